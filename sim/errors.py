@@ -1,0 +1,36 @@
+"""Errors about a user's input, with the message in Chinese and English.
+
+Every message template lives in ``data/translations.toml`` under ``[errors]``; an error
+carries only its code and the values that fill the template (column, row, value, ...).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class InputError(ValueError):
+    """Bad input from a user (a file, a CLI flag, a widget), told in the user's language.
+
+    >>> e = InputError("negative", column="tech_smes", row=3, value=-1)
+    >>> "tech_smes" in e.message("en")
+    True
+    """
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code = code
+        self.params = params
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "zh") -> str:
+        """The message in ``lang`` ('zh' or 'en')."""
+        from .loaders import load_translations  # local: loaders imports nothing from here
+
+        table = load_translations()["errors"]
+        entry = table.get(self.code)
+        if entry is None:  # a missing template is a bug, but the user still sees the facts
+            return f"{self.code}: {self.params}"
+        return entry[lang].format(**self.params)
+
+    def both(self) -> str:
+        """Chinese then English, one per line (the command line shows both)."""
+        return f"{self.message('zh')}\n{self.message('en')}"

@@ -1,0 +1,288 @@
+"""Users' tables: read .csv (UTF-8, UTF-8 with BOM, GBK) and .xlsx, validate scoring input,
+write results atomically (a temporary file then a rename: never a half-written file).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .rubric import InputColumn, Rubric
+
+REGION_HEADERS = ("region", "地区", "县(市、区)", "县（市、区）", "县区", "地区名称")
+_UNIT_SUFFIX = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
+
+
+# ---------------------------------------------------------------------- reading
+def read_table(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a user's .csv or .xlsx as text cells (header row + data rows, all ``str``).
+
+    Raises :class:`InputError` for a missing file, a wrong extension, an empty file, an
+    undecodable CSV or a damaged workbook.
+    """
+    p = Path(path)
+    ext = p.suffix.lower()
+    if ext == ".xls":
+        raise InputError("old_excel", path=p.name)
+    if ext not in (".csv", ".xlsx"):
+        raise InputError("wrong_extension", path=p.name, ext=ext or "-")
+    if not p.is_file():
+        raise InputError("file_not_found", path=str(p))
+    data = p.read_bytes()
+    return table_from_bytes(data, p.name)
+
+
+def table_from_bytes(data: bytes, name: str) -> pd.DataFrame:
+    """Parse an uploaded file's bytes (the app's uploader gives bytes and a name)."""
+    ext = Path(name).suffix.lower()
+    if ext == ".xls":
+        raise InputError("old_excel", path=name)
+    if ext not in (".csv", ".xlsx"):
+        raise InputError("wrong_extension", path=name, ext=ext or "-")
+    if not data.strip():
+        raise InputError("empty_file", path=name)
+    rows = _xlsx_rows(data, name) if ext == ".xlsx" else _csv_rows(data, name)
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise InputError("empty_file", path=name)
+    header, body = [c.strip() for c in rows[0]], rows[1:]
+    if not body:
+        raise InputError("no_rows", path=name)
+    width = len(header)
+    body = [(r + [""] * width)[:width] for r in body]
+    return pd.DataFrame(body, columns=header, dtype=object)
+
+
+def _decode(data: bytes, name: str) -> str:
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise InputError("bad_encoding", path=name)
+
+
+def _csv_rows(data: bytes, name: str) -> list[list[str]]:
+    try:
+        return [list(r) for r in csv.reader(io.StringIO(_decode(data, name)))]
+    except csv.Error as exc:
+        raise InputError("bad_csv", path=name, reason=str(exc)) from None
+
+
+def _xlsx_rows(data: bytes, name: str) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise InputError("not_xlsx", path=name) from None
+    ws = wb.worksheets[0]
+    rows = [["" if v is None else _cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    wb.close()
+    return rows
+
+
+def _cell_text(v: object) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+# ---------------------------------------------------------------------- headers
+def _normal(header: str) -> str:
+    """Compare headers without case, spaces and trailing brackets: "国家级众创空间(星创天地)(家)"."""
+    h = header.replace("\u3000", " ").strip().lower()
+    while (cut := _UNIT_SUFFIX.sub("", h).strip()) and cut != h:
+        h = cut
+    return h
+
+
+def header_map(rubric: Rubric) -> dict[str, str]:
+    """Accepted header (normalized) -> column id: the id, the Chinese and the English name."""
+    names: dict[str, str] = {}
+    for c in rubric.columns:
+        for alias in (c.id, c.zh, c.en):
+            names[_normal(alias)] = c.id
+    for alias in REGION_HEADERS:
+        names[_normal(alias)] = "region"
+    return names
+
+
+def _column_ids(rubric: Rubric, headers: list[str]) -> dict[str, str]:
+    known = header_map(rubric)
+    found: dict[str, str] = {}
+    for h in headers:
+        cid = known.get(_normal(h))
+        if cid is None:
+            continue
+        if cid in found:
+            raise InputError("duplicate_column", column=cid, header=h)
+        found[cid] = h
+    missing = [cid for cid in ["region", *(c.id for c in rubric.columns)] if cid not in found]
+    if missing:
+        raise InputError("missing_column", column=missing[0], columns=", ".join(missing))
+    return found
+
+
+# ---------------------------------------------------------------------- cells
+def _number(text: str, col: InputColumn, row: int) -> float:
+    t = text.strip().replace(",", "").replace("，", "")
+    if col.unit == "%" and t.endswith("%"):
+        t = t[:-1].strip()
+    if t == "":
+        raise InputError("empty_value", column=col.id, row=row)
+    try:
+        x = float(t)
+    except ValueError:
+        raise InputError("not_a_number", column=col.id, row=row, value=text.strip()) from None
+    if not math.isfinite(x):
+        raise InputError("not_a_number", column=col.id, row=row, value=text.strip())
+    if x < 0:
+        raise InputError("negative", column=col.id, row=row, value=t)
+    if col.kind == "count" and not float(x).is_integer():
+        raise InputError("not_whole", column=col.id, row=row, value=t)
+    if col.max_value is not None and x > col.max_value:
+        raise InputError("above_max", column=col.id, row=row, value=t, max=f"{col.max_value:g}")
+    return x
+
+
+def _category(text: str, col: InputColumn, row: int) -> str:
+    t = text.strip()
+    if t == "":
+        raise InputError("empty_value", column=col.id, row=row)
+    for c in col.categories:
+        if t.lower() == c.id or t == c.zh:
+            return c.id
+    allowed = " / ".join(f"{c.id} ({c.zh})" for c in col.categories)
+    raise InputError("unknown_category", column=col.id, row=row, value=t, allowed=allowed)
+
+
+def scoring_input(rubric: Rubric, raw: pd.DataFrame) -> tuple[list[str], dict[str, np.ndarray]]:
+    """Validate a raw table against the rubric's columns.
+
+    Returns:
+        ``(regions, values)``: region names and column id -> array (one entry per row).
+    Raises:
+        InputError naming the first bad column and spreadsheet row (header = row 1).
+    """
+    headers = _column_ids(rubric, list(raw.columns))
+    regions = []
+    for i, v in enumerate(raw[headers["region"]].tolist()):
+        if not str(v).strip():
+            raise InputError("empty_value", column="region", row=i + 2)
+        regions.append(str(v).strip())
+    values: dict[str, np.ndarray] = {}
+    for col in rubric.columns:
+        cells = raw[headers[col.id]].tolist()
+        parse: Callable = _category if col.kind == "category" else _number
+        values[col.id] = np.array([parse(str(v), col, i + 2) for i, v in enumerate(cells)],
+                                  dtype=object if col.kind == "category" else float)
+    return regions, values
+
+
+# ---------------------------------------------------------------------- writing
+def write_atomic(path: str | os.PathLike, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` via a temporary file and a rename (all or nothing)."""
+    p = Path(path)
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+        os.replace(tmp, p)
+    except OSError as exc:
+        if "tmp" in locals() and os.path.exists(tmp):
+            os.unlink(tmp)
+        raise InputError("write_failed", path=str(p), reason=exc.strerror or str(exc)) from None
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with BOM (Excel on Chinese Windows opens it with the right characters)."""
+    return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """A workbook with one sheet per frame (sheet names as given, at most 31 characters)."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        for name, frame in sheets.items():
+            frame.to_excel(xw, sheet_name=name[:31], index=not isinstance(frame.index, pd.RangeIndex))
+    return buf.getvalue()
+
+
+def check_out_path(path: str | os.PathLike, allowed: tuple[str, ...]) -> Path:
+    """Refuse an output path with an extension not in ``allowed`` before any work is done."""
+    p = Path(path)
+    if p.suffix.lower() not in allowed:
+        raise InputError("out_extension", path=str(p), allowed=" / ".join(allowed))
+    return p
+
+
+def template_bytes(rubric: Rubric, example: pd.DataFrame) -> bytes:
+    """The Excel template: sheet 1 has Chinese headers (with units) and one example row;
+    sheet 2 explains every column (id, names, unit, allowed values, the item it scores).
+
+    ``example``: the rubric's example frame (``column, value, status, ...``).
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    ex = dict(zip(example["column"], example["value"]))
+    status = dict(zip(example["column"], example["status"]))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "数据"
+    cols = [("region", "地区", "")] + [(c.id, c.zh, c.unit) for c in rubric.columns]
+    ws.append([f"{zh}({unit})" if unit else zh for _, zh, unit in cols])
+    ws.append([_typed(ex.get(cid, "")) for cid, _, _ in cols])
+    bold, assumed = Font(bold=True), PatternFill("solid", fgColor="FFF2CC")
+    for j, (cid, _, _) in enumerate(cols, start=1):
+        ws.cell(1, j).font = bold
+        if status.get(cid) == "assumption":
+            ws.cell(2, j).fill = assumed
+        ws.column_dimensions[get_column_letter(j)].width = 18
+    ws.freeze_panes = "B2"
+    notes = wb.create_sheet("说明 Notes")
+    notes.append(["列 id", "中文名", "English", "单位 unit", "取值 values", "计分项 item", "示例值来源 example"])
+    for cell in notes[1]:
+        cell.font = bold
+    notes.append(["region", "地区", "Region", "", "文字 text", "", ""])
+    for c in rubric.columns:
+        notes.append([c.id, c.zh, c.en, c.unit, _allowed(c), rubric.item(c.item).zh,
+                      "假设 assumption" if status.get(c.id) == "assumption" else "种子文件 seed"])
+    notes.append([])
+    notes.append(["黄色单元格为假设值,请替换为本地数据。Yellow cells are assumed values: replace them with your own data."])
+    for j, w in enumerate((34, 40, 52, 10, 40, 30, 18), start=1):
+        notes.column_dimensions[get_column_letter(j)].width = w
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _typed(text: str):
+    try:
+        x = float(text)
+    except ValueError:
+        return text
+    return int(x) if x.is_integer() else x
+
+
+def _allowed(c: InputColumn) -> str:
+    if c.kind == "category":
+        return " / ".join(f"{k.id}={k.zh}" for k in c.categories)
+    if c.kind == "count":
+        return "整数 ≥ 0 whole number" + (f", ≤ {c.max_value:g}" if c.max_value is not None else "")
+    if c.kind == "points":
+        return f"0 – {c.max_value:g} 分 points"
+    return "数值 ≥ 0 number"
