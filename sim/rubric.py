@@ -257,13 +257,13 @@ def _category_points(item: Item, values, shape) -> np.ndarray:
     for c in item.categories:
         lookup[c.id] = c.points
         lookup[c.zh] = c.points
-    arr = np.broadcast_to(np.asarray(values, dtype=object), shape)
-    flat = pd.Series(arr.ravel(), dtype=object).map(lambda v: lookup.get(str(v).strip(), np.nan))
-    if flat.isna().any():
-        bad = arr.ravel()[int(np.flatnonzero(flat.isna().to_numpy())[0])]
-        raise InputError("unknown_category_value", column=item.category_column.id, value=bad,
+    uniq, inverse = np.unique(np.asarray(values, dtype=str), return_inverse=True)
+    pts = np.array([lookup.get(str(u).strip(), np.nan) for u in uniq])
+    if np.isnan(pts).any():
+        raise InputError("unknown_category_value", column=item.category_column.id,
+                         value=uniq[int(np.flatnonzero(np.isnan(pts))[0])],
                          allowed=" / ".join(f"{c.id} ({c.zh})" for c in item.categories))
-    return flat.to_numpy(dtype=float).reshape(shape)
+    return np.broadcast_to(pts[inverse].reshape(np.shape(values)), shape)
 
 
 def _shape_of(values: Mapping[str, object], rubric: Rubric) -> tuple[int, ...]:

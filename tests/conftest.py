@@ -1,0 +1,44 @@
+"""Shared fixtures: the rubric, a zero county, the seeds folder."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sim.loaders import SEEDS_DIR, load_rubric  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def rubric():
+    return load_rubric("hebei-county")
+
+
+@pytest.fixture(scope="session")
+def seeds() -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in SEEDS_DIR.glob("*.txt")}
+
+
+@pytest.fixture()
+def zeros(rubric) -> dict:
+    """A county with nothing: every count and value 0, no S&T body."""
+    vals = {c.id: 0.0 for c in rubric.columns}
+    vals["st_admin_body"] = "none"
+    return vals
+
+
+@pytest.fixture()
+def full(rubric) -> dict:
+    """A county at every maximum (100 points)."""
+    vals = {c.id: 0.0 for c in rubric.columns}
+    vals.update(fiscal_st_spending=10000, fiscal_st_share=2, industrial_rd_intensity=1.5,
+                high_tech_enterprises=100, high_tech_per_1000_firms=10, tech_smes=1000,
+                tech_smes_per_1000_firms=300, firms_with_rd_institutions_pct=80,
+                invention_patents_per_10k=12, high_tech_value_added_share=40,
+                agri_industrialization_rate=70, national_key_labs=4, national_high_tech_zones=2,
+                national_incubators=3, st_admin_body="independent", st_leading_group=1,
+                national_st_awards=2, st_management_innovation=5)
+    return vals

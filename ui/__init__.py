@@ -1,0 +1,1 @@
+"""Streamlit-side helpers: translations and chart builders (no simulation here)."""
