@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import functools
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-SEEDS_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+SEEDS_DIR = Path(os.environ.get("SIM_SEEDS_DIR")
+                 or Path(__file__).resolve().parent.parent.parent / "shared" / "seeds")
 
 
 def read_toml(path: Path) -> dict[str, Any]:
