@@ -1,0 +1,46 @@
+"""Every preset value against its seed: the source words are verbatim in the seed and hold the
+figure, and the figure equals the value. Assumptions carry their reasoning."""
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from sim.loaders import DATA_DIR, read_toml
+
+PRESET_FILES = sorted((DATA_DIR / "presets").glob("*.toml"))
+CATALOG = {r["id"]: r for r in csv.DictReader(open(DATA_DIR / "indicators.csv", encoding="utf-8"))}
+
+
+def _entries(doc):
+    for section in ("values", "targets", "programs", "growth"):
+        for i, e in enumerate(doc.get(section, [])):
+            yield f"{section}[{i}]", e
+
+
+@pytest.mark.parametrize("path", PRESET_FILES, ids=[p.stem for p in PRESET_FILES])
+def test_preset_values_are_the_seed_figures(path, seeds, rubric):
+    doc = read_toml(path)
+    meta = doc["preset"]
+    columns = {c.id for c in rubric.columns}
+    n_seed = 0
+    for where, e in _entries(doc):
+        name = e.get("indicator", e.get("id"))
+        assert name in CATALOG or name in columns or name == "tier" or where.startswith("programs"), \
+            f"{path.name} {where}: unknown indicator {name!r}"
+        status = e.get("status", "seed")
+        assert status in ("seed", "assumption"), f"{path.name} {where}: status {status!r}"
+        if status == "assumption":
+            assert e.get("note"), f"{path.name} {where} ({name}): an assumption needs its reasoning"
+            continue
+        sf = e.get("source_file", meta["source_file"])
+        src = e.get("source", "")
+        assert src and src in seeds[sf], f"{path.name} {where} ({name}): {src!r} not in {sf}"
+        value = e.get("value", e.get("rate", e.get("spend")))
+        figure = e.get("figure", value if isinstance(value, str) else f"{value:g}")
+        assert figure in src, f"{path.name} {where} ({name}): figure {figure!r} not in {src!r}"
+        if not isinstance(value, str):
+            assert float(figure.replace(",", "")) == pytest.approx(value * e.get("figure_scale", 1)), \
+                f"{path.name} {where}"
+        n_seed += 1
+    assert n_seed > 0 or meta["id"] == "demo", f"{path.name}: no seed figures at all"
