@@ -3,7 +3,12 @@
 Pure Python (numpy, pandas, scipy); no UI code. Data comes only through :mod:`sim.loaders`.
 """
 from .errors import InputError
-from .loaders import load_rubric
+from .loaders import load_catalog, load_rubric
+from .presets import list_presets, load_preset
+from .projection import Params, run
 from .rubric import Rubric, Score, score
+from .scenario import Scenario, Target
+from .simulate import Projection, simulate
 
-__all__ = ["InputError", "Rubric", "Score", "load_rubric", "score"]
+__all__ = ["InputError", "Params", "Projection", "Rubric", "Scenario", "Score", "Target",
+           "list_presets", "load_catalog", "load_preset", "load_rubric", "run", "score", "simulate"]

@@ -47,3 +47,39 @@ def load_rubric_example(rubric_id: str = "hebei-county"):
     import pandas as pd
 
     return pd.read_csv(DATA_DIR / RUBRIC_EXAMPLES[rubric_id], dtype=str, keep_default_na=False)
+
+
+@functools.cache
+def load_catalog():
+    """Indicators (data/indicators.csv) plus the rubric's count columns, and the programs."""
+    from .catalog import Catalog, read_indicators, read_programs, rubric_stock
+
+    inds = read_indicators(DATA_DIR / "indicators.csv")
+    for c in load_rubric("hebei-county").columns:
+        if c.kind == "count" and c.id not in inds:
+            inds[c.id] = rubric_stock(c.id, c.zh, c.en, c.unit)
+    progs = read_programs(read_toml(DATA_DIR / "programs.toml"))
+    for p in progs:
+        for e in p.effects:
+            unknown = [i for i in (*e.targets, e.capacity_of) if i not in inds]
+            if unknown:
+                raise ValueError(f"programs.toml {p.id}: unknown indicators {unknown}")
+    return Catalog(inds, progs)
+
+
+PRESETS_DIR = DATA_DIR / "presets"
+
+
+def preset_ids() -> list[str]:
+    return sorted(p.stem for p in PRESETS_DIR.glob("*.toml"))
+
+
+@functools.cache
+def load_preset_doc(preset_id: str) -> dict:
+    """The raw TOML of a preset (validated and resolved by :mod:`sim.presets`)."""
+    from .errors import InputError
+
+    path = PRESETS_DIR / f"{preset_id}.toml"
+    if not path.is_file():
+        raise InputError("unknown_preset", preset=preset_id, known=", ".join(preset_ids()))
+    return read_toml(path)

@@ -1,0 +1,134 @@
+"""The indicator catalog and the programs, as frozen values (read by :mod:`sim.loaders`).
+
+Indicator kinds (``data/indicators.csv``):
+  driver   X_t = X_0 (1+g)^t                                  (exogenous trend)
+  stock    X_t = X_{t-1} (1+g) + U_t                          (U: program units landing in t)
+  flow     X_t = X_0 (1+g)^t + U_t
+  pipeline X_t = X_{t-1} (1-a) + r S_{t-lag} + U_t,  r = (g+a) X_0 / S_0
+  elastic  X_t = X_0 (1+g)^t (S_t / S_0)^e + sum of U up to t
+  sum      X_t = sum of its parts (``programs`` = the year's program spending, 万元)
+  ratio    X_t = k * scale * N_t / D_t     (k = 1 unless the seed's definitions differ)
+  text     held at its baseline (有/无)
+An optional ``cap`` bounds the value by another indicator's value in the same year.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Kind = Literal["driver", "stock", "flow", "pipeline", "elastic", "sum", "ratio", "text"]
+GROWING = ("driver", "stock", "flow", "pipeline", "elastic")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One catalog row. ``growth`` is the default organic growth (fraction a year)."""
+
+    id: str
+    zh: str
+    en: str
+    unit: str
+    direction: Literal["higher", "lower"]
+    kind: Kind
+    inputs: tuple[str, ...] = ()
+    lag: int = 0
+    param: float = 0.0
+    scale: float = 1.0
+    growth: float = 0.0
+    growth_low: float = 0.0
+    growth_high: float = 0.0
+    cap: str = ""
+    note: str = ""
+
+    @property
+    def depends_on(self) -> tuple[str, ...]:
+        """Quantities this one needs in the same year (lagged pipeline sources excluded)."""
+        deps = () if self.kind == "pipeline" else tuple(i for i in self.inputs if i != "programs")
+        return deps + ((self.cap,) if self.cap else ())
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """Every quantity whose baseline value this one needs."""
+        return tuple(i for i in self.inputs if i != "programs") + ((self.cap,) if self.cap else ())
+
+
+@dataclass(frozen=True)
+class Effect:
+    """How one share of a program's spending adds units of an indicator (see data/programs.toml)."""
+
+    indicator: str
+    share: float
+    unit_cost: float
+    unit_cost_low: float
+    unit_cost_high: float
+    status: str
+    capacity_of: str
+    capacity_rate: float
+    also: tuple[str, ...] = ()
+    source_file: str = ""
+    source: str = ""
+    note: str = ""
+    capacity_note: str = ""
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return (self.indicator, *self.also)
+
+
+@dataclass(frozen=True)
+class Program:
+    id: str
+    zh: str
+    en: str
+    lag: int
+    lag_note: str
+    effects: tuple[Effect, ...]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Indicators by id (catalog order) and programs (data order)."""
+
+    indicators: dict[str, Indicator] = field(hash=False)
+    programs: tuple[Program, ...]
+
+    @property
+    def program_ids(self) -> tuple[str, ...]:
+        return tuple(p.id for p in self.programs)
+
+    def program(self, pid: str) -> Program:
+        return next(p for p in self.programs if p.id == pid)
+
+
+def _num(text: str, default: float = 0.0) -> float:
+    return float(text) if text.strip() else default
+
+
+def read_indicators(path: Path) -> dict[str, Indicator]:
+    out: dict[str, Indicator] = {}
+    with open(path, encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            sep = "/" if r["kind"] == "ratio" else "+"
+            out[r["id"]] = Indicator(
+                id=r["id"], zh=r["zh"], en=r["en"], unit=r["unit"], direction=r["direction"],
+                kind=r["kind"], inputs=tuple(x for x in r["inputs"].split(sep) if x),
+                lag=int(_num(r["lag"])), param=_num(r["param"]), scale=_num(r["scale"], 1.0),
+                growth=_num(r["growth"]), growth_low=_num(r["growth_low"]),
+                growth_high=_num(r["growth_high"]), cap=r["cap"], note=r["note"])
+    return out
+
+
+def read_programs(doc: dict) -> tuple[Program, ...]:
+    progs = []
+    for p in doc["programs"]:
+        effects = tuple(Effect(**{**e, "also": tuple(e.get("also", ()))}) for e in p["effects"])
+        progs.append(Program(p["id"], p["zh"], p["en"], p["lag"], p.get("lag_note", ""), effects))
+    return tuple(progs)
+
+
+def rubric_stock(column_id: str, zh: str, en: str, unit: str) -> Indicator:
+    """A rubric count column the catalog does not list: a stock held at its baseline."""
+    return Indicator(column_id, zh, en, unit, "higher", "stock",
+                     note="Rubric count: held at its baseline unless a program adds to it.")

@@ -1,0 +1,212 @@
+"""Presets: read ``data/presets/<id>.toml`` and resolve it into a :class:`Scenario`.
+
+Resolution fills the model's baseline from what the seed gives:
+* a ratio with one part known gives the other part (``D = scale * N / R``, ``N = R * D / scale``);
+* a sum with all parts but one known gives the last part (``fiscal_other`` = fiscal S&T spending
+  minus the programs' status-quo spending);
+* a ratio whose parts and value are all given keeps the seed's value with a calibration factor
+  ``k = R / (scale * N / D)`` (statistical definitions differ), reported in provenance;
+* anything else the model needs must be in the preset, as a seed figure or a flagged assumption.
+Assumed values hold for every year of the preset unless given for that year.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from .catalog import GROWING, Catalog
+from .errors import InputError
+from .loaders import load_catalog, load_preset_doc, load_rubric, preset_ids
+from .scenario import Provenance, Scenario, Target
+
+MONEY = {("亿元", "万元"): 1e4, ("万元", "亿元"): 1e-4}
+
+
+def list_presets() -> list[dict]:
+    """Every preset: id, Chinese and English name, level, rubric, baseline year, horizon."""
+    out = []
+    for pid in preset_ids():
+        m = load_preset_doc(pid)["preset"]
+        out.append({k: m.get(k, "") for k in ("id", "zh", "en", "level", "rubric", "base_year", "horizon")})
+    return out
+
+
+def _convert(value: float, unit: str, target_unit: str, where: str) -> float:
+    if not unit or unit == target_unit or not target_unit:
+        return value
+    if (unit, target_unit) in MONEY:
+        return value * MONEY[(unit, target_unit)]
+    raise ValueError(f"{where}: unit {unit!r} cannot be converted to {target_unit!r}")
+
+
+def _closure(cat: Catalog, start: Iterable[str]) -> list[str]:
+    seen: list[str] = []
+    stack = list(start)
+    while stack:
+        q = stack.pop()
+        if q in seen or q not in cat.indicators:
+            continue
+        seen.append(q)
+        stack.extend(cat.indicators[q].needs)
+    return seen
+
+
+def needed_quantities(cat: Catalog, start: Iterable[str]) -> list[str]:
+    """The quantities a preset must give or derive: the closure of its indicators' inputs,
+    plus the capacity pools of the programs that act on them."""
+    needed = _closure(cat, start)
+    for p in cat.programs:
+        for e in p.effects:
+            if any(t in needed for t in e.targets) and e.capacity_of not in needed:
+                needed += [q for q in _closure(cat, [e.capacity_of]) if q not in needed]
+    return needed
+
+
+def _resolve(cat: Catalog, needed: list[str], given: dict[str, float], programs_total: float,
+             prov: dict[str, Provenance]) -> tuple[dict[str, float], dict[str, float]]:
+    """Fill ``needed`` quantities from ``given`` by the ratio and sum identities."""
+    vals = dict(given)
+    vals["programs"] = programs_total
+    changed = True
+    while changed:
+        changed = False
+        for q in needed:
+            ind = cat.indicators[q]
+            if ind.kind == "ratio":
+                num, den = ind.inputs
+                if q in vals and num in vals and den not in vals and vals[q] > 0:
+                    vals[den] = ind.scale * vals[num] / vals[q]
+                    prov[den] = Provenance("derived", f"{num} × {ind.scale:g} ÷ {q}")
+                    changed = True
+                elif q in vals and den in vals and num not in vals:
+                    vals[num] = vals[q] * vals[den] / ind.scale
+                    prov[num] = Provenance("derived", f"{q} × {den} ÷ {ind.scale:g}")
+                    changed = True
+            elif ind.kind == "sum":
+                unknown = [p for p in ind.inputs if p not in vals]
+                if q in vals and len(unknown) == 1:
+                    rest = sum(vals[p] for p in ind.inputs if p != unknown[0])
+                    vals[unknown[0]] = vals[q] - rest
+                    prov[unknown[0]] = Provenance("derived", f"{q} − " + " − ".join(
+                        p for p in ind.inputs if p != unknown[0]))
+                    if vals[unknown[0]] < 0:
+                        raise ValueError(f"{unknown[0]} derives negative ({vals[unknown[0]]:g}): "
+                                         f"its parts exceed {q}")
+                    changed = True
+    ratio_k = {}
+    for q in needed:
+        ind = cat.indicators[q]
+        if ind.kind == "ratio" and q in given and all(p in vals for p in ind.inputs):
+            num, den = ind.inputs
+            model = ind.scale * vals[num] / vals[den]
+            k = given[q] / model if model else 1.0
+            if abs(k - 1) > 1e-9:
+                ratio_k[q] = k
+                prov[q] = Provenance(prov.get(q, Provenance("seed")).status,
+                                     f"calibration factor k = {k:.4f}: the seed's {q} differs from "
+                                     f"{num}/{den}")
+    vals.pop("programs")
+    return vals, ratio_k
+
+
+def resolve_year(doc: dict, year: int, cat: Catalog | None = None) -> tuple[dict, dict, dict, dict]:
+    """Baseline of one actual year: (values, ratio_k, texts, provenance)."""
+    cat = cat or load_catalog()
+    meta = doc["preset"]
+    rubric = load_rubric(meta["rubric"]) if meta.get("rubric") else None
+    rcols = {c.id: c for c in rubric.columns} if rubric else {}
+    given: dict[str, float] = {}
+    texts: dict[str, object] = {}
+    prov: dict[str, Provenance] = {}
+    entries = [e for e in doc.get("values", []) if e["year"] == year]
+    # assumptions given for another year hold for this one too, unless this year has its own
+    have = {e["indicator"] for e in entries}
+    entries += [e for e in doc.get("values", []) if e["year"] != year
+                and e.get("status") == "assumption" and e["indicator"] not in have]
+    for e in entries:
+        q, v = e["indicator"], e["value"]
+        status = Provenance(e.get("status", "seed"), e.get("note") or e.get("source", ""))
+        col = rcols.get(q)
+        if isinstance(v, str) or (col is not None and col.kind in ("category", "points")) or \
+                (q in cat.indicators and cat.indicators[q].kind == "text"):
+            texts[q] = v
+        else:
+            unit = cat.indicators[q].unit if q in cat.indicators else ""
+            given[q] = _convert(float(v), e.get("unit", ""), unit, f"{meta['id']}:{q}")
+        prov[q] = status
+    spend_total = sum(p["spend"] for p in doc.get("programs", []))
+    shown = _shown(doc, cat)
+    start = shown + [c for c in rcols if c in cat.indicators]
+    needed = needed_quantities(cat, start)
+    vals, ratio_k = _resolve(cat, needed, given, spend_total, prov)
+    missing = [q for q in needed if q not in vals and cat.indicators[q].kind != "text"]
+    if missing:
+        raise ValueError(f"preset {meta['id']} ({year}) lacks values for {missing}")
+    for c in rcols.values():
+        if c.kind in ("category", "points") and c.id not in texts:
+            raise ValueError(f"preset {meta['id']} lacks the rubric column {c.id}")
+    return {q: vals[q] for q in needed if q in vals}, ratio_k, texts, prov
+
+
+def _shown(doc: dict, cat: Catalog) -> list[str]:
+    out: list[str] = []
+    for e in [*doc.get("values", []), *doc.get("targets", [])]:
+        q = e["indicator"]
+        if q in cat.indicators and q not in out:
+            out.append(q)
+    return out
+
+
+def _targets(doc: dict, cat: Catalog) -> tuple[Target, ...]:
+    meta = doc["preset"]
+    out = []
+    for e in doc.get("targets", []):
+        q, v, kind = e["indicator"], e["value"], e.get("kind", "level")
+        if kind == "level" and not isinstance(v, str):
+            v = _convert(float(v), e.get("unit", ""), cat.indicators[q].unit if q in cat.indicators else "",
+                         f"{meta['id']}:target {q}")
+        out.append(Target(q, int(e["year"]), v, kind, float(e.get("weight", 1.0)), e.get("source", ""),
+                          e.get("source_file", meta["source_file"]), e.get("note", "")))
+    return tuple(out)
+
+
+def load_preset(preset_id: str) -> Scenario:
+    """The preset ``preset_id`` as a resolved, immutable :class:`Scenario` (status-quo spending).
+
+    >>> sc = load_preset("demo")  # doctest: +SKIP
+    >>> sc.base_year, sc.horizon  # doctest: +SKIP
+    (2021, 2030)
+    """
+    from .calibration import calibrate
+
+    doc = load_preset_doc(preset_id)
+    cat = load_catalog()
+    meta = doc["preset"]
+    base_year = int(meta["base_year"])
+    base, ratio_k, texts, prov = resolve_year(doc, base_year, cat)
+    growth = {q: cat.indicators[q].growth for q in base if cat.indicators[q].kind in GROWING}
+    for g in doc.get("growth", []):
+        growth[g["indicator"]] = float(g["rate"])
+        prov[f"growth.{g['indicator']}"] = Provenance(g.get("status", "assumption"),
+                                                      g.get("note") or g.get("source", ""))
+    status_quo = {p.id: 0.0 for p in cat.programs}
+    for p in doc.get("programs", []):
+        if p["id"] not in status_quo:
+            raise ValueError(f"preset {preset_id}: unknown program {p['id']}")
+        status_quo[p["id"]] = float(p["spend"])
+        prov[f"program.{p['id']}"] = Provenance(p.get("status", "assumption"), p.get("note", ""))
+    years = range(base_year + 1, int(meta["horizon"]) + 1)
+    history = {}
+    for y in sorted({e["year"] for e in doc.get("values", []) if e["year"] < base_year}):
+        history[y] = resolve_year(doc, y, cat)[0]
+    sc = Scenario(
+        preset_id=preset_id, zh=meta["zh"], en=meta["en"], level=meta["level"],
+        rubric_id=meta.get("rubric", ""), base_year=base_year, horizon=int(meta["horizon"]),
+        base=base, growth=growth, spend={p: (v,) * len(years) for p, v in status_quo.items()},
+        status_quo=status_quo, ratio_k=ratio_k, management=texts, targets=_targets(doc, cat),
+        shown=tuple(_shown(doc, cat)), provenance=prov, history=history)
+    return calibrate(sc) if history else sc
+
+
+def check_preset_id(preset_id: str) -> None:
+    if preset_id not in preset_ids():
+        raise InputError("unknown_preset", preset=preset_id, known=", ".join(preset_ids()))

@@ -1,0 +1,171 @@
+"""The projection engine: every quantity year by year, for one scenario or a batch at once.
+
+For each projected year t (t = 1 is the year after the baseline), in this order:
+
+1. Program units. Each effect of program p (lag L, share s, unit cost c, capacity rate q, pool
+   P) turns the spending x = x_{p, t-L} (万元; the status-quo spending for years up to the
+   baseline) into units of its indicator:
+       C = q * P_{t-1}     (P_t's trend for a flow pool)
+       U = C * (1 - exp(-s * x / (c * C)))
+   The first 万元 buys 1/c units; returns diminish as U approaches the capacity C.
+2. Quantities in dependency order (see :mod:`sim.catalog` for each kind's equation):
+   drivers and flows follow their trend (flows plus U), stocks grow and add U, pipelines feed
+   from their source L years before, elastic quantities follow their source, sums add their
+   parts (fiscal S&T spending = the rest of S&T spending + the year's program spending), ratios
+   divide numerator by denominator, and caps bound a value by another.
+
+All parameters broadcast over the batch dimension n: growth rates, unit costs, capacity rates
+and pipeline/elastic parameters may be scalars or arrays of shape (n,).
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from graphlib import TopologicalSorter
+from typing import Mapping
+
+import numpy as np
+
+from .catalog import Catalog
+from .loaders import load_catalog
+from .scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Params:
+    """Response parameters that uncertainty analysis varies (scalar or (n,) arrays each).
+
+    ``growth``: quantity -> organic growth; ``unit_cost`` / ``capacity_rate``: (program, indicator)
+    -> value; ``param``: pipeline attrition or elastic exponent by quantity. Missing entries take
+    the scenario's and the catalog's values.
+    """
+
+    growth: Mapping[str, object] = field(default_factory=dict)
+    unit_cost: Mapping[tuple[str, str], object] = field(default_factory=dict)
+    capacity_rate: Mapping[tuple[str, str], object] = field(default_factory=dict)
+    param: Mapping[str, object] = field(default_factory=dict)
+
+
+@functools.cache
+def _order(quantities: tuple[str, ...]) -> tuple[str, ...]:
+    """Quantities in an order where each comes after what it needs in the same year."""
+    cat = load_catalog()
+    qs = set(quantities)
+    graph = {q: {d for d in cat.indicators[q].depends_on if d in qs} for q in quantities}
+    return tuple(TopologicalSorter(graph).static_order())
+
+
+@dataclass(frozen=True)
+class _Effect:
+    program: int
+    lag: int
+    share: float
+    targets: tuple[str, ...]
+    pool: str
+    key: tuple[str, str]
+    unit_cost: float
+    capacity_rate: float
+
+
+@functools.cache
+def _effects(quantities: tuple[str, ...], program_ids: tuple[str, ...]) -> tuple[_Effect, ...]:
+    """The effects whose pool and at least one target the scenario models."""
+    cat = load_catalog()
+    qs = set(quantities)
+    out = []
+    for i, pid in enumerate(program_ids):
+        p = cat.program(pid)
+        for e in p.effects:
+            targets = tuple(t for t in e.targets if t in qs)
+            if targets and e.capacity_of in qs:
+                out.append(_Effect(i, p.lag, e.share, targets, e.capacity_of, (pid, e.indicator),
+                                   e.unit_cost, e.capacity_rate))
+    return tuple(out)
+
+
+def effect_keys(sc: Scenario) -> tuple[tuple[str, str], ...]:
+    """(program, indicator) of every effect modelled for this scenario."""
+    return tuple(e.key for e in _effects(tuple(sc.base), sc.programs))
+
+
+def _units(x, capacity, share, unit_cost):
+    """Units bought by spending x (万元) with capacity C: C (1 - exp(-s x / (c C)))."""
+    cap = np.maximum(capacity, 1e-12)
+    return np.where(capacity > 0, cap * -np.expm1(-share * x / (unit_cost * cap)), 0.0)
+
+
+def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = None) -> dict[str, np.ndarray]:
+    """Project every quantity: a dict quantity -> array (n, years + 1), column 0 the baseline.
+
+    Args:
+        sc: the scenario (baseline, growth, status-quo spending).
+        spend: (programs, years) or (n, programs, years) spending in 万元; the scenario's own
+            spending when None. Program order: ``sc.programs``; years: ``sc.years``.
+        params: response parameters to vary (scalars or (n,) arrays); defaults otherwise.
+    """
+    cat: Catalog = load_catalog()
+    params = params or Params()
+    x = np.asarray(sc.spend_matrix() if spend is None else spend, dtype=float)
+    if x.ndim == 2:
+        x = x[None]
+    n_years = len(sc.years)
+    n = max([x.shape[0]] + [np.size(v) for d in (params.growth, params.unit_cost,
+                                                  params.capacity_rate, params.param) for v in d.values()])
+    qs = tuple(sc.base)
+    order = _order(qs)
+    effects = _effects(qs, sc.programs)
+    status_quo = np.array([sc.status_quo[p] for p in sc.programs])
+    g = {q: np.asarray(params.growth.get(q, sc.growth.get(q, 0.0)), dtype=float) for q in qs}
+    prm = {q: np.asarray(params.param.get(q, cat.indicators[q].param), dtype=float) for q in qs}
+    X = {q: np.empty((n, n_years + 1)) for q in order}
+    for q in order:
+        X[q][:, 0] = sc.base[q]
+    U = {q: np.zeros((n, n_years + 1)) for q in qs}
+    programs_total = np.broadcast_to(x.sum(axis=1), (n, n_years))
+    for t in range(1, n_years + 1):
+        for e in effects:
+            s = t - e.lag
+            spent = x[:, e.program, s - 1] if s >= 1 else status_quo[e.program]
+            pool_ind = cat.indicators[e.pool]
+            pool = (sc.base[e.pool] * (1 + g[e.pool]) ** t if pool_ind.kind == "flow"
+                    else X[e.pool][:, t - 1])
+            cost = np.asarray(params.unit_cost.get(e.key, e.unit_cost), dtype=float)
+            rate = np.asarray(params.capacity_rate.get(e.key, e.capacity_rate), dtype=float)
+            u = _units(spent, rate * pool, e.share, cost)
+            for tgt in e.targets:
+                U[tgt][:, t] += u
+        for q in order:
+            X[q][:, t] = _step(cat, sc, q, t, X, U, g, prm, programs_total)
+    return X
+
+
+def _step(cat, sc, q, t, X, U, g, prm, programs_total) -> np.ndarray:
+    ind = cat.indicators[q]
+    k = ind.kind
+    if k == "driver":
+        v = sc.base[q] * (1 + g[q]) ** t
+    elif k == "stock":
+        v = X[q][:, t - 1] * (1 + g[q]) + U[q][:, t]
+    elif k == "flow":
+        v = sc.base[q] * (1 + g[q]) ** t + U[q][:, t]
+    elif k == "pipeline":
+        src = ind.inputs[0]
+        a = prm[q]
+        rate = (g[q] + a) * sc.base[q] / sc.base[src] if sc.base[src] > 0 else 0.0
+        v = X[q][:, t - 1] * (1 - a) + rate * X[src][:, max(t - ind.lag, 0)] + U[q][:, t]
+    elif k == "elastic":
+        src = ind.inputs[0]
+        rel = np.divide(X[src][:, t], sc.base[src], out=np.ones_like(X[src][:, t]),
+                        where=sc.base[src] > 0)
+        v = sc.base[q] * (1 + g[q]) ** t * rel ** prm[q] + U[q][:, : t + 1].sum(axis=1)
+    elif k == "sum":
+        v = sum(programs_total[:, t - 1] if p == "programs" else X[p][:, t] for p in ind.inputs)
+    elif k == "ratio":
+        num, den = ind.inputs
+        v = sc.ratio_k.get(q, 1.0) * ind.scale * np.divide(
+            X[num][:, t], X[den][:, t], out=np.zeros_like(X[num][:, t]), where=X[den][:, t] > 0)
+    else:  # text quantities have no numbers
+        v = X[q][:, t - 1]
+    if ind.cap:
+        v = np.minimum(v, X[ind.cap][:, t])
+    return v

@@ -1,0 +1,65 @@
+"""``simulate``: a scenario's projection as frames (indicators, county scores, plan attainment)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .attainment import attainment
+from .loaders import load_catalog, load_rubric
+from .projection import Params, run
+from .rubric import Score, score
+from .scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Result of :func:`simulate`.
+
+    ``indicators``: years (baseline first) x quantities, in catalog units;
+    ``scores``: years x (group points, ``total``, ``tier``, ``evaluated_in``) when the preset
+    has a rubric, else an empty frame; ``attainment``: one row per plan target.
+    """
+
+    scenario: Scenario
+    indicators: pd.DataFrame
+    scores: pd.DataFrame
+    attainment: pd.DataFrame
+    score_detail: Score | None = None
+
+
+def rubric_values(sc: Scenario, X: dict[str, np.ndarray]) -> dict[str, object]:
+    """The rubric's input columns from projected quantities (arrays n x years) and constants."""
+    rubric = load_rubric(sc.rubric_id)
+    vals: dict[str, object] = {}
+    for c in rubric.columns:
+        vals[c.id] = X[c.id] if c.id in X else sc.management[c.id]
+    return vals
+
+
+def score_batch(sc: Scenario, X: dict[str, np.ndarray]) -> Score:
+    """County scores of projected quantities, shape (n, years + 1)."""
+    return score(load_rubric(sc.rubric_id), rubric_values(sc, X))
+
+
+def simulate(sc: Scenario, params: Params | None = None) -> Projection:
+    """Project the scenario year by year, score it with its rubric and check its plan targets.
+
+    >>> from sim import load_preset, simulate  # doctest: +SKIP
+    >>> simulate(load_preset("demo")).scores["total"].iloc[-1]  # doctest: +SKIP
+    """
+    X = run(sc, params=params)
+    years = pd.Index([sc.base_year, *sc.years], name="year")
+    cat = load_catalog()
+    cols = [q for q in cat.indicators if q in X]
+    frame = pd.DataFrame({q: X[q][0] for q in cols}, index=years)
+    scores = pd.DataFrame(index=years)
+    detail = None
+    if sc.rubric_id:
+        detail = score_batch(sc, {q: v[:1] for q, v in X.items()})
+        scores = detail.to_frame(index=years).drop(columns=[f"pts_{i}" for i in detail.items])
+        rubric = load_rubric(sc.rubric_id)
+        scores["evaluated_in"] = years + rubric.evaluation_lag_years
+        detail = score_batch(sc, {q: v[0] for q, v in X.items()})
+    return Projection(sc, frame, scores, attainment(sc, frame, scores), detail)
