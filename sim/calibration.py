@@ -25,7 +25,8 @@ def calibrate(sc: Scenario) -> Scenario:
     year = max(sc.history)
     hist = sc.history[year]
     steps = sc.base_year - year
-    free = [q for q in sc.growth if q in hist and cat.indicators[q].kind in GROWING]
+    free = [q for q in sc.growth if q in hist and cat.indicators[q].kind in GROWING
+            and cat.indicators[q].growth_high > cat.indicators[q].growth_low]
     lo = np.array([min(cat.indicators[q].growth_low, sc.growth[q]) for q in free])
     hi = np.array([max(cat.indicators[q].growth_high, sc.growth[q]) for q in free])
     start = sc.replace(base_year=year, horizon=year + steps, base={**sc.base, **hist},

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+
+import pandas as pd
 from typing import Callable
 
 from .errors import InputError
@@ -44,7 +46,65 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("template", help="write the Excel input template / 生成 Excel 模板")
     t.add_argument("--rubric", default="hebei-county")
     t.add_argument("--out", required=True, help="output .xlsx")
+    m = sub.add_parser("simulate", help="project a preset year by year / 情景预测")
+    m.add_argument("--preset", required=True)
+    m.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="program.<id>=万元 (every year), program.<id>.<year>=万元, growth.<indicator>=rate")
+    m.add_argument("--horizon", type=int)
+    m.add_argument("--out", required=True, help="output .csv or .xlsx")
     return p
+
+
+def apply_settings(sc, settings: list[str]):
+    """Apply ``--set KEY=VALUE`` items to a scenario (see ``simulate --help``)."""
+    for item in settings:
+        key, sep, raw = item.partition("=")
+        if not sep:
+            raise InputError("bad_setting", key=item, value="", reason="KEY=VALUE")
+        text = raw.strip().rstrip("%")
+        try:
+            value = float(text) / (100 if raw.strip().endswith("%") else 1)
+        except ValueError:
+            raise InputError("bad_setting", key=key, value=raw, reason="not a number / 不是数字") from None
+        parts = key.strip().split(".")
+        if parts[0] == "program" and len(parts) in (2, 3):
+            year = None
+            if len(parts) == 3:
+                if not parts[2].isdigit() or int(parts[2]) not in sc.years:
+                    raise InputError("bad_setting", key=key, value=raw,
+                                     reason=f"year {parts[2]} not in {sc.years[0]}-{sc.years[-1]}")
+                year = int(parts[2])
+            sc = sc.with_spend(parts[1], value, year)
+        elif parts[0] == "growth" and len(parts) == 2:
+            sc = sc.with_growth(parts[1], value)
+        else:
+            known = [f"program.{p}" for p in sc.programs] + [f"growth.{g}" for g in sc.growth]
+            raise InputError("unknown_key", key=key, known=", ".join(known))
+    return sc
+
+
+@command
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from .presets import check_preset_id, load_preset
+    from .simulate import simulate
+    from .tables import xlsx_bytes
+
+    out = check_out_path(args.out, (".csv", ".xlsx"))
+    check_preset_id(args.preset)
+    sc = load_preset(args.preset)
+    if args.horizon is not None:
+        sc = sc.with_horizon(args.horizon)
+    sc = apply_settings(sc, args.set)
+    proj = simulate(sc)
+    if out.suffix.lower() == ".xlsx":
+        spend = pd.DataFrame(sc.spend_matrix(), index=pd.Index(sc.programs, name="program"),
+                             columns=sc.years)
+        payload = xlsx_bytes({"indicators": proj.indicators, "scores": proj.scores,
+                              "attainment": proj.attainment, "spend_万元": spend})
+    else:
+        payload = csv_bytes(proj.indicators.join(proj.scores).reset_index())
+    write_atomic(out, payload)
+    return 0
 
 
 @command

@@ -19,6 +19,7 @@ from .loaders import load_catalog, load_preset_doc, load_rubric, preset_ids
 from .scenario import Provenance, Scenario, Target
 
 MONEY = {("亿元", "万元"): 1e4, ("万元", "亿元"): 1e-4}
+COUNTS = {"家", "个", "项", "件", "所", "名"}  # counting words: the same unit
 
 
 def list_presets() -> list[dict]:
@@ -31,7 +32,7 @@ def list_presets() -> list[dict]:
 
 
 def _convert(value: float, unit: str, target_unit: str, where: str) -> float:
-    if not unit or unit == target_unit or not target_unit:
+    if not unit or unit == target_unit or not target_unit or {unit, target_unit} <= COUNTS:
         return value
     if (unit, target_unit) in MONEY:
         return value * MONEY[(unit, target_unit)]
@@ -83,7 +84,11 @@ def _resolve(cat: Catalog, needed: list[str], given: dict[str, float], programs_
                     changed = True
             elif ind.kind == "sum":
                 unknown = [p for p in ind.inputs if p not in vals]
-                if q in vals and len(unknown) == 1:
+                if q not in vals and not unknown:
+                    vals[q] = sum(vals[p] for p in ind.inputs)
+                    prov[q] = Provenance("derived", " + ".join(ind.inputs))
+                    changed = True
+                elif q in vals and len(unknown) == 1:
                     rest = sum(vals[p] for p in ind.inputs if p != unknown[0])
                     vals[unknown[0]] = vals[q] - rest
                     prov[unknown[0]] = Provenance("derived", f"{q} − " + " − ".join(

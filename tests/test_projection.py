@@ -1,0 +1,150 @@
+"""The engine's promises on every preset: identities, monotone responses, diminishing returns,
+lags, batch = one by one, and attainment statuses on a constructed case."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.loaders import load_catalog, preset_ids
+from sim.projection import run
+from sim.scenario import Target
+
+PRESETS = preset_ids()
+# The one indicator more spending may lower: its denominator (gross R&D) grows with subsidies.
+MAY_FALL = {"basic_research_share"}
+
+
+@pytest.fixture(scope="module", params=PRESETS)
+def scenario(request):
+    return sim.load_preset(request.param)
+
+
+def test_projection_frame_is_complete(scenario):
+    p = sim.simulate(scenario)
+    assert list(p.indicators.index) == [scenario.base_year, *scenario.years]
+    assert not p.indicators.isna().any().any()
+    cat = load_catalog()
+    numeric = {q for q in scenario.shown if cat.indicators[q].kind != "text"}
+    assert numeric <= set(p.indicators.columns)
+    assert {q for q in scenario.shown if q not in numeric} <= set(scenario.management)
+    if scenario.rubric_id:
+        assert list(p.scores.columns[:5]) == ["inputs", "actors", "conditions", "outputs", "management"]
+        assert p.scores["tier"].isin(["A", "B", "C"]).all()
+
+
+def test_baseline_reproduces_the_preset_values(scenario):
+    from sim.loaders import load_preset_doc
+    from sim.presets import _convert
+
+    doc = load_preset_doc(scenario.preset_id)
+    row = sim.simulate(scenario).indicators.loc[scenario.base_year]
+    cat = load_catalog()
+    for e in doc["values"]:
+        if e["year"] == scenario.base_year and e["indicator"] in row and not isinstance(e["value"], str):
+            want = _convert(float(e["value"]), e.get("unit", ""), cat.indicators[e["indicator"]].unit, "")
+            assert row[e["indicator"]] == pytest.approx(want, rel=1e-9), e["indicator"]
+
+
+def test_every_ratio_is_numerator_over_denominator(scenario):
+    frame = sim.simulate(scenario).indicators
+    for q, ind in load_catalog().indicators.items():
+        if ind.kind == "ratio" and q in frame:
+            num, den = ind.inputs
+            want = scenario.ratio_k.get(q, 1.0) * ind.scale * frame[num] / frame[den]
+            np.testing.assert_allclose(frame[q], want, rtol=1e-12, err_msg=q)
+
+
+def _bump(sc, program, year, amount=500.0):
+    return sc.with_spend(program, sc.spend[program][sc.years.index(year)] + amount, year)
+
+
+def test_more_money_never_lowers_a_later_indicator_or_the_score(scenario):
+    base = sim.simulate(scenario)
+    for program in scenario.programs:
+        for year in scenario.years[:3]:
+            more = sim.simulate(_bump(scenario, program, year))
+            later = base.indicators.index >= year
+            diff = more.indicators.loc[later].drop(columns=[c for c in MAY_FALL if c in base.indicators])
+            low = diff - base.indicators.loc[later, diff.columns]
+            assert (low >= -1e-9 * (1 + base.indicators.loc[later, diff.columns].abs())).all().all(), \
+                (program, year, low.min()[low.min() < 0])
+            if scenario.rubric_id:
+                assert (more.scores["total"] >= base.scores["total"] - 1e-9).all(), (program, year)
+
+
+def test_each_program_has_diminishing_returns_on_its_direct_target(scenario):
+    cat = load_catalog()
+    for program in scenario.programs:
+        eff = cat.program(program).effects[0]
+        if eff.indicator not in scenario.base:
+            continue
+        levels = np.array([0, 1000, 2000, 3000, 4000]) + 0.0
+        spend = np.repeat(scenario.spend_matrix()[None], len(levels), axis=0)
+        spend[:, scenario.programs.index(program), :] = levels[:, None]
+        X = run(scenario, spend)[eff.indicator][:, -1]
+        steps = np.diff(X)
+        assert (steps >= -1e-9).all(), program
+        assert (np.diff(steps) <= 1e-9 * (1 + abs(X[-1]))).all(), (program, steps)
+        assert steps[0] > 0, f"{program} has no effect on {eff.indicator}"
+
+
+def test_lagged_effects_do_not_appear_before_their_lag(scenario):
+    cat = load_catalog()
+    year = scenario.years[0]
+    for program in scenario.programs:
+        p = cat.program(program)
+        targets = [t for e in p.effects for t in e.targets if t in scenario.base]
+        if not targets:
+            continue
+        base = sim.simulate(scenario).indicators
+        more = sim.simulate(_bump(scenario, program, year, 2000)).indicators
+        for t in targets:
+            before = base.index < year + p.lag
+            np.testing.assert_array_equal(more.loc[before, t], base.loc[before, t], err_msg=(program, t))
+            assert (more.loc[year + p.lag:, t] >= base.loc[year + p.lag:, t]).all()
+
+
+def test_batch_equals_one_by_one(scenario):
+    rng = np.random.default_rng(3)
+    spend = rng.uniform(0, 3000, (4, len(scenario.programs), len(scenario.years)))
+    batch = run(scenario, spend)
+    for i in range(4):
+        one = run(scenario.with_spend_matrix(spend[i]))
+        for q in one:
+            np.testing.assert_allclose(batch[q][i], one[q][0], rtol=1e-12, err_msg=q)
+
+
+def test_attainment_statuses_on_a_constructed_case():
+    sc = sim.load_preset(PRESETS[0])
+    frame = sim.simulate(sc).indicators
+    y = sc.years[1]
+    hte = float(frame.loc[y, "high_tech_enterprises"]) if "high_tech_enterprises" in frame else None
+    q = "high_tech_enterprises" if hte is not None else frame.columns[0]
+    v = float(frame.loc[y, q])
+    targets = (Target(q, y, v), Target(q, y, v * 1.04), Target(q, y, v * 1.2), Target(q, sc.horizon + 5, v))
+    res = sim.simulate(sc.replace(targets=targets)).attainment
+    assert list(res["status"]) == ["met", "within_5pct", "short", "not_assessed"]
+    assert res["shortfall"].iloc[2] == pytest.approx(1 - 1 / 1.2)
+    base = float(frame.loc[sc.base_year, q])
+    n = y - sc.base_year
+    assert res["growth_needed"].iloc[2] == pytest.approx((v * 1.2 / base) ** (1 / n) - 1)
+    assert res["growth_assumed"].iloc[0] == pytest.approx((v / base) ** (1 / n) - 1)
+    idx = res.attrs["index"]
+    assert idx["share_met"] == pytest.approx(1 / 3)
+    assert idx["weighted_shortfall"] == pytest.approx((0 + (1 - 1 / 1.04) + (1 - 1 / 1.2)) / 3)
+
+
+def test_scenario_is_immutable_and_validates():
+    sc = sim.load_preset(PRESETS[0])
+    with pytest.raises(Exception):
+        sc.base_year = 1999
+    with pytest.raises(sim.InputError):
+        sc.with_spend(sc.programs[0], -1)
+    with pytest.raises(sim.InputError):
+        sc.with_growth(next(iter(sc.growth)), -1.2)
+    with pytest.raises(sim.InputError):
+        sc.with_horizon(sc.base_year)
+    with pytest.raises(sim.InputError):
+        sc.with_spend("no_such_program", 1)
