@@ -26,17 +26,20 @@ def _cagr(end, start, years):
 
 
 def _row(sc, frame, scores, tg, cat) -> dict:
+    """``frame``/``scores``: column -> numpy array over years; ``pos``: year -> row."""
     row = dict(indicator=tg.indicator, year=tg.year, kind=tg.kind, target=tg.value, weight=tg.weight,
                baseline=np.nan, projected=np.nan, shortfall=np.nan, growth_needed=np.nan,
                growth_assumed=np.nan, status="not_assessed")
-    if tg.year not in frame.index:
+    pos = frame["__pos__"]
+    if tg.year not in pos:
         return row
+    i, i0 = pos[tg.year], pos[sc.base_year]
     n = tg.year - sc.base_year
     if tg.kind == "tier":
         if "tier" not in scores:
             return row
-        got = scores.loc[tg.year, "tier"]
-        row.update(baseline=scores.loc[sc.base_year, "tier"], projected=got,
+        got = scores["tier"][i]
+        row.update(baseline=scores["tier"][i0], projected=got,
                    status="met" if TIER_RANK[got] >= TIER_RANK[str(tg.value)] else "short")
         return row
     if tg.kind == "text":
@@ -45,7 +48,7 @@ def _row(sc, frame, scores, tg, cat) -> dict:
         return row
     if tg.indicator not in frame:
         return row
-    base, proj = float(frame.loc[sc.base_year, tg.indicator]), float(frame.loc[tg.year, tg.indicator])
+    base, proj = float(frame[tg.indicator][i0]), float(frame[tg.indicator][i])
     lower = cat.indicators[tg.indicator].direction == "lower" if tg.indicator in cat.indicators else False
     if tg.kind == "growth":
         got = _cagr(proj, base, n) * 100
@@ -68,7 +71,10 @@ def _row(sc, frame, scores, tg, cat) -> dict:
 def attainment(sc: Scenario, frame: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     """One row per target (see module doc); ``attrs['index']`` holds the attainment index."""
     cat = load_catalog()
-    rows = [_row(sc, frame, scores, tg, cat) for tg in sc.targets]
+    cols = {c: frame[c].to_numpy() for c in frame.columns}
+    cols["__pos__"] = {int(y): i for i, y in enumerate(frame.index)}
+    scols = {c: scores[c].to_numpy() for c in scores.columns}
+    rows = [_row(sc, cols, scols, tg, cat) for tg in sc.targets]
     out = pd.DataFrame(rows, columns=COLUMNS)
     out.attrs["index"] = attainment_index(out)
     return out

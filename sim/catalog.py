@@ -9,7 +9,8 @@ Indicator kinds (``data/indicators.csv``):
   sum      X_t = sum of its parts (``programs`` = the year's program spending, 万元)
   ratio    X_t = k * scale * N_t / D_t     (k = 1 unless the seed's definitions differ)
   text     held at its baseline (有/无)
-An optional ``cap`` bounds the value by another indicator's value in the same year.
+An optional ``cap`` bounds the value by another indicator's value in the same year, and an
+optional ``upper`` by a constant (100 for a share of a whole, in %).
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ class Indicator:
     growth_low: float = 0.0
     growth_high: float = 0.0
     cap: str = ""
+    upper: float | None = None
     note: str = ""
 
     @property
@@ -116,7 +118,8 @@ def read_indicators(path: Path) -> dict[str, Indicator]:
                 kind=r["kind"], inputs=tuple(x for x in r["inputs"].split(sep) if x),
                 lag=int(_num(r["lag"])), param=_num(r["param"]), scale=_num(r["scale"], 1.0),
                 growth=_num(r["growth"]), growth_low=_num(r["growth_low"]),
-                growth_high=_num(r["growth_high"]), cap=r["cap"], note=r["note"])
+                growth_high=_num(r["growth_high"]), cap=r["cap"],
+                upper=float(r["upper"]) if r.get("upper", "").strip() else None, note=r["note"])
     return out
 
 

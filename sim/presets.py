@@ -74,7 +74,11 @@ def _resolve(cat: Catalog, needed: list[str], given: dict[str, float], programs_
             ind = cat.indicators[q]
             if ind.kind == "ratio":
                 num, den = ind.inputs
-                if q in vals and num in vals and den not in vals and vals[q] > 0:
+                if q not in vals and num in vals and den in vals and vals[den] > 0:
+                    vals[q] = ind.scale * vals[num] / vals[den]
+                    prov[q] = Provenance("derived", f"{num} × {ind.scale:g} ÷ {den}")
+                    changed = True
+                elif q in vals and num in vals and den not in vals and vals[q] > 0:
                     vals[den] = ind.scale * vals[num] / vals[q]
                     prov[den] = Provenance("derived", f"{num} × {ind.scale:g} ÷ {q}")
                     changed = True

@@ -102,6 +102,10 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
         spend: (programs, years) or (n, programs, years) spending in 万元; the scenario's own
             spending when None. Program order: ``sc.programs``; years: ``sc.years``.
         params: response parameters to vary (scalars or (n,) arrays); defaults otherwise.
+
+    >>> X = run(load_preset("demo"))  # doctest: +SKIP
+    >>> X["high_tech_enterprises"].shape  # doctest: +SKIP
+    (1, 10)
     """
     cat: Catalog = load_catalog()
     params = params or Params()
@@ -115,57 +119,65 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
     order = _order(qs)
     effects = _effects(qs, sc.programs)
     status_quo = np.array([sc.status_quo[p] for p in sc.programs])
-    g = {q: np.asarray(params.growth.get(q, sc.growth.get(q, 0.0)), dtype=float) for q in qs}
-    prm = {q: np.asarray(params.param.get(q, cat.indicators[q].param), dtype=float) for q in qs}
-    X = {q: np.empty((n, n_years + 1)) for q in order}
+    g = {q: _col(params.growth.get(q, sc.growth.get(q, 0.0))) for q in qs}
+    prm = {q: _col(params.param.get(q, cat.indicators[q].param)) for q in qs}
+    t_axis = np.arange(n_years + 1)
+    trend = {q: np.broadcast_to(sc.base[q] * (1 + g[q]) ** t_axis, (n, n_years + 1))
+             for q in qs if cat.indicators[q].kind in ("driver", "flow", "elastic")}
+    X = {}
     for q in order:
+        X[q] = trend[q].copy() if cat.indicators[q].kind == "driver" else np.empty((n, n_years + 1))
         X[q][:, 0] = sc.base[q]
     U = {q: np.zeros((n, n_years + 1)) for q in qs}
+    costs = [_col(params.unit_cost.get(e.key, e.unit_cost))[:, 0] for e in effects]
+    rates = [_col(params.capacity_rate.get(e.key, e.capacity_rate))[:, 0] for e in effects]
+    flow_pool = [cat.indicators[e.pool].kind == "flow" for e in effects]
     programs_total = np.broadcast_to(x.sum(axis=1), (n, n_years))
+    loop = [q for q in order if cat.indicators[q].kind != "driver"]
     for t in range(1, n_years + 1):
-        for e in effects:
+        for e, cost, rate, is_flow in zip(effects, costs, rates, flow_pool):
             s = t - e.lag
             spent = x[:, e.program, s - 1] if s >= 1 else status_quo[e.program]
-            pool_ind = cat.indicators[e.pool]
-            pool = (sc.base[e.pool] * (1 + g[e.pool]) ** t if pool_ind.kind == "flow"
-                    else X[e.pool][:, t - 1])
-            cost = np.asarray(params.unit_cost.get(e.key, e.unit_cost), dtype=float)
-            rate = np.asarray(params.capacity_rate.get(e.key, e.capacity_rate), dtype=float)
+            pool = trend[e.pool][:, t] if is_flow else X[e.pool][:, t - 1]
             u = _units(spent, rate * pool, e.share, cost)
             for tgt in e.targets:
                 U[tgt][:, t] += u
-        for q in order:
-            X[q][:, t] = _step(cat, sc, q, t, X, U, g, prm, programs_total)
+        for q in loop:
+            X[q][:, t] = _step(cat.indicators[q], sc, t, X, U, trend, g, prm, programs_total)
     return X
 
 
-def _step(cat, sc, q, t, X, U, g, prm, programs_total) -> np.ndarray:
-    ind = cat.indicators[q]
-    k = ind.kind
-    if k == "driver":
-        v = sc.base[q] * (1 + g[q]) ** t
-    elif k == "stock":
-        v = X[q][:, t - 1] * (1 + g[q]) + U[q][:, t]
+def _col(v) -> np.ndarray:
+    """A scalar or (n,) parameter as a column (n or 1, 1) that broadcasts over years."""
+    return np.asarray(v, dtype=float).reshape(-1, 1)
+
+
+def _step(ind, sc, t, X, U, trend, g, prm, programs_total) -> np.ndarray:
+    q, k = ind.id, ind.kind
+    if k == "stock":
+        v = X[q][:, t - 1] * (1 + g[q][:, 0]) + U[q][:, t]
     elif k == "flow":
-        v = sc.base[q] * (1 + g[q]) ** t + U[q][:, t]
+        v = trend[q][:, t] + U[q][:, t]
     elif k == "pipeline":
         src = ind.inputs[0]
-        a = prm[q]
-        rate = (g[q] + a) * sc.base[q] / sc.base[src] if sc.base[src] > 0 else 0.0
+        a = prm[q][:, 0]
+        rate = (g[q][:, 0] + a) * sc.base[q] / sc.base[src] if sc.base[src] > 0 else 0.0
         v = X[q][:, t - 1] * (1 - a) + rate * X[src][:, max(t - ind.lag, 0)] + U[q][:, t]
     elif k == "elastic":
         src = ind.inputs[0]
-        rel = np.divide(X[src][:, t], sc.base[src], out=np.ones_like(X[src][:, t]),
-                        where=sc.base[src] > 0)
-        v = sc.base[q] * (1 + g[q]) ** t * rel ** prm[q] + U[q][:, : t + 1].sum(axis=1)
+        rel = X[src][:, t] / sc.base[src] if sc.base[src] > 0 else 1.0
+        v = trend[q][:, t] * rel ** prm[q][:, 0] + U[q][:, : t + 1].sum(axis=1)
     elif k == "sum":
         v = sum(programs_total[:, t - 1] if p == "programs" else X[p][:, t] for p in ind.inputs)
     elif k == "ratio":
         num, den = ind.inputs
-        v = sc.ratio_k.get(q, 1.0) * ind.scale * np.divide(
-            X[num][:, t], X[den][:, t], out=np.zeros_like(X[num][:, t]), where=X[den][:, t] > 0)
+        d = X[den][:, t]
+        v = sc.ratio_k.get(q, 1.0) * ind.scale * np.divide(X[num][:, t], d, out=np.zeros_like(d),
+                                                            where=d > 0)
     else:  # text quantities have no numbers
         v = X[q][:, t - 1]
     if ind.cap:
         v = np.minimum(v, X[ind.cap][:, t])
+    if ind.upper is not None:
+        v = np.minimum(v, ind.upper)
     return v

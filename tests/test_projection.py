@@ -53,6 +53,8 @@ def test_every_ratio_is_numerator_over_denominator(scenario):
         if ind.kind == "ratio" and q in frame:
             num, den = ind.inputs
             want = scenario.ratio_k.get(q, 1.0) * ind.scale * frame[num] / frame[den]
+            if ind.upper is not None:
+                want = want.clip(upper=ind.upper)
             np.testing.assert_allclose(frame[q], want, rtol=1e-12, err_msg=q)
 
 
@@ -148,3 +150,27 @@ def test_scenario_is_immutable_and_validates():
         sc.with_horizon(sc.base_year)
     with pytest.raises(sim.InputError):
         sc.with_spend("no_such_program", 1)
+
+
+def test_program_shares_add_up_and_costs_are_positive():
+    for p in load_catalog().programs:
+        assert sum(e.share for e in p.effects) == pytest.approx(1.0), p.id
+        for e in p.effects:
+            assert 0 < e.unit_cost_low <= e.unit_cost <= e.unit_cost_high, (p.id, e.indicator)
+            assert e.capacity_rate > 0 and e.status in ("seed", "assumption")
+            assert e.note, (p.id, e.indicator)
+
+
+def test_program_sources_are_verbatim_in_the_seeds(seeds):
+    for p in load_catalog().programs:
+        for e in p.effects:
+            if e.source:
+                assert e.source in seeds[e.source_file], (p.id, e.indicator)
+            if e.status == "seed":
+                assert e.source, (p.id, e.indicator)
+
+
+def test_catalog_growth_ranges_hold_their_defaults():
+    for q, ind in load_catalog().indicators.items():
+        assert ind.growth_low <= ind.growth <= ind.growth_high, q
+        assert ind.note, q
