@@ -68,25 +68,32 @@ def _row(sc, frame, scores, tg, cat) -> dict:
     return row
 
 
-def attainment(sc: Scenario, frame: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
-    """One row per target (see module doc); ``attrs['index']`` holds the attainment index."""
+def attainment(sc: Scenario, frame: dict[str, np.ndarray], scores: dict[str, np.ndarray]) -> pd.DataFrame:
+    """One row per target (see module doc); ``attrs['index']`` holds the attainment index.
+
+    ``frame``: quantity -> values over ``[base_year, *years]``; ``scores``: ``{"tier": ...}``
+    over the same years for rubric presets (else empty).
+    """
     cat = load_catalog()
-    cols = {c: frame[c].to_numpy() for c in frame.columns}
-    cols["__pos__"] = {int(y): i for i, y in enumerate(frame.index)}
-    scols = {c: scores[c].to_numpy() for c in scores.columns}
-    rows = [_row(sc, cols, scols, tg, cat) for tg in sc.targets]
+    cols = dict(frame)
+    cols["__pos__"] = {y: i for i, y in enumerate([sc.base_year, *sc.years])}
+    rows = [_row(sc, cols, scores, tg, cat) for tg in sc.targets]
     out = pd.DataFrame(rows, columns=COLUMNS)
-    out.attrs["index"] = attainment_index(out)
+    out.attrs["index"] = attainment_index(rows)
     return out
 
 
-def attainment_index(table: pd.DataFrame) -> dict[str, float]:
-    """Share of assessed targets met and the weighted mean shortfall (fractions)."""
-    assessed = table[table["status"] != "not_assessed"]
-    if assessed.empty:
-        return {"share_met": np.nan, "weighted_shortfall": np.nan, "assessed": 0}
-    short = assessed["shortfall"].fillna(0.0).where(assessed["kind"] != "tier",
-                                                    (assessed["status"] != "met").astype(float))
-    w = assessed["weight"].astype(float)
-    return {"share_met": float((assessed["status"] == "met").mean()),
-            "weighted_shortfall": float((w * short).sum() / w.sum()), "assessed": int(len(assessed))}
+def attainment_index(rows: list[dict]) -> dict[str, float]:
+    """Share of assessed targets met and the weighted mean shortfall (fractions); a tier target
+    that is not met counts as a full shortfall."""
+    assessed = [r for r in rows if r["status"] != "not_assessed"]
+    if not assessed:
+        return {"share_met": float("nan"), "weighted_shortfall": float("nan"), "assessed": 0}
+    def short(r):
+        if r["kind"] in ("tier", "text"):
+            return 0.0 if r["status"] == "met" else 1.0
+        return 0.0 if np.isnan(r["shortfall"]) else float(r["shortfall"])
+    w = [float(r["weight"]) for r in assessed]
+    return {"share_met": sum(r["status"] == "met" for r in assessed) / len(assessed),
+            "weighted_shortfall": sum(wi * short(r) for wi, r in zip(w, assessed)) / sum(w),
+            "assessed": len(assessed)}

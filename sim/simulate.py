@@ -51,15 +51,17 @@ def simulate(sc: Scenario, params: Params | None = None) -> Projection:
     """
     X = run(sc, params=params)
     years = pd.Index([sc.base_year, *sc.years], name="year")
-    cat = load_catalog()
-    cols = [q for q in cat.indicators if q in X]
-    frame = pd.DataFrame({q: X[q][0] for q in cols}, index=years)
+    cols = [q for q in load_catalog().indicators if q in X]
+    one = {q: X[q][0] for q in cols}
+    frame = pd.DataFrame(np.column_stack([one[q] for q in cols]), index=years, columns=cols)
     scores = pd.DataFrame(index=years)
     detail = None
     if sc.rubric_id:
-        detail = score_batch(sc, {q: v[:1] for q, v in X.items()})
-        scores = detail.to_frame(index=years).drop(columns=[f"pts_{i}" for i in detail.items])
-        rubric = load_rubric(sc.rubric_id)
-        scores["evaluated_in"] = years + rubric.evaluation_lag_years
-        detail = score_batch(sc, {q: v[0] for q, v in X.items()})
-    return Projection(sc, frame, scores, attainment(sc, frame, scores), detail)
+        detail = score_batch(sc, one)
+        groups = list(detail.groups)
+        scores = pd.DataFrame(np.column_stack([detail.groups[g] for g in groups] + [detail.total]),
+                              index=years, columns=[*groups, "total"])
+        scores["tier"] = detail.tier
+        scores["evaluated_in"] = years + load_rubric(sc.rubric_id).evaluation_lag_years
+    tiers = {"tier": detail.tier} if detail is not None else {}
+    return Projection(sc, frame, scores, attainment(sc, one, tiers), detail)
