@@ -19,19 +19,26 @@ from .scenario import Provenance, Scenario
 PRIOR_WEIGHT = 0.1
 
 
-def calibrate(sc: Scenario) -> Scenario:
-    """The scenario with growth rates fitted to its history (the latest earlier actual year)."""
+def calibrate(sc: Scenario, observed: tuple[str, ...]) -> Scenario:
+    """The scenario with growth rates fitted to its history (the latest earlier actual year).
+
+    ``observed``: the indicators with seed figures in both years; only their growth and the
+    growth of the quantities they are computed from are fitted.
+    """
+    from .presets import _closure
+
     cat = load_catalog()
     year = max(sc.history)
     hist = sc.history[year]
     steps = sc.base_year - year
-    free = [q for q in sc.growth if q in hist and cat.indicators[q].kind in GROWING
+    observed = [q for q in observed if q in sc.base and q in hist and sc.base[q] > 0 and hist[q] > 0]
+    reach = set(_closure(cat, observed))
+    free = [q for q in sc.growth if q in reach and cat.indicators[q].kind in GROWING
             and cat.indicators[q].growth_high > cat.indicators[q].growth_low]
     lo = np.array([min(cat.indicators[q].growth_low, sc.growth[q]) for q in free])
     hi = np.array([max(cat.indicators[q].growth_high, sc.growth[q]) for q in free])
     start = sc.replace(base_year=year, horizon=year + steps, base={**sc.base, **hist},
                        spend={p: (sc.status_quo[p],) * steps for p in sc.spend}, history={})
-    observed = [q for q in sc.shown if q in hist and q in sc.base and sc.base[q] > 0 and hist[q] > 0]
     g0 = np.array([sc.growth[q] for q in free])
 
     def residuals(g):
@@ -41,7 +48,7 @@ def calibrate(sc: Scenario) -> Scenario:
 
     if not free or not observed:
         return sc
-    res = least_squares(residuals, np.clip(g0, lo, hi), bounds=(lo, hi))
+    res = least_squares(residuals, np.clip(g0, lo, hi), bounds=(lo, hi), loss="cauchy", f_scale=0.01)
     prov = dict(sc.provenance)
     growth = dict(sc.growth)
     for q, g, a, b in zip(free, res.x, lo, hi):

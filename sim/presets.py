@@ -213,7 +213,15 @@ def load_preset(preset_id: str) -> Scenario:
         base=base, growth=growth, spend={p: (v,) * len(years) for p, v in status_quo.items()},
         status_quo=status_quo, ratio_k=ratio_k, management=texts, targets=_targets(doc, cat),
         shown=tuple(_shown(doc, cat)), provenance=prov, history=history)
-    return calibrate(sc) if history else sc
+    return calibrate(sc, _observed(doc, base_year)) if history else sc
+
+
+def _observed(doc: dict, base_year: int) -> tuple[str, ...]:
+    """Indicators with seed figures both in the base year and in an earlier year."""
+    seed = [(e["indicator"], e["year"]) for e in doc.get("values", []) if e.get("status", "seed") == "seed"
+            and not isinstance(e["value"], str)]
+    base = {q for q, y in seed if y == base_year}
+    return tuple(dict.fromkeys(q for q, y in seed if y < base_year and q in base))
 
 
 def check_preset_id(preset_id: str) -> None:

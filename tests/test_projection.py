@@ -174,3 +174,35 @@ def test_catalog_growth_ranges_hold_their_defaults():
     for q, ind in load_catalog().indicators.items():
         assert ind.growth_low <= ind.growth <= ind.growth_high, q
         assert ind.note, q
+
+
+def test_xiangtan_growth_is_calibrated_to_its_two_actual_years():
+    sc = sim.load_preset("xiangtan")
+    assert sc.base_year == 2022 and 2021 in sc.history
+    calibrated = [k for k, p in sc.provenance.items() if k.startswith("growth.") and p.status == "calibrated"]
+    assert len(calibrated) >= 5
+    cat = load_catalog()
+    for key in calibrated:
+        q = key.removeprefix("growth.")
+        assert cat.indicators[q].growth_low - 1e-12 <= sc.growth[q] <= cat.indicators[q].growth_high + 1e-12
+    # a driver whose observed jump lies inside its plausible range is reproduced by one step
+    start = sc.replace(base_year=2021, horizon=2022, base={**sc.base, **sc.history[2021]},
+                       spend={p: (sc.status_quo[p],) for p in sc.spend}, history={})
+    X = run(start)
+    from sim.loaders import load_preset_doc
+    from sim.presets import _observed
+
+    checked = 0
+    for q in _observed(load_preset_doc("xiangtan"), 2022):
+        ind = cat.indicators[q]
+        jump = sc.base[q] / sc.history[2021][q] - 1
+        if ind.kind == "driver" and ind.growth_low + 0.002 < jump < ind.growth_high - 0.002:
+            assert X[q][0, -1] == pytest.approx(sc.base[q], rel=2e-3), q
+            checked += 1
+    assert checked >= 2
+
+
+def test_presets_without_history_are_not_calibrated():
+    sc = sim.load_preset("handan")
+    assert not sc.history
+    assert not any(p.status == "calibrated" for p in sc.provenance.values())
