@@ -86,7 +86,7 @@ def apply_settings(sc, settings: list[str]):
 @command
 def cmd_simulate(args: argparse.Namespace) -> int:
     from .presets import check_preset_id, load_preset
-    from .simulate import simulate
+    from .simulate import inputs_frame, simulate
     from .tables import xlsx_bytes
 
     out = check_out_path(args.out, (".csv", ".xlsx"))
@@ -100,7 +100,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         spend = pd.DataFrame(sc.spend_matrix(), index=pd.Index(sc.programs, name="program"),
                              columns=sc.years)
         payload = xlsx_bytes({"indicators": proj.indicators, "scores": proj.scores,
-                              "attainment": proj.attainment, "spend_万元": spend})
+                              "attainment": proj.attainment, "spend_万元": spend,
+                              "inputs": inputs_frame(sc)})
     else:
         payload = csv_bytes(proj.indicators.join(proj.scores).reset_index())
     write_atomic(out, payload)

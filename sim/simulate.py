@@ -65,3 +65,29 @@ def simulate(sc: Scenario, params: Params | None = None) -> Projection:
         scores["evaluated_in"] = years + load_rubric(sc.rubric_id).evaluation_lag_years
     tiers = {"tier": detail.tier} if detail is not None else {}
     return Projection(sc, frame, scores, attainment(sc, one, tiers), detail)
+
+
+def inputs_frame(sc: Scenario) -> pd.DataFrame:
+    """The scenario's baseline with provenance: one row per quantity (catalog units), its status
+    (seed / derived / assumption / calibrated) and the words or reasoning behind it."""
+    cat = load_catalog()
+    rows = []
+    for q, v in sc.base.items():
+        ind = cat.indicators[q]
+        p = sc.provenance.get(q)
+        g = sc.provenance.get(f"growth.{q}")
+        rows.append({"quantity": q, "zh": ind.zh, "en": ind.en, "unit": ind.unit, "value": v,
+                     "status": p.status if p else "derived", "detail": p.detail if p else "",
+                     "growth": sc.growth.get(q, np.nan),
+                     "growth_status": g.status if g else ("assumption" if q in sc.growth else ""),
+                     "growth_detail": g.detail if g else (ind.note if q in sc.growth else "")})
+    for q, v in sc.management.items():
+        p = sc.provenance.get(q)
+        rows.append({"quantity": q, "zh": q, "en": q, "unit": "", "value": v,
+                     "status": p.status if p else "", "detail": p.detail if p else ""})
+    for pid, v in sc.status_quo.items():
+        p = sc.provenance.get(f"program.{pid}")
+        prog = cat.program(pid)
+        rows.append({"quantity": f"program.{pid}", "zh": prog.zh, "en": prog.en, "unit": "万元/年",
+                     "value": v, "status": p.status if p else "assumption", "detail": p.detail if p else ""})
+    return pd.DataFrame(rows)

@@ -25,7 +25,11 @@ def test_simulate_writes_csv_and_xlsx(tmp_path, capsys):
     x = tmp_path / "d.xlsx"
     assert run(["simulate", "--preset", "handan", "--set", "program.talent.2022=900", "--out", x], capsys)[0] == 0
     sheets = pd.read_excel(x, sheet_name=None)
-    assert set(sheets) == {"indicators", "scores", "attainment", "spend_万元"}
+    assert set(sheets) == {"indicators", "scores", "attainment", "spend_万元", "inputs"}
+    inputs = sheets["inputs"]
+    assert set(inputs["status"]) >= {"seed", "assumption", "derived"}
+    assumed = inputs[inputs["status"] == "assumption"]
+    assert assumed["detail"].notna().all() and (assumed["detail"].str.len() > 10).all()
 
 
 @pytest.mark.parametrize("args,words", [
