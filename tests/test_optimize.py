@@ -1,0 +1,149 @@
+"""The budget optimizer: feasible, never worse than simple splits or random search, close to
+differential evolution, reproducible by the simulator, and clear about bad problems."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.optimize import differential_evolution
+
+import sim
+from sim.optimize import (budget_frontier, from_unit, make_problem, min_budget, optimize,
+                          random_allocations, score_allocations)
+
+RUBRIC_PRESETS = [p["id"] for p in sim.list_presets() if p["rubric"]]
+CASES = [(pid, b) for pid in RUBRIC_PRESETS for b in (500, 1500, 4000)]
+
+
+@pytest.fixture(scope="module")
+def results():
+    out = {}
+    for pid, b in CASES:
+        sc = sim.load_preset(pid)
+        out[(pid, b)] = (sc, optimize(sc, b, 2025))
+    return out
+
+
+@pytest.mark.parametrize("pid,budget", CASES)
+def test_optimum_is_feasible_and_reproduced_by_the_simulator(results, pid, budget):
+    sc, res = results[(pid, budget)]
+    x = res.allocation.to_numpy()
+    assert res.success and list(res.allocation.columns) == list(range(sc.base_year + 1, 2026))
+    np.testing.assert_allclose(x.sum(axis=0), budget, rtol=1e-9)
+    assert (x >= -1e-9).all()
+    sim_total = sim.simulate(res.scenario).scores.loc[2025, "total"]
+    assert sim_total == pytest.approx(res.fun, abs=1e-9)
+    one = score_allocations(sc, x[None], 2025)[0]
+    assert one == pytest.approx(res.fun, abs=1e-12)
+
+
+@pytest.mark.parametrize("pid,budget", CASES)
+def test_optimum_beats_current_even_and_1000_random_splits(results, pid, budget):
+    sc, res = results[(pid, budget)]
+    problem = make_problem(sc, budget, 2025)
+    rnd = score_allocations(sc, random_allocations(problem, 1000, seed=11), 2025)
+    assert res.fun >= res.fun_current - 1e-9
+    assert res.fun >= res.fun_even - 1e-9
+    assert res.fun >= rnd.max() - 1e-9
+    assert res.gain == pytest.approx(res.fun - res.fun_current)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pid,budget", CASES)
+def test_within_005_points_of_differential_evolution(results, pid, budget):
+    sc, res = results[(pid, budget)]
+    problem = make_problem(sc, budget, 2025)
+    P, Y = problem.shape
+
+    def f(z):
+        return -score_allocations(sc, from_unit(z.T, problem), 2025)
+
+    de = differential_evolution(f, [(0, 1)] * (P * Y), vectorized=True, updating="deferred", seed=2,
+                                popsize=15, maxiter=2500, tol=1e-9, polish=False)
+    assert res.fun >= -de.fun - 0.05, (res.fun, -de.fun)
+
+
+def test_bounds_are_honoured_and_reported_binding():
+    sc = sim.load_preset("demo")
+    res = optimize(sc, 2000, 2025, bounds={"incubators": (150, None), "rd_post_subsidy": (None, 300)})
+    a = res.allocation
+    assert (a.loc["incubators"] >= 150 - 1e-9).all() and (a.loc["rd_post_subsidy"] <= 300 + 1e-9).all()
+    np.testing.assert_allclose(a.sum(axis=0), 2000)
+    assert any(b.startswith("incubators >= min") for b in res.binding)
+
+
+def test_when_the_optimum_cannot_move_the_message_says_why():
+    sc = sim.load_preset("demo")
+    fixed = {p: (v, v) for p, v in sc.status_quo.items()}
+    res = optimize(sc, sum(sc.status_quo.values()), 2025, bounds=fixed)
+    assert res.gain == pytest.approx(0, abs=1e-12)
+    assert "already optimal" in res.message
+
+
+def test_shadow_prices_are_the_gain_of_100_wan_more():
+    sc = sim.load_preset("demo")
+    res = optimize(sc, 1500, 2025)
+    x = res.allocation.to_numpy()
+    i = sc.programs.index("tech_sme_vouchers")
+    more = x.copy()
+    more[i] += 100
+    want = score_allocations(sc, more[None], 2025)[0] - res.fun
+    assert res.shadow_prices["tech_sme_vouchers"] == pytest.approx(want)
+    assert (res.shadow_prices >= -1e-12).all()
+
+
+def test_city_preset_optimizes_plan_attainment():
+    sc = sim.load_preset("handan")
+    res = optimize(sc, 30000, 2023)
+    assert res.objective == "attainment"
+    assert res.fun >= res.fun_current - 1e-9 and res.fun >= res.fun_even - 1e-9
+    assert 0 <= res.fun <= 100
+    met = optimize(sc, 30000, 2023, objective="targets_met")
+    assert met.fun == int(met.fun) and met.fun >= met.fun_current
+
+
+def test_frontier_is_non_decreasing():
+    sc = sim.load_preset("demo")
+    fr = budget_frontier(sc, [0, 250, 500, 1000, 2000, 4000], 2025)
+    assert (np.diff(fr["best"]) >= -1e-9).all()
+    assert set(fr["tier"]) <= {"A", "B", "C"}
+
+
+def test_min_budget_reaches_and_99_percent_does_not():
+    sc = sim.load_preset("demo")
+    mb = min_budget(sc, score=80, target_year=2025)
+    assert mb.reachable
+    assert optimize(sc, mb.budget, 2025).fun >= 80 - 1e-9
+    assert optimize(sc, 0.99 * mb.budget, 2025).fun < 80
+
+
+def test_unreachable_score_says_so_with_the_best_reachable():
+    sc = sim.load_preset("demo")
+    mb = min_budget(sc, score=99.5, target_year=2022, max_budget=20000)
+    assert not mb.reachable and mb.score < 99.5 and "not reachable" in mb.message
+
+
+@pytest.mark.parametrize("kwargs,code", [
+    (dict(budget=-5, target_year=2025), "negative_total_budget"),
+    (dict(budget=1000, target_year=2040), "target_year_outside"),
+    (dict(budget=1000, target_year=2021), "target_year_outside"),
+    (dict(budget=1000, target_year=2025, bounds={"talent": (600, None), "incubators": (600, None)}),
+     "minimums_above_budget"),
+    (dict(budget=1000, target_year=2025, bounds={p: (None, 100) for p in sim.load_preset("demo").programs}),
+     "maximums_below_budget"),
+    (dict(budget=1000, target_year=2025, bounds={"magic": (0, 1)}), "unknown_key"),
+    (dict(budget=[1000, 900, 1000, 1000], target_year=2025, no_cut=True), "budget_cut"),
+    (dict(budget=[1000, 900], target_year=2025), "budget_years"),
+    (dict(budget=1000, target_year=2025, objective="fun"), "unknown_objective"),
+])
+def test_bad_problems_raise_clear_errors(kwargs, code):
+    sc = sim.load_preset("demo")
+    with pytest.raises(sim.InputError) as e:
+        optimize(sc, **kwargs)
+    assert e.value.code == code
+    assert e.value.message("zh") and e.value.message("en")
+
+
+def test_score_objective_needs_a_rubric():
+    with pytest.raises(sim.InputError) as e:
+        optimize(sim.load_preset("handan"), 1000, 2023, objective="score")
+    assert e.value.code == "no_rubric"
