@@ -8,11 +8,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+import numpy as np
 import pandas as pd
 from typing import Callable
 
 from .errors import InputError
-from .loaders import load_rubric, load_rubric_example
+from .loaders import load_catalog, load_rubric, load_rubric_example
 from .rubric import score
 from .tables import (check_out_path, csv_bytes, read_table, scoring_input, template_bytes,
                      write_atomic)
@@ -21,7 +22,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
 
 def command(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    COMMANDS[fn.__name__.removeprefix("cmd_")] = fn
+    COMMANDS[fn.__name__.removeprefix("cmd_").replace("_", "-")] = fn
     return fn
 
 
@@ -52,7 +53,115 @@ def build_parser() -> argparse.ArgumentParser:
                    help="program.<id>=万元 (every year), program.<id>.<year>=万元, growth.<indicator>=rate")
     m.add_argument("--horizon", type=int)
     m.add_argument("--out", required=True, help="output .csv or .xlsx")
+
+    o = sub.add_parser("optimize", help="best split of a yearly budget / 预算优化")
+    _problem_args(o)
+    o.add_argument("--budget", required=True, type=float, help="万元 a year")
+    o.add_argument("--out", required=True, help="output .csv (allocation) or .xlsx")
+
+    f = sub.add_parser("frontier", help="best objective against the yearly budget / 预算-得分曲线")
+    _problem_args(f)
+    f.add_argument("--budgets", required=True,
+                   help="comma-separated 万元 a year, or FROM:TO:POINTS (e.g. 0:8000:20)")
+    f.add_argument("--out", required=True, help="output .csv or .xlsx")
+
+    b = sub.add_parser("min-budget", help="smallest yearly budget reaching a score / 达到目标所需最小预算")
+    _problem_args(b)
+    b.add_argument("--score", type=float, default=80.0)
     return p
+
+
+def _problem_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--preset", required=True)
+    p.add_argument("--year", required=True, type=int, help="target year")
+    p.add_argument("--min", action="append", default=[], metavar="PROGRAM=万元")
+    p.add_argument("--max", action="append", default=[], metavar="PROGRAM=万元")
+    p.add_argument("--objective", choices=("score", "attainment", "targets_met"))
+    p.add_argument("--no-cut", action="store_true", help="refuse a budget below the previous year's")
+
+
+def _bounds(args) -> dict:
+    out: dict[str, list] = {}
+    for kind, items in (("min", args.min), ("max", args.max)):
+        for item in items:
+            key, sep, raw = item.partition("=")
+            try:
+                value = float(raw)
+            except ValueError:
+                raise InputError("bad_setting", key=f"--{kind} {key}", value=raw,
+                                 reason="PROGRAM=万元") from None
+            pair = out.setdefault(key.strip(), [None, None])
+            pair[0 if kind == "min" else 1] = value
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _load(args):
+    from .presets import check_preset_id, load_preset
+
+    check_preset_id(args.preset)
+    return load_preset(args.preset)
+
+
+@command
+def cmd_optimize(args: argparse.Namespace) -> int:
+    from .optimize import optimize
+    from .simulate import simulate
+    from .tables import xlsx_bytes
+
+    out = check_out_path(args.out, (".csv", ".xlsx"))
+    sc = _load(args)
+    res = optimize(sc, args.budget, args.year, _bounds(args), args.objective, args.no_cut)
+    table = res.allocation.copy()
+    table.insert(0, "zh", [load_catalog().program(p).zh for p in table.index])
+    table["per_100万"] = res.shadow_prices
+    summary = pd.DataFrame({"item": ["objective", "target_year", "optimum", "current_split", "even_split",
+                                     "gain", "evaluations", "seconds", "message", "binding"],
+                            "value": [res.objective, res.target_year, res.fun, res.fun_current, res.fun_even,
+                                      res.gain, res.nfev, round(res.seconds, 3), res.message,
+                                      "; ".join(res.binding)]})
+    if out.suffix.lower() == ".xlsx":
+        proj = simulate(res.scenario)
+        payload = xlsx_bytes({"allocation_万元": table, "summary": summary,
+                              "indicators": proj.indicators, "scores": proj.scores})
+    else:
+        payload = csv_bytes(table.reset_index())
+    write_atomic(out, payload)
+    sys.stdout.write(f"{res.objective}: {res.fun_current:.3f} -> {res.fun:.3f} (+{res.gain:.3f}) "
+                     f"in {res.seconds:.2f} s\n{res.message}\n")
+    return 0
+
+
+def _budgets(text: str) -> list[float]:
+    try:
+        if ":" in text:
+            a, b, n = text.split(":")
+            return list(np.linspace(float(a), float(b), int(n)))
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise InputError("bad_setting", key="--budgets", value=text,
+                         reason="0,500,1000 or FROM:TO:POINTS") from None
+
+
+@command
+def cmd_frontier(args: argparse.Namespace) -> int:
+    from .optimize import budget_frontier
+    from .tables import xlsx_bytes
+
+    out = check_out_path(args.out, (".csv", ".xlsx"))
+    sc = _load(args)
+    fr = budget_frontier(sc, _budgets(args.budgets), args.year, _bounds(args), args.objective)
+    write_atomic(out, xlsx_bytes({"frontier": fr}) if out.suffix.lower() == ".xlsx" else csv_bytes(fr))
+    return 0
+
+
+@command
+def cmd_min_budget(args: argparse.Namespace) -> int:
+    from .optimize import min_budget
+
+    sc = _load(args)
+    mb = min_budget(sc, args.score, args.year, _bounds(args), args.objective)
+    sys.stdout.write(f"{mb.message}\n")
+    return 0 if mb.reachable else 1
 
 
 def apply_settings(sc, settings: list[str]):

@@ -90,12 +90,14 @@ def make_problem(sc: Scenario, budget, target_year: int, bounds: dict | None = N
             raise InputError("unknown_key", key=key, known=", ".join(progs))
         mn, mx = pair
         i = progs.index(key)
+        if (mn is not None and (not np.isfinite(mn) or mn < 0)) or \
+                (mx is not None and (not np.isfinite(mx) or mx < 0 or (mn is not None and mx < mn))):
+            raise InputError("bad_bounds", program=key, min=f"{mn}", max=f"{mx}")
         if mn is not None:
             lo[i] = float(mn)
+            hi[i] = np.maximum(hi[i], lo[i])
         if mx is not None:
             hi[i] = np.minimum(hi[i], float(mx))
-        if (lo[i] < 0).any() or (hi[i] < lo[i]).any():
-            raise InputError("bad_bounds", program=key, min=f"{lo[i].max():g}", max=f"{hi[i].min():g}")
     for j, y in enumerate(range(sc.base_year + 1, target_year + 1)):
         if lo[:, j].sum() > b[j] + 1e-9:
             raise InputError("minimums_above_budget", year=y, minimums=f"{lo[:, j].sum():g}", budget=f"{b[j]:g}")

@@ -147,3 +147,36 @@ def test_score_objective_needs_a_rubric():
     with pytest.raises(sim.InputError) as e:
         optimize(sim.load_preset("handan"), 1000, 2023, objective="score")
     assert e.value.code == "no_rubric"
+
+
+def test_optimize_and_frontier_commands(tmp_path, capsys):
+    from sim.cli import main
+    import pandas as pd
+
+    out = tmp_path / "o.csv"
+    assert main(["optimize", "--preset", "demo", "--budget", "2000", "--year", "2025",
+                 "--min", "incubators=100", "--out", str(out)]) == 0
+    table = pd.read_csv(out, encoding="utf-8-sig").set_index("program")
+    want = optimize(sim.load_preset("demo"), 2000, 2025, bounds={"incubators": (100, None)})
+    np.testing.assert_allclose(table[["2022", "2023", "2024", "2025"]].to_numpy(), want.allocation.to_numpy())
+    fr = tmp_path / "f.csv"
+    assert main(["frontier", "--preset", "demo", "--year", "2025", "--budgets", "0:3000:4", "--out", str(fr)]) == 0
+    assert len(pd.read_csv(fr, encoding="utf-8-sig")) == 4
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("argv,words", [
+    (["--budget", "500", "--min", "incubators=600"], "600"),
+    (["--budget", "-1"], "-1"),
+    (["--budget", "500", "--year", "2035"], "2035"),
+    (["--budget", "500", "--max", "talent=abc"], "abc"),
+    (["--budget", "500", "--min", "talent=50", "--max", "talent=10"], "talent"),
+])
+def test_optimize_command_bad_input(tmp_path, capsys, argv, words):
+    from sim.cli import main
+
+    out = tmp_path / "o.csv"
+    args = ["optimize", "--preset", "demo", "--year", "2025", "--out", str(out), *argv]
+    code = main(args)
+    err = capsys.readouterr().err
+    assert code == 2 and words in err and not out.exists() and "Traceback" not in err
