@@ -1,18 +1,38 @@
-"""科技创新规划情景模拟器 — the Streamlit entry point: language switch and navigation."""
+"""科技创新规划情景模拟器 — the Streamlit entry point: language, preset picker, navigation."""
 from __future__ import annotations
 
 import streamlit as st
 
-from ui.i18n import LANGS, t
+import sim
+from ui import state
+from ui.i18n import LANGS, lang, t
 
 st.set_page_config(page_title="科技创新规划情景模拟器", page_icon="📈", layout="wide")
+st.html("<style>[data-testid='stMetricValue']{font-size:3rem} "
+        "[data-testid='stSidebarNav']{font-size:1.05rem}</style>")
 
 if "lang" not in st.session_state:
     st.session_state["lang"] = st.query_params.get("lang", "zh") if st.query_params.get("lang") in LANGS else "zh"
+state.init()
 
+presets = {p["id"]: p for p in sim.list_presets()}
 with st.sidebar:
-    st.radio(t("language"), LANGS, key="lang", horizontal=True,
+    st.radio(t("language"), LANGS, key="lang", horizontal=True, on_change=state.sync_url,
              format_func=lambda code: {"zh": "中文", "en": "English"}[code])
+    st.selectbox(t("preset"), list(presets), key="preset",
+                 format_func=lambda pid: presets[pid][lang()],
+                 on_change=lambda: state.switch_preset(st.session_state["preset"]))
+    if "init_error" in st.session_state:
+        st.warning(t("bad_link", msg=st.session_state.pop("init_error").message(lang())))
 
-pages = [st.Page("pages/score.py", title=t("page_score"), icon="🧮", default=True)]
+pages = [
+    st.Page("pages/scenario.py", title=t("page_scenario"), icon="🎛️", default=True, url_path="scenario"),
+    st.Page("pages/optimizer.py", title=t("page_optimizer"), icon="🧭", url_path="optimizer"),
+    st.Page("pages/targets.py", title=t("page_targets"), icon="🎯", url_path="targets"),
+    st.Page("pages/compare.py", title=t("page_compare"), icon="⚖️", url_path="compare"),
+    st.Page("pages/data.py", title=t("page_data"), icon="🗂️", url_path="data"),
+    st.Page("pages/method.py", title=t("page_method"), icon="📘", url_path="method"),
+    st.Page("pages/score.py", title=t("page_score"), icon="🧮", url_path="score"),
+]
 st.navigation(pages).run()
+state.sync_url()

@@ -86,6 +86,14 @@ def _resolve(cat: Catalog, needed: list[str], given: dict[str, float], programs_
                     vals[num] = vals[q] * vals[den] / ind.scale
                     prov[num] = Provenance("derived", f"{q} × {den} ÷ {ind.scale:g}")
                     changed = True
+                elif q in vals and num not in vals and den not in vals and \
+                        cat.indicators[den].kind == "sum" and num in cat.indicators[den].inputs:
+                    rest = [p for p in cat.indicators[den].inputs if p != num]
+                    share = vals[q] / ind.scale
+                    if all(p in vals for p in rest) and share < 1:
+                        vals[num] = share * sum(vals[p] for p in rest) / (1 - share)
+                        prov[num] = Provenance("derived", f"{q} of {den} = {num} + " + " + ".join(rest))
+                        changed = True
             elif ind.kind == "sum":
                 unknown = [p for p in ind.inputs if p not in vals]
                 if q not in vals and not unknown:
@@ -178,8 +186,46 @@ def _targets(doc: dict, cat: Catalog) -> tuple[Target, ...]:
     return tuple(out)
 
 
-def load_preset(preset_id: str) -> Scenario:
+def with_region_values(doc: dict, values: dict, cat: Catalog | None = None) -> dict:
+    """A preset document whose base-year values are replaced by a region's own data.
+
+    ``values``: rubric column or indicator id -> value (the template's units). The preset's
+    baseline is first resolved; its independent quantities (not ratios, not sums) are kept as
+    they were, except those the region's data decide: for a ratio the region gives with one of
+    its parts, the other part is derived; with neither part, the numerator is derived and the
+    preset's denominator (the region's size) kept. Sums are recomputed from their parts.
+    """
+    cat = cat or load_catalog()
+    year = doc["preset"]["base_year"]
+    resolved, _, texts, prov = resolve_year(doc, year, cat)
+    given = set(values)
+    drop = set(given)
+    for q in given:
+        ind = cat.indicators.get(q)
+        if ind is not None and ind.kind == "ratio":
+            num, den = ind.inputs
+            if num in given and den not in given:
+                drop.add(den)
+            elif num not in given:
+                drop.add(num)
+    keep = []
+    for q, v in {**resolved, **texts}.items():
+        kind = cat.indicators[q].kind if q in cat.indicators else ""
+        if q in drop or kind in ("ratio", "sum"):
+            continue
+        p = prov.get(q)
+        keep.append({"indicator": q, "year": year, "value": v,
+                     "status": p.status if p else "derived", "note": p.detail if p else ""})
+    history = [e for e in doc.get("values", []) if e["year"] != year]
+    new = [{"indicator": q, "year": year, "value": v, "status": "user", "note": "region data / 本地数据"}
+           for q, v in values.items()]
+    return {**doc, "values": history + keep + new}
+
+
+def load_preset(preset_id: str, region_values: dict | None = None, region_name: str = "") -> Scenario:
     """The preset ``preset_id`` as a resolved, immutable :class:`Scenario` (status-quo spending).
+
+    ``region_values``: a region's own base-year data (see :func:`with_region_values`).
 
     >>> sc = load_preset("demo")  # doctest: +SKIP
     >>> sc.base_year, sc.horizon  # doctest: +SKIP
@@ -189,6 +235,8 @@ def load_preset(preset_id: str) -> Scenario:
 
     doc = load_preset_doc(preset_id)
     cat = load_catalog()
+    if region_values:
+        doc = with_region_values(doc, region_values, cat)
     meta = doc["preset"]
     base_year = int(meta["base_year"])
     base, ratio_k, texts, prov = resolve_year(doc, base_year, cat)
@@ -212,7 +260,8 @@ def load_preset(preset_id: str) -> Scenario:
         rubric_id=meta.get("rubric", ""), base_year=base_year, horizon=int(meta["horizon"]),
         base=base, growth=growth, spend={p: (v,) * len(years) for p, v in status_quo.items()},
         status_quo=status_quo, ratio_k=ratio_k, management=texts, targets=_targets(doc, cat),
-        shown=tuple(_shown(doc, cat)), provenance=prov, history=history)
+        shown=tuple(_shown(doc, cat)), provenance=prov, history=history,
+        region_name=region_name if region_values else "", region_values=region_values or {})
     return calibrate(sc, _observed(doc, base_year)) if history else sc
 
 

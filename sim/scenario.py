@@ -71,6 +71,8 @@ class Scenario:
     shown: tuple[str, ...] = ()
     provenance: Mapping[str, Provenance] = field(default_factory=dict)
     history: Mapping[int, Mapping[str, float]] = field(default_factory=dict)
+    region_name: str = ""
+    region_values: Mapping[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.horizon <= self.base_year:
@@ -88,7 +90,8 @@ class Scenario:
         for ind, g in self.growth.items():
             if not np.isfinite(g) or g <= -1:
                 raise InputError("growth_below_minus_100", indicator=ind, value=f"{g:.4g}")
-        for name in ("base", "growth", "spend", "status_quo", "ratio_k", "management", "provenance"):
+        for name in ("base", "growth", "spend", "status_quo", "ratio_k", "management", "provenance",
+                     "region_values"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
 
     # ------------------------------------------------------------------ views

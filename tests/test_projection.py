@@ -206,3 +206,16 @@ def test_presets_without_history_are_not_calibrated():
     sc = sim.load_preset("handan")
     assert not sc.history
     assert not any(p.status == "calibrated" for p in sc.provenance.values())
+
+
+def test_a_region_s_own_template_row_reproduces_its_score_and_round_trips():
+    from sim import overrides
+    from sim.loaders import load_rubric_example
+
+    ex = load_rubric_example()
+    vals = {r.column: (r.value if r.column == "st_admin_body" else float(r.value))
+            for r in ex.itertuples() if r.column != "region"}
+    sc = sim.load_preset("demo", vals, "示例县")
+    assert float(sim.simulate(sc).scores.loc[sc.base_year, "total"]) == pytest.approx(77.738095238, abs=1e-9)
+    again = overrides.apply(overrides.parse(overrides.dumps(sc.with_spend("talent", 250))))
+    assert again.base == sc.base and again.region_name == "示例县"

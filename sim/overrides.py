@@ -1,0 +1,147 @@
+"""A scenario as a small JSON document: the preset plus what the user changed.
+
+The app keeps this in the session and in the URL (so a link reproduces a scenario), saves it
+in its scenario store and exports/imports it as a file. Format::
+
+    {"format": "innovation-sim-scenario/1", "preset": "demo", "horizon": 2030,
+     "spend": {"platform_awards": 300 or [per year, ...]}, "growth": {"gdp": 0.05},
+     "management": {"st_admin_body": "independent"}, "base": {"registered_firms": 13000}}
+
+Every key but ``preset`` is optional. :func:`apply` validates everything and raises
+:class:`InputError` (zh/en) naming the bad key, so a broken document never half-applies.
+"""
+from __future__ import annotations
+
+import json
+import math
+
+from .errors import InputError
+from .loaders import load_catalog, load_rubric
+from .presets import check_preset_id, load_preset
+from .scenario import Scenario
+
+FORMAT = "innovation-sim-scenario/1"
+KEYS = {"format", "name", "preset", "region", "horizon", "spend", "growth", "management", "base", "saved_at"}
+EDITABLE_KINDS = ("driver", "stock", "flow", "pipeline", "elastic")
+
+
+def parse(text: str | bytes) -> dict:
+    """Parse a JSON scenario document (InputError when it is not one)."""
+    try:
+        doc = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError("bad_json", reason=str(exc)[:120]) from None
+    if not isinstance(doc, dict) or "preset" not in doc:
+        raise InputError("bad_json", reason="no \"preset\" / 缺少 \"preset\"")
+    unknown = set(doc) - KEYS
+    if unknown:
+        raise InputError("unknown_key", key=sorted(unknown)[0], known=", ".join(sorted(KEYS)))
+    return doc
+
+
+def _number(key: str, v, minimum: float | None = None) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        raise InputError("bad_setting", key=key, value=v, reason="not a number / 不是数字")
+    if minimum is not None and v < minimum:
+        raise InputError("bad_setting", key=key, value=v, reason=f"below {minimum:g} / 小于 {minimum:g}")
+    return float(v)
+
+
+def apply(doc: dict) -> Scenario:
+    """The scenario a document describes: its preset with the changes applied and validated."""
+    check_preset_id(str(doc.get("preset")))
+    region = doc.get("region") or {}
+    if region and not isinstance(region.get("values"), dict):
+        raise InputError("bad_json", reason="region.values")
+    sc = load_preset(doc["preset"], _region_values(region.get("values") or {}), str(region.get("name", "")))
+    if doc.get("horizon") is not None:
+        sc = sc.with_horizon(int(_number("horizon", doc["horizon"])))
+    base = dict(doc.get("base") or {})
+    if base:
+        cat = load_catalog()
+        for q, v in base.items():
+            if q not in sc.base or cat.indicators[q].kind not in EDITABLE_KINDS:
+                raise InputError("unknown_key", key=f"base.{q}", known=", ".join(editable_quantities(sc)))
+            base[q] = _number(f"base.{q}", v, 0.0)
+        sc = sc.replace(base={**sc.base, **base})
+    for q, g in (doc.get("growth") or {}).items():
+        sc = sc.with_growth(q, _number(f"growth.{q}", g))
+    for pid, v in (doc.get("spend") or {}).items():
+        if isinstance(v, list):
+            if len(v) != len(sc.years):
+                raise InputError("bad_setting", key=f"spend.{pid}", value=len(v),
+                                 reason=f"{len(sc.years)} years {sc.years[0]}-{sc.years[-1]}")
+            v = [_number(f"spend.{pid}", x, 0.0) for x in v]
+        else:
+            v = _number(f"spend.{pid}", v, 0.0)
+        sc = sc.with_spend(pid, v)
+    mgmt = doc.get("management") or {}
+    if mgmt:
+        sc = sc.replace(management={**sc.management, **_management(sc, mgmt)})
+    return sc
+
+
+def _region_values(values: dict) -> dict:
+    out = {}
+    for k, v in values.items():
+        out[k] = v if isinstance(v, str) else _number(f"region.{k}", v, 0.0)
+    return out
+
+
+def _management(sc: Scenario, mgmt: dict) -> dict:
+    if not sc.rubric_id:
+        raise InputError("unknown_key", key="management", known="-")
+    cols = {c.id: c for c in load_rubric(sc.rubric_id).columns if c.kind in ("category", "points", "count")
+            and c.item in ("st_admin", "st_management_innovation")}
+    out = {}
+    for k, v in mgmt.items():
+        c = cols.get(k)
+        if c is None:
+            raise InputError("unknown_key", key=f"management.{k}", known=", ".join(cols))
+        if c.kind == "category":
+            if v not in [x.id for x in c.categories]:
+                raise InputError("unknown_category_value", column=k, value=v,
+                                 allowed=" / ".join(x.id for x in c.categories))
+            out[k] = v
+        else:
+            out[k] = _number(f"management.{k}", v, 0.0)
+            if c.max_value is not None and out[k] > c.max_value:
+                raise InputError("bad_setting", key=f"management.{k}", value=v, reason=f"> {c.max_value:g}")
+    return out
+
+
+def editable_quantities(sc: Scenario) -> list[str]:
+    """Baseline quantities a user may edit (ratios and sums are computed from them)."""
+    cat = load_catalog()
+    return [q for q in sc.base if cat.indicators[q].kind in EDITABLE_KINDS]
+
+
+def diff(sc: Scenario) -> dict:
+    """The document of a scenario: what differs from its preset (compact: constant spending
+    as one number)."""
+    ref = load_preset(sc.preset_id, dict(sc.region_values) or None, sc.region_name)
+    doc: dict = {"format": FORMAT, "preset": sc.preset_id}
+    if sc.region_values:
+        doc["region"] = {"name": sc.region_name, "values": dict(sc.region_values)}
+    if sc.horizon != ref.horizon:
+        doc["horizon"] = sc.horizon
+        ref = ref.with_horizon(sc.horizon)
+    base = {q: v for q, v in sc.base.items() if q in ref.base and v != ref.base[q]}
+    growth = {q: g for q, g in sc.growth.items() if g != ref.growth.get(q)}
+    spend = {}
+    for p, row in sc.spend.items():
+        if row != ref.spend[p]:
+            spend[p] = row[0] if len(set(row)) == 1 else list(row)
+    mgmt = {k: v for k, v in sc.management.items() if v != ref.management.get(k)}
+    for key, val in (("base", base), ("growth", growth), ("spend", spend), ("management", mgmt)):
+        if val:
+            doc[key] = val
+    return doc
+
+
+def dumps(sc: Scenario, name: str | None = None) -> str:
+    """The scenario's document as JSON text (UTF-8, Chinese kept readable)."""
+    doc = diff(sc)
+    if name:
+        doc["name"] = name
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,105 @@
+"""Chart builders: pure functions from frames to Altair charts (testable without a server).
+
+Large labels and a CJK font so that a chart reads from the back of a meeting room.
+Callers pass translated titles; nothing here reads the session.
+"""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+TIER_COLORS = {"A": "#1a7f37", "B": "#bf8700", "C": "#cf222e"}
+STATUS_COLORS = {"met": "#1a7f37", "within_5pct": "#bf8700", "short": "#cf222e", "not_assessed": "#8c959f"}
+
+
+def style(chart: alt.TopLevelMixin, height: int = 320) -> alt.TopLevelMixin:
+    """Fonts, sizes and a transparent background for projector use."""
+    return (chart.properties(height=height)
+            .configure(font=FONT, background="transparent")
+            .configure_axis(labelFontSize=15, titleFontSize=16, labelFont=FONT, titleFont=FONT)
+            .configure_legend(labelFontSize=15, titleFontSize=15, labelFont=FONT, titleFont=FONT)
+            .configure_title(fontSize=18, font=FONT, anchor="start")
+            .configure_header(labelFontSize=15, titleFontSize=15, labelFont=FONT, titleFont=FONT)
+            .configure_view(strokeWidth=0))
+
+
+def _tier_rules(lines: dict[str, float], y_title: str) -> alt.Chart:
+    df = pd.DataFrame({"y": list(lines.values()), "label": list(lines)})
+    rule = alt.Chart(df).mark_rule(strokeDash=[6, 4], color="#57606a").encode(y=alt.Y("y:Q", title=y_title))
+    text = alt.Chart(df).mark_text(align="left", dx=4, dy=-8, fontSize=14, color="#57606a").encode(
+        y="y:Q", x=alt.value(2), text="label:N")
+    return rule + text
+
+
+def score_path(frame: pd.DataFrame, titles: dict, lines: dict[str, float]) -> alt.LayerChart:
+    """Score by year. ``frame``: year, total, tier, series (scenario / status quo)."""
+    base = alt.Chart(frame).encode(
+        x=alt.X("year:O", title=titles["year"], axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("total:Q", title=titles["score"], scale=alt.Scale(domain=[40, 100])),
+        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=["year:O", alt.Tooltip("total:Q", format=".2f"), "tier:N", "series:N"])
+    return base.mark_line(point=alt.OverlayMarkDef(size=80), strokeWidth=3) + _tier_rules(lines, titles["score"])
+
+
+def group_breakdown(frame: pd.DataFrame, titles: dict) -> alt.LayerChart:
+    """Earned against maximum points per group. ``frame``: group, earned, max."""
+    y = alt.Y("group:N", title=None, sort=None)
+    bg = alt.Chart(frame).mark_bar(color="#d0d7de", size=26).encode(
+        x=alt.X("max:Q", title=titles["points"]), y=y)
+    fg = alt.Chart(frame).mark_bar(color="#0969da", size=26).encode(
+        x="earned:Q", y=y, tooltip=["group:N", alt.Tooltip("earned:Q", format=".2f"), "max:Q"])
+    label = alt.Chart(frame).mark_text(align="left", dx=6, fontSize=15).encode(
+        x="max:Q", y=y, text=alt.Text("label:N"))
+    return bg + fg + label
+
+
+def small_multiples(frame: pd.DataFrame, targets: pd.DataFrame, titles: dict, columns: int = 3) -> alt.FacetChart:
+    """Key indicators by year, one panel each, with their targets as points.
+
+    ``frame``: indicator, year, value; ``targets``: indicator, year, target."""
+    line = alt.Chart().mark_line(strokeWidth=3, point=True).encode(
+        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+        tooltip=["indicator:N", "year:O", alt.Tooltip("value:Q", format=",.2f")])
+    tgt = alt.Chart().mark_point(shape="diamond", size=160, filled=True, color="#cf222e").encode(
+        x="year:O", y="target:Q", tooltip=[alt.Tooltip("target:Q", title=titles["target"], format=",.2f")])
+    data = pd.concat([frame, targets], ignore_index=True)
+    return alt.layer(line, tgt, data=data).properties(width=230, height=150).facet(
+        facet=alt.Facet("indicator:N", title=None, header=alt.Header(labelFontSize=15)),
+        columns=columns).resolve_scale(y="independent")
+
+
+def allocation_bars(frame: pd.DataFrame, titles: dict) -> alt.Chart:
+    """Side-by-side spending per program. ``frame``: program, series, value (万元/年)."""
+    return alt.Chart(frame).mark_bar().encode(
+        y=alt.Y("program:N", title=None, sort=None),
+        x=alt.X("value:Q", title=titles["wan"]),
+        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
+        yOffset="series:N",
+        tooltip=["program:N", "series:N", alt.Tooltip("value:Q", format=",.0f")])
+
+
+def frontier(frame: pd.DataFrame, titles: dict, lines: dict[str, float], marks: pd.DataFrame | None = None) -> alt.LayerChart:
+    """Best objective against the yearly budget, with tier lines and marked budgets.
+
+    ``frame``: budget, best; ``marks``: budget, best, label (e.g. current, minimum for tier A)."""
+    line = alt.Chart(frame).mark_line(strokeWidth=3, point=True).encode(
+        x=alt.X("budget:Q", title=titles["budget"]),
+        y=alt.Y("best:Q", title=titles["score"], scale=alt.Scale(zero=False)),
+        tooltip=[alt.Tooltip("budget:Q", format=",.0f"), alt.Tooltip("best:Q", format=".2f")])
+    layers = line + _tier_rules(lines, titles["score"]) if lines else line
+    if marks is not None and len(marks):
+        pts = alt.Chart(marks).mark_point(size=220, filled=True, color="#cf222e").encode(
+            x="budget:Q", y="best:Q", tooltip=["label:N", alt.Tooltip("budget:Q", format=",.0f")])
+        txt = alt.Chart(marks).mark_text(dy=-18, fontSize=15, color="#cf222e").encode(
+            x="budget:Q", y="best:Q", text="label:N")
+        layers = layers + pts + txt
+    return layers
+
+
+def next_points(frame: pd.DataFrame, titles: dict) -> alt.Chart:
+    """Points gained per extra 100万 a year in each program. ``frame``: program, gain."""
+    return alt.Chart(frame).mark_bar(color="#1a7f37").encode(
+        x=alt.X("gain:Q", title=titles["gain"]), y=alt.Y("program:N", title=None, sort="-x"),
+        tooltip=["program:N", alt.Tooltip("gain:Q", format=".3f")])

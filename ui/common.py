@@ -1,0 +1,95 @@
+"""Helpers shared by the pages: names in the session's language, the target year, badges,
+and small cached computations on top of sim (no simulation logic of its own)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import sim
+from sim.loaders import load_catalog, load_rubric
+from sim.optimize import score_allocations
+from ui import state
+from ui.i18n import lang, t
+
+TIER_BADGE = {"A": "green", "B": "orange", "C": "red"}
+
+
+def ind_name(q: str) -> str:
+    cat = load_catalog()
+    return getattr(cat.indicators[q], lang()) if q in cat.indicators else q
+
+
+def ind_label(q: str) -> str:
+    """Indicator name with its unit."""
+    cat = load_catalog()
+    unit = cat.indicators[q].unit if q in cat.indicators else ""
+    return f"{ind_name(q)}({unit})" if unit else ind_name(q)
+
+
+def prog_name(pid: str) -> str:
+    return getattr(load_catalog().program(pid), lang())
+
+
+def group_name(gid: str) -> str:
+    return next(getattr(g, lang()) for g in load_rubric("hebei-county").groups if g.id == gid)
+
+
+def item_name(iid: str) -> str:
+    return getattr(load_rubric("hebei-county").item(iid), lang())
+
+
+def default_target_year(sc: sim.Scenario) -> int:
+    """The latest year with a tier target, else with any target, else the horizon."""
+    tiers = [tg.year for tg in sc.targets if tg.kind == "tier" and tg.year <= sc.horizon]
+    years = [tg.year for tg in sc.targets if sc.base_year < tg.year <= sc.horizon]
+    return max(tiers or years or [sc.horizon])
+
+
+def target_year(sc: sim.Scenario) -> int:
+    """The session's target year (a sidebar widget), kept inside the projection."""
+    key = f"w_target_year_{sc.preset_id}"
+    years = list(sc.years)
+    if st.session_state.get(key) not in years:
+        st.session_state[key] = default_target_year(sc)
+    with st.sidebar:
+        return st.selectbox(t("target_year"), years, key=key)
+
+
+def tier_badge(tier: str) -> None:
+    st.badge(t("tier_badge", tier=tier), color=TIER_BADGE.get(tier, "gray"))
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def next_points(doc_text: str, year: int, step: float = 100.0) -> pd.DataFrame:
+    """Objective gained by ``step`` 万元 more a year in each program (all years to ``year``).
+
+    Columns: program, gain (points or % attainment), best_item (rubric item gaining most)."""
+    sc = state.scenario_of(doc_text)
+    n_years = year - sc.base_year
+    x = sc.spend_matrix()[:, :n_years]
+    P = len(sc.programs)
+    cands = np.repeat(x[None], P + 1, axis=0)
+    cands[np.arange(1, P + 1), np.arange(P)] += step
+    vals = score_allocations(sc, cands, year)
+    rows = []
+    for i, pid in enumerate(sc.programs):
+        rows.append({"program": pid, "gain": float(vals[i + 1] - vals[0])})
+    return pd.DataFrame(rows).sort_values("gain", ascending=False, ignore_index=True)
+
+
+def fmt(v, digits: int = 2) -> str:
+    if isinstance(v, str):
+        return v
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return "—"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:,.{digits}f}"
+
+
+def assumption_note(sc: sim.Scenario) -> None:
+    """A caption counting the assumed baseline values (the Data page lists them)."""
+    n = sum(1 for p in sc.provenance.values() if p.status == "assumption")
+    if n:
+        st.caption(t("assumption_count", n=n))
