@@ -7,7 +7,7 @@ import sim
 from ui import state
 from ui.i18n import LANGS, lang, t
 
-st.set_page_config(page_title="科技创新规划情景模拟器", page_icon="📈", layout="wide")
+st.set_page_config(page_title="科技创新规划情景模拟器", page_icon=":material/insights:", layout="wide")
 st.html("<style>[data-testid='stMetricValue']{font-size:3rem} "
         "[data-testid='stSidebarNav']{font-size:1.05rem}</style>")
 
@@ -26,13 +26,13 @@ with st.sidebar:
         st.warning(t("bad_link", msg=st.session_state.pop("init_error").message(lang())))
 
 pages = [
-    st.Page("pages/scenario.py", title=t("page_scenario"), icon="🎛️", default=True, url_path="scenario"),
-    st.Page("pages/optimizer.py", title=t("page_optimizer"), icon="🧭", url_path="optimizer"),
-    st.Page("pages/targets.py", title=t("page_targets"), icon="🎯", url_path="targets"),
-    st.Page("pages/compare.py", title=t("page_compare"), icon="⚖️", url_path="compare"),
-    st.Page("pages/data.py", title=t("page_data"), icon="🗂️", url_path="data"),
-    st.Page("pages/method.py", title=t("page_method"), icon="📘", url_path="method"),
-    st.Page("pages/score.py", title=t("page_score"), icon="🧮", url_path="score"),
+    st.Page("pages/scenario.py", title=t("page_scenario"), icon=":material/tune:", default=True, url_path="scenario"),
+    st.Page("pages/optimizer.py", title=t("page_optimizer"), icon=":material/explore:", url_path="optimizer"),
+    st.Page("pages/targets.py", title=t("page_targets"), icon=":material/flag:", url_path="targets"),
+    st.Page("pages/compare.py", title=t("page_compare"), icon=":material/compare_arrows:", url_path="compare"),
+    st.Page("pages/data.py", title=t("page_data"), icon=":material/table_chart:", url_path="data"),
+    st.Page("pages/method.py", title=t("page_method"), icon=":material/menu_book:", url_path="method"),
+    st.Page("pages/score.py", title=t("page_score"), icon=":material/calculate:", url_path="score"),
 ]
 st.navigation(pages).run()
 state.sync_url()

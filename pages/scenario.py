@@ -99,7 +99,7 @@ with left:
                          key=f"w_m_{pid}_st_admin_body", format_func=lambda i: next(
                              getattr(c, lang()) for c in col.categories if c.id == i),
                          on_change=_on_management, args=("st_admin_body", str))
-            st.toggle(t("leading_group"), value=bool(sc.management["st_leading_group"]),
+            st.toggle(t("leading_group"), value=bool(sc.base["st_leading_group"]),
                       key=f"w_m_{pid}_st_leading_group", on_change=_on_management,
                       args=("st_leading_group", lambda v: 1.0 if v else 0.0))
             st.slider(t("management_innovation"), 0.0, 5.0, float(sc.management["st_management_innovation"]),
@@ -114,7 +114,7 @@ with left:
             st.slider(ind_name(q), lo, hi, float(round(sc.growth[q] * 100, 2)), 0.1, format="%.1f%%",
                       key=f"w_g_{pid}_{q}", on_change=_on_growth, args=(q,),
                       help=t("growth_range", low=f"{ind.growth_low:.1%}", high=f"{ind.growth_high:.1%}"))
-    if st.button(t("reset"), key="reset", icon="↩️", width="stretch"):
+    if st.button(t("reset"), key="reset", icon=":material/restart_alt:", width="stretch"):
         state.switch_preset(pid)
         st.rerun()
     assumption_note(sc)
@@ -126,11 +126,12 @@ with right:
         base = float(sq.scores.loc[year, "total"])
         c1, c2, c3 = st.columns([1.3, 1, 1])
         with c1:
-            st.metric(t("score_in", year=year), f"{score:.2f}", f"{score - base:+.2f} {t('vs_status_quo')}")
+            st.metric(t("score_in", year=year), f"{score:.2f}", f"{score - base:+.2f} {t('vs_status_quo')}",
+                      delta_color="normal" if abs(score - base) > 1e-9 else "off")
             tier_badge(str(proj.scores.loc[year, "tier"]))
-        c2.metric(t("program_budget"), fmt(total), help=t("wan_per_year"))
-        c3.metric(t("fiscal_st", year=year), fmt(float(proj.indicators.loc[year, "fiscal_st_spending"])),
-                  help=t("wan"))
+        c2.metric(t("program_budget"), fmt(total), help=t("program_budget_help"))
+        c3.metric(t("fiscal_st"), fmt(float(proj.indicators.loc[year, "fiscal_st_spending"])),
+                  help=t("fiscal_st_help", year=year))
         st.caption(t("evaluated_caption", year=year, next=year + 1))
         path = pd.concat([
             proj.scores.reset_index()[["year", "total", "tier"]].assign(series=t("series_scenario")),
@@ -165,7 +166,7 @@ with right:
         frame["indicator"] = frame["indicator"].map(ind_label)
         tg = pd.DataFrame([{"indicator": ind_label(g.indicator), "year": g.year, "target": float(g.value)}
                            for g in keys if g.indicator in shown and g.year <= sc.horizon])
-        st.altair_chart(charts.style(charts.small_multiples(frame, tg, {"target": t("target")}), 150),
+        st.altair_chart(charts.style(charts.small_multiples(frame, tg, {"target": t("target")}), None),
                         key="chart_multiples")
 
     st.subheader(t("next_points_heading", year=year))

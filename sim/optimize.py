@@ -397,14 +397,16 @@ def optimize(sc: Scenario, budget, target_year: int, bounds: dict | None = None,
 
 
 def budget_frontier(sc: Scenario, budgets, target_year: int, bounds: dict | None = None,
-                    objective: str | None = None) -> pd.DataFrame:
+                    objective: str | None = None, progress=None) -> pd.DataFrame:
     """Best objective for each yearly budget (万元), non-decreasing in the budget.
 
     Each budget also starts from the previous budget's optimum plus the extra money, so the
-    curve never falls (more money never lowers the objective).
+    curve never falls (more money never lowers the objective). ``progress(done, total)`` is
+    called after each budget (the app's progress bar).
     """
     rows, prev = [], None
-    for b in sorted(float(v) for v in budgets):
+    ordered = sorted(float(v) for v in budgets)
+    for k, b in enumerate(ordered):
         starts = ()
         if prev is not None:
             extra = prev.x.copy()
@@ -417,6 +419,8 @@ def budget_frontier(sc: Scenario, budgets, target_year: int, bounds: dict | None
                      "tier": str(load_rubric(sc.rubric_id).tier_of(res.fun)) if res.objective == "score" else "",
                      "seconds": res.seconds})
         prev = res
+        if progress is not None:
+            progress(k + 1, len(ordered))
     return pd.DataFrame(rows)
 
 

@@ -23,6 +23,7 @@ from .scenario import Scenario
 FORMAT = "innovation-sim-scenario/1"
 KEYS = {"format", "name", "preset", "region", "horizon", "spend", "growth", "management", "base", "saved_at"}
 EDITABLE_KINDS = ("driver", "stock", "flow", "pipeline", "elastic")
+MANAGEMENT_COUNTS = ("st_leading_group",)
 
 
 def parse(text: str | bytes) -> dict:
@@ -77,7 +78,10 @@ def apply(doc: dict) -> Scenario:
         sc = sc.with_spend(pid, v)
     mgmt = doc.get("management") or {}
     if mgmt:
-        sc = sc.replace(management={**sc.management, **_management(sc, mgmt)})
+        values = _management(sc, mgmt)
+        counts = {k: v for k, v in values.items() if k in sc.base}  # e.g. st_leading_group (0/1)
+        texts = {k: v for k, v in values.items() if k not in sc.base}
+        sc = sc.replace(management={**sc.management, **texts}, base={**sc.base, **counts})
     return sc
 
 
@@ -133,6 +137,10 @@ def diff(sc: Scenario) -> dict:
         if row != ref.spend[p]:
             spend[p] = row[0] if len(set(row)) == 1 else list(row)
     mgmt = {k: v for k, v in sc.management.items() if v != ref.management.get(k)}
+    for k in MANAGEMENT_COUNTS:
+        if k in sc.base and sc.base[k] != ref.base.get(k):
+            mgmt[k] = sc.base[k]
+            base.pop(k, None)
     for key, val in (("base", base), ("growth", growth), ("spend", spend), ("management", mgmt)):
         if val:
             doc[key] = val

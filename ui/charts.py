@@ -13,9 +13,12 @@ TIER_COLORS = {"A": "#1a7f37", "B": "#bf8700", "C": "#cf222e"}
 STATUS_COLORS = {"met": "#1a7f37", "within_5pct": "#bf8700", "short": "#cf222e", "not_assessed": "#8c959f"}
 
 
-def style(chart: alt.TopLevelMixin, height: int = 320) -> alt.TopLevelMixin:
-    """Fonts, sizes and a transparent background for projector use."""
-    return (chart.properties(height=height)
+def style(chart: alt.TopLevelMixin, height: int | None = 320) -> alt.TopLevelMixin:
+    """Fonts, sizes and a transparent background for projector use (``height`` in pixels;
+    None for faceted charts, which size each panel)."""
+    if height is not None and not isinstance(chart, alt.FacetChart):
+        chart = chart.properties(height=height)
+    return (chart
             .configure(font=FONT, background="transparent")
             .configure_axis(labelFontSize=15, titleFontSize=16, labelFont=FONT, titleFont=FONT)
             .configure_legend(labelFontSize=15, titleFontSize=15, labelFont=FONT, titleFont=FONT)

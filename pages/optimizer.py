@@ -1,0 +1,143 @@
+"""预算优化 Optimizer: the split of a yearly budget that most raises the score or attainment."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import sim
+from sim.errors import InputError
+from sim.optimize import budget_frontier, min_budget, optimize
+from ui import charts, state
+from ui.common import fmt, prog_name, target_year, tier_badge
+from ui.i18n import lang, t
+
+sc = state.scenario()
+year = target_year(sc)
+pid = sc.preset_id
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _optimize(doc_text: str, budget: float, year: int, bounds_json: str, objective: str):
+    return optimize(state.scenario_of(doc_text), budget, year, json.loads(bounds_json) or None, objective)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _min_budget(doc_text: str, year: int, bounds_json: str, score: float):
+    return min_budget(state.scenario_of(doc_text), score, year, json.loads(bounds_json) or None, "score")
+
+
+st.title(f"{t('page_optimizer')} · {getattr(sc, lang())}")
+st.caption(t("opt_intro"))
+
+objectives = ["score", "targets_met"] if sc.rubric_id else ["attainment", "targets_met"]
+c1, c2, c3 = st.columns([1, 1, 1])
+budget = c1.number_input(t("opt_budget"), min_value=0.0, value=float(round(sc.budget()[0], 0)), step=100.0,
+                         key=f"opt_budget_{pid}", help=t("wan_per_year"))
+objective = c2.selectbox(t("opt_objective"), objectives, key=f"opt_objective_{pid}",
+                         format_func=lambda o: t(f"objective_{o}"))
+c3.markdown(f"**{t('target_year')}:** {year}")
+
+with st.expander(t("opt_bounds_heading")):
+    st.caption(t("opt_bounds_help"))
+    bounds_frame = pd.DataFrame({"program": list(sc.programs), "name": [prog_name(p) for p in sc.programs],
+                                 "min": [None] * len(sc.programs), "max": [None] * len(sc.programs)})
+    edited = st.data_editor(bounds_frame, key=f"opt_bounds_{pid}", hide_index=True, disabled=["program", "name"],
+                            column_order=["name", "min", "max"],
+                            column_config={"name": t("program"),
+                                           "min": st.column_config.NumberColumn(t("opt_min"), min_value=0.0),
+                                           "max": st.column_config.NumberColumn(t("opt_max"), min_value=0.0)})
+bounds = {}
+for row in edited.itertuples():
+    mn = None if pd.isna(row.min) else float(row.min)
+    mx = None if pd.isna(row.max) else float(row.max)
+    if mn is not None or mx is not None:
+        bounds[row.program] = [mn, mx]
+bounds_json = json.dumps(bounds, sort_keys=True)
+
+if st.button(t("opt_run"), key="opt_run", type="primary", icon=":material/play_arrow:"):
+    with st.spinner(t("opt_running")):
+        try:
+            res = _optimize(state.text(), float(budget), year, bounds_json, objective)
+        except InputError as exc:
+            st.session_state.pop("opt_result", None)
+            st.error(exc.message(lang()))
+        else:
+            st.session_state["opt_result"] = (state.text(), float(budget), year, bounds_json, objective)
+
+key = st.session_state.get("opt_result")
+if key and key[0] == state.text() and key[2] == year:
+    res = _optimize(*key)
+    unit = t("points") if res.objective == "score" else ("%" if res.objective == "attainment" else t("count"))
+    m1, m2, m3 = st.columns(3)
+    m1.metric(t("opt_optimum"), f"{res.fun:.2f}", f"{res.gain:+.2f} {t('opt_vs_current')}")
+    m2.metric(t("opt_current"), f"{res.fun_current:.2f}")
+    m3.metric(t("opt_even"), f"{res.fun_even:.2f}")
+    if res.objective == "score":
+        tier_badge(str(sim.load_rubric(sc.rubric_id).tier_of(res.fun)))
+    st.info(t("opt_message", seconds=f"{res.seconds:.2f}", nfev=res.nfev, message=res.message))
+
+    n = len(res.allocation.columns)
+    current = pd.DataFrame(sc.spend_matrix()[:, :n], index=res.allocation.index, columns=res.allocation.columns)
+    side = pd.DataFrame({
+        t("program"): [prog_name(p) for p in res.allocation.index],
+        t("opt_current_split"): current.mean(axis=1).round(0).to_numpy(),
+        t("opt_optimal_split"): res.allocation.mean(axis=1).round(0).to_numpy(),
+        t("opt_shadow"): res.shadow_prices.round(3).to_numpy()})
+    left, right = st.columns([1.2, 1])
+    with left:
+        st.subheader(t("opt_split_heading"))
+        st.dataframe(side, hide_index=True, key="opt_side")
+        with st.expander(t("opt_by_year")):
+            by_year = res.allocation.round(0)
+            by_year.index = [prog_name(p) for p in by_year.index]
+            st.dataframe(by_year, key="opt_by_year_table")
+        st.caption(t("opt_binding", binding="; ".join(res.binding)))
+    with right:
+        bars = pd.concat([
+            pd.DataFrame({"program": side[t("program")], "series": t("opt_current_split"),
+                          "value": side[t("opt_current_split")]}),
+            pd.DataFrame({"program": side[t("program")], "series": t("opt_optimal_split"),
+                          "value": side[t("opt_optimal_split")]})])
+        st.altair_chart(charts.style(charts.allocation_bars(bars, {"wan": t("wan_per_year")}), 360),
+                        width="stretch", key="opt_bars")
+    if st.button(t("opt_apply"), key="opt_apply", icon=":material/check:"):
+        state.set_scenario(res.scenario)
+        st.session_state.pop("opt_result", None)
+        st.switch_page("pages/scenario.py")
+
+st.divider()
+st.subheader(t("frontier_heading"))
+st.caption(t("frontier_help"))
+f1, f2 = st.columns(2)
+top = f1.number_input(t("frontier_max"), min_value=100.0, value=float(max(3 * budget, 1000.0)), step=500.0,
+                      key=f"opt_frontier_max_{pid}")
+points = f2.slider(t("frontier_points"), 5, 20, 10, key=f"opt_frontier_points_{pid}")
+if st.button(t("frontier_run"), key="opt_frontier_run", icon=":material/show_chart:"):
+    bar = st.progress(0.0, text=t("frontier_running"))
+    try:
+        fr = budget_frontier(sc, np.linspace(0, top, points), year, json.loads(bounds_json) or None, objective,
+                             progress=lambda d, n: bar.progress(d / n, text=t("frontier_running")))
+        marks = pd.DataFrame(columns=["budget", "best", "label"])
+        if objective == "score":
+            with st.spinner(t("min_budget_running")):
+                mb = _min_budget(state.text(), year, bounds_json, 80.0)
+            if mb.reachable:
+                marks = pd.DataFrame([{"budget": mb.budget, "best": mb.score,
+                                       "label": t("min_budget_mark", budget=fmt(mb.budget))}])
+                st.success(t("min_budget_found", budget=fmt(mb.budget), year=year))
+            else:
+                st.warning(t("min_budget_unreachable", best=f"{mb.score:.2f}", budget=fmt(mb.budget)))
+        st.session_state["opt_frontier"] = (state.text(), year, fr, marks)
+    except InputError as exc:
+        st.error(exc.message(lang()))
+    bar.empty()
+saved = st.session_state.get("opt_frontier")
+if saved and saved[0] == state.text() and saved[1] == year:
+    _, _, fr, marks = saved
+    lines = {t("tier_line", tier="A"): 80, t("tier_line", tier="B"): 60} if objective == "score" else {}
+    titles = {"budget": t("wan_per_year"), "score": t("score") if objective == "score" else t("attainment")}
+    st.altair_chart(charts.style(charts.frontier(fr, titles, lines, marks), 340), width="stretch",
+                    key="opt_frontier_chart")

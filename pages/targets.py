@@ -1,0 +1,53 @@
+"""目标达成 Plan targets: every target with baseline, projection, status and growth needed."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui import state
+from ui.common import fmt, ind_label
+from ui.i18n import lang, t
+
+STATUS_ICON = {"met": "🟢", "within_5pct": "🟡", "short": "🔴", "not_assessed": "⚪"}
+
+sc = state.scenario()
+proj = state.projection()
+st.title(f"{t('page_targets')} · {getattr(sc, lang())}")
+table = proj.attainment
+if table.empty:
+    st.info(t("no_targets"))
+    st.stop()
+
+idx = table.attrs["index"]
+c1, c2, c3 = st.columns(3)
+c1.metric(t("targets_met"), f"{idx['share_met']:.0%}")
+c2.metric(t("attainment"), f"{(1 - idx['weighted_shortfall']) * 100:.1f}%")
+c3.metric(t("targets_assessed"), f"{idx['assessed']} / {len(table)}")
+
+
+def _label(row) -> str:
+    if row.indicator == "tier":
+        return t("tier_target")
+    return ind_label(row.indicator)
+
+
+def _pct(v) -> str:
+    return "—" if pd.isna(v) else f"{v * 100:+.1f}%"
+
+
+rows = []
+for r in table.itertuples():
+    growth_kind = r.kind == "growth"
+    rows.append({
+        t("col_status"): f"{STATUS_ICON[r.status]} {t('status_' + r.status)}",
+        t("col_indicator"): _label(r) + (f" · {t('growth_target')}" if growth_kind else ""),
+        t("col_year"): r.year,
+        t("col_baseline"): fmt(r.baseline),
+        t("col_projected"): (f"{r.projected:.1f}%" if growth_kind else fmt(r.projected)),
+        t("col_target"): (f"{float(r.target):.1f}%" if growth_kind else fmt(r.target)),
+        t("col_needed"): _pct(r.growth_needed),
+        t("col_assumed"): _pct(r.growth_assumed),
+        t("col_shortfall"): "—" if pd.isna(r.shortfall) else f"{r.shortfall:.1%}",
+    })
+st.dataframe(pd.DataFrame(rows), hide_index=True, key="targets_table", height=min(40 + 36 * len(rows), 900))
+st.caption(t("targets_caption", base=sc.base_year))

@@ -1,0 +1,132 @@
+"""The Streamlit app through streamlit.testing: every page in both languages for every preset,
+and the numbers on screen equal sim's."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import sim
+from sim.optimize import optimize
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = ["scenario", "optimizer", "targets", "compare", "data", "method", "score"]
+PRESETS = [p["id"] for p in sim.list_presets()]
+
+
+@pytest.fixture(autouse=True)
+def _db(tmp_path, monkeypatch):
+    monkeypatch.setenv("SIM_SCENARIO_DB", str(tmp_path / "scenarios.sqlite"))
+
+
+def app(preset: str = "demo", lang: str = "zh", page: str = "scenario", doc: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = lang
+    at.session_state["preset"] = preset
+    at.session_state["scenario_doc"] = json.dumps(doc or {"preset": preset}, ensure_ascii=False,
+                                                  sort_keys=True, separators=(",", ":"))
+    at.switch_page(f"pages/{page}.py")
+    return at.run()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("preset", PRESETS)
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_in_both_languages_for_every_preset(page, preset, lang):
+    at = app(preset, lang, page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title or at.header or at.subheader
+
+
+def _score_metric(at) -> str:
+    return at.metric[0].value
+
+
+def test_moving_a_budget_slider_changes_the_score_exactly_as_simulate():
+    at = app("demo")
+    before = _score_metric(at)
+    at.slider(key="w_sp_demo_platform_awards").set_value(600.0).run()
+    assert not at.exception
+    want = sim.simulate(sim.load_preset("demo").with_spend("platform_awards", 600.0))
+    assert _score_metric(at) == f"{want.scores.loc[2025, 'total']:.2f}" != before
+    doc = json.loads(at.session_state["scenario_doc"])
+    assert doc["spend"] == {"platform_awards": 600.0}
+
+
+def test_total_budget_slider_keeps_the_split_and_matches_simulate():
+    at = app("demo")
+    sc = sim.load_preset("demo")
+    at.slider(key="w_total_demo").set_value(1920.0).run()
+    doc = json.loads(at.session_state["scenario_doc"])
+    for p, v in sc.status_quo.items():
+        assert doc["spend"][p] == pytest.approx(2 * v)
+    want = sim.simulate(sc.with_spend_matrix(2 * sc.spend_matrix()))
+    assert _score_metric(at) == f"{want.scores.loc[2025, 'total']:.2f}"
+
+
+def test_growth_and_management_controls_change_the_scenario():
+    at = app("demo")
+    at.selectbox(key="w_m_demo_st_admin_body").set_value("independent").run()
+    want = sim.simulate(sim.overrides.apply({"preset": "demo", "management": {"st_admin_body": "independent"}}))
+    assert _score_metric(at) == f"{want.scores.loc[2025, 'total']:.2f}"
+    at.slider(key="w_g_demo_registered_firms").set_value(2.0).run()
+    assert json.loads(at.session_state["scenario_doc"])["growth"]["registered_firms"] == pytest.approx(0.02)
+    assert not at.exception
+
+
+def test_reset_returns_to_the_status_quo():
+    at = app("demo", doc={"preset": "demo", "spend": {"talent": 900.0}})
+    assert json.loads(at.session_state["scenario_doc"]).get("spend")
+    at.button(key="reset").click().run()
+    assert json.loads(at.session_state["scenario_doc"]) == {"preset": "demo"}
+
+
+def test_the_optimizer_button_gives_sim_optimize_s_allocation():
+    at = app("demo", page="optimizer")
+    at.number_input(key="opt_budget_demo").set_value(2000.0).run()
+    at.button(key="opt_run").click().run()
+    assert not at.exception
+    res = optimize(sim.load_preset("demo"), 2000.0, 2025)
+    table = next(d.value for d in at.dataframe if list(d.value.columns) == [2022, 2023, 2024, 2025])
+    np.testing.assert_allclose(table.to_numpy(dtype=float), res.allocation.round(0).to_numpy())
+    assert at.metric[0].value == f"{res.fun:.2f}"
+    at.button(key="opt_apply").click().run()
+    doc = json.loads(at.session_state["scenario_doc"])
+    applied = sim.overrides.apply(doc)
+    np.testing.assert_allclose(applied.spend_matrix()[:, :4], res.allocation.to_numpy())
+
+
+def test_a_zero_budget_optimizes_without_error():
+    at = app("demo", "en", page="optimizer")
+    at.number_input(key="opt_budget_demo").set_value(0.0).run()
+    at.button(key="opt_run").click().run()
+    assert not at.exception and not at.error
+
+
+def test_language_switch_keeps_the_scenario():
+    at = app("demo", doc={"preset": "demo", "spend": {"talent": 700.0}})
+    zh_value = _score_metric(at)
+    at.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    assert json.loads(at.session_state["scenario_doc"])["spend"] == {"talent": 700.0}
+    assert _score_metric(at) == zh_value
+    assert "County score" in at.metric[0].label
+
+
+def test_bad_upload_on_the_score_page_shows_the_error():
+    at = app("demo", page="score")
+    at.file_uploader(key="score_upload").set_value(("bad.csv", "region,x\nA,1\n".encode(), "text/csv")).run()
+    assert not at.exception
+    assert at.error and "缺少列" in at.error[0].value
+
+
+def test_a_broken_link_opens_the_default_preset_with_a_warning():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["s"] = '{"preset": "demo", "spend": {"talent": -5}}'
+    at.run()
+    assert not at.exception
+    assert json.loads(at.session_state["scenario_doc"]) == {"preset": "demo"}
+    assert at.warning

@@ -1,0 +1,146 @@
+"""End to end in a real browser: `streamlit run` on localhost, driven by Playwright in Debian's
+headless Chromium. Load, move a slider, see the score change, run the optimizer, download the
+Excel workbook; a screenshot of every page goes to tests/artifacts/ (not committed).
+
+This test must run in CI: test.sh installs chromium and fonts-noto-cjk when they are missing.
+"""
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = os.environ.get("SIM_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+        "--disable-background-networking", "--disable-component-update"]
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run `bash test.sh`, which installs Debian's chromium"
+    port = _free_port()
+    env = {**os.environ, "SIM_SCENARIO_DB": str(tmp_path_factory.mktemp("db") / "s.sqlite")}
+    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                             "--server.headless", "true", "--server.port", str(port),
+                             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = browser.new_page(viewport={"width": 1280, "height": 720}, accept_downloads=True)
+        pg.set_default_timeout(60_000)
+        yield pg
+        browser.close()
+
+
+def _score(pg) -> str:
+    metric = pg.locator("[data-testid='stMetricValue']").first
+    metric.wait_for()
+    return metric.inner_text().strip()
+
+
+def _settle(pg) -> None:
+    pg.wait_for_timeout(400)
+    pg.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=60_000)
+    pg.wait_for_timeout(300)
+
+
+def _shot(pg, name: str) -> None:
+    pg.set_viewport_size({"width": 1280, "height": 720})
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def test_browser_walkthrough(server, page):
+    pg = page
+    pg.goto(f"{server}/?preset=demo")
+    pg.get_by_text("县域创新能力得分").first.wait_for()
+    _settle(pg)
+    before = _score(pg)
+    _shot(pg, "1_scenario")
+
+    # move the total-budget slider to its maximum with the keyboard
+    thumb = pg.locator("[data-testid='stSlider'] [role='slider']").first
+    thumb.click()
+    thumb.press("End")
+    _settle(pg)
+    for _ in range(60):
+        if _score(pg) != before:
+            break
+        pg.wait_for_timeout(500)
+    after = _score(pg)
+    assert after != before and float(after) > float(before)
+    assert "s=" in pg.url  # the scenario is in the URL
+    _shot(pg, "2_scenario_after_slider")
+
+    # the optimizer
+    pg.get_by_role("link", name="预算优化").click()
+    pg.get_by_text("运行优化").first.wait_for()
+    pg.get_by_role("button", name="运行优化").click()
+    pg.get_by_text("最优分配").first.wait_for()
+    _settle(pg)
+    _shot(pg, "3_optimizer")
+
+    for name, label in [("4_targets", "目标达成"), ("5_compare", "情景对比"), ("7_method", "方法"),
+                        ("8_score", "批量评分")]:
+        pg.get_by_role("link", name=label).click()
+        _settle(pg)
+        _shot(pg, name)
+
+    # the data page: download the scenario workbook
+    pg.get_by_role("link", name="数据").click()
+    _settle(pg)
+    _shot(pg, "6_data")
+    button = pg.locator("[data-testid='stDownloadButton'] button").filter(has_text="Excel").first
+    with pg.expect_download() as dl:
+        button.click()
+    path = dl.value.path()
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(Path(path).read_bytes()), read_only=True)
+    assert {"inputs", "projection"} <= set(wb.sheetnames)
+
+    # English
+    pg.get_by_text("English").first.click()
+    _settle(pg)
+    pg.get_by_role("link", name="Scenario").click()
+    pg.get_by_text("County score").first.wait_for()
+    _settle(pg)
+    assert _score(pg) == after  # switching language keeps the scenario
+    _shot(pg, "9_scenario_en")
