@@ -42,6 +42,8 @@ class Indicator:
     growth_high: float = 0.0
     cap: str = ""
     upper: float | None = None
+    param_low: float | None = None
+    param_high: float | None = None
     note: str = ""
 
     @property
@@ -81,12 +83,17 @@ class Effect:
 
 @dataclass(frozen=True)
 class Program:
+    """A spending lever; ``lag_choices``/``lag_weights``: the lag's distribution (years)."""
+
     id: str
     zh: str
     en: str
     lag: int
     lag_note: str
     effects: tuple[Effect, ...]
+    lag_choices: tuple[int, ...] = ()
+    lag_weights: tuple[float, ...] = ()
+    lag_choices_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,6 +115,10 @@ def _num(text: str, default: float = 0.0) -> float:
     return float(text) if text.strip() else default
 
 
+def _opt(text: str) -> float | None:
+    return float(text) if text and text.strip() else None
+
+
 def read_indicators(path: Path) -> dict[str, Indicator]:
     out: dict[str, Indicator] = {}
     with open(path, encoding="utf-8") as fh:
@@ -119,7 +130,8 @@ def read_indicators(path: Path) -> dict[str, Indicator]:
                 lag=int(_num(r["lag"])), param=_num(r["param"]), scale=_num(r["scale"], 1.0),
                 growth=_num(r["growth"]), growth_low=_num(r["growth_low"]),
                 growth_high=_num(r["growth_high"]), cap=r["cap"],
-                upper=float(r["upper"]) if r.get("upper", "").strip() else None, note=r["note"])
+                upper=_opt(r.get("upper", "")), param_low=_opt(r.get("param_low", "")),
+                param_high=_opt(r.get("param_high", "")), note=r["note"])
     return out
 
 
@@ -127,7 +139,9 @@ def read_programs(doc: dict) -> tuple[Program, ...]:
     progs = []
     for p in doc["programs"]:
         effects = tuple(Effect(**{**e, "also": tuple(e.get("also", ()))}) for e in p["effects"])
-        progs.append(Program(p["id"], p["zh"], p["en"], p["lag"], p.get("lag_note", ""), effects))
+        progs.append(Program(p["id"], p["zh"], p["en"], p["lag"], p.get("lag_note", ""), effects,
+                             tuple(p.get("lag_choices", (p["lag"],))), tuple(p.get("lag_weights", (1.0,))),
+                             p.get("lag_choices_note", "")))
     return tuple(progs)
 
 

@@ -65,6 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated 万元 a year, or FROM:TO:POINTS (e.g. 0:8000:20)")
     f.add_argument("--out", required=True, help="output .csv or .xlsx")
 
+    u = sub.add_parser("uncertainty", help="Monte Carlo ranges and sensitivity / 不确定性分析")
+    u.add_argument("--preset", required=True)
+    u.add_argument("--n", type=int, default=10_000, help="number of parameter draws")
+    u.add_argument("--seed", type=int, default=0)
+    u.add_argument("--width", type=float, default=1.0, help="scale every range (0 = deterministic)")
+    u.add_argument("--year", type=int, help="target year of the sensitivity analysis")
+    u.add_argument("--out", required=True, help="output .xlsx (or .csv: score quantiles and tiers)")
+
     b = sub.add_parser("min-budget", help="smallest yearly budget reaching a score / 达到目标所需最小预算")
     _problem_args(b)
     b.add_argument("--score", type=float, default=80.0)
@@ -151,6 +159,34 @@ def cmd_frontier(args: argparse.Namespace) -> int:
     sc = _load(args)
     fr = budget_frontier(sc, _budgets(args.budgets), args.year, _bounds(args), args.objective)
     write_atomic(out, xlsx_bytes({"frontier": fr}) if out.suffix.lower() == ".xlsx" else csv_bytes(fr))
+    return 0
+
+
+@command
+def cmd_uncertainty(args: argparse.Namespace) -> int:
+    from .tables import xlsx_bytes
+    from .uncertainty import monte_carlo, sensitivity
+
+    out = check_out_path(args.out, (".csv", ".xlsx"))
+    if args.n < 10 or args.n > 1_000_000:
+        raise InputError("bad_setting", key="--n", value=args.n, reason="10 – 1,000,000")
+    if not 0 <= args.width <= 5:
+        raise InputError("bad_setting", key="--width", value=args.width, reason="0 – 5")
+    sc = _load(args)
+    year = args.year or sc.horizon
+    if not sc.base_year < year <= sc.horizon:
+        raise InputError("target_year_outside", year=year, first=sc.base_year + 1, last=sc.horizon)
+    mc = monte_carlo(sc, args.n, args.seed, args.width)
+    summary = mc.score.join(mc.tiers)
+    if out.suffix.lower() == ".csv":
+        write_atomic(out, csv_bytes(summary.reset_index()))
+    else:
+        sens = sensitivity(sc, year, args.width, seed=args.seed)
+        meta = pd.DataFrame({"item": ["draws", "seed", "width", "seconds", "sensitivity method"],
+                             "value": [mc.n, mc.seed, mc.width, round(mc.seconds, 3), sens.method]})
+        write_atomic(out, xlsx_bytes({"score": summary, "indicators": mc.indicators, "targets": mc.targets,
+                                      "tornado": sens.tornado, "ranking": sens.ranking, "about": meta}))
+    sys.stdout.write(f"{mc.n} draws in {mc.seconds:.2f} s\n")
     return 0
 
 

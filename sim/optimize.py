@@ -142,12 +142,16 @@ def _objective(sc: Scenario, x: np.ndarray, objective: str, params: Params | Non
     return _attainment_batch(sc, X, objective)
 
 
-def _attainment_batch(sc: Scenario, X: dict[str, np.ndarray], objective: str) -> np.ndarray:
+def _attainment_batch(sc: Scenario, X: dict[str, np.ndarray], objective: str,
+                      upto: int | None = None) -> np.ndarray:
+    """Weighted attainment (%) or targets met over the numeric targets due by ``upto``
+    (default: the horizon); NaN where none is due."""
     cat = load_catalog()
     n = next(iter(X.values())).shape[0]
+    upto = sc.horizon if upto is None else upto
     num, den, met = np.zeros(n), 0.0, np.zeros(n)
     for tg in sc.targets:
-        if tg.kind not in ("level", "growth") or tg.indicator not in X or tg.year > sc.horizon:
+        if tg.kind not in ("level", "growth") or tg.indicator not in X or not sc.base_year < tg.year <= upto:
             continue
         t = tg.year - sc.base_year
         v = X[tg.indicator][:, t]
@@ -163,7 +167,7 @@ def _attainment_batch(sc: Scenario, X: dict[str, np.ndarray], objective: str) ->
         met += (s <= 1e-12)
     if objective == "targets_met":
         return met
-    return 100 * (1 - num / den) if den else np.full(n, 100.0)
+    return 100 * (1 - num / den) if den else np.full(n, np.nan if upto < sc.horizon else 100.0)
 
 
 # ---------------------------------------------------------------------- result
@@ -196,6 +200,7 @@ class Allocation:
     target_year: int
     scenario: Scenario = field(repr=False)
     idle_years: tuple[int, ...] = ()
+    robust: pd.DataFrame | None = field(default=None, repr=False)
 
 
 # ---------------------------------------------------------------------- helpers
@@ -242,15 +247,41 @@ def random_allocations(problem: Problem, n: int, seed: int = 0) -> np.ndarray:
 
 
 class _Counter:
-    def __init__(self, problem: Problem, params: Params | None):
+    """The objective of a batch of allocations, counting evaluations. With ``samples`` (m
+    parameter draws) each allocation is scored under every draw and ``robust`` aggregates:
+    'p10' the 10th percentile, 'prob_a' the share of draws reaching tier A (80), plus 1e-3 x the
+    mean score to break ties on its plateaus."""
+
+    def __init__(self, problem: Problem, params: Params | None, samples: Params | None = None,
+                 robust: str | None = None):
         self.problem, self.params, self.nfev = problem, params, 0
+        self.samples, self.robust = samples, robust
+
+    def raw(self, x: np.ndarray) -> np.ndarray:
+        """(k, m) objective of k allocations under the m draws."""
+        k = x.shape[0]
+        m = max(np.size(v) for d in (self.samples.growth, self.samples.unit_cost, self.samples.param,
+                                     self.samples.lag) for v in d.values())
+        tile = lambda d: {key: np.tile(np.asarray(v), k) for key, v in d.items()}  # noqa: E731
+        p = Params(growth=tile(self.samples.growth), unit_cost=tile(self.samples.unit_cost),
+                   param=tile(self.samples.param), lag=tile(self.samples.lag))
+        return _objective(self.problem.scenario, np.repeat(x, m, axis=0), self.problem.objective, p).reshape(k, m)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=float)
         if x.ndim == 2:
             x = x[None]
         self.nfev += x.shape[0]
-        return _objective(self.problem.scenario, x, self.problem.objective, self.params)
+        if self.samples is None:
+            return _objective(self.problem.scenario, x, self.problem.objective, self.params)
+        return aggregate(self.raw(x), self.robust)
+
+
+def aggregate(values: np.ndarray, robust: str) -> np.ndarray:
+    """Robust objective of (k, m) outcomes: 'p10' or 'prob_a' (see :class:`_Counter`)."""
+    if robust == "p10":
+        return np.quantile(values, 0.1, axis=1)
+    return (np.round(values, 9) >= 80).mean(axis=1) + 1e-3 * values.mean(axis=1)
 
 
 def _greedy(problem: Problem, f: _Counter) -> np.ndarray:
@@ -344,7 +375,8 @@ def _binding(problem: Problem, x: np.ndarray) -> tuple[str, ...]:
 # ---------------------------------------------------------------------- API
 def optimize(sc: Scenario, budget, target_year: int, bounds: dict | None = None,
              objective: str | None = None, no_cut: bool = False, params: Params | None = None,
-             starts: tuple[np.ndarray, ...] = ()) -> Allocation:
+             starts: tuple[np.ndarray, ...] = (), robust: str | None = None, draws: int = 48,
+             seed: int = 0, width: float = 1.0) -> Allocation:
     """The allocation of a yearly program budget that maximizes the objective in ``target_year``.
 
     Args:
@@ -357,6 +389,10 @@ def optimize(sc: Scenario, budget, target_year: int, bounds: dict | None = None,
         no_cut: refuse a yearly budget below the previous year's (the seeds' 只增不减).
         params: response parameters (the uncertainty analysis passes samples here).
         starts: extra starting allocations (P, Y), e.g. a previous optimum.
+        robust: None (the default-parameter objective), 'p10' (the 10th percentile of the score
+            over ``draws`` fixed parameter draws of :mod:`sim.uncertainty`, seed ``seed``, ranges
+            scaled by ``width``) or 'prob_a' (the probability of tier A); the result's ``robust``
+            frame compares the robust optimum with the nominal one on the same draws.
     Returns:
         An :class:`Allocation`.
 
@@ -366,6 +402,8 @@ def optimize(sc: Scenario, budget, target_year: int, bounds: dict | None = None,
     """
     t0 = time.perf_counter()
     problem = make_problem(sc, budget, target_year, bounds, objective, no_cut)
+    if robust is not None:
+        return _robust(sc, problem, budget, bounds, objective, no_cut, robust, draws, seed, width, t0)
     f = _Counter(problem, params)
     P, Y = problem.shape
     current = project(problem.scenario.spend_matrix()[:, :Y], problem)
@@ -466,3 +504,48 @@ def min_budget(sc: Scenario, score: float = 80.0, target_year: int | None = None
             break
         hi, best, lo = 0.99 * hi, check, 0.0  # the optimizer was not monotone here: search again below
     return MinBudget(True, hi, best.fun, score, best, f"{hi:.0f}万元 a year reaches {score:g}")
+
+
+ROBUST = ("p10", "prob_a")
+
+
+def _robust(sc, problem, budget, bounds, objective, no_cut, robust, draws, seed, width, t0) -> Allocation:
+    """Maximize a robust objective over fixed draws, starting from the nominal optimum."""
+    from dataclasses import replace
+
+    from .uncertainty import params_of, ranges, sample
+
+    if robust not in ROBUST:
+        raise InputError("unknown_objective", objective=robust, known=", ".join(ROBUST))
+    if problem.objective != "score":
+        raise InputError("no_rubric", preset=sc.preset_id)
+    nominal = optimize(sc, budget, problem.target_year, bounds, objective, no_cut)
+    rs = ranges(problem.scenario, width)
+    samples = params_of(rs, sample(rs, draws, seed))
+    f = _Counter(problem, None, samples, robust)
+    P, Y = problem.shape
+    current = project(problem.scenario.spend_matrix()[:, :Y], problem)
+    pool = [nominal.x, current, project(np.broadcast_to(problem.budget / P, (P, Y)).copy(), problem)]
+    vals = f(np.array(pool))
+    best = int(np.argmax(vals))
+    x, fx, nit = _pattern_search(pool[best].copy(), float(vals[best]), problem, f)
+    raw = f.raw(np.array([nominal.x, x, pool[1], pool[2]]))
+    exact = np.quantile(raw, 0.1, axis=1) if robust == "p10" else (np.round(raw, 9) >= 80).mean(axis=1)
+    raw = raw[:2]
+    nominal_fun = _Counter(problem, None)(np.array([nominal.x, x]))
+    compare = pd.DataFrame({
+        "allocation": ["nominal", "robust"], "score_default_parameters": nominal_fun,
+        "P10": np.quantile(raw, 0.1, axis=1), "P50": np.quantile(raw, 0.5, axis=1),
+        "P_tier_A": (np.round(raw, 9) >= 80).mean(axis=1)})
+    alloc = pd.DataFrame(x, index=pd.Index(problem.programs, name="program"),
+                         columns=pd.Index(problem.years, name="year"))
+    applied = sc.with_spend_matrix(np.concatenate([x, sc.spend_matrix()[:, Y:]], axis=1))
+    label = {"p10": "the 10th percentile of the score", "prob_a": "the probability of tier A"}[robust]
+    msg = (f"maximizes {label} over {draws} fixed parameter draws (seed {seed}); "
+           f"starts from the nominal optimum")
+    return replace(nominal, allocation=alloc, x=x, fun=float(exact[1]), fun_current=float(exact[2]),
+                   fun_even=float(exact[3]), gain=float(exact[1] - exact[2]),
+                   shadow_prices=_shadow_prices(problem, x, fx, f), binding=_binding(problem, x),
+                   message=msg, nfev=nominal.nfev + f.nfev * draws, nit=nominal.nit + nit,
+                   seconds=time.perf_counter() - t0, objective=f"robust_{robust}", scenario=applied,
+                   robust=compare)

@@ -36,14 +36,15 @@ class Params:
     """Response parameters that uncertainty analysis varies (scalar or (n,) arrays each).
 
     ``growth``: quantity -> organic growth; ``unit_cost`` / ``capacity_rate``: (program, indicator)
-    -> value; ``param``: pipeline attrition or elastic exponent by quantity. Missing entries take
-    the scenario's and the catalog's values.
+    -> value; ``param``: pipeline attrition or elastic exponent by quantity; ``lag``: program ->
+    lag in years (integers). Missing entries take the scenario's and the catalog's values.
     """
 
     growth: Mapping[str, object] = field(default_factory=dict)
     unit_cost: Mapping[tuple[str, str], object] = field(default_factory=dict)
     capacity_rate: Mapping[tuple[str, str], object] = field(default_factory=dict)
     param: Mapping[str, object] = field(default_factory=dict)
+    lag: Mapping[str, object] = field(default_factory=dict)
 
 
 @functools.cache
@@ -113,8 +114,8 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
     if x.ndim == 2:
         x = x[None]
     n_years = len(sc.years)
-    n = max([x.shape[0]] + [np.size(v) for d in (params.growth, params.unit_cost,
-                                                  params.capacity_rate, params.param) for v in d.values()])
+    n = max([x.shape[0]] + [np.size(v) for d in (params.growth, params.unit_cost, params.capacity_rate,
+                                                  params.param, params.lag) for v in d.values()])
     qs = tuple(sc.base)
     order = _order(qs)
     effects = _effects(qs, sc.programs)
@@ -132,12 +133,18 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
     costs = [_col(params.unit_cost.get(e.key, e.unit_cost))[:, 0] for e in effects]
     rates = [_col(params.capacity_rate.get(e.key, e.capacity_rate))[:, 0] for e in effects]
     flow_pool = [cat.indicators[e.pool].kind == "flow" for e in effects]
+    lags = [np.rint(np.asarray(params.lag.get(sc.programs[e.program], e.lag))).astype(int) for e in effects]
+    rows = np.arange(n) if x.shape[0] > 1 else np.zeros(n, dtype=int)
     programs_total = np.broadcast_to(x.sum(axis=1), (n, n_years))
     loop = [q for q in order if cat.indicators[q].kind != "driver"]
     for t in range(1, n_years + 1):
-        for e, cost, rate, is_flow in zip(effects, costs, rates, flow_pool):
-            s = t - e.lag
-            spent = x[:, e.program, s - 1] if s >= 1 else status_quo[e.program]
+        for e, cost, rate, is_flow, lag in zip(effects, costs, rates, flow_pool, lags):
+            s = t - lag
+            if lag.ndim == 0:
+                spent = x[:, e.program, s - 1] if s >= 1 else status_quo[e.program]
+            else:  # a lag per draw
+                spent = np.where(s >= 1, x[rows, e.program, np.clip(s - 1, 0, n_years - 1)],
+                                 status_quo[e.program])
             pool = trend[e.pool][:, t] if is_flow else X[e.pool][:, t - 1]
             u = _units(spent, rate * pool, e.share, cost)
             for tgt in e.targets:

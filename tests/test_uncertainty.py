@@ -1,0 +1,116 @@
+"""Uncertainty: Monte Carlo quantiles and tier probabilities, sensitivity, robust optimization."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.optimize import optimize
+from sim.uncertainty import monte_carlo, ranges, sensitivity
+
+PRESETS = [p["id"] for p in sim.list_presets()]
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_zero_width_gives_the_deterministic_projection(preset):
+    sc = sim.load_preset(preset)
+    mc = monte_carlo(sc, n=200, seed=3, width=0)
+    det = sim.simulate(sc)
+    for col in ("P10", "P50", "P90"):
+        np.testing.assert_allclose(mc.score[col], mc.deterministic, equal_nan=True, rtol=1e-12)
+    if sc.rubric_id:
+        np.testing.assert_allclose(mc.deterministic, det.scores["total"], rtol=1e-12)
+    wide = mc.indicators.pivot(index="year", columns="quantity", values="P50")
+    for q in det.indicators:
+        np.testing.assert_allclose(wide[q], det.indicators[q], rtol=1e-12, err_msg=q)
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_quantiles_are_ordered_and_tier_probabilities_sum_to_one(preset):
+    sc = sim.load_preset(preset)
+    mc = monte_carlo(sc, n=2000, seed=5)
+    s = mc.score.dropna()
+    assert (s["P10"] <= s["P50"] + 1e-12).all() and (s["P50"] <= s["P90"] + 1e-12).all()
+    assert (mc.indicators["P10"] <= mc.indicators["P50"] + 1e-9).all()
+    assert (mc.indicators["P50"] <= mc.indicators["P90"] + 1e-9).all()
+    if sc.rubric_id:
+        np.testing.assert_allclose(mc.tiers.sum(axis=1), 1.0)
+    p = mc.targets["probability"].dropna()
+    assert ((p >= 0) & (p <= 1)).all()
+
+
+def test_the_same_seed_gives_the_same_numbers():
+    sc = sim.load_preset("demo")
+    a, b = monte_carlo(sc, n=1000, seed=9), monte_carlo(sc, n=1000, seed=9)
+    pd.testing.assert_frame_equal(a.score, b.score)
+    pd.testing.assert_frame_equal(a.tiers, b.tiers)
+    pd.testing.assert_frame_equal(a.targets, b.targets)
+    c = monte_carlo(sc, n=1000, seed=10)
+    assert not a.score.equals(c.score)
+
+
+def test_widening_one_range_widens_the_band_in_its_direction():
+    sc = sim.load_preset("demo")
+    only = {r.name: 0.0 for r in ranges(sc)}
+    bands = []
+    for w in (0.5, 1.0, 2.0):
+        widths = {**only, "growth.tech_smes": w}
+        mc = monte_carlo(sc, n=3000, seed=1, width=0.0, widths=widths)
+        bands.append(mc.score.loc[2025])
+    for narrow, wide in zip(bands, bands[1:]):
+        assert wide["P90"] >= narrow["P90"] - 1e-9 and wide["P10"] <= narrow["P10"] + 1e-9
+    assert bands[2]["P90"] - bands[2]["P10"] > bands[0]["P90"] - bands[0]["P10"]
+
+
+def test_ranges_come_from_the_data_files_with_reasons():
+    rs = ranges(sim.load_preset("demo"))
+    kinds = {r.kind for r in rs}
+    assert kinds == {"growth", "param", "unit_cost", "lag"}
+    for r in rs:
+        assert r.low <= r.mode <= r.high and r.note, r.name
+
+
+def test_sensitivity_names_its_method_and_finds_the_only_varying_parameter():
+    sc = sim.load_preset("demo")
+    s = sensitivity(sc, 2025, n=256)
+    assert "Sobol" in s.method and "SALib" in s.method
+    assert (np.diff(s.tornado["swing"]) <= 1e-12).all()
+    assert (np.diff(s.ranking["ST"]) <= 1e-12).all()
+    # a constructed case: only one assumption uncertain -> it explains all the variance
+    from sim.uncertainty import Range
+    import sim.uncertainty as U
+
+    orig = U.ranges
+    try:
+        U.ranges = lambda sc_, width=1.0, widths=None: tuple(
+            r if r.name == "growth.tech_smes" else r.scaled(0.0) for r in orig(sc_, width, widths))
+        one = U.sensitivity(sc, 2025, n=256)
+    finally:
+        U.ranges = orig
+    assert list(one.ranking["parameter"]) == ["growth.tech_smes"]
+    assert one.ranking["ST"].iloc[0] == pytest.approx(1.0, abs=0.05)
+    m = sensitivity(sc, 2025, n=20, method="morris")
+    assert "Morris" in m.method and m.ranking["mu_star"].iloc[0] > 0
+
+
+def test_robust_optimum_is_no_worse_on_its_own_criterion():
+    sc = sim.load_preset("demo")
+    res = optimize(sc, 2000, 2025, robust="p10", draws=32, seed=4)
+    cmp = res.robust.set_index("allocation")
+    assert cmp.loc["robust", "P10"] >= cmp.loc["nominal", "P10"] - 1e-9
+    assert cmp.loc["nominal", "score_default_parameters"] >= cmp.loc["robust", "score_default_parameters"] - 1e-9
+    np.testing.assert_allclose(res.allocation.sum(axis=0), 2000)
+    assert res.fun == pytest.approx(cmp.loc["robust", "P10"])
+
+
+def test_uncertainty_command(tmp_path, capsys):
+    from sim.cli import main
+
+    out = tmp_path / "u.xlsx"
+    assert main(["uncertainty", "--preset", "demo", "--n", "500", "--year", "2025", "--out", str(out)]) == 0
+    sheets = pd.read_excel(out, sheet_name=None)
+    assert {"score", "indicators", "targets", "tornado", "ranking", "about"} <= set(sheets)
+    assert main(["uncertainty", "--preset", "demo", "--n", "0", "--out", str(tmp_path / "v.xlsx")]) == 2
+    assert not (tmp_path / "v.xlsx").exists()
+    capsys.readouterr()
