@@ -29,6 +29,7 @@ pages = [
     st.Page("pages/scenario.py", title=t("page_scenario"), icon=":material/tune:", default=True, url_path="scenario"),
     st.Page("pages/optimizer.py", title=t("page_optimizer"), icon=":material/explore:", url_path="optimizer"),
     st.Page("pages/targets.py", title=t("page_targets"), icon=":material/flag:", url_path="targets"),
+    st.Page("pages/uncertainty.py", title=t("page_uncertainty"), icon=":material/ssid_chart:", url_path="uncertainty"),
     st.Page("pages/compare.py", title=t("page_compare"), icon=":material/compare_arrows:", url_path="compare"),
     st.Page("pages/data.py", title=t("page_data"), icon=":material/table_chart:", url_path="data"),
     st.Page("pages/method.py", title=t("page_method"), icon=":material/menu_book:", url_path="method"),

@@ -20,8 +20,9 @@ pid = sc.preset_id
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _optimize(doc_text: str, budget: float, year: int, bounds_json: str, objective: str):
-    return optimize(state.scenario_of(doc_text), budget, year, json.loads(bounds_json) or None, objective)
+def _optimize(doc_text: str, budget: float, year: int, bounds_json: str, objective: str, robust: str = ""):
+    return optimize(state.scenario_of(doc_text), budget, year, json.loads(bounds_json) or None, objective,
+                    robust=robust or None)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -57,18 +58,25 @@ for row in edited.itertuples():
         bounds[row.program] = [mn, mx]
 bounds_json = json.dumps(bounds, sort_keys=True)
 
+robust = ""
+if objective == "score":
+    r1, r2 = st.columns([1, 2])
+    if r1.toggle(t("opt_robust"), key=f"opt_robust_{pid}", help=t("opt_robust_help")):
+        robust = r2.selectbox(t("opt_robust_criterion"), ["p10", "prob_a"], key=f"opt_robust_kind_{pid}",
+                              format_func=lambda k: t(f"robust_{k}"))
+
 if st.button(t("opt_run"), key="opt_run", type="primary", icon=":material/play_arrow:"):
-    with st.spinner(t("opt_running")):
+    with st.spinner(t("opt_running_robust") if robust else t("opt_running")):
         try:
-            res = _optimize(state.text(), float(budget), year, bounds_json, objective)
+            res = _optimize(state.text(), float(budget), year, bounds_json, objective, robust)
         except InputError as exc:
             st.session_state.pop("opt_result", None)
             st.error(exc.message(lang()))
         else:
-            st.session_state["opt_result"] = (state.text(), float(budget), year, bounds_json, objective)
+            st.session_state["opt_result"] = (state.text(), float(budget), year, bounds_json, objective, robust)
 
 key = st.session_state.get("opt_result")
-if key and key[0] == state.text() and key[2] == year:
+if key and key[0] == state.text() and key[2] == year and len(key) == 6:
     res = _optimize(*key)
     unit = t("points") if res.objective == "score" else ("%" if res.objective == "attainment" else t("count"))
     m1, m2, m3 = st.columns(3)
@@ -77,7 +85,19 @@ if key and key[0] == state.text() and key[2] == year:
     m3.metric(t("opt_even"), f"{res.fun_even:.2f}")
     if res.objective == "score":
         tier_badge(str(sim.load_rubric(sc.rubric_id).tier_of(res.fun)))
+    elif res.objective.startswith("robust"):
+        st.caption(t(f"robust_{key[5]}"))
     st.info(t("opt_message", seconds=f"{res.seconds:.2f}", nfev=res.nfev, message=res.message))
+    if res.robust is not None:
+        st.subheader(t("robust_heading"))
+        cmp = res.robust.copy()
+        cmp["allocation"] = cmp["allocation"].map(lambda a: t(f"robust_row_{a}"))
+        st.dataframe(cmp.rename(columns={"allocation": t("robust_col_allocation"),
+                                         "score_default_parameters": t("robust_col_default"),
+                                         "P_tier_A": t("robust_col_prob_a")}),
+                     hide_index=True, key="opt_robust_table",
+                     column_config={t("robust_col_prob_a"): st.column_config.NumberColumn(format="percent")})
+        st.caption(t("robust_caption"))
 
     n = len(res.allocation.columns)
     current = pd.DataFrame(sc.spend_matrix()[:, :n], index=res.allocation.index, columns=res.allocation.columns)

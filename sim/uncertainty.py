@@ -256,16 +256,22 @@ def sensitivity(sc: Scenario, target_year: int | None = None, width: float = 1.0
                             "at_low": ys[0::2], "at_high": ys[1::2]})
     tornado["swing"] = (tornado["at_high"] - tornado["at_low"]).abs()
     tornado = tornado.sort_values("swing", ascending=False, ignore_index=True)
-    # the same triangles as the Monte Carlo (SALib: [low, high, peak as a fraction of the width])
+    # the same triangles as the Monte Carlo. SALib wants [start, end, peak fraction] with a
+    # non-negative end and a peak below 1, so each triangle is sampled on [0, high - low] and
+    # shifted by its low end afterwards.
     problem = {"num_vars": k, "names": [r.name for r in rs],
                "bounds": [[r.low, r.high] if r.kind == "lag" else
-                          [r.low, r.high, (r.mode - r.low) / (r.high - r.low)] for r in rs],
+                          [0.0, r.high - r.low, min((r.mode - r.low) / (r.high - r.low), 1 - 1e-9)]
+                          for r in rs],
                "dists": ["unif" if r.kind == "lag" else "triang" for r in rs]}
+    shift = np.array([0.0 if r.kind == "lag" else r.low for r in rs])
     if method == "morris":  # Morris works on uniform grids over [low, high]
         problem = {"num_vars": k, "names": problem["names"], "bounds": [[r.low, r.high] for r in rs]}
         X = morris_sample.sample(problem, n, seed=seed)
+        shift = np.zeros(k)
     else:
         X = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
+    X = X + shift
     draws = dict(mode)
     for i, r in enumerate(rs):
         col = X[:, i]

@@ -114,3 +114,12 @@ def test_uncertainty_command(tmp_path, capsys):
     assert main(["uncertainty", "--preset", "demo", "--n", "0", "--out", str(tmp_path / "v.xlsx")]) == 2
     assert not (tmp_path / "v.xlsx").exists()
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_sensitivity_runs_on_every_preset(preset):
+    sc = sim.load_preset(preset)
+    year = max(tg.year for tg in sc.targets if tg.year <= sc.horizon) if sc.targets else sc.horizon
+    s = sensitivity(sc, year, n=32)
+    assert len(s.tornado) == len(s.ranking) > 0
+    assert np.isfinite(s.tornado[["at_low", "at_high"]].to_numpy()).all()

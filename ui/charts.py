@@ -106,3 +106,38 @@ def next_points(frame: pd.DataFrame, titles: dict) -> alt.Chart:
     return alt.Chart(frame).mark_bar(color="#1a7f37").encode(
         x=alt.X("gain:Q", title=titles["gain"]), y=alt.Y("program:N", title=None, sort="-x"),
         tooltip=["program:N", alt.Tooltip("gain:Q", format=".3f")])
+
+
+def fan(frame: pd.DataFrame, titles: dict, lines: dict[str, float]) -> alt.LayerChart:
+    """P10–P90 band with the P50 line. ``frame``: year, P10, P50, P90."""
+    base = alt.Chart(frame).encode(x=alt.X("year:O", title=titles["year"], axis=alt.Axis(labelAngle=0)))
+    band = base.mark_area(opacity=0.25, color="#0969da").encode(
+        y=alt.Y("P10:Q", title=titles["score"], scale=alt.Scale(zero=False)), y2="P90:Q",
+        tooltip=["year:O", alt.Tooltip("P10:Q", format=".2f"), alt.Tooltip("P50:Q", format=".2f"),
+                 alt.Tooltip("P90:Q", format=".2f")])
+    mid = base.mark_line(strokeWidth=3, color="#0969da", point=True).encode(y="P50:Q")
+    return band + mid + _tier_rules(lines, titles["score"]) if lines else band + mid
+
+
+def tier_bars(frame: pd.DataFrame, titles: dict) -> alt.Chart:
+    """Stacked probability of each tier by year. ``frame``: year, tier, probability."""
+    return alt.Chart(frame).mark_bar().encode(
+        x=alt.X("year:O", title=titles["year"], axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("probability:Q", title=titles["probability"], axis=alt.Axis(format="%"), stack="normalize"),
+        color=alt.Color("tier:N", title=None, scale=alt.Scale(domain=list(TIER_COLORS),
+                                                              range=list(TIER_COLORS.values()))),
+        tooltip=["year:O", "tier:N", alt.Tooltip("probability:Q", format=".0%")])
+
+
+def tornado(frame: pd.DataFrame, titles: dict, base: float) -> alt.LayerChart:
+    """One-at-a-time swings about the base. ``frame``: parameter, at_low, at_high."""
+    long = pd.concat([frame.assign(end=titles["low"], value=frame["at_low"]),
+                      frame.assign(end=titles["high"], value=frame["at_high"])])
+    order = list(frame["parameter"])
+    bars = alt.Chart(long).mark_bar(size=18).encode(
+        y=alt.Y("parameter:N", sort=order, title=None, axis=alt.Axis(labelLimit=360)),
+        x=alt.X("value:Q", title=titles["score"], scale=alt.Scale(zero=False)),
+        x2=alt.datum(base), color=alt.Color("end:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=["parameter:N", "end:N", alt.Tooltip("value:Q", format=".2f")])
+    rule = alt.Chart(pd.DataFrame({"x": [base]})).mark_rule(color="#57606a").encode(x="x:Q")
+    return bars + rule

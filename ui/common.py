@@ -93,3 +93,18 @@ def assumption_note(sc: sim.Scenario) -> None:
     n = sum(1 for p in sc.provenance.values() if p.status == "assumption")
     if n:
         st.caption(t("assumption_count", n=n))
+
+
+def param_label(name: str) -> str:
+    """A readable label of an uncertain assumption ('growth.tech_smes', 'unit_cost.p.q', ...)."""
+    kind, _, rest = name.partition(".")
+    if kind == "growth":
+        return t("param_growth", name=ind_name(rest))
+    if kind == "param":
+        return t("param_param", name=ind_name(rest))
+    if kind == "lag":
+        return t("param_lag", program=prog_name(rest))
+    if kind == "unit_cost":
+        pid, _, q = rest.partition(".")
+        return t("param_unit_cost", program=prog_name(pid), name=ind_name(q))
+    return name

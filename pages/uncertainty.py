@@ -1,0 +1,88 @@
+"""不确定性 How sure: the range of outcomes, the chance of each tier and what matters most."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from sim.uncertainty import monte_carlo, sensitivity
+from ui import charts, state
+from ui.common import ind_label, param_label, target_year
+from ui.i18n import lang, t
+
+sc = state.scenario()
+year = target_year(sc)
+pid = sc.preset_id
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _mc(doc_text: str, n: int, seed: int, width: float):
+    return monte_carlo(state.scenario_of(doc_text), n, seed, width)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _sens(doc_text: str, year: int, width: float, seed: int):
+    return sensitivity(state.scenario_of(doc_text), year, width, n=256, seed=seed)
+
+
+st.title(f"{t('page_uncertainty')} · {getattr(sc, lang())}")
+st.caption(t("unc_intro"))
+c1, c2, c3 = st.columns(3)
+width = c1.slider(t("unc_width"), 0.0, 3.0, 1.0, 0.25, key=f"unc_width_{pid}", help=t("unc_width_help"))
+n = c2.select_slider(t("unc_draws"), [1000, 2000, 5000, 10000, 20000], value=10000, key=f"unc_n_{pid}")
+seed = int(c3.number_input(t("unc_seed"), 0, 10_000, 0, key=f"unc_seed_{pid}"))
+
+with st.spinner(t("unc_running", n=f"{n:,}")):
+    bar = st.progress(0.0, text=t("unc_sampling"))
+    mc = _mc(state.text(), int(n), seed, float(width))
+    bar.progress(0.6, text=t("unc_sensitivity"))
+    sens = _sens(state.text(), year, float(width), seed)
+    bar.empty()
+
+label = t("score") if sc.rubric_id else t("attainment")
+lines = {t("tier_line", tier="A"): 80, t("tier_line", tier="B"): 60} if sc.rubric_id else {}
+row = mc.score.loc[year]
+m1, m2, m3 = st.columns(3)
+m1.metric(t("unc_p50", year=year), f"{row['P50']:.2f}")
+m2.metric(t("unc_band"), f"{row['P10']:.2f} – {row['P90']:.2f}")
+if sc.rubric_id:
+    m3.metric(t("unc_prob_a", year=year), f"{mc.tiers.loc[year, 'A']:.0%}")
+st.caption(t("unc_caption", n=f"{mc.n:,}", seconds=f"{mc.seconds:.2f}", k=len(mc.ranges), seed=mc.seed))
+
+left, right = st.columns([1.4, 1])
+with left:
+    st.subheader(t("unc_fan"))
+    frame = mc.score.dropna().reset_index()
+    st.altair_chart(charts.style(charts.fan(frame, {"year": t("year"), "score": label}, lines), 320),
+                    width="stretch", key="unc_fan_chart")
+with right:
+    if sc.rubric_id:
+        st.subheader(t("unc_tiers"))
+        tiers = mc.tiers.reset_index().melt("year", var_name="tier", value_name="probability")
+        st.altair_chart(charts.style(charts.tier_bars(tiers, {"year": t("year"), "probability": t("probability")}),
+                                     320), width="stretch", key="unc_tier_chart")
+    else:
+        st.subheader(t("unc_targets"))
+        tg = mc.targets.dropna(subset=["probability"])
+        st.dataframe(pd.DataFrame({t("col_indicator"): [ind_label(q) for q in tg["indicator"]],
+                                   t("col_year"): tg["year"], t("unc_probability"): tg["probability"]}),
+                     hide_index=True, key="unc_targets_table",
+                     column_config={t("unc_probability"): st.column_config.ProgressColumn(min_value=0, max_value=1)})
+
+st.subheader(t("unc_tornado", year=year))
+top = sens.tornado.head(12).copy()
+top["parameter"] = [param_label(p) for p in top["parameter"]]
+st.altair_chart(charts.style(charts.tornado(top, {"low": t("unc_low"), "high": t("unc_high"), "score": label},
+                                            sens.base), 40 + 30 * len(top)),
+                width="stretch", key="unc_tornado_chart")
+st.caption(t("unc_method", method=sens.method, seconds=f"{sens.seconds:.2f}"))
+with st.expander(t("unc_ranking")):
+    st.dataframe(sens.ranking.assign(parameter=[param_label(p) for p in sens.ranking["parameter"]]).round(3),
+                 hide_index=True, key="unc_ranking_table")
+if sc.rubric_id:
+    with st.expander(t("unc_targets")):
+        tg = mc.targets.dropna(subset=["probability"])
+        st.dataframe(pd.DataFrame({t("col_indicator"): [t("tier_target") if q == "tier" else ind_label(q)
+                                                        for q in tg["indicator"]],
+                                   t("col_year"): tg["year"], t("unc_probability"): tg["probability"]}),
+                     hide_index=True, key="unc_targets_table",
+                     column_config={t("unc_probability"): st.column_config.ProgressColumn(min_value=0, max_value=1)})
