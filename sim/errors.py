@@ -8,6 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 
+def say(code: str, lang: str = "en", **params: Any) -> str:
+    """A result message ``[messages.<code>]`` of data/translations.toml in ``lang``."""
+    from .loaders import load_translations
+
+    return load_translations()["messages"][code][lang].format(**params)
+
+
 class InputError(ValueError):
     """Bad input from a user (a file, a CLI flag, a widget), told in the user's language.
 

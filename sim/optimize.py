@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, say
 from .loaders import load_catalog, load_rubric
 from .projection import Params, run
 from .scenario import Scenario
@@ -201,6 +201,16 @@ class Allocation:
     scenario: Scenario = field(repr=False)
     idle_years: tuple[int, ...] = ()
     robust: pd.DataFrame | None = field(default=None, repr=False)
+    notes: tuple[tuple[str, dict], ...] = ()
+    binding_codes: tuple[tuple[str, dict], ...] = ()
+
+    def explain(self, lang: str = "en") -> str:
+        """The message in ``lang`` (zh or en)."""
+        return "; ".join(say(code, lang, **params) for code, params in self.notes)
+
+    def binding_text(self, lang: str = "en") -> list[str]:
+        """The binding constraints in ``lang``."""
+        return [say(code, lang, **params) for code, params in self.binding_codes]
 
 
 # ---------------------------------------------------------------------- helpers
@@ -361,14 +371,15 @@ def _shadow_prices(problem: Problem, x: np.ndarray, fx: float, f: _Counter) -> p
                      name="per_100万")
 
 
-def _binding(problem: Problem, x: np.ndarray) -> tuple[str, ...]:
-    out = ["budget = sum of programs, every year"]
+def _binding(problem: Problem, x: np.ndarray) -> tuple[tuple[str, dict], ...]:
+    """Constraints holding with equality, as (message code, parameters)."""
+    out: list[tuple[str, dict]] = [("binding_budget", {})]
     for i, p in enumerate(problem.programs):
         for j, y in enumerate(problem.years):
             if problem.lo[i, j] > 0 and x[i, j] <= problem.lo[i, j] + 1e-6:
-                out.append(f"{p} >= min in {y}")
+                out.append(("binding_min", {"program": p, "year": y}))
             if problem.hi[i, j] < problem.budget[j] and x[i, j] >= problem.hi[i, j] - 1e-6:
-                out.append(f"{p} <= max in {y}")
+                out.append(("binding_max", {"program": p, "year": y}))
     return tuple(out)
 
 
@@ -422,16 +433,15 @@ def optimize(sc: Scenario, budget, target_year: int, bounds: dict | None = None,
     full = problem.scenario.spend_matrix()
     full[:, :Y] = x
     applied = sc.with_spend_matrix(np.concatenate([x, sc.spend_matrix()[:, Y:]], axis=1))
-    msg = "optimum found by pattern search from the best of the current, even and greedy splits"
-    if fx <= vals[0] + TOL:
-        msg = ("the current split is already optimal for this objective: no transfer between "
-               "programs raises it")
+    notes = [("opt_already_optimal", {}) if fx <= vals[0] + TOL else ("opt_found", {})]
     if idle:
-        msg += f"; spending in {', '.join(map(str, idle))} cannot change the {target_year} result (program lags)"
+        notes.append(("opt_idle_years", {"years": ", ".join(map(str, idle)), "year": target_year}))
+    binding = _binding(problem, x)
     return Allocation(alloc, x, fx, float(vals[0]), float(vals[1]), fx - float(vals[0]),
-                      _shadow_prices(problem, x, fx, f), _binding(problem, x), True, 0, msg,
+                      _shadow_prices(problem, x, fx, f), tuple(say(c, "en", **p) for c, p in binding),
+                      True, 0, "; ".join(say(c, "en", **p) for c, p in notes),
                       f.nfev, nit, time.perf_counter() - t0, problem.objective, target_year,
-                      applied, idle)
+                      applied, idle, notes=tuple(notes), binding_codes=binding)
 
 
 def budget_frontier(sc: Scenario, budgets, target_year: int, bounds: dict | None = None,
@@ -540,12 +550,12 @@ def _robust(sc, problem, budget, bounds, objective, no_cut, robust, draws, seed,
     alloc = pd.DataFrame(x, index=pd.Index(problem.programs, name="program"),
                          columns=pd.Index(problem.years, name="year"))
     applied = sc.with_spend_matrix(np.concatenate([x, sc.spend_matrix()[:, Y:]], axis=1))
-    label = {"p10": "the 10th percentile of the score", "prob_a": "the probability of tier A"}[robust]
-    msg = (f"maximizes {label} over {draws} fixed parameter draws (seed {seed}); "
-           f"starts from the nominal optimum")
+    notes = ((f"opt_robust_{robust}", {"draws": draws, "seed": seed}),)
+    binding = _binding(problem, x)
     return replace(nominal, allocation=alloc, x=x, fun=float(exact[1]), fun_current=float(exact[2]),
                    fun_even=float(exact[3]), gain=float(exact[1] - exact[2]),
-                   shadow_prices=_shadow_prices(problem, x, fx, f), binding=_binding(problem, x),
-                   message=msg, nfev=nominal.nfev + f.nfev * draws, nit=nominal.nit + nit,
+                   shadow_prices=_shadow_prices(problem, x, fx, f),
+                   binding=tuple(say(c, "en", **p) for c, p in binding), binding_codes=binding,
+                   notes=notes, message=say(notes[0][0], "en", **notes[0][1]), nfev=nominal.nfev + f.nfev * draws, nit=nominal.nit + nit,
                    seconds=time.perf_counter() - t0, objective=f"robust_{robust}", scenario=applied,
                    robust=compare)

@@ -17,7 +17,7 @@ import math
 
 from .errors import InputError
 from .loaders import load_catalog, load_rubric
-from .presets import check_preset_id, load_preset
+from .presets import check_preset_id, load_preset, rederive
 from .scenario import Scenario
 
 FORMAT = "innovation-sim-scenario/1"
@@ -64,7 +64,7 @@ def apply(doc: dict) -> Scenario:
             if q not in sc.base or cat.indicators[q].kind not in EDITABLE_KINDS:
                 raise InputError("unknown_key", key=f"base.{q}", known=", ".join(editable_quantities(sc)))
             base[q] = _number(f"base.{q}", v, 0.0)
-        sc = sc.replace(base={**sc.base, **base})
+        sc = rederive(sc.replace(base={**sc.base, **base}))
     for q, g in (doc.get("growth") or {}).items():
         sc = sc.with_growth(q, _number(f"growth.{q}", g))
     for pid, v in (doc.get("spend") or {}).items():

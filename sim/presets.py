@@ -273,6 +273,25 @@ def _observed(doc: dict, base_year: int) -> tuple[str, ...]:
     return tuple(dict.fromkeys(q for q, y in seed if y < base_year and q in base))
 
 
+def rederive(sc: Scenario) -> Scenario:
+    """Recompute the baseline's sums and ratios from their parts (after a user edits a part),
+    keeping each ratio's calibration factor and upper bound."""
+    from .projection import _order
+
+    cat = load_catalog()
+    base = dict(sc.base)
+    programs = sum(sc.status_quo.values())
+    for q in _order(tuple(base)):
+        ind = cat.indicators[q]
+        if ind.kind == "sum":
+            base[q] = sum(programs if p == "programs" else base[p] for p in ind.inputs)
+        elif ind.kind == "ratio":
+            num, den = ind.inputs
+            v = sc.ratio_k.get(q, 1.0) * ind.scale * base[num] / base[den] if base[den] > 0 else 0.0
+            base[q] = min(v, ind.upper) if ind.upper is not None else v
+    return sc.replace(base=base)
+
+
 def check_preset_id(preset_id: str) -> None:
     if preset_id not in preset_ids():
         raise InputError("unknown_preset", preset=preset_id, known=", ".join(preset_ids()))

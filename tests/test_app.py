@@ -28,7 +28,7 @@ def app(preset: str = "demo", lang: str = "zh", page: str = "scenario", doc: dic
     at.session_state["preset"] = preset
     at.session_state["scenario_doc"] = json.dumps(doc or {"preset": preset}, ensure_ascii=False,
                                                   sort_keys=True, separators=(",", ":"))
-    at.switch_page(f"pages/{page}.py")
+    at.switch_page(f"app_pages/{page}.py")
     return at.run()
 
 

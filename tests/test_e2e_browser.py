@@ -96,9 +96,9 @@ def test_browser_walkthrough(server, page):
     _shot(pg, "1_scenario")
 
     # move the total-budget slider to its maximum with the keyboard
-    thumb = pg.locator("[data-testid='stSlider'] [role='slider']").first
-    thumb.click()
-    thumb.press("End")
+    thumb = pg.get_by_role("slider").first
+    thumb.focus()
+    pg.keyboard.press("End")
     _settle(pg)
     for _ in range(60):
         if _score(pg) != before:

@@ -219,3 +219,16 @@ def test_a_region_s_own_template_row_reproduces_its_score_and_round_trips():
     assert float(sim.simulate(sc).scores.loc[sc.base_year, "total"]) == pytest.approx(77.738095238, abs=1e-9)
     again = overrides.apply(overrides.parse(overrides.dumps(sc.with_spend("talent", 250))))
     assert again.base == sc.base and again.region_name == "示例县"
+
+
+def test_editing_a_baseline_part_updates_its_ratios_in_the_baseline_year():
+    from sim import overrides
+
+    sc = overrides.apply({"preset": "demo", "base": {"registered_firms": 20000}})
+    frame = sim.simulate(sc).indicators
+    assert frame.loc[2021, "tech_smes_per_1000_firms"] == pytest.approx(320 / 20000 * 1000)
+    assert sc.base["tech_smes_per_1000_firms"] == pytest.approx(16.0)
+    untouched = sim.load_preset("demo")
+    from sim.presets import rederive
+
+    assert rederive(untouched).base == pytest.approx(dict(untouched.base))

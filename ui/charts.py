@@ -36,11 +36,14 @@ def _tier_rules(lines: dict[str, float], y_title: str) -> alt.Chart:
 
 
 def score_path(frame: pd.DataFrame, titles: dict, lines: dict[str, float]) -> alt.LayerChart:
-    """Score by year. ``frame``: year, total, tier, series (scenario / status quo)."""
+    """Score by year. ``frame``: year, total, tier, series (the scenario first, then the status
+    quo; the first series is drawn dark, the second light, whatever their names sort to)."""
+    series = list(dict.fromkeys(frame["series"]))
     base = alt.Chart(frame).encode(
         x=alt.X("year:O", title=titles["year"], axis=alt.Axis(labelAngle=0)),
         y=alt.Y("total:Q", title=titles["score"], scale=alt.Scale(domain=[40, 100])),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
+        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(domain=series, range=["#0969da", "#8c959f"][:len(series)])),
         tooltip=["year:O", alt.Tooltip("total:Q", format=".2f"), "tier:N", "series:N"])
     return base.mark_line(point=alt.OverlayMarkDef(size=80), strokeWidth=3) + _tier_rules(lines, titles["score"])
 
@@ -141,3 +144,15 @@ def tornado(frame: pd.DataFrame, titles: dict, base: float) -> alt.LayerChart:
         tooltip=["parameter:N", "end:N", alt.Tooltip("value:Q", format=".2f")])
     rule = alt.Chart(pd.DataFrame({"x": [base]})).mark_rule(color="#57606a").encode(x="x:Q")
     return bars + rule
+
+
+def grouped_bars(frame: pd.DataFrame, titles: dict) -> alt.Chart:
+    """Side-by-side bars of several series per category (e.g. scenarios' group points).
+
+    ``frame``: category, series, value; ``titles``: ``value`` (the y axis)."""
+    return alt.Chart(frame).mark_bar().encode(
+        x=alt.X("category:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, labelLimit=220)),
+        y=alt.Y("value:Q", title=titles["value"]),
+        color=alt.Color("series:N", title=None, sort=None, legend=alt.Legend(orient="bottom", labelLimit=320)),
+        xOffset=alt.XOffset("series:N", sort=None),
+        tooltip=["category:N", "series:N", alt.Tooltip("value:Q", format=",.2f")])

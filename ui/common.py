@@ -50,8 +50,8 @@ def target_year(sc: sim.Scenario) -> int:
     """The session's target year (a sidebar widget), kept inside the projection."""
     key = f"w_target_year_{sc.preset_id}"
     years = list(sc.years)
-    if st.session_state.get(key) not in years:
-        st.session_state[key] = default_target_year(sc)
+    value = st.session_state.get(key)
+    st.session_state[key] = value if value in years else default_target_year(sc)  # kept across pages
     with st.sidebar:
         return st.selectbox(t("target_year"), years, key=key)
 

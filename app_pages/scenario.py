@@ -96,8 +96,7 @@ with left:
             col = next(c for c in rubric.columns if c.id == "st_admin_body")
             ids = [c.id for c in col.categories]
             st.selectbox(t("admin_body"), ids, index=ids.index(sc.management["st_admin_body"]),
-                         key=f"w_m_{pid}_st_admin_body", format_func=lambda i: next(
-                             getattr(c, lang()) for c in col.categories if c.id == i),
+                         key=f"w_m_{pid}_st_admin_body", format_func={c.id: getattr(c, lang()) for c in col.categories}.__getitem__,
                          on_change=_on_management, args=("st_admin_body", str))
             st.toggle(t("leading_group"), value=bool(sc.base["st_leading_group"]),
                       key=f"w_m_{pid}_st_leading_group", on_change=_on_management,
@@ -108,7 +107,7 @@ with left:
     with st.expander(t("growth_heading")):
         st.caption(t("growth_help"))
         cat = load_catalog()
-        for q in sc.growth:
+        for q in [q for q in sc.growth if cat.indicators[q].growth_high > cat.indicators[q].growth_low]:
             ind = cat.indicators[q]
             lo, hi = min(-20.0, ind.growth_low * 100), max(30.0, ind.growth_high * 100)
             st.slider(ind_name(q), lo, hi, float(round(sc.growth[q] * 100, 2)), 0.1, format="%.1f%%",

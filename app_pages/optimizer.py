@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 import sim
-from sim.errors import InputError
+from sim.errors import InputError, say
 from sim.optimize import budget_frontier, min_budget, optimize
 from ui import charts, state
 from ui.common import fmt, prog_name, target_year, tier_badge
@@ -38,7 +38,7 @@ c1, c2, c3 = st.columns([1, 1, 1])
 budget = c1.number_input(t("opt_budget"), min_value=0.0, value=float(round(sc.budget()[0], 0)), step=100.0,
                          key=f"opt_budget_{pid}", help=t("wan_per_year"))
 objective = c2.selectbox(t("opt_objective"), objectives, key=f"opt_objective_{pid}",
-                         format_func=lambda o: t(f"objective_{o}"))
+                         format_func={o: t(f"objective_{o}") for o in objectives}.__getitem__)
 c3.markdown(f"**{t('target_year')}:** {year}")
 
 with st.expander(t("opt_bounds_heading")):
@@ -63,7 +63,7 @@ if objective == "score":
     r1, r2 = st.columns([1, 2])
     if r1.toggle(t("opt_robust"), key=f"opt_robust_{pid}", help=t("opt_robust_help")):
         robust = r2.selectbox(t("opt_robust_criterion"), ["p10", "prob_a"], key=f"opt_robust_kind_{pid}",
-                              format_func=lambda k: t(f"robust_{k}"))
+                              format_func={k: t(f"robust_{k}") for k in ("p10", "prob_a")}.__getitem__)
 
 if st.button(t("opt_run"), key="opt_run", type="primary", icon=":material/play_arrow:"):
     with st.spinner(t("opt_running_robust") if robust else t("opt_running")):
@@ -87,7 +87,7 @@ if key and key[0] == state.text() and key[2] == year and len(key) == 6:
         tier_badge(str(sim.load_rubric(sc.rubric_id).tier_of(res.fun)))
     elif res.objective.startswith("robust"):
         st.caption(t(f"robust_{key[5]}"))
-    st.info(t("opt_message", seconds=f"{res.seconds:.2f}", nfev=res.nfev, message=res.message))
+    st.info(t("opt_message", seconds=f"{res.seconds:.2f}", nfev=res.nfev, message=res.explain(lang())))
     if res.robust is not None:
         st.subheader(t("robust_heading"))
         cmp = res.robust.copy()
@@ -114,7 +114,9 @@ if key and key[0] == state.text() and key[2] == year and len(key) == 6:
             by_year = res.allocation.round(0)
             by_year.index = [prog_name(p) for p in by_year.index]
             st.dataframe(by_year, key="opt_by_year_table")
-        st.caption(t("opt_binding", binding="; ".join(res.binding)))
+        st.caption(t("opt_binding", binding="; ".join(
+            say(c, lang(), **({**p, "program": prog_name(p["program"])} if "program" in p else p))
+            for c, p in res.binding_codes)))
     with right:
         bars = pd.concat([
             pd.DataFrame({"program": side[t("program")], "series": t("opt_current_split"),
@@ -126,7 +128,7 @@ if key and key[0] == state.text() and key[2] == year and len(key) == 6:
     if st.button(t("opt_apply"), key="opt_apply", icon=":material/check:"):
         state.set_scenario(res.scenario)
         st.session_state.pop("opt_result", None)
-        st.switch_page("pages/scenario.py")
+        st.switch_page("app_pages/scenario.py")
 
 st.divider()
 st.subheader(t("frontier_heading"))

@@ -8,7 +8,7 @@ from ui import state
 from ui.common import fmt, ind_label
 from ui.i18n import lang, t
 
-STATUS_ICON = {"met": "🟢", "within_5pct": "🟡", "short": "🔴", "not_assessed": "⚪"}
+STATUS_BG = {"met": "#dafbe1", "within_5pct": "#fff8c5", "short": "#ffebe9", "not_assessed": "#f6f8fa"}
 
 sc = state.scenario()
 proj = state.projection()
@@ -39,7 +39,7 @@ rows = []
 for r in table.itertuples():
     growth_kind = r.kind == "growth"
     rows.append({
-        t("col_status"): f"{STATUS_ICON[r.status]} {t('status_' + r.status)}",
+        t("col_status"): t("status_" + r.status),
         t("col_indicator"): _label(r) + (f" · {t('growth_target')}" if growth_kind else ""),
         t("col_year"): r.year,
         t("col_baseline"): fmt(r.baseline),
@@ -49,5 +49,8 @@ for r in table.itertuples():
         t("col_assumed"): _pct(r.growth_assumed),
         t("col_shortfall"): "—" if pd.isna(r.shortfall) else f"{r.shortfall:.1%}",
     })
-st.dataframe(pd.DataFrame(rows), hide_index=True, key="targets_table", height=min(40 + 36 * len(rows), 900))
+frame = pd.DataFrame(rows)
+colors = [STATUS_BG[s] for s in table["status"]]
+styled = frame.style.apply(lambda col: [f"background-color: {c}" for c in colors], subset=[t("col_status")])
+st.dataframe(styled, hide_index=True, key="targets_table", height=min(40 + 36 * len(rows), 900))
 st.caption(t("targets_caption", base=sc.base_year))

@@ -1,0 +1,96 @@
+"""方法 Method: the rubric, the model's equations, every parameter with its source, the current
+preset's assumptions and what the tool cannot tell."""
+from __future__ import annotations
+
+import streamlit as st
+
+from sim.loaders import load_rubric
+from ui import datatab, state
+from ui.i18n import lang, t
+
+sc = state.scenario()
+rubric = load_rubric(sc.rubric_id or "hebei-county")
+
+st.title(t("page_method"))
+st.caption(t("method_intro"))
+contents = ["method_rubric_heading", "method_eq_heading", "method_programs_heading",
+            "method_indicators_heading", "method_assumptions_heading", "method_limits_heading"]
+st.markdown("\n".join(f"{i}. {t(k)}" for i, k in enumerate(contents, start=1)))
+
+# ------------------------------------------------------------------ 1. the rubric
+st.header(t("method_rubric_heading"))
+st.markdown(t("method_rubric_intro", name=getattr(rubric, lang()), total=f"{rubric.total_points:g}",
+              source=rubric.source, file=rubric.source_file))
+if not sc.rubric_id:
+    st.caption(t("method_rubric_city"))
+st.dataframe(datatab.rubric_frame(rubric.id, lang()), hide_index=True, width="stretch",
+             height="content", key="method_rubric", column_config={
+                 "group": t("method_col_group"), "item": t("method_col_item"),
+                 "unit": t("data_col_unit"),
+                 "max_points": st.column_config.NumberColumn(t("method_col_max"), format="%g"),
+                 "rule": st.column_config.TextColumn(t("method_col_rule"), width="large"),
+                 "source": st.column_config.TextColumn(t("method_col_source"), width="large"),
+                 "data_source": t("method_col_data_source"), "note": t("method_col_note")})
+st.markdown(t("method_rubric_rules"))
+st.dataframe(datatab.tiers_frame(rubric.id, lang()), hide_index=True, height="content",
+             key="method_tiers",
+             column_config={"tier": t("method_col_tier"),
+                            "min_points": st.column_config.NumberColumn(t("method_col_min"), format="%g"),
+                            "source": t("method_col_source")})
+st.caption(t("method_eval_lag_note", years=rubric.evaluation_lag_years, note=rubric.evaluation_lag_note))
+
+# ------------------------------------------------------------------ 2. equations
+st.header(t("method_eq_heading"))
+st.subheader(t("method_eq_programs_heading"))
+st.markdown(t("method_eq_programs"))
+st.subheader(t("method_eq_kinds_heading"))
+st.markdown(t("method_eq_kinds"))
+st.subheader(t("method_eq_calibration_heading"))
+st.markdown(t("method_eq_calibration"))
+st.subheader(t("method_eq_score_heading"))
+st.markdown(t("method_eq_score"))
+
+# ------------------------------------------------------------------ 3. programs
+st.header(t("method_programs_heading"))
+st.caption(t("method_programs_caption"))
+st.dataframe(datatab.programs_frame(lang()), hide_index=True, width="stretch", height="content",
+             key="method_programs",
+             column_config={
+                 "program": st.column_config.TextColumn(t("program"), pinned=True),
+                 "lag": t("method_col_lag"), "indicator": t("method_col_indicator"),
+                 "share": st.column_config.NumberColumn(t("method_col_share"), format="%.2f"),
+                 "unit_cost": t("method_col_unit_cost"), "range": t("method_col_range"),
+                 "capacity": t("method_col_capacity"), "status": t("data_col_status"),
+                 "basis": st.column_config.TextColumn(t("method_col_basis"), width="large"),
+                 "capacity_note": st.column_config.TextColumn(t("method_col_capacity_note"), width="large"),
+                 "lag_note": st.column_config.TextColumn(t("method_col_lag_note"), width="medium")})
+
+# ------------------------------------------------------------------ 4. indicators
+st.header(t("method_indicators_heading"))
+st.caption(t("method_indicators_caption"))
+st.dataframe(datatab.indicators_frame(lang()), hide_index=True, width="stretch", height=480,
+             key="method_indicators",
+             column_config={
+                 "name": st.column_config.TextColumn(t("data_col_name"), pinned=True),
+                 "unit": t("data_col_unit"), "kind": t("method_col_kind"),
+                 "inputs": t("method_col_inputs"), "growth": t("method_col_growth"),
+                 "growth_range": t("method_col_growth_range"), "param": t("method_col_param"),
+                 "note": st.column_config.TextColumn(t("method_col_note"), width="large")})
+
+# ------------------------------------------------------------------ 5. this preset's assumptions
+st.header(t("method_assumptions_heading"))
+assumed = datatab.assumptions_frame(sc, lang())
+st.caption(t("method_assumptions_caption", preset=getattr(sc, lang()), n=len(assumed)))
+if assumed.empty:
+    st.info(t("method_assumptions_none"))
+else:
+    st.dataframe(assumed, hide_index=True, width="stretch", height=min(480, 38 + 35 * len(assumed)),
+                 key="method_assumptions",
+                 column_config={"name": t("data_col_name"), "value": t("data_col_value"),
+                                "unit": t("data_col_unit"),
+                                "reasoning": st.column_config.TextColumn(t("method_col_reasoning"),
+                                                                         width="large")})
+
+# ------------------------------------------------------------------ 6. limits
+st.header(t("method_limits_heading"))
+st.markdown(t("method_limits"))

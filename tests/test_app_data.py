@@ -1,0 +1,222 @@
+"""The 数据 Data and 方法 Method pages through streamlit.testing: both languages, every preset;
+edits of the baseline editor (seeded as its edit state), region data in and out, uploads."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import sim
+from sim import InputError, overrides
+from sim.loaders import load_catalog, load_rubric, load_rubric_example
+from sim.tables import template_bytes
+from ui import datatab
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PRESETS = [p["id"] for p in sim.list_presets()]
+COUNTY = [p["id"] for p in sim.list_presets() if p["rubric"]]
+
+
+@pytest.fixture(autouse=True)
+def _db(tmp_path, monkeypatch):
+    monkeypatch.setenv("SIM_SCENARIO_DB", str(tmp_path / "scenarios.sqlite"))
+
+
+def app(preset: str = "demo", lang: str = "zh", page: str = "data", doc: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["lang"] = lang
+    at.session_state["preset"] = preset
+    at.session_state["scenario_doc"] = json.dumps(doc or {"preset": preset}, ensure_ascii=False,
+                                                  sort_keys=True, separators=(",", ":"))
+    at.switch_page(f"app_pages/{page}.py")
+    return at.run()
+
+
+def doc_of(at: AppTest) -> dict:
+    return json.loads(at.session_state["scenario_doc"])
+
+
+def edit(at: AppTest, rows: dict[int, dict]) -> AppTest:
+    """Seed the editor's cell edits (row position -> {column: value}) and rerun."""
+    at.session_state["data_editor"] = {"edited_rows": {str(i): v for i, v in rows.items()},
+                                       "added_rows": [], "deleted_rows": []}
+    return at.run()
+
+
+# ---------------------------------------------------------------------- every preset, both languages
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("preset", PRESETS)
+@pytest.mark.parametrize("page", ["data", "method"])
+def test_page_runs_for_every_preset_in_both_languages(page, preset, lang):
+    at = app(preset, lang, page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.title
+    if page == "data":
+        table = at.data_editor(key="data_editor").value
+        sc = sim.load_preset(preset)
+        assert len(table) == len(overrides.editable_quantities(sc))
+        assert at.get("download_button")  # the export (and the template for counties)
+        assert any(b.key == "export_xlsx" for b in at.get("download_button"))
+        assert (at.file_uploader(key="data_upload") is not None) if preset in COUNTY else not at.file_uploader
+    else:
+        assert len(at.header) == 6  # rubric, equations, programs, indicators, assumptions, limits
+
+
+def test_method_page_names_the_equations_and_limits():
+    at = app("demo", "en", "method")
+    text = "\n".join(m.value for m in at.markdown)
+    assert r"U_t = C_t\left(1 - e^{-\,s\,x_{t-L}/(c\,C_t)}\right)" in text
+    assert "No feedback of innovation" in text and "expected values, not integers" in text
+    assert "factor of several" in text and "Discretionary (酌情)" in text
+    rubric, tiers, programs, indicators, assumed = (d.value for d in at.dataframe)
+    assert len(rubric) == len(load_rubric("hebei-county").items)
+    assert len(tiers) == 3
+    assert len(programs) == sum(len(p.effects) for p in load_catalog().programs)
+    assert len(indicators) == len(load_catalog().indicators)
+    assert len(assumed) > 0
+
+
+# ---------------------------------------------------------------------- the editor
+def test_a_valid_edit_updates_the_scenario_and_every_number():
+    at = app("demo")
+    rows = list(datatab.editor_frame(sim.load_preset("demo"), {"preset": "demo"}, "zh").index)
+    i, j = rows.index("tech_smes"), rows.index("registered_firms")
+    edit(at, {i: {"value": 500.0}, j: {"growth": 2.0}})
+    assert not at.exception and not at.error
+    doc = doc_of(at)
+    assert doc["base"] == {"tech_smes": 500.0}
+    assert doc["growth"] == {"registered_firms": pytest.approx(0.02)}
+    assert at.success  # "applied"
+    table = at.data_editor(key="data_editor").value
+    assert table.iloc[i]["status"] == datatab.status_label("user", "zh")
+    derived = next(d.value for d in at.dataframe if d.editing_mode == "read_only")
+    want = 1000 * 500.0 / sim.load_preset("demo").base["registered_firms"]
+    got = derived.loc[derived["name"] == "千家工商注册企业中科技型中小企业数量", "value"].iloc[0]
+    assert got == pytest.approx(want)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_invalid_edit_names_row_and_column_and_keeps_the_last_good_scenario(lang):
+    start = {"preset": "demo", "base": {"tech_smes": 400.0}}
+    at = app("demo", lang, doc=start)
+    rows = list(datatab.editor_frame(overrides.apply(start), start, lang).index)
+    i, j = rows.index("population"), rows.index("above_scale_firms")
+    edit(at, {i: {"value": -3.0}, j: {"growth": 120.0}})
+    assert not at.exception
+    assert doc_of(at) == start
+    errors = [e.value for e in at.error]
+    assert len(errors) == 2
+    cat = load_catalog()
+    assert getattr(cat.indicators["population"], lang) in errors[0]
+    assert datatab.column_label("value", lang) in errors[0] and str(i + 1) in errors[0]
+    assert getattr(cat.indicators["above_scale_firms"], lang) in errors[1]
+    assert datatab.column_label("growth", lang) in errors[1]
+
+
+def test_undo_button_drops_the_page_s_edits():
+    at = app("demo", doc={"preset": "demo", "base": {"tech_smes": 400.0}, "growth": {"population": 0.01},
+                          "spend": {"talent": 300.0}})
+    at.button(key="data_reset_edits").click().run()
+    assert not at.exception
+    assert doc_of(at) == {"preset": "demo", "spend": {"talent": 300.0}}
+
+
+def test_a_scenario_changed_elsewhere_forgets_the_editor_s_old_edits():
+    at = app("demo")
+    rows = list(datatab.editor_frame(sim.load_preset("demo"), {"preset": "demo"}, "zh").index)
+    edit(at, {rows.index("population"): {"value": -1.0}})
+    assert at.error
+    at.session_state["scenario_doc"] = json.dumps({"preset": "changan"})  # another page's doing
+    at.run()
+    assert not at.exception and not at.error
+    assert doc_of(at) == {"preset": "changan"}
+
+
+# ---------------------------------------------------------------------- a region's own data
+def _template() -> bytes:
+    return template_bytes(load_rubric("hebei-county"), load_rubric_example())
+
+
+def _two_region_csv() -> bytes:
+    regions, values = datatab.parse_region_file("hebei-county", _template(), "t.xlsx")
+    cols = load_rubric("hebei-county").columns
+    header = ["region"] + [c.id for c in cols]
+    row = [str(values[c.id][0]) for c in cols]
+    row2 = list(row)
+    row2[[c.id for c in cols].index("tech_smes")] = "900"
+    lines = [",".join(header), ",".join(["甲县"] + row), ",".join(["乙县"] + row2)]
+    return ("\n".join(lines) + "\n").encode("utf-8-sig")
+
+
+@pytest.mark.parametrize("preset", COUNTY)
+def test_upload_pick_and_apply_a_region_then_drop_it(preset):
+    at = app(preset, doc={"preset": preset, "base": {"tech_smes": 1.0}, "growth": {"population": 0.01}})
+    at.file_uploader(key="data_upload").set_value(("regions.csv", _two_region_csv(), "text/csv")).run()
+    assert not at.exception and not at.error
+    at.selectbox(key="data_region_pick").set_value(1).run()
+    at.button(key="data_region_apply").click().run()
+    assert not at.exception and not at.error
+    doc = doc_of(at)
+    assert doc["region"]["name"] == "乙县" and doc["region"]["values"]["tech_smes"] == 900.0
+    assert "base" not in doc and doc["growth"] == {"population": 0.01}
+    assert isinstance(doc["region"]["values"]["st_admin_body"], str)
+    sc = overrides.apply(doc)
+    assert sc.base["tech_smes"] == 900.0
+    assert any("乙县" in i.value for i in at.info)
+    table = at.data_editor(key="data_editor").value
+    status = table.loc[table["name"] == "科技型中小企业数", "status"].iloc[0]
+    assert status == datatab.status_label("user", "zh")
+    at.button(key="data_region_drop").click().run()
+    assert not at.exception
+    assert "region" not in doc_of(at)
+
+
+def test_a_bad_upload_shows_the_error_and_changes_nothing():
+    at = app("demo", "en")
+    at.file_uploader(key="data_upload").set_value(("bad.csv", b"region,x\nA,1\n", "text/csv")).run()
+    assert not at.exception
+    assert at.error and "fiscal_st_spending" in at.error[0].value
+    assert doc_of(at) == {"preset": "demo"}
+    assert not at.button or all(b.key != "data_region_apply" for b in at.button)
+
+
+# ---------------------------------------------------------------------- uploads: the helper path
+def test_helper_reads_the_template_and_a_csv_alike():
+    regions, values = datatab.parse_region_file("hebei-county", _template(), "模板.xlsx")
+    assert len(regions) == 1
+    regions2, values2 = datatab.parse_region_file("hebei-county", _two_region_csv(), "r.csv")
+    assert regions2 == ["甲县", "乙县"]
+    assert datatab.region_values("hebei-county", values2, 0) == datatab.region_values("hebei-county", values, 0)
+
+
+def _bad_csv(column: str, value: str) -> bytes:
+    text = _two_region_csv().decode("utf-8-sig").splitlines()
+    header = text[0].split(",")
+    row = text[1].split(",")
+    row[header.index(column)] = value
+    return ("\n".join([text[0], ",".join(row)]) + "\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("data, name, words_zh, words_en", [
+    (b"region,x\nA,1\n", "a.csv", ["fiscal_st_spending"], ["fiscal_st_spending"]),
+    (_bad_csv("tech_smes", "-5"), "a.csv", ["tech_smes", "第2行", "-5"], ["tech_smes", "Row 2", "-5"]),
+    (_bad_csv("tech_smes", "many"), "a.csv", ["tech_smes", "many"], ["tech_smes", "many"]),
+    (_bad_csv("st_admin_body", "科技处"), "a.csv", ["st_admin_body", "科技处"],
+     ["st_admin_body", "科技处"]),
+    (b"", "empty.csv", ["empty.csv"], ["empty.csv"]),
+    (b"not a workbook", "fake.xlsx", ["fake.xlsx"], ["fake.xlsx", ".xlsx"]),
+    (b"x", "data.json", ["data.json", ".json"], ["data.json", ".json"]),
+    (b"x", "old.xls", ["old.xls"], ["old.xls", ".xls"]),
+])
+def test_a_bad_file_gives_an_input_error_naming_the_problem(data, name, words_zh, words_en):
+    with pytest.raises(InputError) as err:
+        datatab.parse_region_file("hebei-county", data, name)
+    zh, en = err.value.message("zh"), err.value.message("en")
+    assert zh != en
+    for w in words_zh:
+        assert w in zh
+    for w in words_en:
+        assert w in en
