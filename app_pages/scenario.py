@@ -74,6 +74,13 @@ if "scenario_error" in st.session_state:
 left, right = st.columns([1, 2.3], gap="large")
 
 # ------------------------------------------------------------------ controls
+def _seed(key: str, value) -> str:
+    """Give a widget its value from the scenario once; afterwards the widget owns it."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+    return key
+
+
 with left:
     first = _first_year(sc)
     total = float(sum(first.values()))
@@ -81,37 +88,38 @@ with left:
     top = float(max(5 * sq_total, 3000.0, 1.5 * total))
     step = float(10 ** max(0, int(np.log10(max(top, 10))) - 2))
     st.subheader(t("budget_heading"))
-    st.slider(t("total_budget"), 0.0, top, total, step=step, key=f"w_total_{pid}", on_change=_on_total,
+    st.slider(t("total_budget"), 0.0, top, step=step, key=_seed(f"w_total_{pid}", total), on_change=_on_total,
               help=t("total_budget_help", sq=fmt(sq_total)))
     varies = [p for p, row in sc.spend.items() if len(set(row)) > 1]
     with st.expander(t("split_heading"), expanded=True):
         if varies:
             st.caption(t("split_varies"))
         for p in sc.programs:
-            st.slider(prog_name(p), 0.0, top, float(first[p]), step=step, key=f"w_sp_{pid}_{p}",
+            st.slider(prog_name(p), 0.0, top, step=step, key=_seed(f"w_sp_{pid}_{p}", float(first[p])),
                       on_change=_on_program, args=(p,))
     if sc.rubric_id:
         with st.expander(t("management_heading")):
             rubric = load_rubric(sc.rubric_id)
             col = next(c for c in rubric.columns if c.id == "st_admin_body")
-            ids = [c.id for c in col.categories]
-            st.selectbox(t("admin_body"), ids, index=ids.index(sc.management["st_admin_body"]),
-                         key=f"w_m_{pid}_st_admin_body", format_func={c.id: getattr(c, lang()) for c in col.categories}.__getitem__,
+            labels = {c.id: getattr(c, lang()) for c in col.categories}
+            st.selectbox(t("admin_body"), list(labels), format_func=labels.__getitem__,
+                         key=_seed(f"w_m_{pid}_st_admin_body", sc.management["st_admin_body"]),
                          on_change=_on_management, args=("st_admin_body", str))
-            st.toggle(t("leading_group"), value=bool(sc.base["st_leading_group"]),
-                      key=f"w_m_{pid}_st_leading_group", on_change=_on_management,
-                      args=("st_leading_group", lambda v: 1.0 if v else 0.0))
-            st.slider(t("management_innovation"), 0.0, 5.0, float(sc.management["st_management_innovation"]),
-                      0.5, key=f"w_m_{pid}_st_management_innovation", on_change=_on_management,
-                      args=("st_management_innovation", float))
+            st.toggle(t("leading_group"), key=_seed(f"w_m_{pid}_st_leading_group", bool(sc.base["st_leading_group"])),
+                      on_change=_on_management, args=("st_leading_group", lambda v: 1.0 if v else 0.0))
+            st.slider(t("management_innovation"), 0.0, 5.0, step=0.5,
+                      key=_seed(f"w_m_{pid}_st_management_innovation",
+                                float(sc.management["st_management_innovation"])),
+                      on_change=_on_management, args=("st_management_innovation", float))
     with st.expander(t("growth_heading")):
         st.caption(t("growth_help"))
         cat = load_catalog()
         for q in [q for q in sc.growth if cat.indicators[q].growth_high > cat.indicators[q].growth_low]:
             ind = cat.indicators[q]
-            lo, hi = min(-20.0, ind.growth_low * 100), max(30.0, ind.growth_high * 100)
-            st.slider(ind_name(q), lo, hi, float(round(sc.growth[q] * 100, 2)), 0.1, format="%.1f%%",
-                      key=f"w_g_{pid}_{q}", on_change=_on_growth, args=(q,),
+            value = float(round(sc.growth[q] * 100, 2))
+            lo, hi = min(-20.0, ind.growth_low * 100, value), max(30.0, ind.growth_high * 100, value)
+            st.slider(ind_name(q), lo, hi, step=0.1, format="%.1f%%", key=_seed(f"w_g_{pid}_{q}", value),
+                      on_change=_on_growth, args=(q,),
                       help=t("growth_range", low=f"{ind.growth_low:.1%}", high=f"{ind.growth_high:.1%}"))
     if st.button(t("reset"), key="reset", icon=":material/restart_alt:", width="stretch"):
         state.switch_preset(pid)
