@@ -12,6 +12,14 @@ sys.path.insert(0, str(ROOT))
 from sim.loaders import SEEDS_DIR, load_rubric  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def db(tmp_path, monkeypatch) -> Path:
+    """Every test gets its own scenario store (never the repository's scenarios.sqlite)."""
+    path = tmp_path / "scenarios.sqlite"
+    monkeypatch.setenv("SIM_SCENARIO_DB", str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def rubric():
     return load_rubric("hebei-county")

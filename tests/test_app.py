@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import open_app
 from streamlit.testing.v1 import AppTest
 
 import sim
@@ -17,19 +18,8 @@ PAGES = ["scenario", "optimizer", "targets", "compare", "data", "method", "score
 PRESETS = [p["id"] for p in sim.list_presets()]
 
 
-@pytest.fixture(autouse=True)
-def _db(tmp_path, monkeypatch):
-    monkeypatch.setenv("SIM_SCENARIO_DB", str(tmp_path / "scenarios.sqlite"))
-
-
 def app(preset: str = "demo", lang: str = "zh", page: str = "scenario", doc: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["lang"] = lang
-    at.session_state["preset"] = preset
-    at.session_state["scenario_doc"] = json.dumps(doc or {"preset": preset}, ensure_ascii=False,
-                                                  sort_keys=True, separators=(",", ":"))
-    at.switch_page(f"app_pages/{page}.py")
-    return at.run()
+    return open_app(preset, lang, page, doc)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

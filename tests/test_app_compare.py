@@ -19,13 +19,6 @@ TR = load_translations()
 DOUBLED = {"preset": "demo", "spend": {"platform_awards": 600.0}}
 
 
-@pytest.fixture(autouse=True)
-def db(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "scenarios.sqlite"
-    monkeypatch.setenv("SIM_SCENARIO_DB", str(path))
-    return path
-
-
 def text(key: str, lang: str, section: str = "app", **params) -> str:
     s = TR[section][key][lang]
     return s.format(**params) if params else s

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import open_app
 from streamlit.testing.v1 import AppTest
 
 import sim
@@ -19,19 +20,8 @@ PRESETS = [p["id"] for p in sim.list_presets()]
 COUNTY = [p["id"] for p in sim.list_presets() if p["rubric"]]
 
 
-@pytest.fixture(autouse=True)
-def _db(tmp_path, monkeypatch):
-    monkeypatch.setenv("SIM_SCENARIO_DB", str(tmp_path / "scenarios.sqlite"))
-
-
 def app(preset: str = "demo", lang: str = "zh", page: str = "data", doc: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state["lang"] = lang
-    at.session_state["preset"] = preset
-    at.session_state["scenario_doc"] = json.dumps(doc or {"preset": preset}, ensure_ascii=False,
-                                                  sort_keys=True, separators=(",", ":"))
-    at.switch_page(f"app_pages/{page}.py")
-    return at.run()
+    return open_app(preset, lang, page, doc)
 
 
 def doc_of(at: AppTest) -> dict:

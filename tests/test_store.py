@@ -21,13 +21,6 @@ GOOD = {"preset": "demo", "spend": {"platform_awards": 600.0}, "growth": {"regis
 CITY = {"preset": "handan", "spend": {"talent": 1500.0}}
 
 
-@pytest.fixture(autouse=True)
-def db(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "scenarios.sqlite"
-    monkeypatch.setenv("SIM_SCENARIO_DB", str(path))
-    return path
-
-
 def snapshot(path: Path) -> list[tuple]:
     """Every row of the file, read with a connection of its own."""
     if not path.exists():
