@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 import sim
-from sim.errors import InputError, say
+from sim.errors import InputError
 from sim.optimize import budget_frontier, min_budget, optimize
 from ui import charts, state
 from ui.common import fmt, prog_name, target_year, tier_badge
@@ -114,9 +114,7 @@ if key and key[0] == state.text() and key[2] == year and len(key) == 6:
             by_year = res.allocation.round(0)
             by_year.index = [prog_name(p) for p in by_year.index]
             st.dataframe(by_year, key="opt_by_year_table")
-        st.caption(t("opt_binding", binding="; ".join(
-            say(c, lang(), **({**p, "program": prog_name(p["program"])} if "program" in p else p))
-            for c, p in res.binding_codes)))
+        st.caption(t("opt_binding", binding="; ".join(res.binding_text(lang(), prog_name))))
     with right:
         bars = pd.concat([
             pd.DataFrame({"program": side[t("program")], "series": t("opt_current_split"),

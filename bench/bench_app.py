@@ -15,11 +15,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-import numpy as np  # noqa: E402
-
 import sim  # noqa: E402
 from sim import overrides  # noqa: E402
-from sim.optimize import score_allocations  # noqa: E402
+from sim.optimize import marginal_values  # noqa: E402
 
 
 def computation(preset: str, repeat: int = 30) -> list[float]:
@@ -30,10 +28,7 @@ def computation(preset: str, repeat: int = 30) -> list[float]:
         t0 = time.perf_counter()
         s = overrides.apply({"preset": preset, "spend": {"platform_awards": 100.0 + k}})
         sim.simulate(s)
-        x = s.spend_matrix()[:, : year - s.base_year]
-        cands = np.repeat(x[None], len(s.programs) + 1, axis=0)
-        cands[np.arange(1, len(s.programs) + 1), np.arange(len(s.programs))] += 100
-        score_allocations(s, cands, year)
+        marginal_values(s, year)
         out.append(time.perf_counter() - t0)
     return out
 

@@ -208,9 +208,10 @@ class Allocation:
         """The message in ``lang`` (zh or en)."""
         return "; ".join(say(code, lang, **params) for code, params in self.notes)
 
-    def binding_text(self, lang: str = "en") -> list[str]:
-        """The binding constraints in ``lang``."""
-        return [say(code, lang, **params) for code, params in self.binding_codes]
+    def binding_text(self, lang: str = "en", name=str) -> list[str]:
+        """The binding constraints in ``lang``; ``name`` renders a program id."""
+        return [say(code, lang, **({**p, "program": name(p["program"])} if "program" in p else p))
+                for code, p in self.binding_codes]
 
 
 # ---------------------------------------------------------------------- helpers
@@ -363,12 +364,26 @@ def _idle_years(problem: Problem, x: np.ndarray, f: _Counter) -> tuple[int, ...]
     return tuple(y for y, row in zip(problem.years, vals) if np.all(row <= f(x)[0] + TOL))
 
 
-def _shadow_prices(problem: Problem, x: np.ndarray, fx: float, f: _Counter) -> pd.Series:
-    P, _ = problem.shape
+def _plus_each(x: np.ndarray, step: float) -> np.ndarray:
+    """(P, Y) -> (P, P, Y): candidate i has ``step`` 万元 more in program i every year."""
+    P = x.shape[0]
     cands = np.repeat(x[None], P, axis=0)
-    cands[np.arange(P), np.arange(P)] += 100.0
-    return pd.Series(f(cands) - fx, index=pd.Index(problem.programs, name="program"),
+    cands[np.arange(P), np.arange(P)] += step
+    return cands
+
+
+def _shadow_prices(problem: Problem, x: np.ndarray, fx: float, f: _Counter) -> pd.Series:
+    return pd.Series(f(_plus_each(x, 100.0)) - fx, index=pd.Index(problem.programs, name="program"),
                      name="per_100万")
+
+
+def marginal_values(sc: Scenario, target_year: int, step: float = 100.0,
+                    objective: str | None = None) -> pd.Series:
+    """Objective gained in ``target_year`` by ``step`` 万元 more a year in each program, over the
+    scenario's own spending (the 'where are the next points' view); program -> gain."""
+    x = sc.spend_matrix()[:, : target_year - sc.base_year]
+    vals = score_allocations(sc, np.concatenate([x[None], _plus_each(x, step)]), target_year, objective)
+    return pd.Series(vals[1:] - vals[0], index=pd.Index(sc.programs, name="program"), name="gain")
 
 
 def _binding(problem: Problem, x: np.ndarray) -> tuple[tuple[str, dict], ...]:
@@ -430,8 +445,6 @@ def optimize(sc: Scenario, budget, target_year: int, bounds: dict | None = None,
     fx = float(f(x)[0])
     alloc = pd.DataFrame(x, index=pd.Index(problem.programs, name="program"),
                          columns=pd.Index(problem.years, name="year"))
-    full = problem.scenario.spend_matrix()
-    full[:, :Y] = x
     applied = sc.with_spend_matrix(np.concatenate([x, sc.spend_matrix()[:, Y:]], axis=1))
     notes = [("opt_already_optimal", {}) if fx <= vals[0] + TOL else ("opt_found", {})]
     if idle:

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .catalog import GROWING
 from .loaders import load_catalog, load_rubric
 from .projection import Params, run
 from .scenario import Scenario
@@ -241,16 +240,17 @@ def sensitivity(sc: Scenario, target_year: int | None = None, width: float = 1.0
 
     t0 = time.perf_counter()
     year = target_year or sc.horizon
-    rs = tuple(r for r in ranges(sc, width) if r.high > r.low)
-    mode = {r.name: np.array([r.mode]) for r in ranges(sc, width)}
-    base = float(_outcome_at(sc, ranges(sc, width), mode, year)[0])
+    every = ranges(sc, width)
+    rs = tuple(r for r in every if r.high > r.low)
+    mode = {r.name: np.array([r.mode]) for r in every}
+    base = float(_outcome_at(sc, every, mode, year)[0])
     # tornado: 2k runs in one batch
     k = len(rs)
     batch = {name: np.repeat(v, 2 * k) for name, v in mode.items()}
     for i, r in enumerate(rs):
         batch[r.name] = batch[r.name].astype(float)
         batch[r.name][2 * i], batch[r.name][2 * i + 1] = r.low, r.high
-    ys = _outcome_at(sc, ranges(sc, width), batch, year)
+    ys = _outcome_at(sc, every, batch, year)
     tornado = pd.DataFrame({"parameter": [r.name for r in rs], "kind": [r.kind for r in rs],
                             "low": [r.low for r in rs], "mode": [r.mode for r in rs], "high": [r.high for r in rs],
                             "at_low": ys[0::2], "at_high": ys[1::2]})
@@ -277,7 +277,7 @@ def sensitivity(sc: Scenario, target_year: int | None = None, width: float = 1.0
         col = X[:, i]
         draws[r.name] = np.rint(col) if r.kind == "lag" else col
     draws = {name: np.broadcast_to(v, (len(X),)) for name, v in draws.items()}
-    Y = _outcome_at(sc, ranges(sc, width), draws, year)
+    Y = _outcome_at(sc, every, draws, year)
     if method == "morris":
         res = morris_analyze.analyze(problem, X, Y, seed=seed)
         ranking = pd.DataFrame({"parameter": problem["names"], "mu_star": res["mu_star"],

@@ -180,3 +180,16 @@ def test_optimize_command_bad_input(tmp_path, capsys, argv, words):
     code = main(args)
     err = capsys.readouterr().err
     assert code == 2 and words in err and not out.exists() and "Traceback" not in err
+
+
+def test_marginal_values_are_the_gain_of_100_wan_more_over_the_scenario():
+    from sim.optimize import marginal_values
+
+    sc = sim.load_preset("demo")
+    gains = marginal_values(sc, 2025)
+    x = sc.spend_matrix()[:, :4]
+    more = x.copy()
+    more[sc.programs.index("talent")] += 100
+    want = score_allocations(sc, np.array([more, x]), 2025)
+    assert gains["talent"] == pytest.approx(want[0] - want[1])
+    assert list(gains.index) == list(sc.programs)

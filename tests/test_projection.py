@@ -3,7 +3,6 @@ lags, batch = one by one, and attainment statuses on a constructed case."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import sim

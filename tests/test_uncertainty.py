@@ -78,7 +78,6 @@ def test_sensitivity_names_its_method_and_finds_the_only_varying_parameter():
     assert (np.diff(s.tornado["swing"]) <= 1e-12).all()
     assert (np.diff(s.ranking["ST"]) <= 1e-12).all()
     # a constructed case: only one assumption uncertain -> it explains all the variance
-    from sim.uncertainty import Range
     import sim.uncertainty as U
 
     orig = U.ranges

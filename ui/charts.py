@@ -104,13 +104,6 @@ def frontier(frame: pd.DataFrame, titles: dict, lines: dict[str, float], marks: 
     return layers
 
 
-def next_points(frame: pd.DataFrame, titles: dict) -> alt.Chart:
-    """Points gained per extra 100万 a year in each program. ``frame``: program, gain."""
-    return alt.Chart(frame).mark_bar(color="#1a7f37").encode(
-        x=alt.X("gain:Q", title=titles["gain"]), y=alt.Y("program:N", title=None, sort="-x"),
-        tooltip=["program:N", alt.Tooltip("gain:Q", format=".3f")])
-
-
 def fan(frame: pd.DataFrame, titles: dict, lines: dict[str, float]) -> alt.LayerChart:
     """P10–P90 band with the P50 line. ``frame``: year, P10, P50, P90."""
     base = alt.Chart(frame).encode(x=alt.X("year:O", title=titles["year"], axis=alt.Axis(labelAngle=0)))

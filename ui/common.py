@@ -8,7 +8,7 @@ import streamlit as st
 
 import sim
 from sim.loaders import load_catalog, load_rubric
-from sim.optimize import score_allocations
+from sim.optimize import marginal_values
 from ui import state
 from ui.i18n import lang, t
 
@@ -62,20 +62,10 @@ def tier_badge(tier: str) -> None:
 
 @st.cache_resource(max_entries=256, show_spinner=False)
 def next_points(doc_text: str, year: int, step: float = 100.0) -> pd.DataFrame:
-    """Objective gained by ``step`` 万元 more a year in each program (all years to ``year``).
-
-    Columns: program, gain (points or % attainment), best_item (rubric item gaining most)."""
-    sc = state.scenario_of(doc_text)
-    n_years = year - sc.base_year
-    x = sc.spend_matrix()[:, :n_years]
-    P = len(sc.programs)
-    cands = np.repeat(x[None], P + 1, axis=0)
-    cands[np.arange(1, P + 1), np.arange(P)] += step
-    vals = score_allocations(sc, cands, year)
-    rows = []
-    for i, pid in enumerate(sc.programs):
-        rows.append({"program": pid, "gain": float(vals[i + 1] - vals[0])})
-    return pd.DataFrame(rows).sort_values("gain", ascending=False, ignore_index=True)
+    """Objective gained by ``step`` 万元 more a year in each program (all years to ``year``),
+    largest first. Columns: program, gain (points or % attainment)."""
+    gains = marginal_values(state.scenario_of(doc_text), year, step)
+    return gains.reset_index().sort_values("gain", ascending=False, ignore_index=True)
 
 
 def fmt(v, digits: int = 2) -> str:
