@@ -59,8 +59,11 @@ st.dataframe(datatab.programs_frame(lang()), hide_index=True, width="stretch", h
                  "program": st.column_config.TextColumn(t("program"), pinned=True),
                  "lag": t("method_col_lag"), "indicator": t("method_col_indicator"),
                  "share": st.column_config.NumberColumn(t("method_col_share"), format="%.2f"),
-                 "unit_cost": t("method_col_unit_cost"), "range": t("method_col_range"),
-                 "capacity": t("method_col_capacity"), "status": t("data_col_status"),
+                 "award": t("method_col_award"), "award_status": t("method_col_award_status"),
+                 "additionality": t("method_col_additionality"), "cost": t("method_col_cost"),
+                 "additionality_note": st.column_config.TextColumn(t("method_col_additionality_note"),
+                                                                   width="large"),
+                 "capacity": t("method_col_capacity"),
                  "basis": st.column_config.TextColumn(t("method_col_basis"), width="large"),
                  "capacity_note": st.column_config.TextColumn(t("method_col_capacity_note"), width="large"),
                  "lag_note": st.column_config.TextColumn(t("method_col_lag_note"), width="medium")})

@@ -2,7 +2,11 @@
 
 Status: ``met`` (projected at or beyond the target in the indicator's good direction),
 ``within_5pct`` (short by at most 5% of the target), ``short`` (more), ``not_assessed`` (the target
-year lies outside the projection). Growth needed = (target / baseline)^(1/years) - 1; growth
+year lies outside the projection). A tier target of year Y is checked on the statistics of
+``sc.scored_year(Y)`` (Y - 1 under the default assessment reading: the assessment held in Y scores
+the previous year's statistics). An ``increase`` target (逐年增加) is met when the indicator rises
+in every year from the baseline to its year, a ``no_decrease`` target (只增不减) when it never
+falls. Growth needed = (target / baseline)^(1/years) - 1; growth
 assumed = (projected / baseline)^(1/years) - 1. Attainment index: share of assessed targets
 met, and the weighted mean shortfall (0 when every target is met).
 """
@@ -16,7 +20,9 @@ from .scenario import Scenario
 
 TIER_RANK = {"A": 3, "B": 2, "C": 1}
 COLUMNS = ["indicator", "year", "kind", "baseline", "projected", "target", "status", "shortfall",
-           "growth_needed", "growth_assumed", "weight"]
+           "growth_needed", "growth_assumed", "weight", "scored_year"]
+TREND_KINDS = ("increase", "no_decrease")
+BINARY_KINDS = ("tier", "text", *TREND_KINDS)
 
 
 def _cagr(end, start, years):
@@ -27,14 +33,24 @@ def _cagr(end, start, years):
 
 def _row(sc, frame, scores, tg, cat) -> dict:
     """``frame``/``scores``: column -> numpy array over years; ``pos``: year -> row."""
+    scored = sc.scored_year(tg.year) if tg.kind == "tier" else tg.year
     row = dict(indicator=tg.indicator, year=tg.year, kind=tg.kind, target=tg.value, weight=tg.weight,
                baseline=np.nan, projected=np.nan, shortfall=np.nan, growth_needed=np.nan,
-               growth_assumed=np.nan, status="not_assessed")
+               growth_assumed=np.nan, status="not_assessed", scored_year=scored)
     pos = frame["__pos__"]
-    if tg.year not in pos:
+    if scored not in pos:
         return row
-    i, i0 = pos[tg.year], pos[sc.base_year]
+    i, i0 = pos[scored], pos[sc.base_year]
     n = tg.year - sc.base_year
+    if tg.kind in TREND_KINDS:
+        if tg.indicator not in frame:
+            return row
+        path = np.asarray(frame[tg.indicator][i0:i + 1], dtype=float)
+        step = np.diff(path)
+        tol = 1e-9 * (1 + np.abs(path[:-1]))
+        ok = bool((step > tol).all() if tg.kind == "increase" else (step >= -tol).all())
+        row.update(baseline=float(path[0]), projected=float(path[-1]), status="met" if ok else "short")
+        return row
     if tg.kind == "tier":
         if "tier" not in scores:
             return row
@@ -90,7 +106,7 @@ def attainment_index(rows: list[dict]) -> dict[str, float]:
     if not assessed:
         return {"share_met": float("nan"), "weighted_shortfall": float("nan"), "assessed": 0}
     def short(r):
-        if r["kind"] in ("tier", "text"):
+        if r["kind"] in BINARY_KINDS:
             return 0.0 if r["status"] == "met" else 1.0
         return 0.0 if np.isnan(r["shortfall"]) else float(r["shortfall"])
     w = [float(r["weight"]) for r in assessed]

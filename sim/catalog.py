@@ -8,9 +8,12 @@ Indicator kinds (``data/indicators.csv``):
   elastic  X_t = X_0 (1+g)^t (S_t / S_0)^e + sum of U up to t
   sum      X_t = sum of its parts (``programs`` = the year's program spending, 万元)
   ratio    X_t = k * scale * N_t / D_t     (k = 1 unless the seed's definitions differ)
+  inflow   X_t = X_{t-1} + v P_{t-1} + U_t                    (v: new units a year per unit of the pool P)
   text     held at its baseline (有/无)
 An optional ``cap`` bounds the value by another indicator's value in the same year, and an
-optional ``upper`` by a constant (100 for a share of a whole, in %).
+optional ``upper`` by a constant (100 for a share of a whole, in %). With ``saturation =
+logistic`` the value approaches that ceiling smoothly instead of stopping at it: the odds of its
+share of the ceiling, s / (1 - s), grow as the unbounded share does (see :mod:`sim.projection`).
 """
 from __future__ import annotations
 
@@ -19,8 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-Kind = Literal["driver", "stock", "flow", "pipeline", "elastic", "sum", "ratio", "text"]
+Kind = Literal["driver", "stock", "flow", "pipeline", "elastic", "inflow", "sum", "ratio", "text"]
 GROWING = ("driver", "stock", "flow", "pipeline", "elastic")
+STEPPED = ("stock", "pipeline", "inflow")  # kinds computed from their own previous year
 
 
 @dataclass(frozen=True)
@@ -45,11 +49,13 @@ class Indicator:
     param_low: float | None = None
     param_high: float | None = None
     note: str = ""
+    saturation: str = ""
+    edge_reason: str = ""
 
     @property
     def depends_on(self) -> tuple[str, ...]:
         """Quantities this one needs in the same year (lagged pipeline sources excluded)."""
-        deps = () if self.kind == "pipeline" else tuple(i for i in self.inputs if i != "programs")
+        deps = () if self.kind in ("pipeline", "inflow") else tuple(i for i in self.inputs if i != "programs")
         return deps + ((self.cap,) if self.cap else ())
 
     @property
@@ -60,16 +66,29 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Effect:
-    """How one share of a program's spending adds units of an indicator (see data/programs.toml)."""
+    """What one share of a program's spending pays for and causes (see data/programs.toml).
+
+    ``award``: 万元 paid per unit (seed or assumption, ``award_status``); ``additionality``: the
+    share of paid units the money causes; ``capacity_rate`` x ``capacity_of``: the most caused
+    units a year. ``*_low`` / ``*_high``: ranges for the uncertainty analysis (none for a seed's
+    award).
+    """
 
     indicator: str
     share: float
-    unit_cost: float
-    unit_cost_low: float
-    unit_cost_high: float
-    status: str
+    award: float
+    award_status: str
+    additionality: float
+    additionality_low: float
+    additionality_high: float
+    additionality_note: str
     capacity_of: str
     capacity_rate: float
+    capacity_rate_low: float
+    capacity_rate_high: float
+    award_low: float | None = None
+    award_high: float | None = None
+    award_figure: str = ""
     also: tuple[str, ...] = ()
     source_file: str = ""
     source: str = ""
@@ -79,6 +98,11 @@ class Effect:
     @property
     def targets(self) -> tuple[str, ...]:
         return (self.indicator, *self.also)
+
+    @property
+    def cost_per_caused_unit(self) -> float:
+        """万元 per unit the money causes: award / additionality."""
+        return self.award / self.additionality
 
 
 @dataclass(frozen=True)
@@ -131,7 +155,8 @@ def read_indicators(path: Path) -> dict[str, Indicator]:
                 growth=_num(r["growth"]), growth_low=_num(r["growth_low"]),
                 growth_high=_num(r["growth_high"]), cap=r["cap"],
                 upper=_opt(r.get("upper", "")), param_low=_opt(r.get("param_low", "")),
-                param_high=_opt(r.get("param_high", "")), note=r["note"])
+                param_high=_opt(r.get("param_high", "")), note=r["note"],
+                saturation=r.get("saturation", "") or "", edge_reason=r.get("edge_reason", "") or "")
     return out
 
 

@@ -24,6 +24,12 @@ def load_translations() -> dict[str, Any]:
     return read_toml(DATA_DIR / "translations.toml")
 
 
+@functools.cache
+def load_uncertainty() -> dict[str, Any]:
+    """Ranges for values no other data file ranges (``data/uncertainty.toml``)."""
+    return read_toml(DATA_DIR / "uncertainty.toml")
+
+
 RUBRIC_FILES = {"hebei-county": "rubrics/hebei_county.toml"}
 
 

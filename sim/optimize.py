@@ -1,11 +1,13 @@
 """Budget optimizer: the split of the yearly S&T program budget that most raises the objective.
 
 Decision variables: spending x[p, y] (万元) of each program p in each year y from the first
-projected year to the target year. Constraints: sum_p x[p, y] = B_y (the yearly budget) and
-lo[p] <= x[p, y] <= hi[p]. Objectives (one function, :func:`score_allocations`, serves the
-optimizer, its tests and the app):
+projected year to the scored year. Constraints: sum_p x[p, y] = B_y (the yearly budget: one
+number is the first year's budget, growing like the scenario's status quo) and lo[p] <= x[p, y]
+<= hi[p]. The target year of a tier is read by the scenario's ``tier_reading``: under the default
+(the assessment held in that year) the score is that of the previous year's statistics.
+Objectives (one function, :func:`score_allocations`, serves the optimizer, its tests and the app):
 
-* ``score``: the county score of the target year's statistics (rubric presets);
+* ``score``: the county score of the scored year's statistics (rubric presets);
 * ``attainment``: 100 x (1 - weighted shortfall) over the plan targets up to the target year;
 * ``targets_met``: the number of plan targets met up to the target year.
 
@@ -51,10 +53,11 @@ class Problem:
     lo: np.ndarray
     hi: np.ndarray
     no_cut: bool = False
+    data_year: int = 0
 
     @property
     def years(self) -> tuple[int, ...]:
-        return tuple(range(self.scenario.base_year + 1, self.target_year + 1))
+        return tuple(range(self.scenario.base_year + 1, self.data_year + 1))
 
     @property
     def programs(self) -> tuple[str, ...]:
@@ -73,13 +76,21 @@ def make_problem(sc: Scenario, budget, target_year: int, bounds: dict | None = N
         raise InputError("unknown_objective", objective=objective, known=", ".join(OBJECTIVES))
     if objective == "score" and not sc.rubric_id:
         raise InputError("no_rubric", preset=sc.preset_id)
-    if not (sc.base_year < target_year <= sc.horizon):
-        raise InputError("target_year_outside", year=target_year, first=sc.base_year + 1, last=sc.horizon)
-    n_years = target_year - sc.base_year
-    b = np.broadcast_to(np.asarray(budget, dtype=float), (n_years,)).copy() if np.ndim(budget) == 0 \
-        else np.asarray(budget, dtype=float)
+    data_year = scored_year(sc, target_year, objective)
+    if not (sc.base_year < data_year <= sc.horizon):
+        first, last = sc.base_year + 1, sc.horizon
+        if objective == "score":
+            first, last = sc.assessed_year(first), sc.assessed_year(last)
+        raise InputError("target_year_outside", year=target_year, first=first, last=last)
+    n_years = data_year - sc.base_year
+    if np.ndim(budget) == 0:
+        if not np.isfinite(float(budget)) or float(budget) < 0:
+            raise InputError("negative_total_budget", value=f"{float(budget):g}")
+        b = sc.path(float(budget))[:n_years]
+    else:
+        b = np.asarray(budget, dtype=float)
     if b.shape != (n_years,):
-        raise InputError("budget_years", given=len(b), needed=n_years, first=sc.base_year + 1, last=target_year)
+        raise InputError("budget_years", given=len(b), needed=n_years, first=sc.base_year + 1, last=data_year)
     if not np.isfinite(b).all() or (b < 0).any():
         raise InputError("negative_total_budget", value=f"{b.min():g}")
     progs = sc.programs
@@ -98,37 +109,46 @@ def make_problem(sc: Scenario, budget, target_year: int, bounds: dict | None = N
             hi[i] = np.maximum(hi[i], lo[i])
         if mx is not None:
             hi[i] = np.minimum(hi[i], float(mx))
-    for j, y in enumerate(range(sc.base_year + 1, target_year + 1)):
+    for j, y in enumerate(range(sc.base_year + 1, data_year + 1)):
         if lo[:, j].sum() > b[j] + 1e-9:
             raise InputError("minimums_above_budget", year=y, minimums=f"{lo[:, j].sum():g}", budget=f"{b[j]:g}")
         if hi[:, j].sum() < b[j] - 1e-9:
             raise InputError("maximums_below_budget", year=y, maximums=f"{hi[:, j].sum():g}", budget=f"{b[j]:g}")
     if no_cut:
         prev = sum(sc.status_quo.values())
-        for y, v in zip(range(sc.base_year + 1, target_year + 1), b):
+        for y, v in zip(range(sc.base_year + 1, data_year + 1), b):
             if v < prev - 1e-9:
                 raise InputError("budget_cut", year=y, value=f"{v:g}", previous=f"{prev:g}")
             prev = v
-    return Problem(sc.with_horizon(target_year) if sc.horizon != target_year else sc,
-                   target_year, objective, b, lo, hi, no_cut)
+    return Problem(sc.with_horizon(data_year) if sc.horizon != data_year else sc,
+                   target_year, objective, b, lo, hi, no_cut, data_year)
+
+
+def scored_year(sc: Scenario, target_year: int, objective: str | None = None) -> int:
+    """The statistics year an objective of ``target_year`` is computed on: the tier reading's
+    year for the county score, the year itself for plan attainment."""
+    objective = objective or ("score" if sc.rubric_id else "attainment")
+    return sc.scored_year(target_year) if objective == "score" else target_year
 
 
 # ---------------------------------------------------------------------- objective
-def score_allocations(sc: Scenario, allocations: np.ndarray, target_year: int,
+def score_allocations(sc: Scenario, allocations: np.ndarray, data_year: int,
                       objective: str | None = None, params: Params | None = None) -> np.ndarray:
     """The objective for a batch of allocations, vectorized.
 
     Args:
-        sc: the scenario; spending after ``target_year`` does not matter.
+        sc: the scenario; spending after ``data_year`` does not matter.
         allocations: (n, programs, years) 万元, programs in ``sc.programs`` order, years from
-            ``sc.base_year + 1`` to ``target_year``.
-        target_year: the year whose statistics are scored.
+            ``sc.base_year + 1`` to ``data_year``.
+        data_year: the year whose statistics are scored (``Allocation.data_year``).
         objective: 'score' (rubric presets, default there), 'attainment' or 'targets_met'.
+        params: parameters (e.g. draws of :mod:`sim.uncertainty`), broadcast against the
+            allocations.
     Returns:
         (n,) objective values (points, % attainment, or a count).
     """
     objective = objective or ("score" if sc.rubric_id else "attainment")
-    short = sc if sc.horizon == target_year else sc.with_horizon(target_year)
+    short = sc if sc.horizon == data_year else sc.with_horizon(data_year)
     return _objective(short, np.asarray(allocations, dtype=float), objective, params)
 
 
@@ -138,7 +158,7 @@ def _objective(sc: Scenario, x: np.ndarray, objective: str, params: Params | Non
         from .rubric import score
 
         last = {q: v[:, -1] for q, v in X.items()}
-        return score(load_rubric(sc.rubric_id), rubric_values(sc, last)).total
+        return score(load_rubric(sc.rubric_id), rubric_values(sc, last, params)).total
     return _attainment_batch(sc, X, objective)
 
 
@@ -179,7 +199,9 @@ class Allocation:
     ``fun_current`` / ``fun_even``: under the scenario's current split (rescaled to the budget)
     and an even split; ``gain`` = fun - fun_current; ``shadow_prices``: objective gained per
     100万 more a year in each program at the optimum; ``binding``: constraints that hold with
-    equality; ``idle_years``: years whose spending cannot move the objective (lags).
+    equality; ``idle_years``: years whose spending cannot move the objective (lags);
+    ``target_year``: the year asked for; ``data_year``: the statistics year scored (see
+    :func:`scored_year`).
     """
 
     allocation: pd.DataFrame
@@ -200,6 +222,7 @@ class Allocation:
     target_year: int
     scenario: Scenario = field(repr=False)
     idle_years: tuple[int, ...] = ()
+    data_year: int = 0
     robust: pd.DataFrame | None = field(default=None, repr=False)
     notes: tuple[tuple[str, dict], ...] = ()
     binding_codes: tuple[tuple[str, dict], ...] = ()
@@ -270,13 +293,7 @@ class _Counter:
 
     def raw(self, x: np.ndarray) -> np.ndarray:
         """(k, m) objective of k allocations under the m draws."""
-        k = x.shape[0]
-        m = max(np.size(v) for d in (self.samples.growth, self.samples.unit_cost, self.samples.param,
-                                     self.samples.lag) for v in d.values())
-        tile = lambda d: {key: np.tile(np.asarray(v), k) for key, v in d.items()}  # noqa: E731
-        p = Params(growth=tile(self.samples.growth), unit_cost=tile(self.samples.unit_cost),
-                   param=tile(self.samples.param), lag=tile(self.samples.lag))
-        return _objective(self.problem.scenario, np.repeat(x, m, axis=0), self.problem.objective, p).reshape(k, m)
+        return outcomes(self.problem.scenario, x, self.problem.objective, self.samples)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=float)
@@ -286,6 +303,13 @@ class _Counter:
         if self.samples is None:
             return _objective(self.problem.scenario, x, self.problem.objective, self.params)
         return aggregate(self.raw(x), self.robust)
+
+
+def outcomes(sc: Scenario, x: np.ndarray, objective: str, samples: Params) -> np.ndarray:
+    """(k, m): the objective of k allocations (k, P, Y) under each of m parameter draws, with the
+    same draws for every allocation (common random numbers); ``sc.horizon`` is the scored year."""
+    k, m = x.shape[0], samples.size()
+    return _objective(sc, np.repeat(x, m, axis=0), objective, samples.tiled(k)).reshape(k, m)
 
 
 def aggregate(values: np.ndarray, robust: str) -> np.ndarray:
@@ -378,12 +402,21 @@ def _shadow_prices(problem: Problem, x: np.ndarray, fx: float, f: _Counter) -> p
 
 
 def marginal_values(sc: Scenario, target_year: int, step: float = 100.0,
-                    objective: str | None = None) -> pd.Series:
-    """Objective gained in ``target_year`` by ``step`` 万元 more a year in each program, over the
-    scenario's own spending (the 'where are the next points' view); program -> gain."""
-    x = sc.spend_matrix()[:, : target_year - sc.base_year]
-    vals = score_allocations(sc, np.concatenate([x[None], _plus_each(x, step)]), target_year, objective)
-    return pd.Series(vals[1:] - vals[0], index=pd.Index(sc.programs, name="program"), name="gain")
+                    objective: str | None = None, params: Params | None = None) -> pd.Series | pd.DataFrame:
+    """Objective gained for ``target_year`` (read as :func:`scored_year`) by ``step`` 万元 more
+    every year in each program, over the scenario's own spending (the 'where are the next
+    points' view): program -> gain. With ``params`` (m draws) the gain under each draw, with the
+    same draws for every program: a frame programs x draws."""
+    year = scored_year(sc, target_year, objective)
+    x = sc.spend_matrix()[:, : year - sc.base_year]
+    cands = np.concatenate([x[None], _plus_each(x, step)])
+    index = pd.Index(sc.programs, name="program")
+    if params is None:
+        vals = score_allocations(sc, cands, year, objective)
+        return pd.Series(vals[1:] - vals[0], index=index, name="gain")
+    short = sc if sc.horizon == year else sc.with_horizon(year)
+    raw = outcomes(short, cands, objective or ("score" if sc.rubric_id else "attainment"), params)
+    return pd.DataFrame(raw[1:] - raw[0], index=index)
 
 
 def _binding(problem: Problem, x: np.ndarray) -> tuple[tuple[str, dict], ...]:
@@ -407,8 +440,12 @@ def optimize(sc: Scenario, budget, target_year: int, bounds: dict | None = None,
 
     Args:
         sc: the scenario (its current spending is the 'current' split).
-        budget: 万元 a year, a number or one per year from ``sc.base_year + 1`` to ``target_year``.
-        target_year: the year whose statistics are scored.
+        budget: 万元 a year: one number, the first projected year's budget, growing like the
+            scenario's status quo (with the public budget by default); or one per year from
+            ``sc.base_year + 1`` to the scored year.
+        target_year: the year of the target; the county score is that of the statistics of
+            ``sc.scored_year(target_year)`` (the previous year under the default assessment
+            reading), plan attainment that of the year itself.
         bounds: program -> (min, max) 万元 a year (None for no bound); None: only x >= 0.
         objective: 'score' (default for rubric presets), 'attainment' (default otherwise) or
             'targets_met'.
@@ -454,12 +491,13 @@ def optimize(sc: Scenario, budget, target_year: int, bounds: dict | None = None,
                       _shadow_prices(problem, x, fx, f), tuple(say(c, "en", **p) for c, p in binding),
                       True, 0, "; ".join(say(c, "en", **p) for c, p in notes),
                       f.nfev, nit, time.perf_counter() - t0, problem.objective, target_year,
-                      applied, idle, notes=tuple(notes), binding_codes=binding)
+                      applied, idle, notes=tuple(notes), binding_codes=binding, data_year=problem.data_year)
 
 
 def budget_frontier(sc: Scenario, budgets, target_year: int, bounds: dict | None = None,
                     objective: str | None = None, progress=None) -> pd.DataFrame:
-    """Best objective for each yearly budget (万元), non-decreasing in the budget.
+    """Best objective for each yearly budget (万元 in the first year, growing like the status
+    quo), non-decreasing in the budget.
 
     Each budget also starts from the previous budget's optimum plus the extra money, so the
     curve never falls (more money never lowers the objective). ``progress(done, total)`` is
@@ -471,7 +509,7 @@ def budget_frontier(sc: Scenario, budgets, target_year: int, bounds: dict | None
         starts = ()
         if prev is not None:
             extra = prev.x.copy()
-            extra += (b - prev.x.sum(axis=0)) / extra.shape[0]
+            extra += (sc.path(b)[: extra.shape[1]] - prev.x.sum(axis=0)) / extra.shape[0]
             starts = (extra,)
         res = optimize(sc, b, target_year, bounds, objective, starts=starts)
         if prev is not None and res.fun < prev.fun:  # keep the curve honest: prev split + extra
@@ -487,8 +525,11 @@ def budget_frontier(sc: Scenario, budgets, target_year: int, bounds: dict | None
 
 @dataclass(frozen=True)
 class MinBudget:
-    """Result of :func:`min_budget`: ``budget`` (万元 a year) or ``reachable=False`` with the best
-    score reachable at ``budget`` (the largest tried)."""
+    """Result of :func:`min_budget`: ``budget`` (万元 in the first projected year, growing like the
+    status quo) or ``reachable=False`` with the best reachable at ``budget`` (the largest tried);
+    ``score``: the objective at the central parameters; ``probability``: the share of the
+    uncertainty draws reaching the target with that split (NaN without ``confidence``);
+    ``confidence``: the probability asked for (None: the central parameters only)."""
 
     reachable: bool
     budget: float
@@ -496,37 +537,90 @@ class MinBudget:
     target: float
     allocation: Allocation
     message: str
+    probability: float = float("nan")
+    confidence: float | None = None
+    draws: int = 0
+    notes: tuple[tuple[str, dict], ...] = ()
+
+    def explain(self, lang: str = "en") -> str:
+        """The message in ``lang`` (zh or en)."""
+        return "; ".join(say(code, lang, **params) for code, params in self.notes)
+
+
+def _bisect(reaches, lo: float, hi: float, rel_tol: float):
+    """Smallest budget in (lo, hi] for which ``reaches(b)`` gives (True, result), by bisection;
+    ``hi`` must reach. Returns (budget, result)."""
+    ok, best = reaches(hi)
+    while hi - lo > rel_tol * hi:
+        mid = (lo + hi) / 2
+        ok, r = reaches(mid)
+        if ok:
+            hi, best = mid, r
+        else:
+            lo = mid
+    return hi, best
 
 
 def min_budget(sc: Scenario, score: float = 80.0, target_year: int | None = None,
                bounds: dict | None = None, objective: str | None = None,
-               max_budget: float | None = None, rel_tol: float = 0.005) -> MinBudget:
-    """The smallest yearly budget whose optimal split reaches ``score`` in ``target_year``.
+               max_budget: float | None = None, rel_tol: float = 0.005,
+               confidence: float | None = None, draws: int = 256, seed: int = 0,
+               width: float = 1.0) -> MinBudget:
+    """The smallest yearly budget whose optimal split reaches ``score`` for ``target_year``.
 
-    Bisection on the budget; ``max_budget`` (default: 50 times the current program budget, at
-    least 100,000万元) bounds the search. The result reaches the score and 99% of it does not.
+    Without ``confidence``: at the central parameters (the optimizer's objective). With
+    ``confidence`` c: the smallest budget whose optimized split reaches ``score`` in at least a
+    share c of ``draws`` uncertainty draws (:mod:`sim.uncertainty`, seed ``seed``, common to every
+    budget tried); the split at each budget is the optimizer's, so a split chosen for the
+    probability itself could need a little less. Bisection on the first-year budget (growing
+    like the status quo); ``max_budget`` (default: 50 times the current program budget, at least
+    100,000万元) bounds the search. The result reaches the target and 99.5% of it does not.
+
+    >>> mb = min_budget(load_preset("demo"), 80, 2025, confidence=0.8)  # doctest: +SKIP
+    >>> mb.probability >= 0.8  # doctest: +SKIP
+    True
     """
-    target_year = target_year or sc.horizon
-    current = float(sum(sc.status_quo.values())) or 1000.0
+    target_year = target_year or sc.assessed_year(sc.horizon)
+    if confidence is not None and not 0 < confidence < 1:
+        raise InputError("bad_setting", key="confidence", value=confidence, reason="0 < c < 1")
+    current = float(sc.budget()[0]) or 1000.0
     cap = max_budget or max(50 * current, 1e5)
-    hi_res = optimize(sc, cap, target_year, bounds, objective)
-    if hi_res.fun < score - TOL:
-        return MinBudget(False, cap, hi_res.fun, score, hi_res,
-                         f"not reachable within the bounds: at most {hi_res.fun:.2f} with {cap:g}万元 a year")
-    lo, hi, best = 0.0, cap, hi_res
-    while True:
-        while hi - lo > rel_tol * hi:
-            mid = (lo + hi) / 2
-            r = optimize(sc, mid, target_year, bounds, objective)
-            if r.fun >= score - TOL:
-                hi, best = mid, r
-            else:
-                lo = mid
-        check = optimize(sc, 0.99 * hi, target_year, bounds, objective)
-        if check.fun < score - TOL:
+    samples = None
+    if confidence is not None:
+        from .uncertainty import params_of, ranges, sample
+
+        problem = make_problem(sc, cap, target_year, bounds, objective)
+        rs = ranges(problem.scenario, width)
+        samples = params_of(rs, sample(rs, draws, seed))
+
+    def reaches(b: float):
+        res = optimize(sc, b, target_year, bounds, objective)
+        if samples is None:
+            return res.fun >= score - TOL, (res, float("nan"))
+        short = res.scenario if res.scenario.horizon == res.data_year else res.scenario.with_horizon(res.data_year)
+        vals = outcomes(short, res.x[None], res.objective, samples)[0]
+        p = float((np.round(vals, 9) >= score).mean())
+        return p >= confidence - TOL, (res, p)
+
+    ok, (top, p_top) = reaches(cap)
+    what = {"score": f"{score:g}", "year": target_year}
+    if not ok:
+        code = "min_budget_unreachable" if confidence is None else "min_budget_unreachable_conf"
+        notes = ((code, {**what, "best": f"{top.fun:.1f}", "budget": f"{cap:,.0f}",
+                         "probability": f"{p_top:.0%}", "confidence": f"{confidence or 0:.0%}"}),)
+        return MinBudget(False, cap, top.fun, score, top, say(notes[0][0], "en", **notes[0][1]), p_top,
+                         confidence, draws if samples else 0, notes)
+    budget, (best, p) = _bisect(reaches, 0.0, cap, rel_tol)
+    while True:  # the optimizer is not exactly monotone in the budget: check just below
+        ok, (r, q) = reaches(0.995 * budget)
+        if not ok:
             break
-        hi, best, lo = 0.99 * hi, check, 0.0  # the optimizer was not monotone here: search again below
-    return MinBudget(True, hi, best.fun, score, best, f"{hi:.0f}万元 a year reaches {score:g}")
+        budget, (best, p) = _bisect(reaches, 0.0, 0.995 * budget, rel_tol)
+    code = "min_budget_found" if confidence is None else "min_budget_found_conf"
+    notes = ((code, {**what, "budget": f"{budget:,.0f}", "probability": f"{p:.0%}",
+                     "confidence": f"{confidence or 0:.0%}", "growth": f"{sc.budget_growth():.1%}"}),)
+    return MinBudget(True, budget, best.fun, score, best, say(notes[0][0], "en", **notes[0][1]), p,
+                     confidence, draws if samples else 0, notes)
 
 
 ROBUST = ("p10", "prob_a")

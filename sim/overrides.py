@@ -4,10 +4,13 @@ The app keeps this in the session and in the URL (so a link reproduces a scenari
 in its scenario store and exports/imports it as a file. Format::
 
     {"format": "innovation-sim-scenario/1", "preset": "demo", "horizon": 2030,
+     "status_quo": "share" | "flat" | "plan", "reading": "assessment" | "data",
      "spend": {"platform_awards": 300 or [per year, ...]}, "growth": {"gdp": 0.05},
      "management": {"st_admin_body": "independent"}, "base": {"registered_firms": 13000}}
 
-Every key but ``preset`` is optional. :func:`apply` validates everything and raises
+Every key but ``preset`` is optional. A number in ``spend`` is the first projected year's 万元,
+growing like the status quo afterwards (with the public budget by default); a list gives every
+year. :func:`apply` validates everything and raises
 :class:`InputError` (zh/en) naming the bad key, so a broken document never half-applies.
 """
 from __future__ import annotations
@@ -15,14 +18,17 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
+
 from .errors import InputError
 from .loaders import load_catalog, load_rubric
 from .presets import check_preset_id, load_preset, rederive
 from .scenario import Scenario
 
 FORMAT = "innovation-sim-scenario/1"
-KEYS = {"format", "name", "preset", "region", "horizon", "spend", "growth", "management", "base", "saved_at"}
-EDITABLE_KINDS = ("driver", "stock", "flow", "pipeline", "elastic")
+KEYS = {"format", "name", "preset", "region", "horizon", "status_quo", "reading", "spend", "growth",
+        "management", "base", "saved_at"}
+EDITABLE_KINDS = ("driver", "stock", "flow", "pipeline", "elastic", "inflow")
 MANAGEMENT_COUNTS = ("st_leading_group",)
 
 
@@ -67,6 +73,10 @@ def apply(doc: dict) -> Scenario:
         sc = rederive(sc.replace(base={**sc.base, **base}))
     for q, g in (doc.get("growth") or {}).items():
         sc = sc.with_growth(q, _number(f"growth.{q}", g))
+    if doc.get("reading") is not None:
+        sc = sc.replace(tier_reading=str(doc["reading"]))
+    # the status quo follows the growth and mode in force; explicit spending comes after it
+    sc = sc.with_status_quo_mode(str(doc.get("status_quo") or sc.status_quo_mode))
     for pid, v in (doc.get("spend") or {}).items():
         if isinstance(v, list):
             if len(v) != len(sc.years):
@@ -130,12 +140,18 @@ def diff(sc: Scenario) -> dict:
     if sc.horizon != ref.horizon:
         doc["horizon"] = sc.horizon
         ref = ref.with_horizon(sc.horizon)
+    if sc.status_quo_mode != ref.status_quo_mode:
+        doc["status_quo"] = sc.status_quo_mode
+    if sc.tier_reading != ref.tier_reading:
+        doc["reading"] = sc.tier_reading
     base = {q: v for q, v in sc.base.items() if q in ref.base and v != ref.base[q]}
     growth = {q: g for q, g in sc.growth.items() if g != ref.growth.get(q)}
+    ref = overrides_base(ref, base, growth).with_status_quo_mode(sc.status_quo_mode)
     spend = {}
     for p, row in sc.spend.items():
-        if row != ref.spend[p]:
-            spend[p] = row[0] if len(set(row)) == 1 else list(row)
+        if not np.allclose(row, ref.spend[p], rtol=1e-12, atol=1e-9):
+            on_path = np.allclose(row, sc.path(row[0]), rtol=1e-12, atol=1e-9)
+            spend[p] = float(row[0]) if on_path else [float(v) for v in row]
     mgmt = {k: v for k, v in sc.management.items() if v != ref.management.get(k)}
     for k in MANAGEMENT_COUNTS:
         if k in sc.base and sc.base[k] != ref.base.get(k):
@@ -145,6 +161,15 @@ def diff(sc: Scenario) -> dict:
         if val:
             doc[key] = val
     return doc
+
+
+def overrides_base(sc: Scenario, base: dict, growth: dict) -> Scenario:
+    """``sc`` with edited baseline values (sums and ratios rederived) and growth rates."""
+    if base:
+        sc = rederive(sc.replace(base={**sc.base, **base}))
+    for q, g in growth.items():
+        sc = sc.with_growth(q, g)
+    return sc
 
 
 def dumps(sc: Scenario, name: str | None = None) -> str:

@@ -76,15 +76,15 @@ def _resolve(cat: Catalog, needed: list[str], given: dict[str, float], programs_
                 num, den = ind.inputs
                 if q not in vals and num in vals and den in vals and vals[den] > 0:
                     vals[q] = ind.scale * vals[num] / vals[den]
-                    prov[q] = Provenance("derived", f"{num} × {ind.scale:g} ÷ {den}")
+                    prov[q] = Provenance("derived", f"{num} × {ind.scale:g} ÷ {den}", (num, den))
                     changed = True
                 elif q in vals and num in vals and den not in vals and vals[q] > 0:
                     vals[den] = ind.scale * vals[num] / vals[q]
-                    prov[den] = Provenance("derived", f"{num} × {ind.scale:g} ÷ {q}")
+                    prov[den] = Provenance("derived", f"{num} × {ind.scale:g} ÷ {q}", (num, q))
                     changed = True
                 elif q in vals and den in vals and num not in vals:
                     vals[num] = vals[q] * vals[den] / ind.scale
-                    prov[num] = Provenance("derived", f"{q} × {den} ÷ {ind.scale:g}")
+                    prov[num] = Provenance("derived", f"{q} × {den} ÷ {ind.scale:g}", (q, den))
                     changed = True
                 elif q in vals and num not in vals and den not in vals and \
                         cat.indicators[den].kind == "sum" and num in cat.indicators[den].inputs:
@@ -92,19 +92,20 @@ def _resolve(cat: Catalog, needed: list[str], given: dict[str, float], programs_
                     share = vals[q] / ind.scale
                     if all(p in vals for p in rest) and share < 1:
                         vals[num] = share * sum(vals[p] for p in rest) / (1 - share)
-                        prov[num] = Provenance("derived", f"{q} of {den} = {num} + " + " + ".join(rest))
+                        prov[num] = Provenance("derived", f"{q} of {den} = {num} + " + " + ".join(rest),
+                                               (q, *rest))
                         changed = True
             elif ind.kind == "sum":
                 unknown = [p for p in ind.inputs if p not in vals]
                 if q not in vals and not unknown:
                     vals[q] = sum(vals[p] for p in ind.inputs)
-                    prov[q] = Provenance("derived", " + ".join(ind.inputs))
+                    prov[q] = Provenance("derived", " + ".join(ind.inputs), tuple(ind.inputs))
                     changed = True
                 elif q in vals and len(unknown) == 1:
                     rest = sum(vals[p] for p in ind.inputs if p != unknown[0])
                     vals[unknown[0]] = vals[q] - rest
                     prov[unknown[0]] = Provenance("derived", f"{q} − " + " − ".join(
-                        p for p in ind.inputs if p != unknown[0]))
+                        p for p in ind.inputs if p != unknown[0]), (q, *(p for p in ind.inputs if p != unknown[0])))
                     if vals[unknown[0]] < 0:
                         raise ValueError(f"{unknown[0]} derives negative ({vals[unknown[0]]:g}): "
                                          f"its parts exceed {q}")
@@ -120,7 +121,7 @@ def _resolve(cat: Catalog, needed: list[str], given: dict[str, float], programs_
                 ratio_k[q] = k
                 prov[q] = Provenance(prov.get(q, Provenance("seed")).status,
                                      f"calibration factor k = {k:.4f}: the seed's {q} differs from "
-                                     f"{num}/{den}")
+                                     f"{num}/{den}", prov.get(q, Provenance("seed")).parents)
     vals.pop("programs")
     return vals, ratio_k
 
@@ -245,24 +246,28 @@ def load_preset(preset_id: str, region_values: dict | None = None, region_name: 
         growth[g["indicator"]] = float(g["rate"])
         prov[f"growth.{g['indicator']}"] = Provenance(g.get("status", "assumption"),
                                                       g.get("note") or g.get("source", ""))
+    plan = doc.get("plan_growth", {})
     status_quo = {p.id: 0.0 for p in cat.programs}
     for p in doc.get("programs", []):
         if p["id"] not in status_quo:
             raise ValueError(f"preset {preset_id}: unknown program {p['id']}")
         status_quo[p["id"]] = float(p["spend"])
         prov[f"program.{p['id']}"] = Provenance(p.get("status", "assumption"), p.get("note", ""))
-    years = range(base_year + 1, int(meta["horizon"]) + 1)
     history = {}
     for y in sorted({e["year"] for e in doc.get("values", []) if e["year"] < base_year}):
         history[y] = resolve_year(doc, y, cat)[0]
     sc = Scenario(
         preset_id=preset_id, zh=meta["zh"], en=meta["en"], level=meta["level"],
         rubric_id=meta.get("rubric", ""), base_year=base_year, horizon=int(meta["horizon"]),
-        base=base, growth=growth, spend={p: (v,) * len(years) for p, v in status_quo.items()},
+        base=base, growth=growth, spend={p: (v,) * (int(meta["horizon"]) - base_year) for p, v in status_quo.items()},
         status_quo=status_quo, ratio_k=ratio_k, management=texts, targets=_targets(doc, cat),
         shown=tuple(_shown(doc, cat)), provenance=prov, history=history,
-        region_name=region_name if region_values else "", region_values=region_values or {})
-    return calibrate(sc, _observed(doc, base_year)) if history else sc
+        region_name=region_name if region_values else "", region_values=region_values or {},
+        plan_growth=float(plan.get("rate", 0.0)), plan_growth_note=plan.get("note") or plan.get("source", ""),
+        evaluation_lag=load_rubric(meta["rubric"]).evaluation_lag_years if meta.get("rubric") else 0)
+    if history:
+        sc = calibrate(sc, _observed(doc, base_year))
+    return sc.status_quo_scenario()
 
 
 def _observed(doc: dict, base_year: int) -> tuple[str, ...]:

@@ -15,11 +15,15 @@ import numpy as np
 from .errors import InputError
 
 MAX_HORIZON_YEARS = 30
+STATUS_QUO_MODES = ("share", "flat", "plan")
+TIER_READINGS = ("assessment", "data")
+BUDGET_DRIVERS = ("public_expenditure", "fiscal_other")  # what the budget's share is kept of
 
 
 @dataclass(frozen=True)
 class Target:
     """A plan target: ``kind`` level (a value), growth (average annual %, base -> year),
+    increase (rises every year up to ``year``: 逐年增加), no_decrease (never falls: 只增不减),
     text (有) or tier (A/B)."""
 
     indicator: str
@@ -34,10 +38,12 @@ class Target:
 
 @dataclass(frozen=True)
 class Provenance:
-    """Where a baseline value comes from: seed, assumption, derived or calibrated, and why."""
+    """Where a baseline value comes from: seed, assumption, derived, calibrated or user, and why;
+    ``parents``: the quantities a derived value was computed from."""
 
     status: str
     detail: str = ""
+    parents: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,13 @@ class Scenario:
         ratio_k: ratio id -> calibration factor (1 unless the seed's figures disagree).
         management: rubric management columns (constants over the projection).
         shown: indicators the preset reports (its seed's indicators), in order.
+        status_quo_mode: what "status quo" spending means: ``share`` (the programs keep their
+            share of the public budget: the reference the organic trends assume), ``flat`` (the
+            baseline's 万元 every year) or ``plan`` (growing at ``plan_growth`` a year).
+        plan_growth: the plan's yearly increase of S&T spending (fraction), from the preset.
+        tier_reading: which year's statistics a tier target of year Y means: ``assessment``
+            (the assessment held in Y, on the statistics of Y - 1; the default) or ``data``
+            (the statistics of Y).
     """
 
     preset_id: str
@@ -73,8 +86,19 @@ class Scenario:
     history: Mapping[int, Mapping[str, float]] = field(default_factory=dict)
     region_name: str = ""
     region_values: Mapping[str, object] = field(default_factory=dict)
+    status_quo_mode: str = "share"
+    plan_growth: float = 0.0
+    plan_growth_note: str = ""
+    tier_reading: str = "assessment"
+    evaluation_lag: int = 1
 
     def __post_init__(self) -> None:
+        if self.status_quo_mode not in STATUS_QUO_MODES:
+            raise InputError("bad_setting", key="status_quo", value=self.status_quo_mode,
+                             reason=" / ".join(STATUS_QUO_MODES))
+        if self.tier_reading not in TIER_READINGS:
+            raise InputError("bad_setting", key="reading", value=self.tier_reading,
+                             reason=" / ".join(TIER_READINGS))
         if self.horizon <= self.base_year:
             raise InputError("horizon_before_base", horizon=self.horizon, base_year=self.base_year)
         if self.horizon - self.base_year > MAX_HORIZON_YEARS:
@@ -112,19 +136,59 @@ class Scenario:
         """Total program spending per projected year, 万元."""
         return self.spend_matrix().sum(axis=0)
 
+    def budget_growth(self, mode: str | None = None) -> float:
+        """Yearly growth (fraction) of the status-quo spending under ``mode`` (default: the
+        scenario's): the public budget's organic growth for ``share``, 0 for ``flat``, the plan's
+        increase for ``plan``."""
+        mode = mode or self.status_quo_mode
+        if mode == "flat":
+            return 0.0
+        if mode == "plan":
+            return float(self.plan_growth)
+        return float(next((self.growth[q] for q in BUDGET_DRIVERS if q in self.growth), 0.0))
+
+    def path(self, first: float | np.ndarray, mode: str | None = None) -> np.ndarray:
+        """Spending over the projected years that starts at ``first`` (万元 in the first projected
+        year) and grows like the status quo: first x (1 + g)^(t - 1)."""
+        g = self.budget_growth(mode)
+        return np.multiply.outer(np.asarray(first, dtype=float), (1 + g) ** np.arange(len(self.years)))
+
+    def status_quo_matrix(self, mode: str | None = None) -> np.ndarray:
+        """Status-quo spending (programs x projected years), 万元: the baseline's spending grown
+        by the mode's rate from the baseline year."""
+        g = self.budget_growth(mode)
+        sq = np.array([self.status_quo[p] for p in self.programs], dtype=float)
+        return self.path(sq * (1 + g), mode)
+
+    def reference_matrix(self) -> np.ndarray:
+        """The spending the organic trends assume (programs x projected years), 万元: the
+        status-quo budget keeping its share of the public budget. Programs act only through the
+        difference between the scenario's spending and this."""
+        return self.status_quo_matrix("share")
+
+    def scored_year(self, year: int) -> int:
+        """The statistics year a tier target of ``year`` is scored on (see ``tier_reading``)."""
+        return year - self.evaluation_lag if self.tier_reading == "assessment" else year
+
+    def assessed_year(self, data_year: int) -> int:
+        """The year under the reading in force whose tier the statistics of ``data_year`` decide."""
+        return data_year + self.evaluation_lag if self.tier_reading == "assessment" else data_year
+
     # ------------------------------------------------------------------ variants
     def replace(self, **changes) -> "Scenario":
         """A copy with fields replaced (validated again)."""
         return dataclasses.replace(self, **changes)
 
     def with_spend(self, program: str, value: float | list[float], year: int | None = None) -> "Scenario":
-        """Set a program's spending (万元) in one year, or every year when ``year`` is None."""
+        """Set a program's spending (万元): one year's, or with ``year`` None either a list (one
+        per projected year) or a number, the first year's, growing like the status quo."""
         if program not in self.spend:
             raise InputError("unknown_key", key=f"program.{program}",
                              known=", ".join(f"program.{p}" for p in self.spend))
         row = list(self.spend[program])
         if year is None:
-            row = list(np.broadcast_to(np.asarray(value, dtype=float), (len(row),)))
+            v = np.asarray(value, dtype=float)
+            row = list(self.path(float(v)) if v.ndim == 0 else np.broadcast_to(v, (len(row),)))
         else:
             row[self.years.index(year)] = float(value)
         return self.replace(spend={**self.spend, program: tuple(float(v) for v in row)})
@@ -142,14 +206,21 @@ class Scenario:
         return self.replace(growth={**self.growth, indicator: float(rate)})
 
     def with_horizon(self, horizon: int) -> "Scenario":
-        """Extend or cut the projection; new years repeat the last year's spending."""
+        """Extend or cut the projection; new years continue the last year's spending at the
+        status quo's growth rate."""
         if horizon <= self.base_year:
             raise InputError("horizon_before_base", horizon=horizon, base_year=self.base_year)
         n = horizon - self.base_year
-        spend = {p: tuple((list(row) + [row[-1]] * n)[:n]) for p, row in self.spend.items()}
+        g = 1 + self.budget_growth()
+        spend = {p: tuple((list(row) + [row[-1] * g ** k for k in range(1, n + 1)])[:n])
+                 for p, row in self.spend.items()}
         return self.replace(horizon=horizon, spend=spend)
 
+    def with_status_quo_mode(self, mode: str) -> "Scenario":
+        """The same region under another meaning of "status quo", spending at that status quo."""
+        return self.replace(status_quo_mode=mode).status_quo_scenario()
+
     def status_quo_scenario(self) -> "Scenario":
-        """The same region with every program at its baseline spending in every year."""
-        n = len(self.years)
-        return self.replace(spend={p: (self.status_quo[p],) * n for p in self.spend})
+        """The same region with every program at its status-quo spending (see ``status_quo_mode``)."""
+        m = self.status_quo_matrix()
+        return self.replace(spend={p: tuple(float(v) for v in m[i]) for i, p in enumerate(self.programs)})

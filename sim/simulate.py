@@ -29,18 +29,26 @@ class Projection:
     score_detail: Score | None = None
 
 
-def rubric_values(sc: Scenario, X: dict[str, np.ndarray]) -> dict[str, object]:
-    """The rubric's input columns from projected quantities (arrays n x years) and constants."""
+def rubric_values(sc: Scenario, X: dict[str, np.ndarray], params: Params | None = None) -> dict[str, object]:
+    """The rubric's input columns from projected quantities (arrays n x years, or n) and the
+    management columns (constants over the years; ``params.management`` may give one per row)."""
     rubric = load_rubric(sc.rubric_id)
+    mgmt = params.management if params is not None else {}
     vals: dict[str, object] = {}
     for c in rubric.columns:
-        vals[c.id] = X[c.id] if c.id in X else sc.management[c.id]
+        if c.id in X:
+            vals[c.id] = X[c.id]
+        elif c.id in mgmt:
+            v = np.asarray(mgmt[c.id])
+            vals[c.id] = v.reshape(-1, *([1] * (np.ndim(next(iter(X.values()))) - 1))) if v.ndim else v
+        else:
+            vals[c.id] = sc.management[c.id]
     return vals
 
 
-def score_batch(sc: Scenario, X: dict[str, np.ndarray]) -> Score:
-    """County scores of projected quantities, shape (n, years + 1)."""
-    return score(load_rubric(sc.rubric_id), rubric_values(sc, X))
+def score_batch(sc: Scenario, X: dict[str, np.ndarray], params: Params | None = None) -> Score:
+    """County scores of projected quantities, shape (n, years + 1) (or (n,) for one year)."""
+    return score(load_rubric(sc.rubric_id), rubric_values(sc, X, params))
 
 
 def simulate(sc: Scenario, params: Params | None = None) -> Projection:
@@ -62,7 +70,7 @@ def simulate(sc: Scenario, params: Params | None = None) -> Projection:
         scores = pd.DataFrame(np.column_stack([detail.groups[g] for g in groups] + [detail.total]),
                               index=years, columns=[*groups, "total"])
         scores["tier"] = detail.tier
-        scores["evaluated_in"] = years + load_rubric(sc.rubric_id).evaluation_lag_years
+        scores["evaluated_in"] = years + sc.evaluation_lag
     tiers = {"tier": detail.tier} if detail is not None else {}
     return Projection(sc, frame, scores, attainment(sc, one, tiers), detail)
 

@@ -1,14 +1,22 @@
 """How sure are we: Monte Carlo ranges, tier probabilities and which assumptions matter most.
 
-Every uncertain assumption is a row of :func:`ranges`, read from the data files:
-* organic growth of each quantity: triangular(growth_low, the scenario's rate, growth_high)
-  (``data/indicators.csv``);
-* pipeline attrition and elastic exponents: triangular(param_low, param, param_high);
-* each program effect's unit cost: triangular(unit_cost_low, unit_cost, unit_cost_high)
-  (``data/programs.toml``; subsidies crowd business R&D in or out, so ranges are wide);
-* each program's lag: a discrete distribution (``lag_choices`` with ``lag_weights``).
-``width`` scales every range about its mode (0: the deterministic projection; 2: twice as
-wide); ``widths`` scales named parameters only. Draws run through the vectorized engine at once.
+Every uncertain input is a row of :func:`ranges`, read from the data files:
+* organic growth of each quantity (``data/indicators.csv``: growth_low, the scenario's rate,
+  growth_high), triangular in log(1 + g);
+* pipeline attrition, elastic exponents and inflow rates (param_low, param, param_high),
+  triangular in log;
+* each program effect's award where it is an assumption, and its capacity rate, triangular in log;
+  its additionality, triangular in logit (``data/programs.toml``: subsidies crowd business R&D in
+  or out, so ranges are wide);
+* each program's lag: a discrete distribution (``lag_choices`` with ``lag_weights``);
+* every baseline value the preset assumes (or derives from an assumption), log-triangular by the
+  factor of ``data/uncertainty.toml``; a region's own statistics do not vary;
+* the assessor's points of an assumed management item, triangular in logit on [0, max].
+Each range is a triangle (low, mode, high) in the space named by ``space``; the default value is
+its mode. ``width`` scales every range about its mode in that space (0: the deterministic
+projection; 3: three times as wide), so a positive quantity stays positive and a share stays
+between 0 and 1 at any width. ``widths`` scales named ranges only. Draws run through the
+vectorized engine at once.
 """
 from __future__ import annotations
 
@@ -18,18 +26,47 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .loaders import load_catalog, load_rubric
-from .projection import Params, run
+from .loaders import load_catalog, load_rubric, load_uncertainty
+from .projection import Params, effect_keys, run
 from .scenario import Scenario
 from .simulate import score_batch
 
 QUANTILES = (0.1, 0.5, 0.9)
+SPACES = ("linear", "log", "log1p", "logit")
+KINDS = ("growth", "param", "award", "additionality", "capacity_rate", "lag", "base", "management")
+
+
+def to_space(x, space: str, bounds: tuple[float, float] = (0.0, 1.0)):
+    """A value in the space its range is a triangle in (see the module doc)."""
+    x = np.asarray(x, dtype=float)
+    if space == "log":
+        return np.log(x)
+    if space == "log1p":
+        return np.log1p(x)
+    if space == "logit":
+        a, b = bounds
+        return np.log((x - a) / (b - x))
+    return x
+
+
+def from_space(y, space: str, bounds: tuple[float, float] = (0.0, 1.0)):
+    """The inverse of :func:`to_space`."""
+    y = np.asarray(y, dtype=float)
+    if space == "log":
+        return np.exp(y)
+    if space == "log1p":
+        return np.expm1(y)
+    if space == "logit":
+        a, b = bounds
+        return a + (b - a) / (1 + np.exp(-y))
+    return y
 
 
 @dataclass(frozen=True)
 class Range:
-    """One uncertain assumption: ``kind`` growth | param | unit_cost | lag; for lags ``choices``
-    and ``weights`` replace the triangle (low, mode, high)."""
+    """One uncertain input: ``kind`` (see :data:`KINDS`), its engine ``key``, the triangle
+    (low, mode, high) in natural units, the ``space`` it is a triangle in (``bounds`` for logit);
+    for lags ``choices`` and ``weights`` replace the triangle."""
 
     name: str
     kind: str
@@ -38,78 +75,154 @@ class Range:
     mode: float
     high: float
     note: str = ""
+    space: str = "linear"
+    bounds: tuple[float, float] = (0.0, 1.0)
     choices: tuple[int, ...] = ()
     weights: tuple[float, ...] = ()
 
     def scaled(self, w: float) -> "Range":
-        """The range widened (w > 1) or narrowed (w < 1) about its mode."""
+        """The range widened (w > 1) or narrowed (w < 1) about its mode, in its space."""
         if self.kind == "lag":
             if w == 0:
                 return Range(self.name, self.kind, self.key, self.mode, self.mode, self.mode, self.note,
-                             (int(self.mode),), (1.0,))
+                             choices=(int(self.mode),), weights=(1.0,))
             return self
-        return Range(self.name, self.kind, self.key, self.mode - w * (self.mode - self.low), self.mode,
-                     self.mode + w * (self.high - self.mode), self.note)
+        lo, m, hi = (to_space(v, self.space, self.bounds) for v in (self.low, self.mode, self.high))
+        return Range(self.name, self.kind, self.key, float(from_space(m - w * (m - lo), self.space, self.bounds)),
+                     self.mode, float(from_space(m + w * (hi - m), self.space, self.bounds)), self.note,
+                     self.space, self.bounds)
+
+    def position(self) -> float:
+        """Where the mode sits in the range, in its space: 0 at the low end, 1 at the high end."""
+        lo, m, hi = (float(to_space(v, self.space, self.bounds)) for v in (self.low, self.mode, self.high))
+        return (m - lo) / (hi - lo) if hi > lo else 0.5
 
 
-def ranges(sc: Scenario, width: float = 1.0, widths: dict[str, float] | None = None) -> tuple[Range, ...]:
-    """The scenario's uncertain assumptions with their ranges (see the module doc)."""
-    cat = load_catalog()
-    out: list[Range] = []
+def _growth_ranges(sc: Scenario, cat) -> list[Range]:
+    out = []
     for q, g in sc.growth.items():
         ind = cat.indicators[q]
         if ind.growth_high > ind.growth_low:
-            out.append(Range(f"growth.{q}", "growth", q, min(ind.growth_low, g), g,
-                             max(ind.growth_high, g), ind.note))
+            out.append(Range(f"growth.{q}", "growth", q, min(ind.growth_low, g), g, max(ind.growth_high, g),
+                             ind.note, "log1p"))
+    return out
+
+
+def _param_ranges(sc: Scenario, cat) -> list[Range]:
+    out = []
     for q in sc.base:
         ind = cat.indicators[q]
-        if ind.kind in ("pipeline", "elastic") and ind.param_low is not None and ind.param_high is not None:
-            out.append(Range(f"param.{q}", "param", q, ind.param_low, ind.param, ind.param_high, ind.note))
-    from .projection import effect_keys
+        if ind.kind in ("pipeline", "elastic", "inflow") and ind.param_low is not None and ind.param_high is not None:
+            out.append(Range(f"param.{q}", "param", q, ind.param_low, ind.param, ind.param_high, ind.note, "log"))
+    return out
 
+
+def _program_ranges(sc: Scenario, cat) -> list[Range]:
+    out = []
     modelled = set(effect_keys(sc))
     for p in cat.programs:
         for e in p.effects:
-            if (p.id, e.indicator) in modelled and e.unit_cost_high > e.unit_cost_low:
-                out.append(Range(f"unit_cost.{p.id}.{e.indicator}", "unit_cost", (p.id, e.indicator),
-                                 e.unit_cost_low, e.unit_cost, e.unit_cost_high, e.note))
+            if (p.id, e.indicator) not in modelled:
+                continue
+            key, tag = (p.id, e.indicator), f"{p.id}.{e.indicator}"
+            if e.award_low is not None and e.award_high is not None and e.award_high > e.award_low:
+                out.append(Range(f"award.{tag}", "award", key, e.award_low, e.award, e.award_high, e.note, "log"))
+            out.append(Range(f"additionality.{tag}", "additionality", key, e.additionality_low, e.additionality,
+                             e.additionality_high, e.additionality_note, "logit"))
+            out.append(Range(f"capacity_rate.{tag}", "capacity_rate", key, e.capacity_rate_low, e.capacity_rate,
+                             e.capacity_rate_high, e.capacity_note, "log"))
         if len(p.lag_choices) > 1 and any(k[0] == p.id for k in modelled):
             out.append(Range(f"lag.{p.id}", "lag", p.id, min(p.lag_choices), p.lag, max(p.lag_choices),
-                             p.lag_choices_note, p.lag_choices, p.lag_weights))
+                             p.lag_choices_note, choices=p.lag_choices, weights=p.lag_weights))
+    return out
+
+
+def assumed_quantities(sc: Scenario) -> tuple[str, ...]:
+    """Independent baseline quantities that are assumptions or derive from one (not the region's
+    own statistics, not seed figures, not 0/1 facts)."""
+    from .overrides import EDITABLE_KINDS
+
+    cat = load_catalog()
+    binary = {c.id for c in load_rubric("hebei-county").columns if c.max_value == 1}
+
+    def assumed(q: str, seen: frozenset = frozenset()) -> bool:
+        p = sc.provenance.get(q)
+        if p is None or q in seen:
+            return False
+        if p.status == "assumption":
+            return True
+        return p.status == "derived" and any(assumed(r, seen | {q}) for r in p.parents)
+
+    return tuple(q for q in sc.base if cat.indicators[q].kind in EDITABLE_KINDS and q not in binary
+                 and sc.base[q] > 0 and assumed(q))
+
+
+def _baseline_ranges(sc: Scenario, cat) -> list[Range]:
+    conf = load_uncertainty()
+    f = float(conf["assumed_baseline"]["factor"])
+    out = [Range(f"base.{q}", "base", q, sc.base[q] / f, sc.base[q], sc.base[q] * f,
+                 conf["assumed_baseline"]["note"], "log") for q in assumed_quantities(sc)]
+    if sc.rubric_id:
+        d = float(conf["assessed_points"]["points"])
+        for c in load_rubric(sc.rubric_id).columns:
+            p = sc.provenance.get(c.id)
+            v = sc.management.get(c.id)
+            if c.kind == "points" and p is not None and p.status == "assumption" and isinstance(v, (int, float)):
+                top = float(c.max_value)
+                m = min(max(float(v), 0.05 * top), 0.95 * top)
+                out.append(Range(f"management.{c.id}", "management", c.id, max(m - d, 0.01 * top), m,
+                                 min(m + d, 0.99 * top), conf["assessed_points"]["note"], "logit", (0.0, top)))
+    return out
+
+
+def ranges(sc: Scenario, width: float = 1.0, widths: dict[str, float] | None = None) -> tuple[Range, ...]:
+    """The scenario's uncertain inputs with their ranges (see the module doc)."""
+    cat = load_catalog()
+    out = [*_growth_ranges(sc, cat), *_param_ranges(sc, cat), *_program_ranges(sc, cat),
+           *_baseline_ranges(sc, cat)]
     widths = widths or {}
     return tuple(r.scaled(widths.get(r.name, width)) for r in out)
 
 
 def sample(rs: tuple[Range, ...], n: int, seed: int = 0) -> dict[str, np.ndarray]:
-    """n draws of every range (reproducible for a seed): name -> (n,) array."""
+    """n draws of every range (reproducible for a seed; common random numbers: the same seed
+    gives the same uniform numbers to the same ranges): name -> (n,) array."""
     rng = np.random.default_rng(seed)
     draws = {}
     for r in rs:
+        u = rng.random(n)
         if r.kind == "lag":
-            w = np.asarray(r.weights, dtype=float)
-            draws[r.name] = rng.choice(np.asarray(r.choices), size=n, p=w / w.sum())
+            w = np.cumsum(np.asarray(r.weights, dtype=float))
+            draws[r.name] = np.asarray(r.choices)[np.searchsorted(w / w[-1], u, side="right").clip(0, len(w) - 1)]
         elif r.high > r.low:
-            draws[r.name] = rng.triangular(r.low, r.mode, r.high, size=n)
+            lo, m, hi = (float(to_space(v, r.space, r.bounds)) for v in (r.low, r.mode, r.high))
+            draws[r.name] = from_space(_triangular(u, lo, m, hi), r.space, r.bounds)
         else:
             draws[r.name] = np.full(n, r.mode)
     return draws
 
 
+def _triangular(u: np.ndarray, lo: float, m: float, hi: float) -> np.ndarray:
+    """Inverse CDF of the triangle (lo, m, hi) at uniform numbers u."""
+    c = (m - lo) / (hi - lo)
+    return np.where(u < c, lo + np.sqrt(u * (hi - lo) * (m - lo)),
+                    hi - np.sqrt((1 - u) * (hi - lo) * (hi - m)))
+
+
 def params_of(rs: tuple[Range, ...], draws: dict[str, np.ndarray]) -> Params:
     """Engine parameters from draws (name -> array)."""
-    growth, cost, prm, lag = {}, {}, {}, {}
+    groups: dict[str, dict] = {k: {} for k in KINDS}
     for r in rs:
-        target = {"growth": growth, "unit_cost": cost, "param": prm, "lag": lag}[r.kind]
-        target[r.key] = draws[r.name]
-    return Params(growth=growth, unit_cost=cost, param=prm, lag=lag)
+        groups[r.kind][r.key] = draws[r.name]
+    return Params(**groups)
 
 
-def outcome(sc: Scenario, X: dict[str, np.ndarray]) -> np.ndarray:
+def outcome(sc: Scenario, X: dict[str, np.ndarray], params: Params | None = None) -> np.ndarray:
     """The headline number per draw and year, shape (n, years + 1): the county score (rubric
     presets) or, for city presets, the weighted attainment (%) of the targets due by that year
     (NaN before the first one)."""
     if sc.rubric_id:
-        return score_batch(sc, X).total
+        return score_batch(sc, X, params).total
     from .optimize import _attainment_batch
 
     n, T = next(iter(X.values())).shape
@@ -151,8 +264,12 @@ def _quantiles(a: np.ndarray) -> np.ndarray:
 
 
 def monte_carlo(sc: Scenario, n: int = 10_000, seed: int = 0, width: float = 1.0,
-                widths: dict[str, float] | None = None) -> MonteCarlo:
+                widths: dict[str, float] | None = None, indicators: bool = True) -> MonteCarlo:
     """Draw ``n`` parameter sets and project them all at once (vectorized; no loop per draw).
+
+    The same ``seed`` gives the same random numbers to the same inputs (common random numbers),
+    so two scenarios of one region compared with one seed differ only by what they change.
+    ``indicators=False`` skips the per-indicator quantiles (the scenario page's quick band).
 
     >>> mc = monte_carlo(load_preset("demo"), n=1000, seed=1)  # doctest: +SKIP
     >>> mc.tiers.loc[2025].sum()  # doctest: +SKIP
@@ -160,46 +277,57 @@ def monte_carlo(sc: Scenario, n: int = 10_000, seed: int = 0, width: float = 1.0
     """
     t0 = time.perf_counter()
     rs = ranges(sc, width, widths)
-    X = run(sc, params=params_of(rs, sample(rs, n, seed)))
+    params = params_of(rs, sample(rs, n, seed))
+    X = run(sc, params=params)
     years = pd.Index([sc.base_year, *sc.years], name="year")
-    det = run(sc)
-    y = outcome(sc, X)
+    y = outcome(sc, X, params)
     score = pd.DataFrame(_quantiles(y), index=years, columns=["P10", "P50", "P90"])
-    rows = []
-    for q, v in X.items():
-        qs = _quantiles(v)
-        rows.append(pd.DataFrame({"year": years, "quantity": q, "P10": qs[:, 0], "P50": qs[:, 1], "P90": qs[:, 2]}))
-    indicators = pd.concat(rows, ignore_index=True)
+    frames = []
+    if indicators:
+        for q, v in X.items():
+            qs = _quantiles(v)
+            frames.append(pd.DataFrame({"year": years, "quantity": q, "P10": qs[:, 0], "P50": qs[:, 1],
+                                        "P90": qs[:, 2]}))
+    ind = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["year", "quantity", "P10", "P50", "P90"])
     tiers = pd.DataFrame(index=years)
     if sc.rubric_id:
         tier = load_rubric(sc.rubric_id).tier_of(y)
         for k in ("A", "B", "C"):
             tiers[k] = (tier == k).mean(axis=0)
     targets = _target_probabilities(sc, X, y)
-    return MonteCarlo(score, indicators, tiers, targets, pd.Series(outcome(sc, det)[0], index=years),
+    return MonteCarlo(score, ind, tiers, targets, pd.Series(outcome(sc, run(sc))[0], index=years),
                       n, seed, width, time.perf_counter() - t0, rs)
 
 
 def _target_probabilities(sc: Scenario, X: dict[str, np.ndarray], y: np.ndarray) -> pd.DataFrame:
+    from .attainment import TREND_KINDS
+
     cat = load_catalog()
     rows = []
     for tg in sc.targets:
         p = np.nan
-        if sc.base_year < tg.year <= sc.horizon:
-            t = tg.year - sc.base_year
+        year = sc.scored_year(tg.year) if tg.kind == "tier" else tg.year
+        if sc.base_year <= year <= sc.horizon:
+            t = year - sc.base_year
             if tg.kind == "tier" and sc.rubric_id:
                 rank = {"A": 80.0, "B": 60.0}.get(str(tg.value), 0.0)
                 p = float((np.round(y[:, t], 9) >= rank).mean())
-            elif tg.kind in ("level", "growth") and tg.indicator in X:
+            elif tg.kind in TREND_KINDS and tg.indicator in X and t > 0:
+                step = np.diff(X[tg.indicator][:, : t + 1], axis=1)
+                tol = 1e-9 * (1 + np.abs(X[tg.indicator][:, :t]))
+                ok = (step > tol).all(axis=1) if tg.kind == "increase" else (step >= -tol).all(axis=1)
+                p = float(ok.mean())
+            elif tg.kind in ("level", "growth") and tg.indicator in X and t > 0:
                 v = X[tg.indicator][:, t]
                 if tg.kind == "growth":
-                    v = ((v / sc.base[tg.indicator]) ** (1 / t) - 1) * 100
+                    v = ((v / X[tg.indicator][:, 0]) ** (1 / t) - 1) * 100
                 lower = cat.indicators[tg.indicator].direction == "lower"
                 want = float(tg.value)
                 p = float((v <= want + 1e-9).mean() if lower else (v >= want - 1e-9).mean())
         rows.append({"indicator": tg.indicator, "year": tg.year, "kind": tg.kind, "target": tg.value,
-                     "probability": p})
-    return pd.DataFrame(rows, columns=["indicator", "year", "kind", "target", "probability"])
+                     "probability": p, "scored_year": year})
+    return pd.DataFrame(rows, columns=["indicator", "year", "kind", "target", "probability", "scored_year"])
 
 
 @dataclass(frozen=True)
@@ -220,8 +348,8 @@ class Sensitivity:
 
 
 def _outcome_at(sc: Scenario, rs: tuple[Range, ...], draws: dict[str, np.ndarray], year: int) -> np.ndarray:
-    X = run(sc, params=params_of(rs, draws))
-    return outcome(sc, X)[:, year - sc.base_year]
+    params = params_of(rs, draws)
+    return outcome(sc, run(sc, params=params), params)[:, year - sc.base_year]
 
 
 def sensitivity(sc: Scenario, target_year: int | None = None, width: float = 1.0, n: int = 256,
@@ -256,17 +384,19 @@ def sensitivity(sc: Scenario, target_year: int | None = None, width: float = 1.0
                             "at_low": ys[0::2], "at_high": ys[1::2]})
     tornado["swing"] = (tornado["at_high"] - tornado["at_low"]).abs()
     tornado = tornado.sort_values("swing", ascending=False, ignore_index=True)
-    # the same triangles as the Monte Carlo. SALib wants [start, end, peak fraction] with a
-    # non-negative end and a peak below 1, so each triangle is sampled on [0, high - low] and
-    # shifted by its low end afterwards.
+    # the same triangles as the Monte Carlo, in each range's space. SALib wants [start, end, peak
+    # fraction] with a non-negative end and a peak below 1, so each triangle is sampled on
+    # [0, high - low] (transformed) and shifted by its low end afterwards.
+    ends = [(r.low, r.high) if r.kind == "lag" else
+            tuple(float(to_space(v, r.space, r.bounds)) for v in (r.low, r.high)) for r in rs]
+    peaks = [0.5 if r.kind == "lag" else min(max(r.position(), 0.0), 1 - 1e-9) for r in rs]
     problem = {"num_vars": k, "names": [r.name for r in rs],
-               "bounds": [[r.low, r.high] if r.kind == "lag" else
-                          [0.0, r.high - r.low, min((r.mode - r.low) / (r.high - r.low), 1 - 1e-9)]
-                          for r in rs],
+               "bounds": [[lo, hi] if r.kind == "lag" else [0.0, hi - lo, pk]
+                          for r, (lo, hi), pk in zip(rs, ends, peaks)],
                "dists": ["unif" if r.kind == "lag" else "triang" for r in rs]}
-    shift = np.array([0.0 if r.kind == "lag" else r.low for r in rs])
-    if method == "morris":  # Morris works on uniform grids over [low, high]
-        problem = {"num_vars": k, "names": problem["names"], "bounds": [[r.low, r.high] for r in rs]}
+    shift = np.array([0.0 if r.kind == "lag" else lo for r, (lo, _) in zip(rs, ends)])
+    if method == "morris":  # Morris works on uniform grids over [low, high] (transformed)
+        problem = {"num_vars": k, "names": problem["names"], "bounds": [list(e) for e in ends]}
         X = morris_sample.sample(problem, n, seed=seed)
         shift = np.zeros(k)
     else:
@@ -275,7 +405,7 @@ def sensitivity(sc: Scenario, target_year: int | None = None, width: float = 1.0
     draws = dict(mode)
     for i, r in enumerate(rs):
         col = X[:, i]
-        draws[r.name] = np.rint(col) if r.kind == "lag" else col
+        draws[r.name] = np.rint(col) if r.kind == "lag" else from_space(col, r.space, r.bounds)
     draws = {name: np.broadcast_to(v, (len(X),)) for name, v in draws.items()}
     Y = _outcome_at(sc, every, draws, year)
     if method == "morris":

@@ -40,7 +40,7 @@ def test_editor_rows_are_the_editable_quantities_with_translated_status(preset):
         cat = load_catalog()
         assert list(frame["name"]) == [getattr(cat.indicators[q], lang) for q in frame.index]
         assert frame["value"].tolist() == [sc.base[q] for q in frame.index]
-        assert np.allclose(frame["growth"], [sc.growth[q] * 100 for q in frame.index])
+        assert np.allclose(frame["growth"], [sc.growth.get(q, np.nan) * 100 for q in frame.index], equal_nan=True)
 
 
 def test_assumption_rows_are_marked_in_both_languages():
@@ -242,7 +242,7 @@ def test_export_workbook_has_every_sheet(preset):
     alloc = list(wb["allocation"].iter_rows(values_only=True))
     assert alloc[0][:2] == ("program", "name") and list(alloc[0][2:]) == list(proj.scenario.years)
     talent = next(r for r in alloc if r[0] == "talent")
-    assert set(talent[2:]) == {300.0}
+    assert list(talent[2:]) == pytest.approx(list(proj.scenario.path(300.0)))  # 300 first, then growing
     proj_rows = list(wb["projection"].iter_rows(values_only=True))
     assert len(proj_rows) == len(proj.indicators.columns) + 1
     assert datatab.export_name(proj.scenario) == f"{preset}_scenario.xlsx"
@@ -266,8 +266,12 @@ def test_program_table_lists_every_effect_with_source_or_reasoning():
     frame = datatab.programs_frame("en")
     assert len(frame) == sum(len(p.effects) for p in cat.programs)
     assert frame["basis"].str.len().min() > 0
-    seed = frame[frame["status"] == "seed document"]
+    seed = frame[frame["award_status"] == "seed document"]
     assert len(seed) > 0 and seed["basis"].str.contains("“").all()
+    assert frame["additionality_note"].str.len().min() > 0
+    # what is paid and what it costs to cause a unit are shown apart
+    row = frame[frame["basis"].str.contains("省级平台给予20万元")].iloc[0]
+    assert row["award"].startswith("20 万元") and row["cost"].startswith("100 万元")
 
 
 def test_indicator_table_and_assumptions():
@@ -284,8 +288,8 @@ def test_indicator_table_and_assumptions():
 def test_every_translation_key_used_exists_in_both_languages():
     app = load_translations()["app"]
     keys = [f"data_col_{c}" for c in datatab.COLUMNS] + [f"data_status_{s}" for s in datatab.STATUSES]
-    keys += [f"method_kind_{k}" for k in ("driver", "stock", "flow", "pipeline", "elastic", "sum",
-                                           "ratio", "text")]
+    keys += [f"method_kind_{k}" for k in ("driver", "stock", "flow", "pipeline", "elastic", "inflow",
+                                           "sum", "ratio", "text")]
     keys += ["data_err_not_number", "data_err_negative", "data_err_above_max", "data_err_growth",
              "data_edited_here", "data_programs_part", "method_rule_banded", "method_per_unit",
              "method_rule_cap", "method_rule_assessed", "method_also"]

@@ -27,12 +27,16 @@ def results():
 def test_optimum_is_feasible_and_reproduced_by_the_simulator(results, pid, budget):
     sc, res = results[(pid, budget)]
     x = res.allocation.to_numpy()
-    assert res.success and list(res.allocation.columns) == list(range(sc.base_year + 1, 2026))
-    np.testing.assert_allclose(x.sum(axis=0), budget, rtol=1e-9)
+    # a tier target of 2025 means the assessment held in 2025, on the statistics of 2024
+    assert res.data_year == 2024 and res.target_year == 2025
+    assert res.success and list(res.allocation.columns) == list(range(sc.base_year + 1, 2025))
+    # one number is the first year's budget, growing with the public budget like the status quo
+    np.testing.assert_allclose(x.sum(axis=0), sc.path(budget)[: x.shape[1]], rtol=1e-9)
+    assert x.sum(axis=0)[-1] > budget
     assert (x >= -1e-9).all()
-    sim_total = sim.simulate(res.scenario).scores.loc[2025, "total"]
+    sim_total = sim.simulate(res.scenario).scores.loc[res.data_year, "total"]
     assert sim_total == pytest.approx(res.fun, abs=1e-9)
-    one = score_allocations(sc, x[None], 2025)[0]
+    one = score_allocations(sc, x[None], res.data_year)[0]
     assert one == pytest.approx(res.fun, abs=1e-12)
 
 
@@ -40,7 +44,7 @@ def test_optimum_is_feasible_and_reproduced_by_the_simulator(results, pid, budge
 def test_optimum_beats_current_even_and_1000_random_splits(results, pid, budget):
     sc, res = results[(pid, budget)]
     problem = make_problem(sc, budget, 2025)
-    rnd = score_allocations(sc, random_allocations(problem, 1000, seed=11), 2025)
+    rnd = score_allocations(sc, random_allocations(problem, 1000, seed=11), problem.data_year)
     assert res.fun >= res.fun_current - 1e-9
     assert res.fun >= res.fun_even - 1e-9
     assert res.fun >= rnd.max() - 1e-9
@@ -55,7 +59,7 @@ def test_within_005_points_of_differential_evolution(results, pid, budget):
     P, Y = problem.shape
 
     def f(z):
-        return -score_allocations(sc, from_unit(z.T, problem), 2025)
+        return -score_allocations(sc, from_unit(z.T, problem), problem.data_year)
 
     de = differential_evolution(f, [(0, 1)] * (P * Y), vectorized=True, updating="deferred", seed=2,
                                 popsize=15, maxiter=2500, tol=1e-9, polish=False)
@@ -67,12 +71,12 @@ def test_bounds_are_honoured_and_reported_binding():
     res = optimize(sc, 2000, 2025, bounds={"incubators": (150, None), "rd_post_subsidy": (None, 300)})
     a = res.allocation
     assert (a.loc["incubators"] >= 150 - 1e-9).all() and (a.loc["rd_post_subsidy"] <= 300 + 1e-9).all()
-    np.testing.assert_allclose(a.sum(axis=0), 2000)
+    np.testing.assert_allclose(a.sum(axis=0), sc.path(2000)[: a.shape[1]])
     assert any(b.startswith("incubators >= min") for b in res.binding)
 
 
 def test_when_the_optimum_cannot_move_the_message_says_why():
-    sc = sim.load_preset("demo")
+    sc = sim.load_preset("demo").with_status_quo_mode("flat")  # constant yearly amounts
     fixed = {p: (v, v) for p, v in sc.status_quo.items()}
     res = optimize(sc, sum(sc.status_quo.values()), 2025, bounds=fixed)
     assert res.gain == pytest.approx(0, abs=1e-12)
@@ -86,7 +90,7 @@ def test_shadow_prices_are_the_gain_of_100_wan_more():
     i = sc.programs.index("tech_sme_vouchers")
     more = x.copy()
     more[i] += 100
-    want = score_allocations(sc, more[None], 2025)[0] - res.fun
+    want = score_allocations(sc, more[None], res.data_year)[0] - res.fun
     assert res.shadow_prices["tech_sme_vouchers"] == pytest.approx(want)
     assert (res.shadow_prices >= -1e-12).all()
 
@@ -118,7 +122,7 @@ def test_min_budget_reaches_and_99_percent_does_not():
 
 def test_unreachable_score_says_so_with_the_best_reachable():
     sc = sim.load_preset("demo")
-    mb = min_budget(sc, score=99.5, target_year=2022, max_budget=20000)
+    mb = min_budget(sc, score=99.5, target_year=2023, max_budget=20000)
     assert not mb.reachable and mb.score < 99.5 and "not reachable" in mb.message
 
 
@@ -131,7 +135,8 @@ def test_unreachable_score_says_so_with_the_best_reachable():
     (dict(budget=1000, target_year=2025, bounds={p: (None, 100) for p in sim.load_preset("demo").programs}),
      "maximums_below_budget"),
     (dict(budget=1000, target_year=2025, bounds={"magic": (0, 1)}), "unknown_key"),
-    (dict(budget=[1000, 900, 1000, 1000], target_year=2025, no_cut=True), "budget_cut"),
+    (dict(budget=[1000, 900, 1000], target_year=2025, no_cut=True), "budget_cut"),
+    (dict(budget=1000, target_year=2022), "target_year_outside"),  # assessed in 2022 on 2021 statistics
     (dict(budget=[1000, 900], target_year=2025), "budget_years"),
     (dict(budget=1000, target_year=2025, objective="fun"), "unknown_objective"),
 ])
@@ -158,7 +163,7 @@ def test_optimize_and_frontier_commands(tmp_path, capsys):
                  "--min", "incubators=100", "--out", str(out)]) == 0
     table = pd.read_csv(out, encoding="utf-8-sig").set_index("program")
     want = optimize(sim.load_preset("demo"), 2000, 2025, bounds={"incubators": (100, None)})
-    np.testing.assert_allclose(table[["2022", "2023", "2024", "2025"]].to_numpy(), want.allocation.to_numpy())
+    np.testing.assert_allclose(table[["2022", "2023", "2024"]].to_numpy(), want.allocation.to_numpy())
     fr = tmp_path / "f.csv"
     assert main(["frontier", "--preset", "demo", "--year", "2025", "--budgets", "0:3000:4", "--out", str(fr)]) == 0
     assert len(pd.read_csv(fr, encoding="utf-8-sig")) == 4
@@ -186,10 +191,10 @@ def test_marginal_values_are_the_gain_of_100_wan_more_over_the_scenario():
     from sim.optimize import marginal_values
 
     sc = sim.load_preset("demo")
-    gains = marginal_values(sc, 2025)
-    x = sc.spend_matrix()[:, :4]
+    gains = marginal_values(sc, 2025)  # the 2025 assessment: 2024 statistics
+    x = sc.spend_matrix()[:, :3]
     more = x.copy()
     more[sc.programs.index("talent")] += 100
-    want = score_allocations(sc, np.array([more, x]), 2025)
+    want = score_allocations(sc, np.array([more, x]), 2024)
     assert gains["talent"] == pytest.approx(want[0] - want[1])
     assert list(gains.index) == list(sc.programs)

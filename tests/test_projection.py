@@ -47,12 +47,19 @@ def test_baseline_reproduces_the_preset_values(scenario):
 
 
 def test_every_ratio_is_numerator_over_denominator(scenario):
+    """Exact ratios are k x scale x N / D; a logistic share s = r / upper has odds that grow as
+    the unbounded share does: s_t / (1 - s_t) = raw_t / (1 - s_0)."""
     frame = sim.simulate(scenario).indicators
     for q, ind in load_catalog().indicators.items():
         if ind.kind == "ratio" and q in frame:
             num, den = ind.inputs
             want = scenario.ratio_k.get(q, 1.0) * ind.scale * frame[num] / frame[den]
-            if ind.upper is not None:
+            if ind.saturation == "logistic":
+                s0 = frame[q].iloc[0] / ind.upper
+                raw = want / ind.upper
+                want = ind.upper * raw / (1 - s0 + raw)
+                want.iloc[0] = frame[q].iloc[0]
+            elif ind.upper is not None:
                 want = want.clip(upper=ind.upper)
             np.testing.assert_allclose(frame[q], want, rtol=1e-12, err_msg=q)
 
@@ -151,13 +158,19 @@ def test_scenario_is_immutable_and_validates():
         sc.with_spend("no_such_program", 1)
 
 
-def test_program_shares_add_up_and_costs_are_positive():
+def test_program_shares_add_up_and_awards_and_additionality_are_valid():
     for p in load_catalog().programs:
         assert sum(e.share for e in p.effects) == pytest.approx(1.0), p.id
         for e in p.effects:
-            assert 0 < e.unit_cost_low <= e.unit_cost <= e.unit_cost_high, (p.id, e.indicator)
-            assert e.capacity_rate > 0 and e.status in ("seed", "assumption")
-            assert e.note, (p.id, e.indicator)
+            assert e.award > 0 and e.award_status in ("seed", "assumption"), (p.id, e.indicator)
+            assert 0 < e.additionality_low < e.additionality < e.additionality_high < 1, (p.id, e.indicator)
+            assert 0 < e.capacity_rate_low < e.capacity_rate < e.capacity_rate_high, (p.id, e.indicator)
+            assert e.cost_per_caused_unit == pytest.approx(e.award / e.additionality)
+            assert e.note and e.additionality_note and e.capacity_note, (p.id, e.indicator)
+            if e.award_status == "assumption":
+                assert 0 < e.award_low < e.award < e.award_high, (p.id, e.indicator)
+            else:  # a seed's award is a fact, not a range
+                assert e.award_low is None and e.award_high is None, (p.id, e.indicator)
 
 
 def test_program_sources_are_verbatim_in_the_seeds(seeds):
@@ -165,8 +178,8 @@ def test_program_sources_are_verbatim_in_the_seeds(seeds):
         for e in p.effects:
             if e.source:
                 assert e.source in seeds[e.source_file], (p.id, e.indicator)
-            if e.status == "seed":
-                assert e.source, (p.id, e.indicator)
+            if e.award_status == "seed":
+                assert e.source and (e.award_figure or f"{e.award:g}万元") in e.source, (p.id, e.indicator)
 
 
 def test_catalog_growth_ranges_hold_their_defaults():

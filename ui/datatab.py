@@ -348,8 +348,9 @@ def tiers_frame(rubric_id: str, lang: str) -> pd.DataFrame:
 
 
 def programs_frame(lang: str) -> pd.DataFrame:
-    """Every program effect: lag, indicator, share, unit cost (万元 per unit of the indicator)
-    and its range, capacity (rate × pool), status and the seed's words or the reasoning."""
+    """Every program effect: lag, indicator, share, what is paid per unit (the award, with its
+    status), the additionality (share of paid units the money causes) and its range, the cost
+    per caused unit (award / additionality), the capacity (rate × pool) and the reasoning."""
     cat = load_catalog()
     rows = []
     for p in cat.programs:
@@ -360,16 +361,21 @@ def programs_frame(lang: str) -> pd.DataFrame:
             if e.also:
                 targets += " (" + tr("method_also", lang, names="、".join(
                     quantity_name(a, lang) for a in e.also)) + ")"
-            if e.status == "seed":
+            award = f"{_num(e.award)} 万元/{unit}"
+            if e.award_low is not None and e.award_high is not None:
+                award += f" ({_num(e.award_low)} – {_num(e.award_high)})"
+            if e.award_status == "seed":
                 basis = f"“{e.source}” ({e.source_file}). {e.note}"
             else:  # an assumption: its reasoning, and the seed's words where a seed names the lever
                 basis = e.note + (f" — “{e.source}” ({e.source_file})" if e.source else "")
             rows.append({
                 "program": getattr(p, lang), "lag": f"{p.lag} ({lags})", "indicator": targets,
-                "share": e.share, "unit_cost": f"{_num(e.unit_cost)} 万元/{unit}",
-                "range": f"{_num(e.unit_cost_low)} – {_num(e.unit_cost_high)}",
-                "capacity": f"{e.capacity_rate:g} × {quantity_name(e.capacity_of, lang)}",
-                "status": status_label(e.status, lang), "basis": basis,
+                "share": e.share, "award": award, "award_status": status_label(e.award_status, lang),
+                "additionality": f"{e.additionality:.0%} ({e.additionality_low:.0%} – {e.additionality_high:.0%})",
+                "cost": f"{_num(e.cost_per_caused_unit)} 万元/{unit}",
+                "capacity": f"{e.capacity_rate:g} ({e.capacity_rate_low:g} – {e.capacity_rate_high:g}) × "
+                            f"{quantity_name(e.capacity_of, lang)}",
+                "basis": basis, "additionality_note": e.additionality_note,
                 "capacity_note": e.capacity_note, "lag_note": p.lag_note})
     return pd.DataFrame(rows)
 
