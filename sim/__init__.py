@@ -1,14 +1,23 @@
 """科技创新规划情景模拟器: project innovation indicators, score them, optimize the budget.
 
 Pure Python (numpy, pandas, scipy); no UI code. Data comes only through :mod:`sim.loaders`.
+
+>>> import sim  # doctest: +SKIP
+>>> sc = sim.load_preset("demo")  # doctest: +SKIP
+>>> sim.monte_carlo(sc, n=1000).tiers.loc[2024, "A"]  # doctest: +SKIP
 """
+from . import regions
 from .errors import InputError
 from .loaders import load_catalog, load_rubric
+from .optimize import budget_frontier, marginal_values, min_budget, optimize, score_allocations
 from .presets import list_presets, load_preset
 from .projection import Params, run
 from .rubric import Rubric, Score, score
 from .scenario import Scenario, Target
 from .simulate import Projection, simulate
+from .uncertainty import monte_carlo, sensitivity
 
-__all__ = ["InputError", "Params", "Projection", "Rubric", "Scenario", "Score", "Target",
-           "list_presets", "load_catalog", "load_preset", "load_rubric", "run", "score", "simulate"]
+__all__ = ["InputError", "Params", "Projection", "Rubric", "Scenario", "Score", "Target", "budget_frontier",
+           "list_presets", "load_catalog", "load_preset", "load_rubric", "marginal_values", "min_budget",
+           "monte_carlo", "optimize", "regions", "run", "score", "score_allocations", "sensitivity",
+           "simulate"]

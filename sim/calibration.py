@@ -1,33 +1,50 @@
 """Calibration: fit organic growth rates to actual years before the baseline (scipy).
 
 Where a preset has actual values for years before its baseline (Xiangtan: 2021 and 2022), the
-growth rate of every growing quantity is fitted so that one projected step from the earlier
-year reproduces the later year's actuals (``scipy.optimize.least_squares`` on log ratios), within
-each rate's plausible range (``growth_low``..``growth_high`` of the catalog), with a weak pull
-(weight 0.1) toward the default so that rates the data do not determine keep their defaults.
+growth rates of the quantities its observed indicators are computed from are fitted by maximum a
+posteriori (``data/uncertainty.toml`` [calibration]):
+
+* prior: z = log(1 + g) is normal around the centre of the rate's plausible range
+  (growth_low..growth_high of the catalog), the range being +-2 standard deviations;
+* likelihood: r = log(projected / actual) / s for every observed indicator after one projected
+  step from the earlier year, with Cauchy tails (-log density log(1 + r^2)), s = ``obs_scale``;
+* minimize sum log(1 + r^2) + 1/2 sum ((z - z_centre) / sd)^2 within the range
+  (``scipy.optimize.minimize``, L-BFGS-B, gradients by finite differences in one batched run).
+
+With one pair of years a rate is shrunk toward its range's centre; a rate that still ends within
+``edge_share`` of the range's width from an end is flagged (``Provenance.status`` =
+``calibrated_edge``), and the Data page shows the flag.
 """
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import least_squares
+from scipy.optimize import minimize
 
 from .catalog import GROWING
-from .loaders import load_catalog
+from .loaders import load_catalog, load_uncertainty
 from .projection import Params, run
 from .scenario import Provenance, Scenario
 
-PRIOR_WEIGHT = 0.1
+STEP = 1e-6
+
+
+def prior(q: str) -> tuple[float, float, float, float]:
+    """(centre, sd, low, high) of the prior of quantity q's growth, in z = log(1 + g)."""
+    ind = load_catalog().indicators[q]
+    lo, hi = np.log1p(ind.growth_low), np.log1p(ind.growth_high)
+    return (lo + hi) / 2, (hi - lo) / 4, lo, hi
 
 
 def calibrate(sc: Scenario, observed: tuple[str, ...]) -> Scenario:
     """The scenario with growth rates fitted to its history (the latest earlier actual year).
 
-    ``observed``: the indicators with seed figures in both years; only their growth and the
-    growth of the quantities they are computed from are fitted.
+    ``observed``: the indicators with seed figures in both years; only the growth of the
+    quantities they are computed from is fitted.
     """
     from .presets import _closure
 
     cat = load_catalog()
+    conf = load_uncertainty()["calibration"]
     year = max(sc.history)
     hist = sc.history[year]
     steps = sc.base_year - year
@@ -35,24 +52,33 @@ def calibrate(sc: Scenario, observed: tuple[str, ...]) -> Scenario:
     reach = set(_closure(cat, observed))
     free = [q for q in sc.growth if q in reach and cat.indicators[q].kind in GROWING
             and cat.indicators[q].growth_high > cat.indicators[q].growth_low]
-    lo = np.array([min(cat.indicators[q].growth_low, sc.growth[q]) for q in free])
-    hi = np.array([max(cat.indicators[q].growth_high, sc.growth[q]) for q in free])
-    start = sc.replace(base_year=year, horizon=year + steps, base={**sc.base, **hist},
-                       spend={p: (sc.status_quo[p],) * steps for p in sc.spend}, history={})
-    g0 = np.array([sc.growth[q] for q in free])
-
-    def residuals(g):
-        X = run(start, params=Params(growth=dict(zip(free, g))))
-        fit = [np.log(X[q][0, -1] / sc.base[q]) for q in observed]
-        return np.concatenate([fit, PRIOR_WEIGHT * (g - g0)])
-
     if not free or not observed:
         return sc
-    res = least_squares(residuals, np.clip(g0, lo, hi), bounds=(lo, hi), loss="cauchy", f_scale=0.01)
+    centre, sd, lo, hi = (np.array(v) for v in zip(*(prior(q) for q in free)))
+    start = sc.replace(base_year=year, horizon=year + steps, base={**sc.base, **hist},
+                       spend={p: (sc.status_quo[p],) * steps for p in sc.spend}, history={},
+                       status_quo_mode="share")
+    start = start.status_quo_scenario()
+    actual = np.log([sc.base[q] for q in observed])
+    scale = float(conf["obs_scale"])
+    k = len(free)
+
+    def cost_and_grad(z: np.ndarray) -> tuple[float, np.ndarray]:
+        zs = z + np.vstack([np.zeros(k), STEP * np.eye(k)])  # the point and k forward steps
+        X = run(start, params=Params(growth={q: np.expm1(zs[:, i]) for i, q in enumerate(free)}))
+        r = (np.log(np.column_stack([X[q][:, -1] for q in observed])) - actual) / scale
+        c = np.log1p(r ** 2).sum(axis=1) + 0.5 * (((zs - centre) / sd) ** 2).sum(axis=1)
+        return float(c[0]), (c[1:] - c[0]) / STEP
+
+    res = minimize(cost_and_grad, centre, jac=True, method="L-BFGS-B", bounds=list(zip(lo, hi)))
+    edge = float(conf["edge_share"]) * (hi - lo)
     prov = dict(sc.provenance)
     growth = dict(sc.growth)
-    for q, g, a, b in zip(free, res.x, lo, hi):
-        growth[q] = float(g)
-        edge = " (at the edge of its plausible range)" if np.isclose(g, a) or np.isclose(g, b) else ""
-        prov[f"growth.{q}"] = Provenance("calibrated", f"fitted to {year}→{sc.base_year} actuals{edge}")
+    for i, q in enumerate(free):
+        growth[q] = float(np.expm1(res.x[i]))
+        at_edge = res.x[i] - lo[i] <= edge[i] or hi[i] - res.x[i] <= edge[i]
+        prov[f"growth.{q}"] = Provenance("calibrated_edge" if at_edge else "calibrated",
+                                         f"fitted to {year}→{sc.base_year} actuals (MAP, prior at the range's "
+                                         f"centre {np.expm1(centre[i]):.1%})"
+                                         + (f"; at the edge of its range: {conf['edge_note']}" if at_edge else ""))
     return sc.replace(growth=growth, provenance=prov)

@@ -30,6 +30,19 @@ def load_uncertainty() -> dict[str, Any]:
     return read_toml(DATA_DIR / "uncertainty.toml")
 
 
+PROFILE_FILES = {"hebei-county": "profiles/hebei_county.toml"}
+
+
+@functools.cache
+def load_profile(profile_id: str) -> dict[str, Any]:
+    """A growth profile (``data/profiles/``): rates and inflow parameters with their pace factors."""
+    from .errors import InputError
+
+    if profile_id not in PROFILE_FILES:
+        raise InputError("unknown_key", key=f"growth_profile {profile_id}", known=", ".join(PROFILE_FILES))
+    return read_toml(DATA_DIR / PROFILE_FILES[profile_id])
+
+
 RUBRIC_FILES = {"hebei-county": "rubrics/hebei_county.toml"}
 
 

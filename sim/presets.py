@@ -15,7 +15,7 @@ from typing import Iterable
 
 from .catalog import GROWING, Catalog
 from .errors import InputError
-from .loaders import load_catalog, load_preset_doc, load_rubric, preset_ids
+from .loaders import load_catalog, load_preset_doc, load_profile, load_rubric, preset_ids
 from .scenario import Provenance, Scenario, Target
 
 MONEY = {("亿元", "万元"): 1e4, ("万元", "亿元"): 1e-4}
@@ -187,7 +187,7 @@ def _targets(doc: dict, cat: Catalog) -> tuple[Target, ...]:
     return tuple(out)
 
 
-def with_region_values(doc: dict, values: dict, cat: Catalog | None = None) -> dict:
+def with_region_values(doc: dict, values: dict, cat: Catalog | None = None, status: str = "user") -> dict:
     """A preset document whose base-year values are replaced by a region's own data.
 
     ``values``: rubric column or indicator id -> value (the template's units). The preset's
@@ -203,6 +203,8 @@ def with_region_values(doc: dict, values: dict, cat: Catalog | None = None) -> d
     drop = set(given)
     for q in given:
         ind = cat.indicators.get(q)
+        if ind is not None and ind.kind == "sum":  # its derived part is derived again from the region's
+            drop |= {p for p in ind.inputs if prov.get(p) is not None and prov[p].status == "derived"}
         if ind is not None and ind.kind == "ratio":
             num, den = ind.inputs
             if num in given and den not in given:
@@ -218,8 +220,8 @@ def with_region_values(doc: dict, values: dict, cat: Catalog | None = None) -> d
         keep.append({"indicator": q, "year": year, "value": v,
                      "status": p.status if p else "derived", "note": p.detail if p else ""})
     history = [e for e in doc.get("values", []) if e["year"] != year]
-    new = [{"indicator": q, "year": year, "value": v, "status": "user", "note": "region data / 本地数据"}
-           for q, v in values.items()]
+    note = "region data / 本地数据" if status == "user" else "synthetic county / 合成县"
+    new = [{"indicator": q, "year": year, "value": v, "status": status, "note": note} for q, v in values.items()]
     return {**doc, "values": history + keep + new}
 
 
@@ -232,18 +234,67 @@ def load_preset(preset_id: str, region_values: dict | None = None, region_name: 
     >>> sc.base_year, sc.horizon  # doctest: +SKIP
     (2021, 2030)
     """
+    return scenario_from_doc(load_preset_doc(preset_id), region_values, region_name)
+
+
+PACE_GROUPS = ("pace", "hte", "intensity")
+
+
+def profile_rates(profile_id: str, theta: dict | None = None) -> tuple[dict, dict, dict, dict, tuple, float]:
+    """A growth profile's rates: (growth, growth ranges, params, provenance, the pace group, the
+    pace spread), each rate multiplied by its group's pace factor (``theta`` overrides the stored
+    factors, e.g. while fitting them)."""
+    prof = load_profile(profile_id)
+    theta = {**prof.get("theta", {}), **(theta or {})}
+    name = prof["profile"]["en"]
+    growth, ranges, params, prov = {}, {}, {}, {}
+    group = tuple([f"growth.{g['indicator']}" for g in prof.get("growth", []) if g["group"] in PACE_GROUPS]
+                  + [f"param.{e['indicator']}" for e in prof.get("param", []) if e["group"] in PACE_GROUPS])
+    for g in prof.get("growth", []):
+        f = float(theta.get(g["group"], 1.0))
+        q = g["indicator"]
+        growth[q] = f * g["rate"]
+        ranges[q] = (f * g["low"], f * g["high"])
+        status = "assumption" if g["group"] == "economy" else "calibrated"
+        prov[f"growth.{q}"] = Provenance(status, g["note"] + (f" Pace factor {f:.3g}: {name}." if status ==
+                                                               "calibrated" else ""))
+    for e in prof.get("param", []):
+        f = float(theta.get(e["group"], 1.0))
+        params[e["indicator"]] = f * e["value"]
+        prov[f"param.{e['indicator']}"] = Provenance("calibrated", e["note"] + f" Pace factor {f:.3g}: {name}.")
+    return growth, ranges, params, prov, group, float(theta.get("spread", 0.0))
+
+
+def scenario_from_doc(doc: dict, region_values: dict | None = None, region_name: str = "",
+                      theta: dict | None = None, region_status: str = "user",
+                      programs: dict[str, float] | None = None) -> Scenario:
+    """A preset document (a ``data/presets/*.toml`` parsed, or one built in memory, e.g. a
+    synthetic county) as a resolved :class:`Scenario`; ``theta``: pace factors of its growth
+    profile to use instead of the stored ones; ``programs``: the region's own status-quo
+    spending (万元 a year by program) instead of the preset's."""
     from .calibration import calibrate
 
-    doc = load_preset_doc(preset_id)
     cat = load_catalog()
+    preset_id = doc["preset"]["id"]
     if region_values:
-        doc = with_region_values(doc, region_values, cat)
+        doc = with_region_values(doc, region_values, cat, region_status)
+    if programs is not None:
+        doc = {**doc, "programs": [{**p, "spend": float(programs[p["id"]])} for p in doc["programs"]]}
     meta = doc["preset"]
     base_year = int(meta["base_year"])
     base, ratio_k, texts, prov = resolve_year(doc, base_year, cat)
     growth = {q: cat.indicators[q].growth for q in base if cat.indicators[q].kind in GROWING}
+    ranges, params, pace_group, pace_spread = {}, {}, (), 0.0
+    if meta.get("growth_profile"):
+        p_growth, p_ranges, p_params, p_prov, pace_group, pace_spread = profile_rates(meta["growth_profile"], theta)
+        growth.update({q: v for q, v in p_growth.items() if q in growth})
+        ranges = {q: v for q, v in p_ranges.items() if q in growth}
+        params = {q: v for q, v in p_params.items() if q in base}
+        prov.update({k: v for k, v in p_prov.items() if k.split(".", 1)[1] in base})
+        pace_group = tuple(k for k in pace_group if k.split(".", 1)[1] in base)
     for g in doc.get("growth", []):
         growth[g["indicator"]] = float(g["rate"])
+        ranges.pop(g["indicator"], None)
         prov[f"growth.{g['indicator']}"] = Provenance(g.get("status", "assumption"),
                                                       g.get("note") or g.get("source", ""))
     plan = doc.get("plan_growth", {})
@@ -256,15 +307,17 @@ def load_preset(preset_id: str, region_values: dict | None = None, region_name: 
     history = {}
     for y in sorted({e["year"] for e in doc.get("values", []) if e["year"] < base_year}):
         history[y] = resolve_year(doc, y, cat)[0]
+    n_years = int(meta["horizon"]) - base_year
     sc = Scenario(
         preset_id=preset_id, zh=meta["zh"], en=meta["en"], level=meta["level"],
         rubric_id=meta.get("rubric", ""), base_year=base_year, horizon=int(meta["horizon"]),
-        base=base, growth=growth, spend={p: (v,) * (int(meta["horizon"]) - base_year) for p, v in status_quo.items()},
+        base=base, growth=growth, spend={p: (v,) * n_years for p, v in status_quo.items()},
         status_quo=status_quo, ratio_k=ratio_k, management=texts, targets=_targets(doc, cat),
         shown=tuple(_shown(doc, cat)), provenance=prov, history=history,
         region_name=region_name if region_values else "", region_values=region_values or {},
         plan_growth=float(plan.get("rate", 0.0)), plan_growth_note=plan.get("note") or plan.get("source", ""),
-        evaluation_lag=load_rubric(meta["rubric"]).evaluation_lag_years if meta.get("rubric") else 0)
+        evaluation_lag=load_rubric(meta["rubric"]).evaluation_lag_years if meta.get("rubric") else 0,
+        param=params, growth_range=ranges, pace_group=pace_group, pace_spread=pace_spread)
     if history:
         sc = calibrate(sc, _observed(doc, base_year))
     return sc.status_quo_scenario()

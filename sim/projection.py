@@ -174,7 +174,7 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
     effects = _effects(qs, sc.programs)
     base = {q: _col(params.base.get(q, sc.base[q])) for q in qs}
     g = {q: _col(params.growth.get(q, sc.growth.get(q, 0.0))) for q in qs}
-    prm = {q: _col(params.param.get(q, cat.indicators[q].param)) for q in qs}
+    prm = {q: _col(params.param.get(q, sc.param.get(q, cat.indicators[q].param))) for q in qs}
     t_axis = np.arange(n_years + 1)
     trend = {q: np.broadcast_to(base[q] * (1 + g[q]) ** t_axis, (n, n_years + 1))
              for q in qs if cat.indicators[q].kind in ("driver", "flow", "elastic")}

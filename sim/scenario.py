@@ -62,6 +62,13 @@ class Scenario:
             share of the public budget: the reference the organic trends assume), ``flat`` (the
             baseline's 万元 every year) or ``plan`` (growing at ``plan_growth`` a year).
         plan_growth: the plan's yearly increase of S&T spending (fraction), from the preset.
+        param: pipeline attrition, elastic exponent or inflow rate by quantity where the preset's
+            growth profile sets one (else the catalog's).
+        growth_range: (low, high) of a growth rate where the growth profile sets one (else the
+            catalog's growth_low, growth_high).
+        pace_group: the rates one pace factor moves together (``growth.<q>``, ``param.<q>``), and
+            ``pace_spread`` the standard deviation of that factor's log: how much regions of the
+            growth profile differ in pace (an uncertainty for one region).
         tier_reading: which year's statistics a tier target of year Y means: ``assessment``
             (the assessment held in Y, on the statistics of Y - 1; the default) or ``data``
             (the statistics of Y).
@@ -91,6 +98,10 @@ class Scenario:
     plan_growth_note: str = ""
     tier_reading: str = "assessment"
     evaluation_lag: int = 1
+    param: Mapping[str, float] = field(default_factory=dict)
+    growth_range: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    pace_group: tuple[str, ...] = ()
+    pace_spread: float = 0.0
 
     def __post_init__(self) -> None:
         if self.status_quo_mode not in STATUS_QUO_MODES:
@@ -115,7 +126,7 @@ class Scenario:
             if not np.isfinite(g) or g <= -1:
                 raise InputError("growth_below_minus_100", indicator=ind, value=f"{g:.4g}")
         for name in ("base", "growth", "spend", "status_quo", "ratio_k", "management", "provenance",
-                     "region_values"):
+                     "region_values", "param", "growth_range"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
 
     # ------------------------------------------------------------------ views

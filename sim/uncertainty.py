@@ -11,7 +11,10 @@ Every uncertain input is a row of :func:`ranges`, read from the data files:
 * each program's lag: a discrete distribution (``lag_choices`` with ``lag_weights``);
 * every baseline value the preset assumes (or derives from an assumption), log-triangular by the
   factor of ``data/uncertainty.toml``; a region's own statistics do not vary;
-* the assessor's points of an assumed management item, triangular in logit on [0, max].
+* the assessor's points of an assumed management item, triangular in logit on [0, max];
+* a region's pace (growth-profile presets): one factor on all the profile's pace rates together,
+  triangular in log with the standard deviation the province's record gives (``pace_spread``):
+  whether the county is a fast or a slow one.
 Each range is a triangle (low, mode, high) in the space named by ``space``; the default value is
 its mode. ``width`` scales every range about its mode in that space (0: the deterministic
 projection; 3: three times as wide), so a positive quantity stays positive and a share stays
@@ -33,7 +36,8 @@ from .simulate import score_batch
 
 QUANTILES = (0.1, 0.5, 0.9)
 SPACES = ("linear", "log", "log1p", "logit")
-KINDS = ("growth", "param", "award", "additionality", "capacity_rate", "lag", "base", "management")
+KINDS = ("growth", "param", "award", "additionality", "capacity_rate", "lag", "base", "management", "pace")
+PACE_WIDTH = np.sqrt(6.0)  # a log-triangle of half-width sqrt(6) sd has that standard deviation
 
 
 def to_space(x, space: str, bounds: tuple[float, float] = (0.0, 1.0)):
@@ -102,9 +106,9 @@ def _growth_ranges(sc: Scenario, cat) -> list[Range]:
     out = []
     for q, g in sc.growth.items():
         ind = cat.indicators[q]
-        if ind.growth_high > ind.growth_low:
-            out.append(Range(f"growth.{q}", "growth", q, min(ind.growth_low, g), g, max(ind.growth_high, g),
-                             ind.note, "log1p"))
+        lo, hi = sc.growth_range.get(q, (ind.growth_low, ind.growth_high))
+        if hi > lo:
+            out.append(Range(f"growth.{q}", "growth", q, min(lo, g), g, max(hi, g), ind.note, "log1p"))
     return out
 
 
@@ -113,7 +117,9 @@ def _param_ranges(sc: Scenario, cat) -> list[Range]:
     for q in sc.base:
         ind = cat.indicators[q]
         if ind.kind in ("pipeline", "elastic", "inflow") and ind.param_low is not None and ind.param_high is not None:
-            out.append(Range(f"param.{q}", "param", q, ind.param_low, ind.param, ind.param_high, ind.note, "log"))
+            f = sc.param.get(q, ind.param) / ind.param if ind.param else 1.0  # a profile scales the range
+            out.append(Range(f"param.{q}", "param", q, f * ind.param_low, f * ind.param, f * ind.param_high,
+                             ind.note, "log"))
     return out
 
 
@@ -175,11 +181,22 @@ def _baseline_ranges(sc: Scenario, cat) -> list[Range]:
     return out
 
 
+def _pace_ranges(sc: Scenario, cat) -> list[Range]:
+    if not sc.pace_group or sc.pace_spread <= 0:
+        return []
+    key = tuple((k, q, sc.growth[q] if k == "growth" else sc.param.get(q, cat.indicators[q].param))
+                for k, q in (name.split(".", 1) for name in sc.pace_group))
+    w = float(np.exp(PACE_WIDTH * sc.pace_spread))
+    return [Range("pace", "pace", key, 1 / w, 1.0, w, "How fast this county moves compared with the typical county "
+                  f"of its growth profile: the counties of the province's record differ by a factor with a log "
+                  f"standard deviation of {sc.pace_spread:.2f}.", "log")]
+
+
 def ranges(sc: Scenario, width: float = 1.0, widths: dict[str, float] | None = None) -> tuple[Range, ...]:
     """The scenario's uncertain inputs with their ranges (see the module doc)."""
     cat = load_catalog()
     out = [*_growth_ranges(sc, cat), *_param_ranges(sc, cat), *_program_ranges(sc, cat),
-           *_baseline_ranges(sc, cat)]
+           *_baseline_ranges(sc, cat), *_pace_ranges(sc, cat)]
     widths = widths or {}
     return tuple(r.scaled(widths.get(r.name, width)) for r in out)
 
@@ -210,10 +227,17 @@ def _triangular(u: np.ndarray, lo: float, m: float, hi: float) -> np.ndarray:
 
 
 def params_of(rs: tuple[Range, ...], draws: dict[str, np.ndarray]) -> Params:
-    """Engine parameters from draws (name -> array)."""
+    """Engine parameters from draws (name -> array); a pace draw multiplies its rates (their
+    own draws, or their modes)."""
     groups: dict[str, dict] = {k: {} for k in KINDS}
     for r in rs:
-        groups[r.kind][r.key] = draws[r.name]
+        if r.kind != "pace":
+            groups[r.kind][r.key] = draws[r.name]
+    for r in rs:
+        if r.kind == "pace":
+            for kind, q, mode in r.key:
+                groups[kind][q] = np.asarray(groups[kind].get(q, mode), dtype=float) * draws[r.name]
+    groups.pop("pace")
     return Params(**groups)
 
 

@@ -1,0 +1,180 @@
+"""Many regions at once: a collection of county scenarios projected and scored in one batch.
+
+``load("hebei-synthetic")`` gives the synthetic Hebei province (168 counties, statistics of
+2017; see ``data/regions/hebei_synthetic.toml``); :func:`simulate` projects every county under
+the province's policy and scores it; :func:`summary` counts the tiers by year.
+
+Counties that share a preset's structure (the same quantities, programs and years) run through
+the vectorized engine as one batch: their baselines, growth, management items, reference and
+status-quo spending become arrays over the counties (:func:`stack`).
+"""
+from __future__ import annotations
+
+import copy
+import functools
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .loaders import DATA_DIR, load_catalog, load_preset_doc, load_rubric, read_toml
+from .projection import Params, run
+from .scenario import Scenario
+from .simulate import score_batch
+
+REGION_FILES = {"hebei-synthetic": "regions/hebei_synthetic.toml"}
+STACKED_KINDS = ("driver", "stock", "flow", "pipeline", "elastic", "inflow")
+
+
+@dataclass(frozen=True)
+class Regions:
+    """A collection of regions: one scenario per region (the same preset structure).
+
+    ``params``: per-region draws of growth and response parameters (how regions differ beyond
+    their data), or None; ``policy``: the province's rewards (:class:`sim.province.Rewards`) or
+    None; ``synthetic``: every region is made up (labelled so in every view).
+    """
+
+    id: str
+    zh: str
+    en: str
+    names: tuple[str, ...]
+    scenarios: tuple[Scenario, ...]
+    synthetic: bool = False
+    note: str = ""
+    params: Params | None = field(default=None, repr=False)
+    policy: object = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.scenarios)
+
+    def __iter__(self):
+        return iter(self.scenarios)
+
+    def with_horizon(self, horizon: int) -> "Regions":
+        return replace(self, scenarios=tuple(s.with_horizon(horizon) for s in self.scenarios))
+
+
+# ---------------------------------------------------------------------- loading
+@functools.cache
+def load(regions_id: str) -> Regions:
+    """A collection of regions by id (``hebei-synthetic``). Cached: the collection is immutable.
+
+    >>> hebei = load("hebei-synthetic")  # doctest: +SKIP
+    >>> len(hebei)  # doctest: +SKIP
+    168
+    """
+    if regions_id not in REGION_FILES:
+        raise InputError("unknown_key", key=f"regions {regions_id}", known=", ".join(REGION_FILES))
+    from .province import synthetic_province
+
+    return synthetic_province(read_toml(DATA_DIR / REGION_FILES[regions_id]))
+
+
+def county_doc(template_id: str, base_year: int, horizon: int, region_id: str) -> dict:
+    """A preset document with a template preset's structure re-dated to ``base_year``; no
+    targets (a synthetic region has no plan)."""
+    doc = copy.deepcopy(load_preset_doc(template_id))
+    own_year = doc["preset"]["base_year"]
+    doc["preset"] = {**doc["preset"], "id": region_id, "base_year": base_year, "horizon": horizon}
+    doc["values"] = [{**e, "year": base_year} for e in doc["values"] if e["year"] == own_year]
+    doc["targets"] = []
+    doc.pop("plan_growth", None)
+    return doc
+
+
+# ---------------------------------------------------------------------- batches
+def stack(scenarios: tuple[Scenario, ...]) -> tuple[Scenario, Params, np.ndarray]:
+    """Scenarios of one structure as a batch: (template scenario, parameters whose arrays run
+    over the scenarios, spending (n, programs, years)). ValueError when they differ in
+    structure (quantities, programs, years, ratio calibration factors)."""
+    t = scenarios[0]
+    cat = load_catalog()
+    for s in scenarios[1:]:
+        if (tuple(s.base), s.programs, s.years, dict(s.ratio_k)) != (tuple(t.base), t.programs, t.years,
+                                                                      dict(t.ratio_k)):
+            raise ValueError(f"{s.region_name or s.preset_id} differs in structure from {t.region_name or t.preset_id}")
+    base = {q: np.array([s.base[q] for s in scenarios]) for q in t.base if cat.indicators[q].kind in STACKED_KINDS}
+    base["programs"] = np.array([sum(s.status_quo.values()) for s in scenarios])
+    growth = {q: np.array([s.growth[q] for s in scenarios]) for q in t.growth}
+    param = {q: np.array([s.param.get(q, cat.indicators[q].param) for s in scenarios]) for q in t.base
+             if cat.indicators[q].kind in ("pipeline", "elastic", "inflow")}
+    management = {}
+    if t.rubric_id:
+        for c in load_rubric(t.rubric_id).columns:
+            if c.id in t.management:
+                management[c.id] = np.array([s.management[c.id] for s in scenarios])
+    params = Params(growth=growth, param=param, base=base, management=management,
+                    reference=np.stack([s.reference_matrix() for s in scenarios]))
+    return t, params, np.stack([s.spend_matrix() for s in scenarios])
+
+
+def merge(a: Params, b: Params | None) -> Params:
+    """Parameters ``a`` with the entries of ``b`` on top."""
+    if b is None:
+        return a
+    fields = ("growth", "award", "additionality", "capacity_rate", "param", "lag", "base", "management")
+    return Params(**{f: {**getattr(a, f), **getattr(b, f)} for f in fields},
+                  reference=b.reference if b.reference is not None else a.reference)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A projected batch: the template, the parameters, the spending (n, P, Y) with any rewards,
+    every quantity (n, years + 1) and the score (n, years + 1)."""
+
+    template: Scenario
+    params: Params
+    spend: np.ndarray
+    X: dict
+    score: object
+
+
+def project(regions: Regions, horizon: int | None = None, params: Params | None = None,
+            spend: np.ndarray | None = None) -> Batch:
+    """Project and score every region in one batch, under the collection's policy (province
+    rewards: see :func:`sim.province.apply_policy`). ``params`` go on top of the regions' own."""
+    if horizon is not None:
+        regions = regions.with_horizon(horizon)
+    t, p, x = stack(regions.scenarios)
+    p = merge(merge(p, regions.params), params)
+    if spend is not None:
+        x = np.asarray(spend, dtype=float)
+    if regions.policy is not None:
+        from .province import apply_policy
+
+        return apply_policy(t, p, x, regions.policy)
+    X = run(t, x, p)
+    return Batch(t, p, x, X, score_batch(t, X, p))
+
+
+def frame_of(regions: Regions, batch: Batch) -> pd.DataFrame:
+    """One row per (region, year): the five group scores, ``total`` and ``tier``."""
+    t = batch.template
+    years = [t.base_year, *t.years]
+    idx = pd.MultiIndex.from_product([list(regions.names), years], names=["region", "year"])
+    cols = {g: np.asarray(v).ravel() for g, v in batch.score.groups.items()}
+    cols["total"] = np.asarray(batch.score.total).ravel()
+    cols["tier"] = np.asarray(batch.score.tier).ravel()
+    return pd.DataFrame(cols, index=idx)
+
+
+def simulate(regions: Regions, horizon: int | None = None) -> pd.DataFrame:
+    """Every region's path: a frame indexed by (region, year) with the five group scores,
+    ``total`` and ``tier`` (statistics years; the assessment of year y + 1 scores year y).
+
+    >>> frame = simulate(load("hebei-synthetic"))  # doctest: +SKIP
+    >>> frame.loc[(slice(None), 2020), "total"].mean()  # doctest: +SKIP
+    """
+    return frame_of(regions, project(regions, horizon))
+
+
+def summary(frame: pd.DataFrame, lag: int = 1) -> pd.DataFrame:
+    """Tier counts and the mean score by statistics year (``round`` = year + ``lag``, the year
+    of the assessment that scores it)."""
+    g = frame.groupby(level="year")
+    out = pd.DataFrame({"round": g.size().index + lag, "A": g["tier"].apply(lambda s: int((s == "A").sum())),
+                        "B": g["tier"].apply(lambda s: int((s == "B").sum())),
+                        "C": g["tier"].apply(lambda s: int((s == "C").sum())), "mean": g["total"].mean()})
+    return out
