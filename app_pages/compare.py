@@ -16,7 +16,8 @@ import sim
 from sim.errors import InputError
 from sim.loaders import load_rubric
 from ui import charts, state, store
-from ui.common import default_target_year, fmt, ind_label, prog_name, target_year, tier_badge
+from ui.common import (band, data_year, default_target_year, fmt, fmt_quantity, fmt_score, ind_label, prog_name,
+                       target_year, target_years, tier_odds)
 from ui.i18n import lang, t
 
 CURRENT = ""  # the option of the session's unsaved scenario (never a saved name: names are non-empty)
@@ -167,8 +168,8 @@ def _entries(choice: list[str]) -> list[dict]:
             st.warning(t("cmp_broken", name=opt, msg=exc.message(lang())))
             continue
         label = current_label if opt == CURRENT else opt
-        y = year if s.preset_id == sc.preset_id and year in s.years else default_target_year(s)
-        out.append({"label": label, "sc": s, "proj": p, "year": y})
+        y = year if s.preset_id == sc.preset_id and year in target_years(s) else default_target_year(s)
+        out.append({"label": label, "sc": s, "proj": p, "year": y, "data": data_year(s, y), "text": text})
     return out
 
 
@@ -209,15 +210,16 @@ else:
     first = entries[0]
     for col, e in zip(st.columns(len(entries)), entries):
         with col:
-            s, p, y = e["sc"], e["proj"], e["year"]
+            s, p, y, d = e["sc"], e["proj"], e["year"], e["data"]
             if s.rubric_id:
-                total = float(p.scores.loc[y, "total"])
+                odds = band(e["text"])
+                total = float(odds.score.loc[d, "P50"])
                 delta = None
                 if e is not first and first["sc"].rubric_id:
-                    delta = (f"{total - float(first['proj'].scores.loc[first['year'], 'total']):+.2f} "
-                             f"{t('cmp_vs_first', name=first['label'])}")
-                st.metric(e["label"], f"{total:.2f}", delta, help=t("score_in", year=y))
-                tier_badge(str(p.scores.loc[y, "tier"]))
+                    first_total = float(band(first["text"]).score.loc[first["data"], "P50"])
+                    delta = f"{total - first_total:+.1f} {t('cmp_vs_first', name=first['label'])}"
+                st.metric(e["label"], fmt_score(total), delta, help=t("score_in", year=y, data=d))
+                tier_odds(odds.tiers.loc[d])
             else:
                 idx = p.attainment.attrs["index"]
                 st.metric(e["label"], _pct(1 - idx["weighted_shortfall"]), help=t("attainment"))
@@ -230,15 +232,15 @@ else:
     rows: dict[str, list[str]] = {t("cmp_row_preset"): [_region(e["sc"]) for e in entries],
                                   t("target_year"): [str(e["year"]) for e in entries]}
     if rubric_entries:
-        rows[t("score")] = [f"{float(e['proj'].scores.loc[e['year'], 'total']):.2f}" if e["sc"].rubric_id else "—"
-                            for e in entries]
-        rows[t("cmp_row_tier")] = [str(e["proj"].scores.loc[e["year"], "tier"]) if e["sc"].rubric_id else "—"
-                                   for e in entries]
+        rows[t("score")] = [fmt_score(float(band(e["text"]).score.loc[e["data"], "P50"])) if e["sc"].rubric_id
+                            else "—" for e in entries]
+        rows[t("cmp_row_prob_a")] = [f"{band(e['text']).tiers.loc[e['data'], 'A']:.0%}" if e["sc"].rubric_id else "—"
+                                     for e in entries]
         for g in groups:
             rows[f"{getattr(g, lang())}({t('points')})" if lang() == "zh" else f"{g.en} ({t('points')})"] = [
-                f"{float(e['proj'].scores.loc[e['year'], g.id]):.2f} / {g.max_points:g}"
+                f"{float(e['proj'].scores.loc[e['data'], g.id]):.1f} / {g.max_points:g}"
                 if e["sc"].rubric_id and g.id in e["proj"].scores else "—" for e in entries]
-    rows[t("cmp_row_budget")] = [fmt(sum(_mean_spend(e["sc"], e["year"]).values()), 0) for e in entries]
+    rows[t("cmp_row_budget")] = [fmt(sum(_mean_spend(e["sc"], e["data"]).values()), 0) for e in entries]
     rows[t("targets_met")] = [_pct(e["proj"].attainment.attrs["index"]["share_met"]) for e in entries]
     rows[t("attainment")] = [_pct(1 - e["proj"].attainment.attrs["index"]["weighted_shortfall"]) for e in entries]
     summary = pd.DataFrame.from_dict(rows, orient="index", columns=labels)
@@ -250,10 +252,10 @@ else:
     g1, g2 = st.columns(2) if rubric_entries else (None, st.container())
     if rubric_entries:
         bars = pd.DataFrame([{"category": getattr(g, lang()), "series": e["label"],
-                              "value": float(e["proj"].scores.loc[e["year"], g.id])}
+                              "value": float(e["proj"].scores.loc[e["data"], g.id])}
                              for g in groups for e in rubric_entries])
         bars = pd.concat([bars, pd.DataFrame([{"category": t("cmp_total"), "series": e["label"],
-                                                "value": float(e["proj"].scores.loc[e["year"], "total"])}
+                                                "value": float(e["proj"].scores.loc[e["data"], "total"])}
                                                for e in rubric_entries])], ignore_index=True)
         with g1:
             st.markdown(f"**{t('cmp_scores_heading')}**")
@@ -275,7 +277,7 @@ else:
     # yearly program allocation
     st.subheader(t("cmp_alloc_heading"))
     programs = list(dict.fromkeys(p for e in entries for p in e["sc"].programs))
-    spends = [_mean_spend(e["sc"], e["year"]) for e in entries]
+    spends = [_mean_spend(e["sc"], e["data"]) for e in entries]
     alloc = pd.DataFrame({lab: [sp.get(p, np.nan) for p in programs] for lab, sp in zip(labels, spends)},
                          index=[prog_name(p) for p in programs])
     alloc.loc[t("cmp_total")] = alloc.sum()
@@ -299,13 +301,13 @@ else:
     for q in shown:
         cells = []
         for e in entries:
-            frame, att_e, y = e["proj"].indicators, e["proj"].attainment, e["year"]
+            frame, att_e, y = e["proj"].indicators, e["proj"].attainment, e["data"]
             if q not in frame:
                 cells.append("—")
                 continue
             hit = att_e[(att_e["indicator"] == q) & (att_e["year"] == y) & (att_e["kind"] == "level")]
             mark = f" {STATUS_MARK[hit['status'].iloc[0]]}" if len(hit) else ""
-            cells.append(fmt(float(frame.loc[y, q])) + mark)
+            cells.append(fmt_quantity(q, float(frame.loc[y, q])) + mark)
         ind_rows[ind_label(q)] = cells
     if ind_rows:
         ind = pd.DataFrame.from_dict(ind_rows, orient="index", columns=labels)

@@ -2,18 +2,29 @@
 preset's assumptions and what the tool cannot tell."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from sim.loaders import load_rubric
-from ui import datatab, state
+from sim import province
+from sim import regions as sim_regions
+from sim.loaders import load_profile, load_rubric
+from ui import charts, datatab, state
 from ui.i18n import lang, t
+
+
+@st.cache_resource(show_spinner=False)
+def _record() -> pd.DataFrame:
+    """The synthetic province under the stored pace factors, round by round (cached)."""
+    hebei = sim_regions.load("hebei-synthetic")
+    return province.compare(hebei, province.province_at(hebei, None, 2025))
+
 
 sc = state.scenario()
 rubric = load_rubric(sc.rubric_id or "hebei-county")
 
 st.title(t("page_method"))
 st.caption(t("method_intro"))
-contents = ["method_rubric_heading", "method_eq_heading", "method_programs_heading",
+contents = ["method_rubric_heading", "method_eq_heading", "method_province_heading", "method_programs_heading",
             "method_indicators_heading", "method_assumptions_heading", "method_limits_heading"]
 st.markdown("\n".join(f"{i}. {t(k)}" for i, k in enumerate(contents, start=1)))
 
@@ -50,7 +61,30 @@ st.markdown(t("method_eq_calibration"))
 st.subheader(t("method_eq_score_heading"))
 st.markdown(t("method_eq_score"))
 
-# ------------------------------------------------------------------ 3. programs
+# ------------------------------------------------------------------ 3. the province's record
+st.header(t("method_province_heading"))
+theta = load_profile("hebei-county")["theta"]
+low, high = province.pace_band()
+st.markdown(t("method_province_intro", mean_tol=f"{province.MEAN_TOLERANCE:g}", a_tol=province.A_TOLERANCE,
+              pace=f"{theta['pace']:.2f}", hte=f"{theta['hte']:.2f}", intensity=f"{theta['intensity']:.2f}",
+              spread=f"{theta['spread']:.2f}", low_gain=f"{low + province.MEAN_TOLERANCE:.2f}",
+              high_gain=f"{high - province.MEAN_TOLERANCE:.2f}", band_low=f"{low:.2f}", band_high=f"{high:.2f}"))
+record = _record()
+long = pd.concat([
+    pd.DataFrame({"round": record.index, "measure": t("metric_A"), "series": t("series_published"),
+                  "value": record["A"]}),
+    pd.DataFrame({"round": record.index, "measure": t("metric_A"), "series": t("series_model"),
+                  "value": record["A_model"]}),
+    pd.DataFrame({"round": record.index, "measure": t("metric_mean"), "series": t("series_published"),
+                  "value": record["mean"]}),
+    pd.DataFrame({"round": record.index, "measure": t("metric_mean"), "series": t("series_model"),
+                  "value": record["mean_model"]})]).dropna()
+st.markdown(f"**{t('method_province_chart')}**")
+st.altair_chart(charts.style(charts.record_fit(long, {"round": t("col_round")}), None), key="method_record_chart")
+st.markdown(f"**{t('method_province_table')}**")
+st.dataframe(record.reset_index().round(1), hide_index=True, key="method_record_table", height="content")
+
+# ------------------------------------------------------------------ 4. programs
 st.header(t("method_programs_heading"))
 st.caption(t("method_programs_caption"))
 st.dataframe(datatab.programs_frame(lang()), hide_index=True, width="stretch", height="content",
@@ -68,7 +102,7 @@ st.dataframe(datatab.programs_frame(lang()), hide_index=True, width="stretch", h
                  "capacity_note": st.column_config.TextColumn(t("method_col_capacity_note"), width="large"),
                  "lag_note": st.column_config.TextColumn(t("method_col_lag_note"), width="medium")})
 
-# ------------------------------------------------------------------ 4. indicators
+# ------------------------------------------------------------------ 5. indicators
 st.header(t("method_indicators_heading"))
 st.caption(t("method_indicators_caption"))
 st.dataframe(datatab.indicators_frame(lang()), hide_index=True, width="stretch", height=480,
@@ -80,7 +114,7 @@ st.dataframe(datatab.indicators_frame(lang()), hide_index=True, width="stretch",
                  "growth_range": t("method_col_growth_range"), "param": t("method_col_param"),
                  "note": st.column_config.TextColumn(t("method_col_note"), width="large")})
 
-# ------------------------------------------------------------------ 5. this preset's assumptions
+# ------------------------------------------------------------------ 6. this preset's assumptions
 st.header(t("method_assumptions_heading"))
 assumed = datatab.assumptions_frame(sc, lang())
 st.caption(t("method_assumptions_caption", preset=getattr(sc, lang()), n=len(assumed)))
@@ -94,6 +128,6 @@ else:
                                 "reasoning": st.column_config.TextColumn(t("method_col_reasoning"),
                                                                          width="large")})
 
-# ------------------------------------------------------------------ 6. limits
+# ------------------------------------------------------------------ 7. limits
 st.header(t("method_limits_heading"))
 st.markdown(t("method_limits"))

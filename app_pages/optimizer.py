@@ -11,7 +11,8 @@ import sim
 from sim.errors import InputError
 from sim.optimize import budget_frontier, min_budget, optimize
 from ui import charts, state
-from ui.common import fmt, prog_name, target_year, tier_badge
+from ui.common import (BAND_DRAWS, band, data_year, fmt, fmt_score, prog_name, reading_caption, target_year,
+                       tier_odds)
 from ui.i18n import lang, t
 
 sc = state.scenario()
@@ -26,8 +27,9 @@ def _optimize(doc_text: str, budget: float, year: int, bounds_json: str, objecti
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _min_budget(doc_text: str, year: int, bounds_json: str, score: float):
-    return min_budget(state.scenario_of(doc_text), score, year, json.loads(bounds_json) or None, "score")
+def _min_budget(doc_text: str, year: int, bounds_json: str, score: float, confidence: float):
+    return min_budget(state.scenario_of(doc_text), score, year, json.loads(bounds_json) or None, "score",
+                      confidence=confidence, draws=BAND_DRAWS)
 
 
 st.title(f"{t('page_optimizer')} · {getattr(sc, lang())}")
@@ -35,11 +37,14 @@ st.caption(t("opt_intro"))
 
 objectives = ["score", "targets_met"] if sc.rubric_id else ["attainment", "targets_met"]
 c1, c2, c3 = st.columns([1, 1, 1])
-budget = c1.number_input(t("opt_budget"), min_value=0.0, value=float(round(sc.budget()[0], 0)), step=100.0,
-                         key=f"opt_budget_{pid}", help=t("wan_per_year"))
+budget = c1.number_input(t("opt_budget", year=sc.years[0]), min_value=0.0, value=float(round(sc.budget()[0], 0)),
+                         step=100.0, key=f"opt_budget_{pid}",
+                         help=t("opt_budget_help", growth=f"{sc.budget_growth():.1%}"))
 objective = c2.selectbox(t("opt_objective"), objectives, key=f"opt_objective_{pid}",
                          format_func={o: t(f"objective_{o}") for o in objectives}.__getitem__)
 c3.markdown(f"**{t('target_year')}:** {year}")
+if sc.rubric_id:
+    c3.caption(reading_caption(sc, year))
 
 with st.expander(t("opt_bounds_heading")):
     st.caption(t("opt_bounds_help"))
@@ -79,13 +84,18 @@ key = st.session_state.get("opt_result")
 if key and key[0] == state.text() and key[2] == year and len(key) == 6:
     res = _optimize(*key)
     unit = t("points") if res.objective == "score" else ("%" if res.objective == "attainment" else t("count"))
+    digits = 0 if res.objective == "targets_met" or key[5] == "prob_a" else 1
     m1, m2, m3 = st.columns(3)
-    m1.metric(t("opt_optimum"), f"{res.fun:.2f}", f"{res.gain:+.2f} {t('opt_vs_current')}")
-    m2.metric(t("opt_current"), f"{res.fun_current:.2f}")
-    m3.metric(t("opt_even"), f"{res.fun_even:.2f}")
-    if res.objective == "score":
-        tier_badge(str(sim.load_rubric(sc.rubric_id).tier_of(res.fun)))
-    elif res.objective.startswith("robust"):
+    m1.metric(t("opt_optimum"), f"{res.fun:.{digits}f}", f"{res.gain:+.{digits}f} {t('opt_vs_current')}")
+    m2.metric(t("opt_current"), f"{res.fun_current:.{digits}f}")
+    m3.metric(t("opt_even"), f"{res.fun_even:.{digits}f}")
+    if sc.rubric_id:  # every tier the page states comes with its probability
+        odds = band(state.text_of(res.scenario))
+        y = data_year(sc, year)
+        st.markdown(t("opt_odds", p=f"{odds.tiers.loc[y, 'A']:.0%}", band=f"{fmt_score(odds.score.loc[y, 'P10'])} – "
+                                  f"{fmt_score(odds.score.loc[y, 'P90'])}", n=BAND_DRAWS))
+        tier_odds(odds.tiers.loc[y])
+    if res.objective.startswith("robust"):
         st.caption(t(f"robust_{key[5]}"))
     st.info(t("opt_message", seconds=f"{res.seconds:.2f}", nfev=res.nfev, message=res.explain(lang())))
     if res.robust is not None:
@@ -105,7 +115,7 @@ if key and key[0] == state.text() and key[2] == year and len(key) == 6:
         t("program"): [prog_name(p) for p in res.allocation.index],
         t("opt_current_split"): current.mean(axis=1).round(0).to_numpy(),
         t("opt_optimal_split"): res.allocation.mean(axis=1).round(0).to_numpy(),
-        t("opt_shadow"): res.shadow_prices.round(3).to_numpy()})
+        t("opt_shadow"): [f"{v:.2g}" for v in res.shadow_prices.to_numpy()]})
     left, right = st.columns([1.2, 1])
     with left:
         st.subheader(t("opt_split_heading"))
@@ -131,10 +141,12 @@ if key and key[0] == state.text() and key[2] == year and len(key) == 6:
 st.divider()
 st.subheader(t("frontier_heading"))
 st.caption(t("frontier_help"))
-f1, f2 = st.columns(2)
+f1, f2, f3 = st.columns(3)
 top = f1.number_input(t("frontier_max"), min_value=100.0, value=float(max(3 * budget, 1000.0)), step=500.0,
                       key=f"opt_frontier_max_{pid}")
 points = f2.slider(t("frontier_points"), 5, 20, 10, key=f"opt_frontier_points_{pid}")
+confidence = f3.slider(t("opt_confidence"), 50, 95, 80, 5, format="%d%%", key=f"opt_confidence_{pid}",
+                       help=t("opt_confidence_help", n=BAND_DRAWS), disabled=objective != "score") / 100
 if st.button(t("frontier_run"), key="opt_frontier_run", icon=":material/show_chart:"):
     bar = st.progress(0.0, text=t("frontier_running"))
     try:
@@ -143,13 +155,14 @@ if st.button(t("frontier_run"), key="opt_frontier_run", icon=":material/show_cha
         marks = pd.DataFrame(columns=["budget", "best", "label"])
         if objective == "score":
             with st.spinner(t("min_budget_running")):
-                mb = _min_budget(state.text(), year, bounds_json, 80.0)
+                mb = _min_budget(state.text(), year, bounds_json, 80.0, float(confidence))
             if mb.reachable:
                 marks = pd.DataFrame([{"budget": mb.budget, "best": mb.score,
-                                       "label": t("min_budget_mark", budget=fmt(mb.budget))}])
-                st.success(t("min_budget_found", budget=fmt(mb.budget), year=year))
+                                       "label": t("min_budget_mark", budget=fmt(mb.budget),
+                                                  p=f"{mb.probability:.0%}")}])
+                st.success(mb.explain(lang()))
             else:
-                st.warning(t("min_budget_unreachable", best=f"{mb.score:.2f}", budget=fmt(mb.budget)))
+                st.warning(mb.explain(lang()))
         st.session_state["opt_frontier"] = (state.text(), year, fr, marks)
     except InputError as exc:
         st.error(exc.message(lang()))

@@ -1,4 +1,5 @@
-"""情景模拟 Scenario: budget and growth sliders on the left, the consequences on the right."""
+"""情景模拟 Scenario: budget and growth sliders on the left, the consequences on the right, every
+headline number with its band and the chance of tier A."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,20 +8,21 @@ import streamlit as st
 
 from sim.loaders import load_catalog, load_rubric
 from ui import charts, state
-from ui.common import (assumption_note, fmt, ind_label, ind_name, next_points, prog_name,
-                       target_year, tier_badge)
+from ui.common import (BAND_DRAWS, assumption_note, band, data_year, fmt, fmt_quantity, fmt_score,
+                       ind_label, ind_name, is_count, next_points, prog_name, reading_caption,
+                       target_year, tier_odds)
 from ui.i18n import lang, t
 
 sc = state.scenario()
 proj = state.projection()
-sq = state.projection_of(state.status_quo_text())
 year = target_year(sc)
+scored = data_year(sc, year)
 pid = sc.preset_id
 
 # widgets mirror the document; when it changed elsewhere (optimizer, import) they start afresh
 if st.session_state.get("w_synced") != state.text():
     for key in [k for k in st.session_state if k.startswith("w_sp_") or k.startswith("w_total_")
-                or k.startswith("w_g_") or k.startswith("w_m_")]:
+                or k.startswith("w_g_") or k.startswith("w_m_") or k.startswith("w_mode_")]:
         del st.session_state[key]
     st.session_state["w_synced"] = state.text()
 
@@ -63,6 +65,12 @@ def _on_management(col: str, cast) -> None:
     _commit(d)
 
 
+def _on_mode(key: str) -> None:
+    d = state.doc()
+    d[key] = st.session_state[f"w_mode_{pid}_{key}"]
+    _commit(d)
+
+
 def _first_year(s) -> dict[str, float]:
     return {p: float(row[0]) for p, row in s.spend.items()}
 
@@ -72,6 +80,7 @@ if "scenario_error" in st.session_state:
     st.error(st.session_state.pop("scenario_error").message(lang()))
 
 left, right = st.columns([1, 2.3], gap="large")
+
 
 # ------------------------------------------------------------------ controls
 def _seed(key: str, value) -> str:
@@ -84,19 +93,31 @@ def _seed(key: str, value) -> str:
 with left:
     first = _first_year(sc)
     total = float(sum(first.values()))
-    sq_total = float(sum(sc.status_quo.values()))
+    sq_total = float(sc.status_quo_matrix()[:, 0].sum())
     top = float(max(5 * sq_total, 3000.0, 1.5 * total))
     step = float(10 ** max(0, int(np.log10(max(top, 10))) - 2))
+    growth_text = f"{sc.budget_growth():.1%}"
     st.subheader(t("budget_heading"))
-    st.slider(t("total_budget"), 0.0, top, step=step, key=_seed(f"w_total_{pid}", total), on_change=_on_total,
-              help=t("total_budget_help", sq=fmt(sq_total)))
-    varies = [p for p, row in sc.spend.items() if len(set(row)) > 1]
-    with st.expander(t("split_heading"), expanded=True):
+    st.slider(t("total_budget", year=sc.years[0]), 0.0, top, step=step, key=_seed(f"w_total_{pid}", total),
+              on_change=_on_total, format="%.0f", help=t("total_budget_help", sq=fmt(sq_total), growth=growth_text))
+    st.caption(t("budget_path_caption", year=sc.years[0], growth=growth_text,
+                 mode=t(f"status_quo_{sc.status_quo_mode}")))
+    varies = [p for p, row in sc.spend.items() if not np.allclose(row, sc.path(row[0]), rtol=1e-9)]
+    with st.expander(t("split_heading", year=sc.years[0]), expanded=True):
         if varies:
             st.caption(t("split_varies"))
         for p in sc.programs:
             st.slider(prog_name(p), 0.0, top, step=step, key=_seed(f"w_sp_{pid}_{p}", float(first[p])),
-                      on_change=_on_program, args=(p,))
+                      on_change=_on_program, args=(p,), format="%.0f")
+    with st.expander(t("assumptions_heading")):
+        modes = ["share", "flat", "plan"]
+        st.radio(t("status_quo_label"), modes, key=_seed(f"w_mode_{pid}_status_quo", sc.status_quo_mode),
+                 format_func=lambda m: t(f"status_quo_{m}"), on_change=_on_mode, args=("status_quo",),
+                 help=t("status_quo_help", plan=f"{sc.plan_growth:.1%}", note=sc.plan_growth_note or "—"))
+        if sc.rubric_id:
+            st.radio(t("reading_label"), ["assessment", "data"], key=_seed(f"w_mode_{pid}_reading", sc.tier_reading),
+                     format_func=lambda r: t(f"reading_{r}"), on_change=_on_mode, args=("reading",),
+                     help=t("reading_help"))
     if sc.rubric_id:
         with st.expander(t("management_heading")):
             rubric = load_rubric(sc.rubric_id)
@@ -114,13 +135,15 @@ with left:
     with st.expander(t("growth_heading")):
         st.caption(t("growth_help"))
         cat = load_catalog()
-        for q in [q for q in sc.growth if cat.indicators[q].growth_high > cat.indicators[q].growth_low]:
-            ind = cat.indicators[q]
-            value = float(round(sc.growth[q] * 100, 2))
-            lo, hi = min(-20.0, ind.growth_low * 100, value), max(30.0, ind.growth_high * 100, value)
+        for q, g in sc.growth.items():
+            lo_r, hi_r = sc.growth_range.get(q, (cat.indicators[q].growth_low, cat.indicators[q].growth_high))
+            if hi_r <= lo_r:
+                continue
+            value = float(round(g * 100, 1))
+            lo, hi = min(-20.0, lo_r * 100, value), max(30.0, hi_r * 100, value)
             st.slider(ind_name(q), lo, hi, step=0.1, format="%.1f%%", key=_seed(f"w_g_{pid}_{q}", value),
                       on_change=_on_growth, args=(q,),
-                      help=t("growth_range", low=f"{ind.growth_low:.1%}", high=f"{ind.growth_high:.1%}"))
+                      help=t("growth_range", low=f"{lo_r:.1%}", high=f"{hi_r:.1%}"))
     if st.button(t("reset"), key="reset", icon=":material/restart_alt:", width="stretch"):
         state.switch_preset(pid)
         st.rerun()
@@ -129,40 +152,50 @@ with left:
 # ------------------------------------------------------------------ outcomes
 with right:
     if sc.rubric_id:
-        score = float(proj.scores.loc[year, "total"])
-        base = float(sq.scores.loc[year, "total"])
-        c1, c2, c3 = st.columns([1.3, 1, 1])
-        with c1:
-            st.metric(t("score_in", year=year), f"{score:.2f}", f"{score - base:+.2f} {t('vs_status_quo')}",
-                      delta_color="normal" if abs(score - base) > 1e-9 else "off")
-            tier_badge(str(proj.scores.loc[year, "tier"]))
-        c2.metric(t("program_budget"), fmt(total), help=t("program_budget_help"))
-        c3.metric(t("fiscal_st"), fmt(float(proj.indicators.loc[year, "fiscal_st_spending"])),
-                  help=t("fiscal_st_help", year=year))
-        st.caption(t("evaluated_caption", year=year, next=year + 1))
+        mc = band(state.text())
+        sq_mc = band(state.status_quo_text())
+        row, sq_row = mc.score.loc[scored], sq_mc.score.loc[scored]
+        c1, c2, c3 = st.columns([1.1, 1.1, 1])
+        delta = row["P50"] - sq_row["P50"]
+        c1.metric(t("score_in", year=year), fmt_score(row["P50"]),
+                  f"{delta:+.1f} {t('vs_status_quo')}", delta_color="normal" if abs(delta) >= 0.05 else "off",
+                  help=t("score_median_help", n=BAND_DRAWS))
+        c2.metric(t("prob_a_metric", year=year), f"{mc.tiers.loc[scored, 'A']:.0%}",
+                  f"{(mc.tiers.loc[scored, 'A'] - sq_mc.tiers.loc[scored, 'A']) * 100:+.0f} pp {t('vs_status_quo')}",
+                  delta_color="off" if abs(mc.tiers.loc[scored, "A"] - sq_mc.tiers.loc[scored, "A"]) < 0.005
+                  else "normal")
+        c3.metric(t("program_budget", year=sc.years[0]), fmt(total), help=t("program_budget_help"))
+        st.markdown(t("score_band_line", low=fmt_score(row["P10"]), high=fmt_score(row["P90"]), n=BAND_DRAWS))
+        tier_odds(mc.tiers.loc[scored])
+        st.caption(reading_caption(sc, year))
+        x_year = (lambda ys: [sc.assessed_year(y) for y in ys])
         path = pd.concat([
-            proj.scores.reset_index()[["year", "total", "tier"]].assign(series=t("series_scenario")),
-            sq.scores.reset_index()[["year", "total", "tier"]].assign(series=t("series_status_quo"))])
+            mc.score.reset_index().assign(series=t("series_scenario")),
+            sq_mc.score.reset_index().assign(series=t("series_status_quo"))])
+        path["year"] = x_year(path["year"])
         tiers = {t("tier_line", tier="A"): 80, t("tier_line", tier="B"): 60}
-        titles = {"year": t("year"), "score": t("score"), "points": t("points")}
+        titles = {"year": t("year_axis_" + sc.tier_reading), "score": t("score"), "points": t("points"),
+                  "median": t("median")}
         st.altair_chart(charts.style(charts.score_path(path, titles, tiers), 300), width="stretch",
                         key="chart_path")
+        st.caption(t("band_caption", n=BAND_DRAWS))
         rubric = load_rubric(sc.rubric_id)
         groups = pd.DataFrame({"group": [getattr(g, lang()) for g in rubric.groups],
-                               "earned": [float(proj.scores.loc[year, g.id]) for g in rubric.groups],
+                               "earned": [float(proj.scores.loc[scored, g.id]) for g in rubric.groups],
                                "max": [g.max_points for g in rubric.groups]})
         groups["label"] = [f"{e:.1f} / {m:g}" for e, m in zip(groups["earned"], groups["max"])]
-        st.subheader(t("groups_heading", year=year))
+        st.subheader(t("groups_heading", year=year, data=scored))
         st.altair_chart(charts.style(charts.group_breakdown(groups, titles), 230), width="stretch",
                         key="chart_groups")
+        st.caption(t("groups_caption"))
     else:
         idx = proj.attainment.attrs["index"]
-        base_idx = sq.attainment.attrs["index"]
+        base_idx = state.projection_of(state.status_quo_text()).attainment.attrs["index"]
         c1, c2 = st.columns(2)
         c1.metric(t("targets_met"), f"{idx['share_met']:.0%}",
                   f"{(idx['share_met'] - base_idx['share_met']) * 100:+.0f} pp {t('vs_status_quo')}")
         c2.metric(t("attainment"), f"{(1 - idx['weighted_shortfall']) * 100:.1f}%",
-                  f"{(base_idx['weighted_shortfall'] - idx['weighted_shortfall']) * 100:+.2f} pp")
+                  f"{(base_idx['weighted_shortfall'] - idx['weighted_shortfall']) * 100:+.1f} pp")
         st.caption(t("attainment_caption"))
 
     keys = [tg for tg in sc.targets if tg.kind == "level" and tg.indicator in proj.indicators]
@@ -170,16 +203,22 @@ with right:
     if shown:
         st.subheader(t("key_indicators"))
         frame = proj.indicators[shown].reset_index().melt("year", var_name="indicator", value_name="value")
+        frame["label"] = [fmt_quantity(q, v, y > sc.base_year) for q, v, y in
+                          zip(frame["indicator"], frame["value"], frame["year"])]
         frame["indicator"] = frame["indicator"].map(ind_label)
         tg = pd.DataFrame([{"indicator": ind_label(g.indicator), "year": g.year, "target": float(g.value)}
                            for g in keys if g.indicator in shown and g.year <= sc.horizon])
-        st.altair_chart(charts.style(charts.small_multiples(frame, tg, {"target": t("target")}), None),
+        st.altair_chart(charts.style(charts.small_multiples(frame, tg, {"target": t("target"),
+                                                                         "value": t("value")}), None),
                         key="chart_multiples")
+        if any(is_count(q) for q in shown):
+            st.caption(t("expected_counts_caption"))
 
     st.subheader(t("next_points_heading", year=year))
     nxt = next_points(state.text(), year)
-    nxt = nxt.assign(program=nxt["program"].map(prog_name))
     unit = t("points_per_100") if sc.rubric_id else t("pp_per_100")
-    st.dataframe(nxt.rename(columns={"program": t("program"), "gain": unit}), hide_index=True,
-                 key="next_points", column_config={unit: st.column_config.NumberColumn(format="%.3f")})
-    st.caption(t("next_points_caption"))
+    table = pd.DataFrame({t("program"): nxt["program"].map(prog_name),
+                          unit: [f"{m:.2g}" for m in nxt["P50"]],
+                          t("band_p10_p90"): [f"{a:.2g} – {b:.2g}" for a, b in zip(nxt["P10"], nxt["P90"])]})
+    st.dataframe(table, hide_index=True, key="next_points")
+    st.caption(t("next_points_caption", n=BAND_DRAWS))

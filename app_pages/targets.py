@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import state
-from ui.common import fmt, ind_label
+from ui.common import fmt, fmt_quantity, ind_label, is_count
 from ui.i18n import lang, t
 
 STATUS_BG = {"met": "#dafbe1", "within_5pct": "#fff8c5", "short": "#ffebe9", "not_assessed": "#f6f8fa"}
@@ -27,8 +27,11 @@ c3.metric(t("targets_assessed"), f"{idx['assessed']} / {len(table)}")
 
 def _label(row) -> str:
     if row.indicator == "tier":
-        return t("tier_target")
-    return ind_label(row.indicator)
+        return t("tier_target") + " · " + t("tier_target_scored", data=row.scored_year)
+    label = ind_label(row.indicator)
+    if row.kind in ("increase", "no_decrease"):
+        label += f" · {t('target_kind_' + row.kind)}"
+    return label
 
 
 def _pct(v) -> str:
@@ -43,7 +46,7 @@ for r in table.itertuples():
         t("col_indicator"): _label(r) + (f" · {t('growth_target')}" if growth_kind else ""),
         t("col_year"): r.year,
         t("col_baseline"): fmt(r.baseline),
-        t("col_projected"): (f"{r.projected:.1f}%" if growth_kind else fmt(r.projected)),
+        t("col_projected"): (f"{r.projected:.1f}%" if growth_kind else fmt_quantity(r.indicator, r.projected)),
         t("col_target"): (f"{float(r.target):.1f}%" if growth_kind else fmt(r.target)),
         t("col_needed"): _pct(r.growth_needed),
         t("col_assumed"): _pct(r.growth_assumed),
@@ -54,3 +57,5 @@ colors = [STATUS_BG[s] for s in table["status"]]
 styled = frame.style.apply(lambda col: [f"background-color: {c}" for c in colors], subset=[t("col_status")])
 st.dataframe(styled, hide_index=True, key="targets_table", height=min(40 + 36 * len(rows), 900))
 st.caption(t("targets_caption", base=sc.base_year))
+if any(is_count(q) for q in table["indicator"]):
+    st.caption(t("expected_counts_caption"))

@@ -6,11 +6,12 @@ import streamlit as st
 
 from sim.uncertainty import monte_carlo, sensitivity
 from ui import charts, state
-from ui.common import ind_label, param_label, target_year
+from ui.common import data_year, fmt_score, ind_label, param_label, reading_caption, target_year
 from ui.i18n import lang, t
 
 sc = state.scenario()
 year = target_year(sc)
+scored = data_year(sc, year)
 pid = sc.preset_id
 
 
@@ -21,7 +22,7 @@ def _mc(doc_text: str, n: int, seed: int, width: float):
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _sens(doc_text: str, year: int, width: float, seed: int):
-    return sensitivity(state.scenario_of(doc_text), year, width, n=256, seed=seed)
+    return sensitivity(state.scenario_of(doc_text), year, width, n=128, seed=seed)
 
 
 st.title(f"{t('page_uncertainty')} · {getattr(sc, lang())}")
@@ -35,31 +36,42 @@ with st.spinner(t("unc_running", n=f"{n:,}")):
     bar = st.progress(0.0, text=t("unc_sampling"))
     mc = _mc(state.text(), int(n), seed, float(width))
     bar.progress(0.6, text=t("unc_sensitivity"))
-    sens = _sens(state.text(), year, float(width), seed)
+    sens = _sens(state.text(), scored, float(width), seed)
     bar.empty()
 
 label = t("score") if sc.rubric_id else t("attainment")
 lines = {t("tier_line", tier="A"): 80, t("tier_line", tier="B"): 60} if sc.rubric_id else {}
-row = mc.score.loc[year]
+row = mc.score.loc[scored]
 m1, m2, m3 = st.columns(3)
-m1.metric(t("unc_p50", year=year), f"{row['P50']:.2f}")
-m2.metric(t("unc_band"), f"{row['P10']:.2f} – {row['P90']:.2f}")
+m1.metric(t("unc_p50", year=year), fmt_score(row["P50"]))
+m2.metric(t("unc_band"), f"{fmt_score(row['P10'])} – {fmt_score(row['P90'])}")
 if sc.rubric_id:
-    m3.metric(t("unc_prob_a", year=year), f"{mc.tiers.loc[year, 'A']:.0%}")
-st.caption(t("unc_caption", n=f"{mc.n:,}", seconds=f"{mc.seconds:.2f}", k=len(mc.ranges), seed=mc.seed))
+    m3.metric(t("unc_prob_a", year=year), f"{mc.tiers.loc[scored, 'A']:.0%}")
+    st.caption(reading_caption(sc, year))
+kinds = sorted({r.kind for r in mc.ranges})
+st.caption(t("unc_caption", n=f"{mc.n:,}", seconds=f"{mc.seconds:.2f}", k=len(mc.ranges), seed=mc.seed,
+             kinds="、".join(t(f"unc_kind_{k}") for k in kinds) if lang() == "zh"
+             else ", ".join(t(f"unc_kind_{k}") for k in kinds)))
 
 left, right = st.columns([1.4, 1])
 with left:
     st.subheader(t("unc_fan"))
     frame = mc.score.dropna().reset_index()
-    st.altair_chart(charts.style(charts.fan(frame, {"year": t("year"), "score": label}, lines), 320),
+    axis = t("year")
+    if sc.rubric_id:
+        frame["year"] = [sc.assessed_year(y) for y in frame["year"]]
+        axis = t("year_axis_" + sc.tier_reading)
+    st.altair_chart(charts.style(charts.fan(frame, {"year": axis, "score": label}, lines), 320),
                     width="stretch", key="unc_fan_chart")
 with right:
     if sc.rubric_id:
         st.subheader(t("unc_tiers"))
         tiers = mc.tiers.reset_index().melt("year", var_name="tier", value_name="probability")
-        st.altair_chart(charts.style(charts.tier_bars(tiers, {"year": t("year"), "probability": t("probability")}),
+        tiers["year"] = [sc.assessed_year(y) for y in tiers["year"]]
+        st.altair_chart(charts.style(charts.tier_bars(tiers, {"year": t("year_axis_" + sc.tier_reading),
+                                                              "probability": t("probability")}),
                                      320), width="stretch", key="unc_tier_chart")
+        st.caption(reading_caption(sc, year))
     else:
         st.subheader(t("unc_targets"))
         tg = mc.targets.dropna(subset=["probability"])
@@ -72,11 +84,11 @@ st.subheader(t("unc_tornado", year=year))
 top = sens.tornado.head(12).copy()
 top["parameter"] = [param_label(p) for p in top["parameter"]]
 st.altair_chart(charts.style(charts.tornado(top, {"low": t("unc_low"), "high": t("unc_high"), "score": label},
-                                            sens.base), 40 + 30 * len(top)),
+                                            sens.base), 40 + 30 * len(top)).configure_axisY(labelLimit=420),
                 width="stretch", key="unc_tornado_chart")
 st.caption(t("unc_method", method=sens.method, seconds=f"{sens.seconds:.2f}"))
 with st.expander(t("unc_ranking")):
-    st.dataframe(sens.ranking.assign(parameter=[param_label(p) for p in sens.ranking["parameter"]]).round(3),
+    st.dataframe(sens.ranking.assign(parameter=[param_label(p) for p in sens.ranking["parameter"]]).round(2),
                  hide_index=True, key="unc_ranking_table")
 if sc.rubric_id:
     with st.expander(t("unc_targets")):

@@ -1,8 +1,9 @@
 """Responsiveness of the scenario page after a slider move (prints figures; not a test).
 
-Two measures: (1) the page's own computation for a new scenario (simulate the scenario, the
-status quo from the cache, the 'next points' batch), and (2) a whole AppTest rerun of the page
-after moving a budget slider (Streamlit's script run, charts and tables included; no browser).
+Two measures: (1) the page's own computation for a new scenario (simulate the scenario, its
+300-draw band, the 'next points' batch under the same draws; the status quo's band comes from
+the cache), and (2) a whole AppTest rerun of the page after moving a budget slider (Streamlit's
+script run, charts and tables included; no browser).
 Run: .venv/bin/python bench/bench_app.py
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 import sim  # noqa: E402
 from sim import overrides  # noqa: E402
 from sim.optimize import marginal_values  # noqa: E402
+from sim.uncertainty import monte_carlo, params_of, ranges, sample  # noqa: E402
 
 
 def computation(preset: str, repeat: int = 30) -> list[float]:
@@ -28,7 +30,11 @@ def computation(preset: str, repeat: int = 30) -> list[float]:
         t0 = time.perf_counter()
         s = overrides.apply({"preset": preset, "spend": {"platform_awards": 100.0 + k}})
         sim.simulate(s)
-        marginal_values(s, year)
+        if s.rubric_id:
+            monte_carlo(s, 300, 0, indicators=False)
+        short = s.with_horizon(max(s.scored_year(year) if s.rubric_id else year, s.base_year + 1))
+        rs = ranges(short)
+        marginal_values(s, year, params=params_of(rs, sample(rs, 300, 0)))
         out.append(time.perf_counter() - t0)
     return out
 

@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="program.<id>=万元 (every year), program.<id>.<year>=万元, growth.<indicator>=rate")
     m.add_argument("--horizon", type=int)
+    m.add_argument("--reading", choices=("assessment", "data"), help="what a tier target's year means")
+    m.add_argument("--status-quo", choices=("share", "flat", "plan"), help="what the status quo spends")
     m.add_argument("--out", required=True, help="output .csv or .xlsx")
 
     o = sub.add_parser("optimize", help="best split of a yearly budget / 预算优化")
@@ -76,12 +78,23 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("min-budget", help="smallest yearly budget reaching a score / 达到目标所需最小预算")
     _problem_args(b)
     b.add_argument("--score", type=float, default=80.0)
+    b.add_argument("--confidence", type=float, default=0.8,
+                   help="probability of reaching the score over the uncertainty draws (0-1; 0 = central parameters)")
+    b.add_argument("--draws", type=int, default=256)
+
+    c = sub.add_parser("calibrate-province",
+                       help="refit the Hebei county pace to the province's record / 按全省评价结果重新校准县域速度")
+    c.add_argument("--out", help="write the comparison with the record (.csv or .xlsx)")
     return p
 
 
 def _problem_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preset", required=True)
-    p.add_argument("--year", required=True, type=int, help="target year")
+    p.add_argument("--year", required=True, type=int,
+                   help="target year (a tier target: the assessment held that year, on the previous year's "
+                        "statistics, unless --reading data)")
+    p.add_argument("--reading", choices=("assessment", "data"), help="what a tier target's year means")
+    p.add_argument("--status-quo", choices=("share", "flat", "plan"), help="what the status quo spends")
     p.add_argument("--min", action="append", default=[], metavar="PROGRAM=万元")
     p.add_argument("--max", action="append", default=[], metavar="PROGRAM=万元")
     p.add_argument("--objective", choices=("score", "attainment", "targets_met"))
@@ -104,10 +117,16 @@ def _bounds(args) -> dict:
 
 
 def _load(args):
-    from .presets import check_preset_id, load_preset
+    from .overrides import apply
+    from .presets import check_preset_id
 
     check_preset_id(args.preset)
-    return load_preset(args.preset)
+    doc = {"preset": args.preset}
+    if getattr(args, "reading", None):
+        doc["reading"] = args.reading
+    if getattr(args, "status_quo", None):
+        doc["status_quo"] = args.status_quo
+    return apply(doc)
 
 
 @command
@@ -194,10 +213,34 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
 def cmd_min_budget(args: argparse.Namespace) -> int:
     from .optimize import min_budget
 
+    if not 0 <= args.confidence < 1:
+        raise InputError("bad_setting", key="--confidence", value=args.confidence, reason="0 – 1")
+    if not 10 <= args.draws <= 10_000:
+        raise InputError("bad_setting", key="--draws", value=args.draws, reason="10 – 10,000")
     sc = _load(args)
-    mb = min_budget(sc, args.score, args.year, _bounds(args), args.objective)
-    sys.stdout.write(f"{mb.message}\n")
+    mb = min_budget(sc, args.score, args.year, _bounds(args), args.objective,
+                    confidence=args.confidence or None, draws=args.draws)
+    sys.stdout.write(f"{mb.explain('zh')}\n{mb.explain('en')}\n")
     return 0 if mb.reachable else 1
+
+
+@command
+def cmd_calibrate_province(args: argparse.Namespace) -> int:
+    """Refit the pace factors of the growth profile hebei-county and print them with the fit;
+    the stored factors (data/profiles/hebei_county.toml [theta]) are changed by hand."""
+    from .province import fit, within_tolerance
+    from .tables import xlsx_bytes
+
+    out = check_out_path(args.out, (".csv", ".xlsx")) if args.out else None
+    res = fit()
+    sys.stdout.write("[theta]\n" + "".join(f"{k} = {v}\n" for k, v in res.theta.items()))
+    sys.stdout.write(f"# distance {res.distance:.2f}, {res.nfev} evaluations, within tolerance: "
+                     f"{within_tolerance(res.comparison)}\n")
+    sys.stdout.write(res.comparison.round(2).to_string() + "\n")
+    if out is not None:
+        frame = res.comparison.reset_index()
+        write_atomic(out, xlsx_bytes({"fit": frame}) if out.suffix.lower() == ".xlsx" else csv_bytes(frame))
+    return 0
 
 
 def apply_settings(sc, settings: list[str]):
@@ -237,6 +280,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     out = check_out_path(args.out, (".csv", ".xlsx"))
     check_preset_id(args.preset)
     sc = load_preset(args.preset)
+    if args.status_quo:
+        sc = sc.with_status_quo_mode(args.status_quo)
+    if args.reading:
+        sc = sc.replace(tier_reading=args.reading)
     if args.horizon is not None:
         sc = sc.with_horizon(args.horizon)
     sc = apply_settings(sc, args.set)

@@ -12,6 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 import sim
 from sim.optimize import optimize
+from sim.uncertainty import monte_carlo
+from ui.common import BAND_DRAWS, BAND_SEED
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["scenario", "optimizer", "targets", "compare", "data", "method", "score"]
@@ -35,33 +37,40 @@ def _score_metric(at) -> str:
     return at.metric[0].value
 
 
-def test_moving_a_budget_slider_changes_the_score_exactly_as_simulate():
+def _median(sc, year: int = 2025) -> str:
+    """The page's headline: the median of the band's draws for the year's assessment, 1 decimal."""
+    mc = monte_carlo(sc, BAND_DRAWS, BAND_SEED, indicators=False)
+    return f"{mc.score.loc[sc.scored_year(year), 'P50']:.1f}"
+
+
+def test_moving_a_budget_slider_changes_the_score_exactly_as_monte_carlo():
     at = app("demo")
     before = _score_metric(at)
     at.slider(key="w_sp_demo_platform_awards").set_value(600.0).run()
     assert not at.exception
-    want = sim.simulate(sim.load_preset("demo").with_spend("platform_awards", 600.0))
-    assert _score_metric(at) == f"{want.scores.loc[2025, 'total']:.2f}" != before
+    assert _score_metric(at) == _median(sim.load_preset("demo").with_spend("platform_awards", 600.0)) != before
     doc = json.loads(at.session_state["scenario_doc"])
     assert doc["spend"] == {"platform_awards": 600.0}
+    # the chance of tier A is shown beside the median, and the band under them
+    assert at.metric[1].value.endswith("%") and "P10–P90" in "\n".join(m.value for m in at.markdown)
 
 
-def test_total_budget_slider_keeps_the_split_and_matches_simulate():
+def test_total_budget_slider_keeps_the_split_and_matches_monte_carlo():
     at = app("demo")
     sc = sim.load_preset("demo")
-    at.slider(key="w_total_demo").set_value(1920.0).run()
+    first = sc.spend_matrix()[:, 0]
+    at.slider(key="w_total_demo").set_value(float(round(2 * first.sum(), -1))).run()
     doc = json.loads(at.session_state["scenario_doc"])
-    for p, v in sc.status_quo.items():
-        assert doc["spend"][p] == pytest.approx(2 * v)
-    want = sim.simulate(sc.with_spend_matrix(2 * sc.spend_matrix()))
-    assert _score_metric(at) == f"{want.scores.loc[2025, 'total']:.2f}"
+    for p, v in zip(sc.programs, first):
+        assert doc["spend"][p] == pytest.approx(v / first.sum() * round(2 * first.sum(), -1), abs=0.01)
+    assert _score_metric(at) == _median(sim.overrides.apply(doc))
 
 
 def test_growth_and_management_controls_change_the_scenario():
     at = app("demo")
     at.selectbox(key="w_m_demo_st_admin_body").set_value("independent").run()
-    want = sim.simulate(sim.overrides.apply({"preset": "demo", "management": {"st_admin_body": "independent"}}))
-    assert _score_metric(at) == f"{want.scores.loc[2025, 'total']:.2f}"
+    want = sim.overrides.apply({"preset": "demo", "management": {"st_admin_body": "independent"}})
+    assert _score_metric(at) == _median(want)
     at.slider(key="w_g_demo_registered_firms").set_value(2.0).run()
     assert json.loads(at.session_state["scenario_doc"])["growth"]["registered_firms"] == pytest.approx(0.02)
     assert not at.exception
@@ -80,13 +89,16 @@ def test_the_optimizer_button_gives_sim_optimize_s_allocation():
     at.button(key="opt_run").click().run()
     assert not at.exception
     res = optimize(sim.load_preset("demo"), 2000.0, 2025)
-    table = next(d.value for d in at.dataframe if list(d.value.columns) == [2022, 2023, 2024, 2025])
+    table = next(d.value for d in at.dataframe if list(d.value.columns) == [2022, 2023, 2024])
     np.testing.assert_allclose(table.to_numpy(dtype=float), res.allocation.round(0).to_numpy())
-    assert at.metric[0].value == f"{res.fun:.2f}"
+    assert at.metric[0].value == f"{res.fun:.1f}"
+    # the split's chance of tier A is stated; "A" is never the badge below an even chance
+    odds = monte_carlo(res.scenario, BAND_DRAWS, BAND_SEED, indicators=False).tiers.loc[2024]
+    assert any(f"{odds['A']:.0%}" in m.value for m in at.markdown)
     at.button(key="opt_apply").click().run()
     doc = json.loads(at.session_state["scenario_doc"])
     applied = sim.overrides.apply(doc)
-    np.testing.assert_allclose(applied.spend_matrix()[:, :4], res.allocation.to_numpy())
+    np.testing.assert_allclose(applied.spend_matrix()[:, :3], res.allocation.to_numpy())
 
 
 def test_a_zero_budget_optimizes_without_error():
@@ -103,7 +115,7 @@ def test_language_switch_keeps_the_scenario():
     assert not at.exception
     assert json.loads(at.session_state["scenario_doc"])["spend"] == {"talent": 700.0}
     assert _score_metric(at) == zh_value
-    assert "County score" in at.metric[0].label
+    assert "assessment score" in at.metric[0].label
 
 
 def test_bad_upload_on_the_score_page_shows_the_error():

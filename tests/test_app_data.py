@@ -52,16 +52,19 @@ def test_page_runs_for_every_preset_in_both_languages(page, preset, lang):
         assert any(b.key == "export_xlsx" for b in at.get("download_button"))
         assert (at.file_uploader(key="data_upload") is not None) if preset in COUNTY else not at.file_uploader
     else:
-        assert len(at.header) == 6  # rubric, equations, programs, indicators, assumptions, limits
+        assert len(at.header) == 7  # rubric, equations, record, programs, indicators, assumptions, limits
 
 
 def test_method_page_names_the_equations_and_limits():
     at = app("demo", "en", "method")
     text = "\n".join(m.value for m in at.markdown)
-    assert r"U_t = C_t\left(1 - e^{-\,s\,x_{t-L}/(c\,C_t)}\right)" in text
+    assert r"U_t = \text{units}(x_{t-L}) - \text{units}(r_{t-L})" in text
+    assert r"\text{units}(x) = C_t\left(1 - e^{-\,s\,x\,a/(A\,C_t)}\right)" in text
     assert "No feedback of innovation" in text and "expected values, not integers" in text
     assert "factor of several" in text and "Discretionary (酌情)" in text
-    rubric, tiers, programs, indicators, assumed = (d.value for d in at.dataframe)
+    assert "additionality" in text and "synthetic province" in text
+    rubric, tiers, record, programs, indicators, assumed = (d.value for d in at.dataframe)
+    assert list(record["round"])[:4] == [2018, 2019, 2020, 2021]
     assert len(rubric) == len(load_rubric("hebei-county").items)
     assert len(tiers) == 3
     assert len(programs) == sum(len(p.effects) for p in load_catalog().programs)

@@ -90,7 +90,7 @@ def _shot(pg, name: str) -> None:
 def test_browser_walkthrough(server, page):
     pg = page
     pg.goto(f"{server}/?preset=demo")
-    pg.get_by_text("县域创新能力得分").first.wait_for()
+    pg.get_by_text("年评价得分").first.wait_for()
     _settle(pg)
     before = _score(pg)
     _shot(pg, "1_scenario")
@@ -140,7 +140,7 @@ def test_browser_walkthrough(server, page):
     pg.get_by_text("English").first.click()
     _settle(pg)
     pg.get_by_role("link", name="Scenario").click()
-    pg.get_by_text("County score").first.wait_for()
+    pg.get_by_text("assessment score").first.wait_for()
     _settle(pg)
     assert _score(pg) == after  # switching language keeps the scenario
     _shot(pg, "9_scenario_en")

@@ -44,3 +44,19 @@ def test_preset_values_are_the_seed_figures(path, seeds, rubric):
                 f"{path.name} {where}"
         n_seed += 1
     assert n_seed > 0 or meta["id"] == "demo", f"{path.name}: no seed figures at all"
+
+
+@pytest.mark.parametrize("path", PRESET_FILES, ids=[p.stem for p in PRESET_FILES])
+def test_plan_growth_has_its_source_or_reasoning(path, seeds):
+    """The status quo's "plan" option: a rate with the seed's words it comes from (verbatim) and
+    how it is derived, or an assumption's reasoning."""
+    doc = read_toml(path)
+    plan = doc.get("plan_growth")
+    assert plan is not None, f"{path.name}: no plan_growth"
+    assert 0 <= plan["rate"] < 0.5 and plan.get("note"), path.name
+    assert plan.get("status") in ("seed", "assumption"), path.name
+    if plan.get("source"):
+        sf = plan.get("source_file", doc["preset"]["source_file"])
+        assert plan["source"] in seeds[sf], f"{path.name}: {plan['source']!r} not in {sf}"
+    if plan["status"] == "seed":
+        assert plan.get("source") and "%" in plan["note"], path.name

@@ -66,7 +66,7 @@ def test_widening_one_range_widens_the_band_in_its_direction():
 def test_ranges_come_from_the_data_files_with_reasons():
     rs = ranges(sim.load_preset("demo"))
     kinds = {r.kind for r in rs}
-    assert kinds == {"growth", "param", "award", "additionality", "capacity_rate", "lag", "base", "management"}
+    assert kinds == {"growth", "param", "award", "additionality", "capacity_rate", "lag", "base", "management", "pace"}
     for r in rs:
         assert r.low <= r.mode <= r.high and r.note, r.name
 

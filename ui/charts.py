@@ -36,16 +36,24 @@ def _tier_rules(lines: dict[str, float], y_title: str) -> alt.Chart:
 
 
 def score_path(frame: pd.DataFrame, titles: dict, lines: dict[str, float]) -> alt.LayerChart:
-    """Score by year. ``frame``: year, total, tier, series (the scenario first, then the status
-    quo; the first series is drawn dark, the second light, whatever their names sort to)."""
+    """Median score by year with the P10-P90 band. ``frame``: year, P10, P50, P90, series (the
+    scenario first, then the status quo; the first is drawn dark with its band, the second as a
+    light dashed median line, whatever their names sort to)."""
     series = list(dict.fromkeys(frame["series"]))
-    base = alt.Chart(frame).encode(
-        x=alt.X("year:O", title=titles["year"], axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("total:Q", title=titles["score"], scale=alt.Scale(domain=[40, 100])),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom"),
-                        scale=alt.Scale(domain=series, range=["#0969da", "#8c959f"][:len(series)])),
-        tooltip=["year:O", alt.Tooltip("total:Q", format=".2f"), "tier:N", "series:N"])
-    return base.mark_line(point=alt.OverlayMarkDef(size=80), strokeWidth=3) + _tier_rules(lines, titles["score"])
+    x = alt.X("year:O", title=titles["year"], axis=alt.Axis(labelAngle=0))
+    y_scale = alt.Scale(domain=[max(0, min(40, float(frame["P10"].min()) - 5)), 100])
+    color = alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom"),
+                      scale=alt.Scale(domain=series, range=["#0969da", "#8c959f"][:len(series)]))
+    tooltip = ["year:O", "series:N", alt.Tooltip("P50:Q", format=".1f", title=titles["median"]),
+               alt.Tooltip("P10:Q", format=".1f"), alt.Tooltip("P90:Q", format=".1f")]
+    first = frame[frame["series"] == series[0]]
+    band = alt.Chart(first).mark_area(opacity=0.2, color="#0969da").encode(
+        x=x, y=alt.Y("P10:Q", title=titles["score"], scale=y_scale), y2="P90:Q", tooltip=tooltip)
+    med = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=70), strokeWidth=3).encode(
+        x=x, y=alt.Y("P50:Q", scale=y_scale), color=color,
+        strokeDash=alt.StrokeDash("series:N", legend=None, scale=alt.Scale(domain=series, range=[[1, 0], [6, 4]])),
+        tooltip=tooltip)
+    return band + med + _tier_rules(lines, titles["score"])
 
 
 def group_breakdown(frame: pd.DataFrame, titles: dict) -> alt.LayerChart:
@@ -54,7 +62,7 @@ def group_breakdown(frame: pd.DataFrame, titles: dict) -> alt.LayerChart:
     bg = alt.Chart(frame).mark_bar(color="#d0d7de", size=26).encode(
         x=alt.X("max:Q", title=titles["points"]), y=y)
     fg = alt.Chart(frame).mark_bar(color="#0969da", size=26).encode(
-        x="earned:Q", y=y, tooltip=["group:N", alt.Tooltip("earned:Q", format=".2f"), "max:Q"])
+        x="earned:Q", y=y, tooltip=["group:N", alt.Tooltip("earned:Q", format=".1f"), "max:Q"])
     label = alt.Chart(frame).mark_text(align="left", dx=6, fontSize=15).encode(
         x="max:Q", y=y, text=alt.Text("label:N"))
     return bg + fg + label
@@ -67,7 +75,7 @@ def small_multiples(frame: pd.DataFrame, targets: pd.DataFrame, titles: dict, co
     line = alt.Chart().mark_line(strokeWidth=3, point=True).encode(
         x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
-        tooltip=["indicator:N", "year:O", alt.Tooltip("value:Q", format=",.2f")])
+        tooltip=["indicator:N", "year:O", alt.Tooltip("label:N", title=titles["value"])])
     tgt = alt.Chart().mark_point(shape="diamond", size=160, filled=True, color="#cf222e").encode(
         x="year:O", y="target:Q", tooltip=[alt.Tooltip("target:Q", title=titles["target"], format=",.2f")])
     data = pd.concat([frame, targets], ignore_index=True)
@@ -93,7 +101,7 @@ def frontier(frame: pd.DataFrame, titles: dict, lines: dict[str, float], marks: 
     line = alt.Chart(frame).mark_line(strokeWidth=3, point=True).encode(
         x=alt.X("budget:Q", title=titles["budget"]),
         y=alt.Y("best:Q", title=titles["score"], scale=alt.Scale(zero=False)),
-        tooltip=[alt.Tooltip("budget:Q", format=",.0f"), alt.Tooltip("best:Q", format=".2f")])
+        tooltip=[alt.Tooltip("budget:Q", format=",.0f"), alt.Tooltip("best:Q", format=".1f")])
     layers = line + _tier_rules(lines, titles["score"]) if lines else line
     if marks is not None and len(marks):
         pts = alt.Chart(marks).mark_point(size=220, filled=True, color="#cf222e").encode(
@@ -109,8 +117,8 @@ def fan(frame: pd.DataFrame, titles: dict, lines: dict[str, float]) -> alt.Layer
     base = alt.Chart(frame).encode(x=alt.X("year:O", title=titles["year"], axis=alt.Axis(labelAngle=0)))
     band = base.mark_area(opacity=0.25, color="#0969da").encode(
         y=alt.Y("P10:Q", title=titles["score"], scale=alt.Scale(zero=False)), y2="P90:Q",
-        tooltip=["year:O", alt.Tooltip("P10:Q", format=".2f"), alt.Tooltip("P50:Q", format=".2f"),
-                 alt.Tooltip("P90:Q", format=".2f")])
+        tooltip=["year:O", alt.Tooltip("P10:Q", format=".1f"), alt.Tooltip("P50:Q", format=".1f"),
+                 alt.Tooltip("P90:Q", format=".1f")])
     mid = base.mark_line(strokeWidth=3, color="#0969da", point=True).encode(y="P50:Q")
     return band + mid + _tier_rules(lines, titles["score"]) if lines else band + mid
 
@@ -134,7 +142,7 @@ def tornado(frame: pd.DataFrame, titles: dict, base: float) -> alt.LayerChart:
         y=alt.Y("parameter:N", sort=order, title=None, axis=alt.Axis(labelLimit=360)),
         x=alt.X("value:Q", title=titles["score"], scale=alt.Scale(zero=False)),
         x2=alt.datum(base), color=alt.Color("end:N", title=None, legend=alt.Legend(orient="bottom")),
-        tooltip=["parameter:N", "end:N", alt.Tooltip("value:Q", format=".2f")])
+        tooltip=["parameter:N", "end:N", alt.Tooltip("value:Q", format=".1f")])
     rule = alt.Chart(pd.DataFrame({"x": [base]})).mark_rule(color="#57606a").encode(x="x:Q")
     return bars + rule
 
@@ -148,4 +156,23 @@ def grouped_bars(frame: pd.DataFrame, titles: dict) -> alt.Chart:
         y=alt.Y("value:Q", title=titles["value"]),
         color=alt.Color("series:N", title=None, sort=None, legend=alt.Legend(orient="bottom", labelLimit=320)),
         xOffset=alt.XOffset("series:N", sort=None),
-        tooltip=["category:N", "series:N", alt.Tooltip("value:Q", format=",.2f")])
+        tooltip=["category:N", "series:N", alt.Tooltip("value:Q", format=",.1f")])
+
+
+def record_fit(frame: pd.DataFrame, titles: dict) -> alt.FacetChart:
+    """Published figures (points) against the model (lines), one panel per measure.
+
+    ``frame``: round, measure, series (the published series first), value."""
+    series = list(dict.fromkeys(frame["series"]))
+    color = alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom"),
+                      scale=alt.Scale(domain=series, range=["#cf222e", "#0969da"][:len(series)]))
+    x = alt.X("round:O", title=titles["round"], axis=alt.Axis(labelAngle=-45))
+    tip = ["measure:N", "round:O", "series:N", alt.Tooltip("value:Q", format=".1f")]
+    line = alt.Chart().mark_line(strokeWidth=3).encode(
+        x=x, y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)), color=color, tooltip=tip
+    ).transform_filter(alt.datum.series == series[-1])
+    pts = alt.Chart().mark_point(size=120, filled=True).encode(
+        x=x, y="value:Q", color=color, shape=alt.Shape("series:N", legend=None), tooltip=tip)
+    return alt.layer(line, pts, data=frame).properties(width=330, height=220).facet(
+        column=alt.Column("measure:N", title=None, header=alt.Header(labelFontSize=15))
+    ).resolve_scale(y="independent")

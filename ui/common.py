@@ -9,10 +9,14 @@ import streamlit as st
 import sim
 from sim.loaders import load_catalog, load_rubric
 from sim.optimize import marginal_values
+from sim.uncertainty import monte_carlo, params_of, ranges, sample
 from ui import state
 from ui.i18n import lang, t
 
 TIER_BADGE = {"A": "green", "B": "orange", "C": "red"}
+BAND_DRAWS = 300  # draws behind every band and probability on the pages (common random numbers)
+BAND_SEED = 0
+COUNT_UNITS = ("家", "个", "项", "件", "所", "名")
 
 
 def ind_name(q: str) -> str:
@@ -39,33 +43,92 @@ def item_name(iid: str) -> str:
     return getattr(load_rubric("hebei-county").item(iid), lang())
 
 
+def target_years(sc: sim.Scenario) -> list[int]:
+    """Years a target can be asked for: the tier years whose statistics are projected (the
+    assessment held the year after the statistics, under the default reading)."""
+    if not sc.rubric_id:
+        return list(sc.years)
+    return [sc.assessed_year(y) for y in sc.years]
+
+
 def default_target_year(sc: sim.Scenario) -> int:
-    """The latest year with a tier target, else with any target, else the horizon."""
-    tiers = [tg.year for tg in sc.targets if tg.kind == "tier" and tg.year <= sc.horizon]
-    years = [tg.year for tg in sc.targets if sc.base_year < tg.year <= sc.horizon]
-    return max(tiers or years or [sc.horizon])
+    """The latest year with a tier target, else with any target, else the last possible."""
+    years = target_years(sc)
+    tiers = [tg.year for tg in sc.targets if tg.kind == "tier" and tg.year in years]
+    other = [tg.year for tg in sc.targets if tg.year in years]
+    return max(tiers or other or [years[-1]])
 
 
 def target_year(sc: sim.Scenario) -> int:
     """The session's target year (a sidebar widget), kept inside the projection."""
     key = f"w_target_year_{sc.preset_id}"
-    years = list(sc.years)
+    years = target_years(sc)
     value = st.session_state.get(key)
     st.session_state[key] = value if value in years else default_target_year(sc)  # kept across pages
     with st.sidebar:
-        return st.selectbox(t("target_year"), years, key=key)
+        return st.selectbox(t("target_year"), years, key=key, help=t("target_year_help"))
 
 
-def tier_badge(tier: str) -> None:
-    st.badge(t("tier_badge", tier=tier), color=TIER_BADGE.get(tier, "gray"))
+def data_year(sc: sim.Scenario, year: int) -> int:
+    """The statistics year of a target year (the tier reading for rubric presets)."""
+    return sc.scored_year(year) if sc.rubric_id else year
+
+
+def reading_caption(sc: sim.Scenario, year: int) -> str:
+    """Which reading of a tier year is in force, in words (shown under every tier chart)."""
+    if not sc.rubric_id:
+        return ""
+    key = "reading_assessment_caption" if sc.tier_reading == "assessment" else "reading_data_caption"
+    return t(key, year=year, data=data_year(sc, year))
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def band(doc_text: str) -> "sim.uncertainty.MonteCarlo":
+    """The scenario's Monte Carlo band with :data:`BAND_DRAWS` common random numbers (score
+    quantiles and tier chances by statistics year)."""
+    return monte_carlo(state.scenario_of(doc_text), BAND_DRAWS, BAND_SEED, indicators=False)
+
+
+def fmt_score(v: float) -> str:
+    """A score: one decimal (what the model knows)."""
+    return "—" if v is None or np.isnan(v) else f"{v:.1f}"
+
+
+def is_count(q: str) -> bool:
+    cat = load_catalog()
+    return q in cat.indicators and cat.indicators[q].unit in COUNT_UNITS
+
+
+def fmt_quantity(q: str, v, projected: bool = True) -> str:
+    """A projected value; a count the model carries as an expected value shows as "≈ 1.8"."""
+    if isinstance(v, str) or v is None or (isinstance(v, float) and np.isnan(v)):
+        return fmt(v)
+    if projected and is_count(q):
+        return f"≈ {v:,.1f}"
+    return fmt(v)
+
+
+def tier_odds(tiers: pd.Series) -> None:
+    """The most likely tier with its probability, and the chance of A: never "A" for a chance
+    of A below one half."""
+    best = str(tiers.idxmax())
+    st.badge(t("tier_odds", tier=best, p=f"{tiers[best]:.0%}"), color=TIER_BADGE.get(best, "gray"))
+    if best != "A":
+        st.caption(t("prob_a", p=f"{tiers.get('A', 0.0):.0%}"))
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
 def next_points(doc_text: str, year: int, step: float = 100.0) -> pd.DataFrame:
-    """Objective gained by ``step`` 万元 more a year in each program (all years to ``year``),
-    largest first. Columns: program, gain (points or % attainment)."""
-    gains = marginal_values(state.scenario_of(doc_text), year, step)
-    return gains.reset_index().sort_values("gain", ascending=False, ignore_index=True)
+    """What ``step`` 万元 more a year in each program buys for target ``year``, under the band's
+    draws (common random numbers), largest median first. Columns: program, P10, P50, P90
+    (points or % attainment)."""
+    sc = state.scenario_of(doc_text)
+    short = sc.with_horizon(max(data_year(sc, year), sc.base_year + 1))
+    rs = ranges(short)
+    draws = marginal_values(sc, year, step, params=params_of(rs, sample(rs, BAND_DRAWS, BAND_SEED)))
+    q = np.quantile(draws.to_numpy(), [0.1, 0.5, 0.9], axis=1).T
+    out = pd.DataFrame({"program": draws.index, "P10": q[:, 0], "P50": q[:, 1], "P90": q[:, 2]})
+    return out.sort_values("P50", ascending=False, ignore_index=True)
 
 
 def fmt(v, digits: int = 2) -> str:
@@ -94,7 +157,13 @@ def param_label(name: str) -> str:
         return t("param_param", name=ind_name(rest))
     if kind == "lag":
         return t("param_lag", program=prog_name(rest))
-    if kind == "unit_cost":
+    if kind in ("award", "additionality", "capacity_rate"):
         pid, _, q = rest.partition(".")
-        return t("param_unit_cost", program=prog_name(pid), name=ind_name(q))
+        return t(f"param_{kind}", program=prog_name(pid), name=ind_name(q))
+    if kind == "base":
+        return t("param_base", name=ind_name(rest))
+    if kind == "management":
+        return t("param_management", name=item_name("st_management_innovation"))
+    if kind == "pace":
+        return t("param_pace")
     return name

@@ -24,7 +24,7 @@ from sim.loaders import load_catalog, load_rubric, load_translations
 from sim.simulate import inputs_frame
 from sim.tables import scoring_input, table_from_bytes, xlsx_bytes
 
-STATUSES = ("seed", "derived", "assumption", "calibrated", "user")
+STATUSES = ("seed", "derived", "assumption", "calibrated", "calibrated_edge", "user", "synthetic")
 EDITABLE = ("value", "growth")
 COLUMNS = ("name", "unit", "value", "growth", "status", "source", "growth_status", "growth_source")
 GROWTH_LIMIT = 100.0  # % a year: edits must lie strictly between -100% and +100%

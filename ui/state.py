@@ -89,6 +89,11 @@ def set_doc(new: dict) -> InputError | None:
     return None
 
 
+def text_of(sc: sim.Scenario) -> str:
+    """The canonical document text of a scenario (e.g. an optimizer's result), for the caches."""
+    return _canonical(overrides.diff(sc))
+
+
 def set_scenario(sc: sim.Scenario) -> None:
     """Store a scenario (its difference from the preset)."""
     st.session_state[DOC_KEY] = _canonical(overrides.diff(sc))
