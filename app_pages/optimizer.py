@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-import sim
 from sim.errors import InputError
 from sim.optimize import budget_frontier, min_budget, optimize
 from ui import charts, state

@@ -19,7 +19,7 @@ calibration of the county pace against the published record.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ from scipy.special import ndtr
 from .loaders import DATA_DIR, load_profile, read_toml
 from .presets import scenario_from_doc
 from .projection import Params, run
-from .regions import Batch, Regions, county_doc, frame_of, project, stack
+from .regions import Batch, Regions, county_doc, frame_of, project
 from .simulate import score_batch
 
 RECORD_FILE = "regions/hebei_record.toml"
@@ -163,7 +163,7 @@ def province_at(regions: Regions, theta: dict | None = None, horizon: int | None
     """The province projected with pace factors ``theta`` (None: the stored ones)."""
     if theta is None:
         return project(regions, horizon)
-    return project(regions.__class__(**{**regions.__dict__, "params": _theta_params(regions, theta)}), horizon)
+    return project(replace(regions, params=_theta_params(regions, theta)), horizon)
 
 
 def compare(regions: Regions, batch: Batch) -> pd.DataFrame:
