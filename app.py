@@ -5,7 +5,7 @@ import streamlit as st
 
 import sim
 from ui import state
-from ui.i18n import LANGS, lang, t
+from ui.i18n import LANGS, lang, t, tl
 
 st.set_page_config(page_title="科技创新规划情景模拟器", page_icon=":material/insights:", layout="wide")
 st.html("<style>[data-testid='stMetricValue']{font-size:3rem} "
@@ -26,7 +26,7 @@ with st.sidebar:
     st.selectbox(t("preset"), list(presets), key="preset", format_func=names.__getitem__,
                  on_change=lambda: state.switch_preset(st.session_state["preset"]))
     if "init_error" in st.session_state:
-        st.warning(t("bad_link", msg=st.session_state.pop("init_error").message(lang())))
+        st.warning(tl("bad_link", msg=st.session_state.pop("init_error").message(lang())))
 
 pages = [
     st.Page("app_pages/scenario.py", title=t("page_scenario"), icon=":material/tune:", default=True, url_path="scenario"),

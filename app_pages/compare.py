@@ -18,7 +18,7 @@ from sim.loaders import load_rubric
 from ui import charts, state, store
 from ui.common import (band, data_year, default_target_year, fmt, fmt_quantity, fmt_score, ind_label, prog_name,
                        target_year, target_years, tier_odds)
-from ui.i18n import lang, t
+from ui.i18n import lang, lit, say, t, tl
 
 CURRENT = ""  # the option of the session's unsaved scenario (never a saved name: names are non-empty)
 MAX_COMPARE = 4
@@ -43,7 +43,7 @@ def _show_flash() -> None:
     kind, message = st.session_state.pop("cmp_flash", (None, None))
     if kind is None:
         return
-    text = message.message(lang()) if isinstance(message, InputError) else t(message[0], **message[1])
+    text = say(message) if isinstance(message, InputError) else tl(message[0], **message[1])
     {"success": st.success, "error": st.error, "info": st.info}[kind](text)
 
 
@@ -123,7 +123,7 @@ st.caption(t("cmp_intro"))
 try:
     saved = store.list_saved()
 except InputError as exc:
-    st.error(exc.message(lang()))
+    st.error(say(exc))
     st.stop()
 names = [r["name"] for r in saved]
 
@@ -165,7 +165,7 @@ def _entries(choice: list[str]) -> list[dict]:
             text = state.text() if opt == CURRENT else _canonical(store.scenario_doc(store.load(opt)))
             s, p = state.scenario_of(text), state.projection_of(text)
         except InputError as exc:
-            st.warning(t("cmp_broken", name=opt, msg=exc.message(lang())))
+            st.warning(tl("cmp_broken", name=opt, msg=exc.message(lang())))
             continue
         label = current_label if opt == CURRENT else opt
         y = year if s.preset_id == sc.preset_id and year in target_years(s) else default_target_year(s)
@@ -217,13 +217,13 @@ else:
                 delta = None
                 if e is not first and first["sc"].rubric_id:
                     first_total = float(band(first["text"]).score.loc[first["data"], "P50"])
-                    delta = f"{total - first_total:+.1f} {t('cmp_vs_first', name=first['label'])}"
-                st.metric(e["label"], fmt_score(total), delta, help=t("score_in", year=y, data=d))
+                    delta = f"{total - first_total:+.1f} {tl('cmp_vs_first', name=first['label'])}"
+                st.metric(lit(e["label"]), fmt_score(total), delta, help=t("score_in", year=y, data=d))
                 tier_odds(odds.tiers.loc[d])
             else:
                 idx = p.attainment.attrs["index"]
-                st.metric(e["label"], _pct(1 - idx["weighted_shortfall"]), help=t("attainment"))
-            st.caption(t("cmp_entry_caption", region=_region(s), year=y))
+                st.metric(lit(e["label"]), _pct(1 - idx["weighted_shortfall"]), help=t("attainment"))
+            st.caption(tl("cmp_entry_caption", region=_region(s), year=y))
     if len({e["year"] for e in entries}) > 1:
         st.caption(t("cmp_years_differ"))
 
@@ -327,7 +327,7 @@ with e1:
     try:
         payload = store.export_json(chosen) if chosen else b"[]"
     except InputError as exc:  # deleted by another session meanwhile
-        st.error(exc.message(lang()))
+        st.error(say(exc))
         payload, chosen = b"[]", []
     st.download_button(t("cmp_export", n=len(chosen)), payload, key="cmp_download",
                        file_name=f"scenarios-{date.today():%Y%m%d}.json", mime="application/json",
@@ -337,7 +337,7 @@ with e2:
                      help=t("cmp_import_help"))
     kind, result = st.session_state.get("cmp_import_result", (None, None))
     if kind == "error":
-        st.error(t("cmp_import_failed", msg=result.message(lang())))
+        st.error(tl("cmp_import_failed", msg=result.message(lang())))
     elif kind == "success":
-        st.success(t("cmp_imported", n=len(result), names="、".join(result) if lang() == "zh" else ", ".join(result)))
+        st.success(tl("cmp_imported", n=len(result), names="、".join(result) if lang() == "zh" else ", ".join(result)))
 st.caption(t("cmp_store_caption"))

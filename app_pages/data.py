@@ -8,7 +8,7 @@ from sim import InputError
 from sim.loaders import load_rubric, load_rubric_example
 from sim.tables import template_bytes
 from ui import datatab, state
-from ui.i18n import lang, t
+from ui.i18n import lang, say, t, tl
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EDITOR = "data_editor"
@@ -35,7 +35,7 @@ def _commit(new: dict, flash: str, from_editor: bool = False) -> None:
     """Store a new document (or show why not) and start the page afresh."""
     err = state.set_doc(new)
     if err is not None:
-        st.error(err.message(lang()))
+        st.error(say(err))
         return
     if not from_editor:
         _fresh_editor()
@@ -83,7 +83,7 @@ edited = st.data_editor(
     })
 result = datatab.edit_doc(doc, frame, edited, lang())
 for message in result.errors:
-    st.error(message)
+    st.error(message)  # the value the user typed is made literal by datatab
 if result.errors:
     st.caption(t("data_kept_last_good"))
 elif result.doc is not None:
@@ -107,7 +107,7 @@ if not sc.rubric_id:
     st.info(t("data_region_city"))
 else:
     if sc.region_name or sc.region_values:
-        st.info(t("data_region_in_use", name=sc.region_name or "—", n=len(sc.region_values)))
+        st.info(tl("data_region_in_use", name=sc.region_name or "—", n=len(sc.region_values)))
         if st.button(t("data_region_drop"), key="data_region_drop", icon=":material/delete:"):
             _commit(datatab.without_region(doc), t("data_region_dropped"))
     else:
@@ -119,7 +119,7 @@ else:
         try:
             regions, values = datatab.parse_region_file(sc.rubric_id, upload.getvalue(), upload.name)
         except InputError as exc:
-            st.error(exc.message(lang()))
+            st.error(say(exc))
         else:
             pick = 0
             if len(regions) > 1:
@@ -127,13 +127,13 @@ else:
                                     key="data_region_pick",
                                     format_func=lambda i: f"{i + 2}: {regions[i]}")
             chosen = datatab.region_values(sc.rubric_id, values, pick)
-            with st.expander(t("data_region_preview", name=regions[pick])):
+            with st.expander(tl("data_region_preview", name=regions[pick])):
                 preview = pd.DataFrame({"name": [datatab.quantity_name(c, lang()) for c in chosen],
                                         "value": [str(v) for v in chosen.values()]})
                 st.dataframe(preview, hide_index=True, width="stretch", key="data_region_table",
                              column_config={"name": label["name"], "value": label["value"]})
             st.caption(t("data_region_caption"))
-            if st.button(t("data_region_apply", name=regions[pick]), key="data_region_apply",
+            if st.button(tl("data_region_apply", name=regions[pick]), key="data_region_apply",
                          type="primary", icon=":material/upload:"):
                 _commit(datatab.with_region(doc, regions[pick], chosen),
-                        t("data_region_applied", name=regions[pick]))
+                        tl("data_region_applied", name=regions[pick]))

@@ -12,7 +12,7 @@ from sim.optimize import budget_frontier, min_budget, optimize
 from ui import charts, state
 from ui.common import (BAND_DRAWS, band, data_year, fmt, fmt_score, prog_name, reading_caption, target_year,
                        tier_odds)
-from ui.i18n import lang, t
+from ui.i18n import lang, say, t
 
 sc = state.scenario()
 year = target_year(sc)
@@ -75,7 +75,7 @@ if st.button(t("opt_run"), key="opt_run", type="primary", icon=":material/play_a
             res = _optimize(state.text(), float(budget), year, bounds_json, objective, robust)
         except InputError as exc:
             st.session_state.pop("opt_result", None)
-            st.error(exc.message(lang()))
+            st.error(say(exc))
         else:
             st.session_state["opt_result"] = (state.text(), float(budget), year, bounds_json, objective, robust)
 
@@ -164,7 +164,7 @@ if st.button(t("frontier_run"), key="opt_frontier_run", icon=":material/show_cha
                 st.warning(mb.explain(lang()))
         st.session_state["opt_frontier"] = (state.text(), year, fr, marks)
     except InputError as exc:
-        st.error(exc.message(lang()))
+        st.error(say(exc))
     bar.empty()
 saved = st.session_state.get("opt_frontier")
 if saved and saved[0] == state.text() and saved[1] == year:

@@ -11,7 +11,7 @@ from ui import charts, state
 from ui.common import (BAND_DRAWS, assumption_note, band, data_year, fmt, fmt_quantity, fmt_score,
                        ind_label, ind_name, is_count, next_points, prog_name, reading_caption,
                        target_year, tier_odds)
-from ui.i18n import lang, t
+from ui.i18n import lang, say, t
 
 sc = state.scenario()
 proj = state.projection()
@@ -19,11 +19,19 @@ year = target_year(sc)
 scored = data_year(sc, year)
 pid = sc.preset_id
 
-# widgets mirror the document; when it changed elsewhere (optimizer, import) they start afresh
+# Widgets take their value from the document when they are created and afterwards only from the
+# user: the page never writes a slider's value. The total and the program sliders show each
+# other's consequences by being created anew under a new key ("generation") when the other moves,
+# so a value the browser still holds for the old slider can never be applied again (no stale
+# total rescales the split, rapid moves of one slider all count). When the document changed
+# elsewhere (optimizer, import, another page) every widget starts afresh.
+GEN_TOTAL, GEN_SPLIT = "w_gen_total", "w_gen_split"
 if st.session_state.get("w_synced") != state.text():
-    for key in [k for k in st.session_state if k.startswith("w_sp_") or k.startswith("w_total_")
-                or k.startswith("w_g_") or k.startswith("w_m_") or k.startswith("w_mode_")]:
+    for key in [k for k in st.session_state if k.startswith("w_g_") or k.startswith("w_m_")
+                or k.startswith("w_mode_")]:
         del st.session_state[key]
+    for key in (GEN_TOTAL, GEN_SPLIT):
+        st.session_state[key] = st.session_state.get(key, 0) + 1
     st.session_state["w_synced"] = state.text()
 
 
@@ -34,23 +42,47 @@ def _commit(doc: dict) -> None:
     st.session_state["w_synced"] = state.text()
 
 
-def _on_program(p: str) -> None:
+def _bump(gen: str) -> None:
+    st.session_state[gen] = st.session_state.get(gen, 0) + 1
+
+
+def _on_grid(v: float, step: float, top: float) -> float:
+    """A slider's starting value: on its step grid, as the browser's range input holds it (an
+    off-grid value would be snapped by the browser and come back as a change nobody made)."""
+    return float(min(max(np.floor(v / step + 0.5) * step, 0.0), top))
+
+
+def _current(key: str, gen: str) -> bool:
+    """Whether a slider's key is of the current generation: a browser that has not yet drawn the
+    new sliders may still send an old one's value, which must not count."""
+    return key.endswith(f"_{st.session_state.get(gen, 0)}")
+
+
+def _on_program(p: str, key: str, step: float) -> None:
+    if not _current(key, GEN_SPLIT):
+        return
+    new = float(st.session_state[key])
+    if abs(new - _first_year(state.scenario())[p]) < step / 2:
+        return  # the browser snapping a value to its grid, not a move
     d = state.doc()
-    d.setdefault("spend", {})[p] = float(st.session_state[f"w_sp_{pid}_{p}"])
+    d.setdefault("spend", {})[p] = new
     _commit(d)
-    st.session_state[f"w_total_{pid}"] = float(sum(_first_year(state.scenario()).values()))
+    _bump(GEN_TOTAL)  # the total slider is created anew with the new total
 
 
-def _on_total() -> None:
+def _on_total(key: str, step: float) -> None:
+    if not _current(key, GEN_TOTAL):
+        return
     cur = state.scenario()
     first = _first_year(cur)
-    old, new = sum(first.values()), float(st.session_state[f"w_total_{pid}"])
+    old, new = sum(first.values()), float(st.session_state[key])
+    if abs(new - old) < step / 2:
+        return  # the browser snapping a value to its grid, not a move
     shares = {p: (v / old if old > 0 else 1 / len(first)) for p, v in first.items()}
     d = state.doc()
     d["spend"] = {p: round(new * s, 2) for p, s in shares.items()}
     _commit(d)
-    for p in first:
-        st.session_state[f"w_sp_{pid}_{p}"] = d["spend"][p]
+    _bump(GEN_SPLIT)  # the program sliders are created anew with the rescaled split
 
 
 def _on_growth(q: str) -> None:
@@ -77,7 +109,7 @@ def _first_year(s) -> dict[str, float]:
 
 st.title(f"{t('page_scenario')} · {getattr(sc, lang())}")
 if "scenario_error" in st.session_state:
-    st.error(st.session_state.pop("scenario_error").message(lang()))
+    st.error(say(st.session_state.pop("scenario_error")))
 
 left, right = st.columns([1, 2.3], gap="large")
 
@@ -94,21 +126,29 @@ with left:
     first = _first_year(sc)
     total = float(sum(first.values()))
     sq_total = float(sc.status_quo_matrix()[:, 0].sum())
-    top = float(max(5 * sq_total, 3000.0, 1.5 * total))
-    step = float(10 ** max(0, int(np.log10(max(top, 10))) - 2))
+    # the range depends only on the status quo (and grows only when a value needs it), so a
+    # slider pushed to its end keeps its value and its range
+    top = float(max(5 * sq_total, 3000.0, total))
+    step = float(10 ** max(0, int(np.log10(max(5 * sq_total, 3000.0, 10))) - 2))
+    top = float(np.ceil(top / step) * step)
     growth_text = f"{sc.budget_growth():.1%}"
     st.subheader(t("budget_heading"))
-    st.slider(t("total_budget", year=sc.years[0]), 0.0, top, step=step, key=_seed(f"w_total_{pid}", total),
-              on_change=_on_total, format="%.0f", help=t("total_budget_help", sq=fmt(sq_total), growth=growth_text))
+    total_key = f"w_total_{pid}_{st.session_state.get(GEN_TOTAL, 0)}"
+    st.slider(t("total_budget", year=sc.years[0]), 0.0, top, step=step, key=_seed(total_key, _on_grid(total, step, top)),
+              on_change=_on_total, args=(total_key, step), format="%.0f",
+              help=t("total_budget_help", sq=fmt(sq_total), growth=growth_text))
     st.caption(t("budget_path_caption", year=sc.years[0], growth=growth_text,
                  mode=t(f"status_quo_{sc.status_quo_mode}")))
     varies = [p for p, row in sc.spend.items() if not np.allclose(row, sc.path(row[0]), rtol=1e-9)]
     with st.expander(t("split_heading", year=sc.years[0]), expanded=True):
         if varies:
             st.caption(t("split_varies"))
+        gen = st.session_state.get(GEN_SPLIT, 0)
         for p in sc.programs:
-            st.slider(prog_name(p), 0.0, top, step=step, key=_seed(f"w_sp_{pid}_{p}", float(first[p])),
-                      on_change=_on_program, args=(p,), format="%.0f")
+            key = f"w_sp_{pid}_{p}_{gen}"
+            st.slider(prog_name(p), 0.0, top, step=step, key=_seed(key, _on_grid(first[p], step, top)),
+                      on_change=_on_program, args=(p, key, step), format="%.0f")
+        st.caption(t("split_step_caption", step=fmt(step, 0)))
     with st.expander(t("assumptions_heading")):
         modes = ["share", "flat", "plan"]
         st.radio(t("status_quo_label"), modes, key=_seed(f"w_mode_{pid}_status_quo", sc.status_quo_mode),

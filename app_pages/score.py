@@ -6,7 +6,7 @@ import streamlit as st
 from sim import InputError, load_rubric, score
 from sim.loaders import load_rubric_example
 from sim.tables import csv_bytes, scoring_input, table_from_bytes, template_bytes
-from ui.i18n import lang, t
+from ui.i18n import lang, say, t
 
 rubric = load_rubric("hebei-county")
 st.title(t("score_title"))
@@ -18,7 +18,7 @@ if upload is not None:
     try:
         regions, values = scoring_input(rubric, table_from_bytes(upload.getvalue(), upload.name))
     except InputError as exc:
-        st.error(exc.message(lang()))
+        st.error(say(exc))
     else:
         frame = score(rubric, values).to_frame()
         frame.insert(0, "region", regions)

@@ -48,10 +48,10 @@ def rerun(preset: str, repeat: int = 15) -> list[float]:
     at.session_state["scenario_doc"] = json.dumps({"preset": preset})
     at.switch_page("app_pages/scenario.py")
     at.run()
-    key = f"w_sp_{preset}_platform_awards"
+    name = f"w_sp_{preset}_platform_awards"
     out = []
     for k in range(repeat):
-        slider = at.slider(key=key)
+        slider = next(s for s in at.slider if s.key and s.key.rsplit("_", 1)[0] == name)
         t0 = time.perf_counter()
         slider.set_value(200.0 + 10 * k).run()
         out.append(time.perf_counter() - t0)

@@ -244,7 +244,16 @@ def cmd_calibrate_province(args: argparse.Namespace) -> int:
 
 
 def apply_settings(sc, settings: list[str]):
-    """Apply ``--set KEY=VALUE`` items to a scenario (see ``simulate --help``)."""
+    """Apply ``--set KEY=VALUE`` items to a scenario (see ``simulate --help``); every value passes
+    the scenario document's schema (:mod:`sim.document`: finite, within its bounds)."""
+    from .document import validate as _validate
+
+    def validate(doc: dict) -> None:  # the schema's verdict, named by the user's own key
+        try:
+            _validate(doc)
+        except InputError as exc:
+            raise InputError("bad_setting", key=key, value=raw, reason=exc.params.get("reason", "")) from None
+
     for item in settings:
         key, sep, raw = item.partition("=")
         if not sep:
@@ -256,6 +265,7 @@ def apply_settings(sc, settings: list[str]):
             raise InputError("bad_setting", key=key, value=raw, reason="not a number / 不是数字") from None
         parts = key.strip().split(".")
         if parts[0] == "program" and len(parts) in (2, 3):
+            validate({"preset": sc.preset_id, "spend": {parts[1]: value}})
             year = None
             if len(parts) == 3:
                 if not parts[2].isdigit() or int(parts[2]) not in sc.years:
@@ -264,6 +274,7 @@ def apply_settings(sc, settings: list[str]):
                 year = int(parts[2])
             sc = sc.with_spend(parts[1], value, year)
         elif parts[0] == "growth" and len(parts) == 2:
+            validate({"preset": sc.preset_id, "growth": {parts[1]: value}})
             sc = sc.with_growth(parts[1], value)
         else:
             known = [f"program.{p}" for p in sc.programs] + [f"growth.{g}" for g in sc.growth]

@@ -20,30 +20,21 @@ import math
 
 import numpy as np
 
+from . import document
 from .errors import InputError
 from .loaders import load_catalog, load_rubric
 from .presets import check_preset_id, load_preset, rederive
 from .scenario import Scenario
 
-FORMAT = "innovation-sim-scenario/1"
-KEYS = {"format", "name", "preset", "region", "horizon", "status_quo", "reading", "spend", "growth",
-        "management", "base", "saved_at"}
+FORMAT = document.FORMAT
 EDITABLE_KINDS = ("driver", "stock", "flow", "pipeline", "elastic", "inflow")
 MANAGEMENT_COUNTS = ("st_leading_group",)
 
 
 def parse(text: str | bytes) -> dict:
-    """Parse a JSON scenario document (InputError when it is not one)."""
-    try:
-        doc = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError("bad_json", reason=str(exc)[:120]) from None
-    if not isinstance(doc, dict) or "preset" not in doc:
-        raise InputError("bad_json", reason="no \"preset\" / 缺少 \"preset\"")
-    unknown = set(doc) - KEYS
-    if unknown:
-        raise InputError("unknown_key", key=sorted(unknown)[0], known=", ".join(sorted(KEYS)))
-    return doc
+    """Parse a JSON scenario document (InputError when it is not one): size, nesting depth and
+    every field's type and bounds are checked by :mod:`sim.document` before anything is built."""
+    return document.parse(text)
 
 
 def _number(key: str, v, minimum: float | None = None) -> float:
@@ -55,14 +46,15 @@ def _number(key: str, v, minimum: float | None = None) -> float:
 
 
 def apply(doc: dict) -> Scenario:
-    """The scenario a document describes: its preset with the changes applied and validated."""
+    """The scenario a document describes: its preset with the changes applied and validated
+    (the schema of :mod:`sim.document` first, then what only the preset can tell: known
+    programs, quantities and years)."""
+    doc = document.validate(doc)
     check_preset_id(str(doc.get("preset")))
     region = doc.get("region") or {}
-    if region and not isinstance(region.get("values"), dict):
-        raise InputError("bad_json", reason="region.values")
     sc = load_preset(doc["preset"], _region_values(region.get("values") or {}), str(region.get("name", "")))
     if doc.get("horizon") is not None:
-        sc = sc.with_horizon(int(_number("horizon", doc["horizon"])))
+        sc = sc.with_horizon(doc["horizon"])
     base = dict(doc.get("base") or {})
     if base:
         cat = load_catalog()

@@ -1,5 +1,12 @@
 """Users' tables: read .csv (UTF-8, UTF-8 with BOM, GBK) and .xlsx, validate scoring input,
 write results atomically (a temporary file then a rename: never a half-written file).
+
+Limits (``data/limits.toml`` [upload], or ``SIM_MAX_UPLOAD_MB`` / ``SIM_MAX_ROWS``) are checked
+before a file is parsed (its size) and while it is read (rows are streamed, a workbook with the
+read-only reader), so an oversized or damaged file ends in a clear message, never a traceback or
+a server's memory. Text written out (CSV or Excel) never starts a formula: a text cell beginning
+with = + - @ or a tab / carriage return gets a leading quote (the OWASP rule); numbers are left
+alone.
 """
 from __future__ import annotations
 
@@ -20,6 +27,27 @@ from .errors import InputError
 from .rubric import InputColumn, Rubric
 
 REGION_HEADERS = ("region", "地区", "县(市、区)", "县（市、区）", "县区", "地区名称")
+MAX_COLUMNS = 500  # the rubric has 54 input columns; a sheet 10 times as wide is not a template
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class FormulaCell(str):
+    """A workbook cell holding a formula that was never calculated (no cached value): its text is
+    the formula; reading it as a number says so instead of "empty"."""
+
+
+def upload_limits() -> tuple[int, int]:
+    """(bytes, rows) a user file may have: the environment's SIM_MAX_UPLOAD_MB / SIM_MAX_ROWS,
+    else ``data/limits.toml``."""
+    from .document import limits
+
+    conf = limits()["upload"]
+    try:
+        mb = float(os.environ.get("SIM_MAX_UPLOAD_MB") or conf["max_mb"])
+        rows = int(os.environ.get("SIM_MAX_ROWS") or conf["max_rows"])
+    except ValueError:
+        mb, rows = float(conf["max_mb"]), int(conf["max_rows"])
+    return int(mb * 1e6), rows  # MB of 10^6 bytes, as the message states them
 _UNIT_SUFFIX = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
 
 
@@ -38,6 +66,10 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
         raise InputError("wrong_extension", path=p.name, ext=ext or "-")
     if not p.is_file():
         raise InputError("file_not_found", path=str(p))
+    max_bytes, _ = upload_limits()
+    if p.stat().st_size > max_bytes:
+        raise InputError("file_too_large", path=p.name, size=f"{p.stat().st_size / 1e6:,.1f}",
+                         limit=f"{max_bytes / 1e6:g}")
     data = p.read_bytes()
     return table_from_bytes(data, p.name)
 
@@ -49,9 +81,13 @@ def table_from_bytes(data: bytes, name: str) -> pd.DataFrame:
         raise InputError("old_excel", path=name)
     if ext not in (".csv", ".xlsx"):
         raise InputError("wrong_extension", path=name, ext=ext or "-")
+    max_bytes, max_rows = upload_limits()
+    if len(data) > max_bytes:
+        raise InputError("file_too_large", path=name, size=f"{len(data) / 1e6:,.1f}",
+                         limit=f"{max_bytes / 1e6:g}")
     if not data.strip():
         raise InputError("empty_file", path=name)
-    rows = _xlsx_rows(data, name) if ext == ".xlsx" else _csv_rows(data, name)
+    rows = _xlsx_rows(data, name, max_rows) if ext == ".xlsx" else _csv_rows(data, name, max_rows)
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
         raise InputError("empty_file", path=name)
@@ -72,24 +108,60 @@ def _decode(data: bytes, name: str) -> str:
     raise InputError("bad_encoding", path=name)
 
 
-def _csv_rows(data: bytes, name: str) -> list[list[str]]:
+def _limited(rows, name: str, max_rows: int) -> list[list[str]]:
+    """The rows of a streamed table, refusing more than ``max_rows`` data rows or too wide rows."""
+    out = []
+    for row in rows:
+        if len(out) > max_rows:  # the header plus max_rows rows are allowed
+            raise InputError("too_many_rows", path=name, limit=f"{max_rows:,}")
+        if len(row) > MAX_COLUMNS:
+            raise InputError("too_many_columns", path=name, n=f"{len(row):,}", limit=MAX_COLUMNS)
+        out.append(row)
+    return out
+
+
+def _csv_rows(data: bytes, name: str, max_rows: int) -> list[list[str]]:
     try:
-        return [list(r) for r in csv.reader(io.StringIO(_decode(data, name)))]
+        text = io.StringIO(_decode(data, name), newline="")  # a quoted field may hold line breaks
+        return _limited((list(r) for r in csv.reader(text)), name, max_rows)
     except csv.Error as exc:
         raise InputError("bad_csv", path=name, reason=str(exc)) from None
 
 
-def _xlsx_rows(data: bytes, name: str) -> list[list[str]]:
+XLSX_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, ValueError, TypeError,
+               AttributeError, IndexError, EOFError)  # what a damaged workbook raises in openpyxl
+
+
+def _xlsx_rows(data: bytes, name: str, max_rows: int) -> list[list[str]]:
+    """The first sheet's rows as text, streamed; a formula without a cached value becomes a
+    :class:`FormulaCell` holding the formula."""
+    from xml.etree.ElementTree import ParseError
+
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        try:
+            pairs = zip(values.worksheets[0].iter_rows(values_only=True),
+                        formulas.worksheets[0].iter_rows(values_only=True))
+            rows = _limited(([_cell(v, f) for v, f in zip(vr, fr)] for vr, fr in pairs), name, max_rows)
+        finally:
+            values.close()
+            formulas.close()
+    except InputError:
+        raise
+    except (*XLSX_ERRORS, ParseError):
         raise InputError("not_xlsx", path=name) from None
-    ws = wb.worksheets[0]
-    rows = [["" if v is None else _cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    wb.close()
     return rows
+
+
+def _cell(value: object, formula: object) -> str:
+    if value is None:
+        if isinstance(formula, str) and formula.startswith("="):
+            return FormulaCell(formula)
+        return ""
+    return _cell_text(value)
 
 
 def _cell_text(v: object) -> str:
@@ -136,6 +208,8 @@ def _column_ids(rubric: Rubric, headers: list[str]) -> dict[str, str]:
 
 # ---------------------------------------------------------------------- cells
 def _number(text: str, col: InputColumn, row: int) -> float:
+    if isinstance(text, FormulaCell):
+        raise InputError("formula_no_value", column=col.id, row=row, formula=str.__str__(text)[:40])
     t = text.strip().replace(",", "").replace("，", "")
     if col.unit == "%" and t.endswith("%"):
         t = t[:-1].strip()
@@ -157,6 +231,8 @@ def _number(text: str, col: InputColumn, row: int) -> float:
 
 
 def _category(text: str, col: InputColumn, row: int) -> str:
+    if isinstance(text, FormulaCell):
+        raise InputError("formula_no_value", column=col.id, row=row, formula=str.__str__(text)[:40])
     t = text.strip()
     if t == "":
         raise InputError("empty_value", column=col.id, row=row)
@@ -178,6 +254,8 @@ def scoring_input(rubric: Rubric, raw: pd.DataFrame) -> tuple[list[str], dict[st
     headers = _column_ids(rubric, list(raw.columns))
     regions = []
     for i, v in enumerate(raw[headers["region"]].tolist()):
+        if isinstance(v, FormulaCell):
+            raise InputError("formula_no_value", column="region", row=i + 2, formula=str.__str__(v)[:40])
         if not str(v).strip():
             raise InputError("empty_value", column="region", row=i + 2)
         regions.append(str(v).strip())
@@ -185,7 +263,8 @@ def scoring_input(rubric: Rubric, raw: pd.DataFrame) -> tuple[list[str], dict[st
     for col in rubric.columns:
         cells = raw[headers[col.id]].tolist()
         parse: Callable = _category if col.kind == "category" else _number
-        values[col.id] = np.array([parse(str(v), col, i + 2) for i, v in enumerate(cells)],
+        values[col.id] = np.array([parse(v if isinstance(v, FormulaCell) else str(v), col, i + 2)
+                                   for i, v in enumerate(cells)],
                                   dtype=object if col.kind == "category" else float)
     return regions, values
 
@@ -206,17 +285,39 @@ def write_atomic(path: str | os.PathLike, payload: bytes) -> None:
         raise InputError("write_failed", path=str(p), reason=exc.strerror or str(exc)) from None
 
 
+def inert(value):
+    """A text cell that cannot start a formula in Excel or WPS: a leading quote before = + - @
+    or a tab / carriage return (OWASP, CSV injection); numbers and other values unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _inert_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell, column name and index label made :func:`inert`."""
+    out = frame.copy()
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = out[c].map(inert)
+    out.columns = [inert(c) for c in out.columns]
+    if out.index.dtype == object or pd.api.types.is_string_dtype(out.index):
+        out.index = out.index.map(inert)
+    return out
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM (Excel on Chinese Windows opens it with the right characters)."""
-    return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    """UTF-8 with BOM (Excel on Chinese Windows opens it with the right characters); text cells
+    are made :func:`inert`."""
+    return _inert_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """A workbook with one sheet per frame (sheet names as given, at most 31 characters)."""
+    """A workbook with one sheet per frame (sheet names as given, at most 31 characters); text
+    cells are made :func:`inert`."""
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         for name, frame in sheets.items():
-            frame.to_excel(xw, sheet_name=name[:31], index=not isinstance(frame.index, pd.RangeIndex))
+            _inert_frame(frame).to_excel(xw, sheet_name=name[:31], index=not isinstance(frame.index, pd.RangeIndex))
     return buf.getvalue()
 
 

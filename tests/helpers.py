@@ -19,3 +19,16 @@ def open_app(preset: str = "demo", lang: str = "zh", page: str = "scenario", doc
                                                   sort_keys=True, separators=(",", ":"))
     at.switch_page(f"app_pages/{page}.py")
     return at.run()
+
+
+def plain(text: str) -> str:
+    """What a Markdown element shows: the page escapes user text (ui.literal.lit), AppTest gives
+    the source, so backslash escapes are undone before comparing."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def slider(at: AppTest, name: str):
+    """The slider ``name`` of the page in its current generation (keys end in ``_<n>``)."""
+    return next(s for s in at.slider if s.key and s.key.rsplit("_", 1)[0] == name)

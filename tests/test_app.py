@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import open_app
+from helpers import open_app, slider
 from streamlit.testing.v1 import AppTest
 
 import sim
@@ -46,7 +46,7 @@ def _median(sc, year: int = 2025) -> str:
 def test_moving_a_budget_slider_changes_the_score_exactly_as_monte_carlo():
     at = app("demo")
     before = _score_metric(at)
-    at.slider(key="w_sp_demo_platform_awards").set_value(600.0).run()
+    slider(at, "w_sp_demo_platform_awards").set_value(600.0).run()
     assert not at.exception
     assert _score_metric(at) == _median(sim.load_preset("demo").with_spend("platform_awards", 600.0)) != before
     doc = json.loads(at.session_state["scenario_doc"])
@@ -59,7 +59,7 @@ def test_total_budget_slider_keeps_the_split_and_matches_monte_carlo():
     at = app("demo")
     sc = sim.load_preset("demo")
     first = sc.spend_matrix()[:, 0]
-    at.slider(key="w_total_demo").set_value(float(round(2 * first.sum(), -1))).run()
+    slider(at, "w_total_demo").set_value(float(round(2 * first.sum(), -1))).run()
     doc = json.loads(at.session_state["scenario_doc"])
     for p, v in zip(sc.programs, first):
         assert doc["spend"][p] == pytest.approx(v / first.sum() * round(2 * first.sum(), -1), abs=0.01)

@@ -14,6 +14,7 @@ from sim import overrides
 from sim.loaders import load_translations
 from sim.uncertainty import monte_carlo
 from ui import store
+from helpers import plain
 from ui.common import BAND_DRAWS, BAND_SEED
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -37,7 +38,7 @@ def compare_page(lang: str) -> AppTest:
 
 def ok(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+    assert not at.error, [plain(e.value) for e in at.error]
 
 
 def set_doc(at: AppTest, doc: dict) -> None:
@@ -59,13 +60,13 @@ def mean_budget(doc: dict, year: int = 2025) -> float:
 def test_save_list_compare_load_delete(lang):
     at = compare_page(lang)
     assert at.title[0].value == text("page_compare", lang)
-    assert text("cmp_none_saved", lang) in [i.value for i in at.info]
+    assert text("cmp_none_saved", lang) in [plain(i.value) for i in at.info]
 
     # save the current scenario (the demo preset as it is)
     at.text_input(key="cmp_name").set_value("  现状 status quo  ")
     at.button(key="cmp_save").click().run()
     ok(at)
-    assert text("cmp_saved", lang, name="现状 status quo") in [s.value for s in at.success]
+    assert text("cmp_saved", lang, name="现状 status quo") in [plain(s.value) for s in at.success]
     assert [r["name"] for r in store.list_saved()] == ["现状 status quo"]
     assert list(at.dataframe[0].value.iloc[:, 0]) == ["现状 status quo"]  # the saved table
     assert at.text_input(key="cmp_name").value == ""
@@ -77,7 +78,7 @@ def test_save_list_compare_load_delete(lang):
     at.multiselect(key="cmp_sel").set_value(["", "现状 status quo"]).run()
     ok(at)
     current = text("cmp_current", lang)
-    assert [m.label for m in at.metric] == [current, "现状 status quo"]
+    assert [plain(m.label) for m in at.metric] == [current, "现状 status quo"]
     assert [m.value for m in at.metric] == [score(DOUBLED), score({"preset": "demo"})]
     summary = at.dataframe[1].value
     assert list(summary.columns) == [current, "现状 status quo"]
@@ -100,7 +101,7 @@ def test_save_list_compare_load_delete(lang):
     at.selectbox(key="cmp_pick").set_value("现状 status quo")
     at.button(key="cmp_delete").click().run()
     ok(at)
-    assert text("cmp_deleted", lang, name="现状 status quo") in [s.value for s in at.success]
+    assert text("cmp_deleted", lang, name="现状 status quo") in [plain(s.value) for s in at.success]
     assert store.list_saved() == []
     assert at.multiselect(key="cmp_sel").value == [""]
 
@@ -112,12 +113,12 @@ def test_compare_two_saved_scenarios_of_different_presets(lang):
     at = compare_page(lang)
     at.multiselect(key="cmp_sel").set_value(["县 A", "城市 B"]).run()
     ok(at)
-    assert [m.label for m in at.metric] == ["县 A", "城市 B"]
+    assert [plain(m.label) for m in at.metric] == ["县 A", "城市 B"]
     assert at.metric[0].value == score(DOUBLED)
     proj = sim.simulate(overrides.apply({"preset": "handan", "spend": {"talent": 1500.0}}))
     idx = proj.attainment.attrs["index"]
     assert at.metric[1].value == f"{(1 - idx['weighted_shortfall']) * 100:.1f}%"
-    assert text("cmp_years_differ", lang) in [c.value for c in at.caption]
+    assert text("cmp_years_differ", lang) in [plain(c.value) for c in at.caption]
 
 
 def test_an_invalid_name_shows_the_error_in_the_page_language():
@@ -125,7 +126,7 @@ def test_an_invalid_name_shows_the_error_in_the_page_language():
     at.text_input(key="cmp_name").set_value("   ")
     at.button(key="cmp_save").click().run()
     assert not at.exception
-    assert [e.value for e in at.error] == [text("scenario_name_empty", "en", "errors")]
+    assert [plain(e.value) for e in at.error] == [text("scenario_name_empty", "en", "errors")]
     assert store.list_saved() == []
 
 
@@ -136,7 +137,7 @@ def test_import_a_file_and_a_broken_file_changes_nothing(lang, db):
     at = compare_page(lang)
     at.file_uploader(key="cmp_upload").set_value(("scenarios.json", good, "application/json")).run()
     ok(at)
-    assert text("cmp_imported", lang, n=1, names="B") in [s.value for s in at.success]
+    assert text("cmp_imported", lang, n=1, names="B") in [plain(s.value) for s in at.success]
     assert sorted(r["name"] for r in store.list_saved()) == ["A", "B"]
     assert "B" in at.multiselect(key="cmp_sel").options
 
@@ -144,7 +145,7 @@ def test_import_a_file_and_a_broken_file_changes_nothing(lang, db):
     broken = json.dumps([{"preset": "demo", "name": "C"}, {"preset": "atlantis", "name": "D"}]).encode()
     at.file_uploader(key="cmp_upload").set_value(("broken.json", broken, "application/json")).run()
     assert not at.exception
-    errors = [e.value for e in at.error]
+    errors = [plain(e.value) for e in at.error]
     assert len(errors) == 1 and errors[0].startswith(text("cmp_import_failed", lang, msg="").rstrip())
     assert "atlantis" in errors[0] and "D" in errors[0]
     assert [(r["name"], store.load(r["name"])) for r in store.list_saved()] == before  # store unchanged
@@ -154,4 +155,4 @@ def test_import_a_file_and_a_broken_file_changes_nothing(lang, db):
     other = "en" if lang == "zh" else "zh"
     at.session_state["lang"] = other
     at.run()
-    assert [e.value for e in at.error][0].startswith(text("cmp_import_failed", other, msg="").rstrip())
+    assert [plain(e.value) for e in at.error][0].startswith(text("cmp_import_failed", other, msg="").rstrip())

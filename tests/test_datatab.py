@@ -96,8 +96,8 @@ def test_value_must_be_a_finite_number(bad):
         assert getattr(load_catalog().indicators["registered_firms"], lang) in res.errors[0]
 
 
-@pytest.mark.parametrize("growth", [100.0, 150.0, -100.0, -250.0])
-def test_growth_must_lie_strictly_between_minus_and_plus_100(growth):
+@pytest.mark.parametrize("growth", [100.5, 150.0, -50.5, -100.0, -250.0])
+def test_growth_must_lie_within_the_document_bounds(growth):
     for lang in ("zh", "en"):
         _, doc, frame, edited = frames(lang=lang)
         edited.at["industrial_revenue", "growth"] = growth
@@ -105,16 +105,16 @@ def test_growth_must_lie_strictly_between_minus_and_plus_100(growth):
         assert res.doc is None and len(res.errors) == 1
         assert datatab.column_label("growth", lang) in res.errors[0]
         assert getattr(load_catalog().indicators["industrial_revenue"], lang) in res.errors[0]
-        assert "100%" in res.errors[0]
+        assert "-50%" in res.errors[0] and "100%" in res.errors[0]
 
 
 def test_growth_just_inside_the_bounds_is_accepted():
     _, doc, frame, edited = frames()
-    edited.at["industrial_revenue", "growth"] = 99.5
-    edited.at["population", "growth"] = -99.5
+    edited.at["industrial_revenue", "growth"] = 100.0
+    edited.at["population", "growth"] = -50.0
     res = datatab.edit_doc(doc, frame, edited, "en")
     assert not res.errors
-    assert res.doc["growth"] == {"industrial_revenue": pytest.approx(0.995), "population": pytest.approx(-0.995)}
+    assert res.doc["growth"] == {"industrial_revenue": pytest.approx(1.0), "population": pytest.approx(-0.5)}
 
 
 def test_a_zero_one_column_cannot_exceed_one():

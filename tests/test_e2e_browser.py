@@ -58,16 +58,22 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(server):
+def browser(server):
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = browser.new_page(viewport={"width": 1280, "height": 720}, accept_downloads=True)
-        pg.set_default_timeout(60_000)
-        yield pg
-        browser.close()
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser):
+    pg = browser.new_page(viewport={"width": 1280, "height": 720}, accept_downloads=True)
+    pg.set_default_timeout(60_000)
+    yield pg
+    pg.close()
 
 
 def _score(pg) -> str:
@@ -144,3 +150,58 @@ def test_browser_walkthrough(server, page):
     _settle(pg)
     assert _score(pg) == after  # switching language keeps the scenario
     _shot(pg, "9_scenario_en")
+
+
+def _doc_in_url(pg) -> dict:
+    """The scenario document the page put in its URL (``?s=``), or the bare preset."""
+    import json
+    from urllib.parse import parse_qs, urlparse
+
+    qs = parse_qs(urlparse(pg.url).query)
+    return json.loads(qs["s"][0]) if "s" in qs else {"preset": qs.get("preset", ["demo"])[0]}
+
+
+def test_rapid_key_presses_and_end_keep_every_value(server, browser):
+    """Three presses 150 ms apart on a program slider all count and nothing is rescaled; End on
+    the total keeps the slider at its end and scales the split to it."""
+    import numpy as np
+
+    import sim
+
+    pg = browser.new_page(viewport={"width": 1280, "height": 900})  # a session of its own
+    pg.set_default_timeout(60_000)
+    pg.goto(f"{server}/?preset=demo")
+    pg.get_by_text("年评价得分").first.wait_for()
+    _settle(pg)
+    sc = sim.load_preset("demo")
+    first = dict(zip(sc.programs, sc.spend_matrix()[:, 0]))
+    sliders = pg.get_by_role("slider")
+    prog = pg.get_by_role("slider", name="高新技术企业培育奖补")
+    step = 10.0
+    want = (np.floor(first["high_tech_cultivation"] / step + 0.5) + 3) * step  # snapped to the nearest step, then 3
+    prog.focus()
+    for _ in range(3):
+        pg.keyboard.press("ArrowRight")
+        pg.wait_for_timeout(150)
+    for _ in range(60):
+        _settle(pg)
+        doc = _doc_in_url(pg)
+        if doc.get("spend", {}).get("high_tech_cultivation", 0) >= want - 1e-6:
+            break
+        pg.wait_for_timeout(500)
+    assert doc["spend"] == {"high_tech_cultivation": pytest.approx(want)}  # all three, nothing rescaled
+    total = pg.get_by_role("slider").nth(0)
+    top = float(np.ceil(max(5 * sum(first.values()), 3000.0) / step) * step)  # the page's range
+    total.focus()
+    pg.keyboard.press("End")
+    for _ in range(60):
+        _settle(pg)
+        doc = _doc_in_url(pg)
+        if sum(doc.get("spend", {}).values()) > top - 1:
+            break
+        pg.wait_for_timeout(500)
+    assert sum(doc["spend"].values()) == pytest.approx(top, abs=1)
+    end = pg.get_by_role("slider").nth(0)
+    assert float(end.get_attribute("max")) == top and float(end.evaluate("e => e.value")) == pytest.approx(top)
+    _shot(pg, "10_slider_end")
+    pg.close()

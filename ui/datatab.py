@@ -19,16 +19,21 @@ import numpy as np
 import pandas as pd
 
 import sim
-from sim import overrides
+from sim import document, overrides
 from sim.loaders import load_catalog, load_rubric, load_translations
 from sim.simulate import inputs_frame
 from sim.tables import scoring_input, table_from_bytes, xlsx_bytes
+from ui.literal import lit
 
 STATUSES = ("seed", "derived", "assumption", "calibrated", "calibrated_edge", "user", "synthetic")
 EDITABLE = ("value", "growth")
 COLUMNS = ("name", "unit", "value", "growth", "status", "source", "growth_status", "growth_source")
-GROWTH_LIMIT = 100.0  # % a year: edits must lie strictly between -100% and +100%
 TOL = 1e-9
+
+
+def _limit(key: str) -> float:
+    """A bound of ``data/limits.toml`` [values] (the scenario document's schema uses the same)."""
+    return float(document.limits()["values"][key])
 
 
 def tr(key: str, lang: str, **params) -> str:
@@ -132,8 +137,9 @@ def _changed(old, new) -> bool:
 def validate_edits(frame: pd.DataFrame, edited: pd.DataFrame, lang: str) -> list[str]:
     """Messages (in ``lang``) for every invalid edited cell, each naming the row and column.
 
-    Baseline values must be finite and >= 0 (and at most the rubric's bound for its 0/1
-    columns); growth must be finite and strictly between -100% and +100% a year.
+    Baseline values must be finite, >= 0 and at most the rubric's bound for its 0/1 columns (else
+    the document's bound); growth must be finite and within the document's growth bounds
+    (``data/limits.toml``, -50% to +100% a year).
     """
     errors: list[str] = []
     for i, q in enumerate(frame.index):
@@ -144,18 +150,20 @@ def validate_edits(frame: pd.DataFrame, edited: pd.DataFrame, lang: str) -> list
             if not _changed(frame.at[q, col], new):
                 continue
             where = dict(row=i + 1, name=quantity_name(q, lang), column=column_label(col, lang),
-                         value="—" if _missing(new) else str(new))
+                         value="—" if _missing(new) else lit(new))  # shown as Markdown: typed text is text
             x = _finite(new)
             if x is None:
                 errors.append(tr("data_err_not_number", lang, **where))
             elif col == "value":
                 top = _max_value(q)
+                top = _limit("base_max") if top is None else top
                 if x < 0:
                     errors.append(tr("data_err_negative", lang, **where))
-                elif top is not None and x > top:
+                elif x > top:
                     errors.append(tr("data_err_above_max", lang, max=f"{top:g}", **where))
-            elif not -GROWTH_LIMIT < x < GROWTH_LIMIT:
-                errors.append(tr("data_err_growth", lang, **where))
+            elif not 100 * _limit("growth_min") <= x <= 100 * _limit("growth_max"):
+                errors.append(tr("data_err_growth", lang, low=f"{100 * _limit('growth_min'):g}",
+                                 high=f"{100 * _limit('growth_max'):g}", **where))
     return errors
 
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from sim import overrides
+from sim import document, overrides
 from sim.errors import InputError
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "scenarios.sqlite"
@@ -138,15 +138,7 @@ def read_import(data: bytes | str) -> list[tuple[str, dict]]:
 
     Accepts a JSON list of documents or one document; every document must be valid and carry a
     valid, unique ``name``. Raises InputError (zh/en, naming the document) on the first problem."""
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError("bad_json", reason=str(exc)[:120]) from None
-    try:
-        docs = json.loads(data)
-    except ValueError as exc:
-        raise InputError("bad_json", reason=str(exc)[:120]) from None
+    docs = document.loads(data, max_bytes=int(document.limits()["document"]["max_import_bytes"]))
     if isinstance(docs, dict):
         docs = [docs]
     if not isinstance(docs, list):

@@ -1,0 +1,84 @@
+"""Eight people in one meeting: eight browser sessions move sliders on one local server at once.
+No session loses or rescales a value; the median time from a key press to the new number on
+screen is written to tests/artifacts/load.txt (a figure for the closing note, not a pass mark).
+Bounded: each wait has a timeout, the whole test at most a few minutes."""
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import time
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+import pytest
+from test_e2e_browser import ARGS, ARTIFACTS, CHROMIUM, server  # noqa: F401  (the fixture)
+
+import sim
+
+pytestmark = pytest.mark.browser
+SESSIONS = 8
+PRESSES = 3
+STEP = 10.0
+
+
+def _doc(url: str) -> dict:
+    qs = parse_qs(urlparse(url).query)
+    return json.loads(qs["s"][0]) if "s" in qs else {}
+
+
+async def _session(browser, url: str, index: int, times: list[float]) -> dict:
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = await ctx.new_page()
+    pg.set_default_timeout(120_000)
+    await pg.goto(f"{url}/?preset=demo")
+    await pg.get_by_text("年评价得分").first.wait_for()
+    await pg.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
+    budget = pg.locator("[data-testid='stMetricValue']").nth(2)  # the program budget in the first year
+    program = sim.load_catalog().programs[index % 7]  # sessions move different programs
+    slider = pg.get_by_role("slider", name=program.zh)
+    for _ in range(PRESSES):
+        before = (await budget.inner_text()).strip()
+        await slider.focus()
+        t0 = time.perf_counter()
+        await pg.keyboard.press("ArrowRight")
+        for _ in range(600):
+            if (await budget.inner_text()).strip() != before:
+                break
+            await asyncio.sleep(0.02)
+        times.append(time.perf_counter() - t0)
+        await asyncio.sleep(1.0)
+    for _ in range(120):
+        if await pg.locator("[data-testid='stStatusWidget']").count() == 0:
+            break
+        await asyncio.sleep(0.5)
+    doc = _doc(pg.url)
+    await ctx.close()
+    return doc
+
+
+def test_eight_sessions_moving_sliders_lose_nothing(server):  # noqa: F811
+    from playwright.async_api import async_playwright
+
+    sc = sim.load_preset("demo")
+    first = dict(zip(sc.programs, sc.spend_matrix()[:, 0]))
+    times: list[float] = []
+
+    async def main():
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            try:
+                return await asyncio.wait_for(
+                    asyncio.gather(*[_session(browser, server, i, times) for i in range(SESSIONS)]), 300)
+            finally:
+                await browser.close()
+
+    docs = asyncio.run(main())
+    for i, doc in enumerate(docs):
+        p = sc.programs[i % 7]
+        want = (np.floor(first[p] / STEP + 0.5) + PRESSES) * STEP  # the browser first snaps to the nearest step
+        assert doc.get("spend") == {p: pytest.approx(want)}, (i, doc)  # every press, nothing rescaled
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "load.txt").write_text(
+        f"{SESSIONS} sessions x {PRESSES} presses: key press to new number on screen, median "
+        f"{statistics.median(times) * 1e3:.0f} ms, max {max(times) * 1e3:.0f} ms\n", encoding="utf-8")
