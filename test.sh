@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Run the whole test suite: installs Python packages into .venv and, for the browser test,
-# Debian's chromium and fonts-noto-cjk; then pytest (slow and browser tests included).
+# Run the whole test suite: installs Python packages into .venv and, for the browser tests,
+# Debian's chromium and fonts-noto-cjk, and for the store's tests a private PostgreSQL
+# (Debian's postgresql); then pytest (slow, browser and PostgreSQL tests included).
 set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/venv.sh
 bash scripts/browser.sh
+SIM_TEST_PG_URL=$(bash scripts/postgres.sh)
+export SIM_TEST_PG_URL SIM_REQUIRE_PG=1
 exec .venv/bin/python -m pytest -q "$@"

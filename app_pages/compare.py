@@ -26,6 +26,7 @@ STATUS_MARK = {"met": "✓", "within_5pct": "≈", "short": "✗", "not_assessed
 
 state.init()  # a no-op under app.py, which has already set the session up
 sc = state.scenario()
+ws = state.workspace()
 year = target_year(sc)
 presets = {p["id"]: p for p in sim.list_presets()}
 
@@ -56,8 +57,8 @@ def _height(rows: int) -> int:
 def _save() -> None:
     name = st.session_state.get("cmp_name", "")
     try:
-        existed = name.strip() in {r["name"] for r in store.list_saved()}
-        name = store.save(name, state.text())
+        existed = name.strip() in set(store.names(ws))
+        name = store.save(ws, name, state.text())
     except InputError as exc:
         _flash("error", exc)
         return
@@ -72,7 +73,7 @@ def _save() -> None:
 def _load() -> None:
     name = st.session_state.get("cmp_pick")
     try:
-        doc = store.scenario_doc(store.load(name))
+        doc = store.scenario_doc(store.load(ws, name))
     except InputError as exc:
         _flash("error", exc)
         return
@@ -91,7 +92,7 @@ def _load() -> None:
 def _delete() -> None:
     name = st.session_state.get("cmp_pick")
     try:
-        gone = store.delete(name)
+        gone = store.delete(ws, name)
     except InputError as exc:
         _flash("error", exc)
         return
@@ -104,7 +105,7 @@ def _import() -> None:
     if upload is None:
         return
     try:
-        names = store.import_json(upload.getvalue())
+        names = store.import_json(ws, upload.getvalue())
     except InputError as exc:
         st.session_state["cmp_import_result"] = ("error", exc)
         return
@@ -121,11 +122,14 @@ st.title(t("page_compare"))
 st.caption(t("cmp_intro"))
 
 try:
-    saved = store.list_saved()
+    total_saved = store.count(ws)
+    pages = max(1, -(-total_saved // store.PAGE))
+    page = min(int(st.session_state.get("cmp_page", 1)), pages)
+    saved = store.list_saved(ws, (page - 1) * store.PAGE, store.PAGE)
 except InputError as exc:
     st.error(say(exc))
     st.stop()
-names = [r["name"] for r in saved]
+names = [r["name"] for r in saved]  # this page's
 
 # ---- save the current scenario
 st.subheader(t("cmp_save_heading"))
@@ -139,6 +143,8 @@ _show_flash()
 # ---- saved scenarios
 st.subheader(t("cmp_saved_heading"))
 if saved:
+    if pages > 1:
+        st.number_input(t("cmp_page", pages=pages, n=total_saved), 1, pages, page, key="cmp_page")
     table = pd.DataFrame({
         t("cmp_col_name"): names,
         t("cmp_col_preset"): [presets[r["preset"]][lang()] if r["preset"] in presets else r["preset"] for r in saved],
@@ -162,7 +168,7 @@ def _entries(choice: list[str]) -> list[dict]:
     out = []
     for opt in choice:
         try:
-            text = state.text() if opt == CURRENT else _canonical(store.scenario_doc(store.load(opt)))
+            text = state.text() if opt == CURRENT else _canonical(store.scenario_doc(store.load(ws, opt)))
             s, p = state.scenario_of(text), state.projection_of(text)
         except InputError as exc:
             st.warning(tl("cmp_broken", name=opt, msg=exc.message(lang())))
@@ -191,10 +197,11 @@ st.subheader(t("cmp_compare_heading"))
 current_label = t("cmp_current")
 while current_label in names:  # the widget tells options apart by their labels
     current_label += " *"
-options = [CURRENT, *names]
 if "cmp_sel" not in st.session_state:
     st.session_state["cmp_sel"] = [CURRENT, *names[:1]]
-st.session_state["cmp_sel"] = [o for o in st.session_state["cmp_sel"] if o in options][:MAX_COMPARE]
+kept = [o for o in st.session_state["cmp_sel"] if o == CURRENT or o in names or o in set(store.names(ws))]
+options = list(dict.fromkeys([CURRENT, *kept, *names]))  # this page's and the ones chosen earlier
+st.session_state["cmp_sel"] = kept[:MAX_COMPARE]
 choice = st.multiselect(t("cmp_choose"), options, key="cmp_sel", max_selections=MAX_COMPARE,
                         format_func=lambda o: current_label if o == CURRENT else o,
                         help=t("cmp_choose_help"))
@@ -323,9 +330,9 @@ with e1:
     if "cmp_export_sel" not in st.session_state:
         st.session_state["cmp_export_sel"] = list(names)
     st.session_state["cmp_export_sel"] = [n for n in st.session_state["cmp_export_sel"] if n in names]
-    chosen = st.multiselect(t("cmp_export_pick"), names, key="cmp_export_sel")
+    chosen = st.multiselect(t("cmp_export_pick"), names, key="cmp_export_sel", help=t("cmp_export_help"))
     try:
-        payload = store.export_json(chosen) if chosen else b"[]"
+        payload = store.export_json(ws, chosen) if chosen else b"[]"
     except InputError as exc:  # deleted by another session meanwhile
         st.error(say(exc))
         payload, chosen = b"[]", []
@@ -341,3 +348,9 @@ with e2:
     elif kind == "success":
         st.success(tl("cmp_imported", n=len(result), names="、".join(result) if lang() == "zh" else ", ".join(result)))
 st.caption(t("cmp_store_caption"))
+
+# ---- the workspace: private, shareable by link
+st.subheader(t("cmp_workspace_heading"))
+link = f"{(st.context.url or '').split('?')[0]}?ws={ws}&lang={lang()}"
+st.code(link, language=None)
+st.caption(t("cmp_workspace_caption"))

@@ -7,6 +7,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TEST_WS = "test-workspace"  # the app tests' workspace (saved scenarios are private to one)
 
 
 def open_app(preset: str = "demo", lang: str = "zh", page: str = "scenario", doc: dict | None = None,
@@ -14,6 +15,7 @@ def open_app(preset: str = "demo", lang: str = "zh", page: str = "scenario", doc
     """The app on ``app_pages/<page>.py`` with a scenario document, run once."""
     at = AppTest.from_file(APP, default_timeout=timeout)
     at.session_state["lang"] = lang
+    at.session_state["workspace"] = TEST_WS
     at.session_state["preset"] = preset
     at.session_state["scenario_doc"] = json.dumps(doc or {"preset": preset}, ensure_ascii=False,
                                                   sort_keys=True, separators=(",", ":"))

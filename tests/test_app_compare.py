@@ -14,7 +14,7 @@ from sim import overrides
 from sim.loaders import load_translations
 from sim.uncertainty import monte_carlo
 from ui import store
-from helpers import plain
+from helpers import TEST_WS, plain
 from ui.common import BAND_DRAWS, BAND_SEED
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -30,6 +30,7 @@ def text(key: str, lang: str, section: str = "app", **params) -> str:
 def compare_page(lang: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=30)
     at.session_state["lang"] = lang
+    at.session_state["workspace"] = TEST_WS
     at.switch_page("app_pages/compare.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -67,7 +68,7 @@ def test_save_list_compare_load_delete(lang):
     at.button(key="cmp_save").click().run()
     ok(at)
     assert text("cmp_saved", lang, name="现状 status quo") in [plain(s.value) for s in at.success]
-    assert [r["name"] for r in store.list_saved()] == ["现状 status quo"]
+    assert [r["name"] for r in store.list_saved(TEST_WS)] == ["现状 status quo"]
     assert list(at.dataframe[0].value.iloc[:, 0]) == ["现状 status quo"]  # the saved table
     assert at.text_input(key="cmp_name").value == ""
     assert "现状 status quo" in at.selectbox(key="cmp_pick").options
@@ -102,14 +103,14 @@ def test_save_list_compare_load_delete(lang):
     at.button(key="cmp_delete").click().run()
     ok(at)
     assert text("cmp_deleted", lang, name="现状 status quo") in [plain(s.value) for s in at.success]
-    assert store.list_saved() == []
+    assert store.list_saved(TEST_WS) == []
     assert at.multiselect(key="cmp_sel").value == [""]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_compare_two_saved_scenarios_of_different_presets(lang):
-    store.save("县 A", json.dumps(DOUBLED))
-    store.save("城市 B", json.dumps({"preset": "handan", "spend": {"talent": 1500.0}}))
+    store.save(TEST_WS, "县 A", json.dumps(DOUBLED))
+    store.save(TEST_WS, "城市 B", json.dumps({"preset": "handan", "spend": {"talent": 1500.0}}))
     at = compare_page(lang)
     at.multiselect(key="cmp_sel").set_value(["县 A", "城市 B"]).run()
     ok(at)
@@ -127,28 +128,28 @@ def test_an_invalid_name_shows_the_error_in_the_page_language():
     at.button(key="cmp_save").click().run()
     assert not at.exception
     assert [plain(e.value) for e in at.error] == [text("scenario_name_empty", "en", "errors")]
-    assert store.list_saved() == []
+    assert store.list_saved(TEST_WS) == []
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_import_a_file_and_a_broken_file_changes_nothing(lang, db):
-    store.save("A", json.dumps(DOUBLED))
-    good = store.export_json(["A"]).replace(b'"A"', b'"B"')
+    store.save(TEST_WS, "A", json.dumps(DOUBLED))
+    good = store.export_json(TEST_WS, ["A"]).replace(b'"A"', b'"B"')
     at = compare_page(lang)
     at.file_uploader(key="cmp_upload").set_value(("scenarios.json", good, "application/json")).run()
     ok(at)
     assert text("cmp_imported", lang, n=1, names="B") in [plain(s.value) for s in at.success]
-    assert sorted(r["name"] for r in store.list_saved()) == ["A", "B"]
+    assert sorted(r["name"] for r in store.list_saved(TEST_WS)) == ["A", "B"]
     assert "B" in at.multiselect(key="cmp_sel").options
 
-    before = [(r["name"], store.load(r["name"])) for r in store.list_saved()]
+    before = [(r["name"], store.load(TEST_WS, r["name"])) for r in store.list_saved(TEST_WS)]
     broken = json.dumps([{"preset": "demo", "name": "C"}, {"preset": "atlantis", "name": "D"}]).encode()
     at.file_uploader(key="cmp_upload").set_value(("broken.json", broken, "application/json")).run()
     assert not at.exception
     errors = [plain(e.value) for e in at.error]
     assert len(errors) == 1 and errors[0].startswith(text("cmp_import_failed", lang, msg="").rstrip())
     assert "atlantis" in errors[0] and "D" in errors[0]
-    assert [(r["name"], store.load(r["name"])) for r in store.list_saved()] == before  # store unchanged
+    assert [(r["name"], store.load(TEST_WS, r["name"])) for r in store.list_saved(TEST_WS)] == before  # store unchanged
     assert json.loads(at.session_state["scenario_doc"])["preset"] == "demo"  # session scenario kept
 
     # the message follows a change of language
@@ -156,3 +157,34 @@ def test_import_a_file_and_a_broken_file_changes_nothing(lang, db):
     at.session_state["lang"] = other
     at.run()
     assert [plain(e.value) for e in at.error][0].startswith(text("cmp_import_failed", other, msg="").rstrip())
+
+
+def test_two_workspaces_see_only_their_own_scenarios():
+    at = compare_page("en")
+    at.text_input(key="cmp_name").set_value("mine")
+    at.button(key="cmp_save").click().run()
+    ok(at)
+    other = AppTest.from_file(APP, default_timeout=30)
+    other.session_state["lang"] = "en"
+    other.session_state["workspace"] = "someone-else"
+    other.switch_page("app_pages/compare.py")
+    other.run()
+    ok(other)
+    assert text("cmp_none_saved", "en") in [plain(i.value) for i in other.info]
+    assert store.names("someone-else") == [] and store.names(TEST_WS) == ["mine"]
+    assert any(TEST_WS in c.value for c in at.code)  # the share link carries the workspace
+
+
+def test_a_link_s_workspace_is_used_and_a_bad_one_replaced_with_a_warning():
+    store.save(TEST_WS, "linked", json.dumps(DOUBLED))
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["ws"] = TEST_WS
+    at.switch_page("app_pages/compare.py")
+    at.run()
+    ok(at)
+    assert "linked" in at.selectbox(key="cmp_pick").options
+    bad = AppTest.from_file(APP, default_timeout=30)
+    bad.query_params["ws"] = "../../etc"
+    bad.run()
+    assert not bad.exception and bad.warning
+    assert bad.session_state["workspace"] != "../../etc"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import open_app
+from helpers import TEST_WS, open_app
 
 from ui import store
 
@@ -45,7 +45,7 @@ def test_a_region_name_in_a_link_renders_literally_on_every_page(page, lang):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_saved_scenario_name_reaches_other_users_literally(lang):
-    store.save(INJECTION, json.dumps(DOC, ensure_ascii=False))
+    store.save(TEST_WS, INJECTION, json.dumps(DOC, ensure_ascii=False))
     at = open_app("demo", lang, "compare")
     at.multiselect(key="cmp_sel").set_value(["", INJECTION]).run()
     assert not at.exception

@@ -16,6 +16,7 @@ from sim.loaders import preset_ids
 
 DEFAULT_PRESET = "demo"
 DOC_KEY = "scenario_doc"
+WS_KEY = "workspace"
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)
@@ -37,6 +38,15 @@ def _canonical(doc: dict) -> str:
 def init() -> None:
     """On a session's first run: the document from the URL (``?s=`` or ``?preset=``), else the
     default preset. A broken link falls back to the default and says so."""
+    if WS_KEY not in st.session_state:  # saved scenarios are private to the link's workspace
+        from ui import store
+
+        try:
+            st.session_state[WS_KEY] = store.check_workspace(st.query_params.get("ws"))
+        except InputError as exc:
+            if "ws" in st.query_params:
+                st.session_state["init_error"] = exc
+            st.session_state[WS_KEY] = store.new_workspace()
     if DOC_KEY in st.session_state:
         return
     qp = st.query_params
@@ -52,6 +62,11 @@ def init() -> None:
         doc = {"preset": qp["preset"]}
     st.session_state[DOC_KEY] = _canonical(doc)
     st.session_state["preset"] = json.loads(st.session_state[DOC_KEY])["preset"]
+
+
+def workspace() -> str:
+    """The session's workspace id (its saved scenarios), held in the URL as ``ws``."""
+    return st.session_state[WS_KEY]
 
 
 def text() -> str:
@@ -111,7 +126,7 @@ def sync_url() -> None:
     """Put the scenario and the language in the URL so that a link reproduces the view."""
     d = doc()
     d.pop("format", None)
-    qp = {"lang": st.session_state.get("lang", "zh")}
+    qp = {"lang": st.session_state.get("lang", "zh"), "ws": st.session_state.get(WS_KEY, "")}
     if set(d) == {"preset"}:
         qp["preset"] = d["preset"]
     else:

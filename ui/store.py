@@ -1,59 +1,123 @@
-"""Saved scenarios: an embedded SQLite file (stdlib ``sqlite3``), shared by every session.
+"""Saved scenarios: private to a workspace, kept in SQLite (embedded default) or PostgreSQL.
 
-The file is ``$SIM_SCENARIO_DB``, else ``scenarios.sqlite`` in the repository folder (git-ignored).
-One table::
+``$SIM_SCENARIO_DB`` is a file path (SQLite; default ``scenarios.sqlite`` in the repository
+folder, git-ignored) or a SQLAlchemy URL (``postgresql+psycopg://user@host/db`` for a deployment
+with several app servers). One table::
 
-    scenarios(name TEXT PRIMARY KEY, preset TEXT, doc TEXT NOT NULL, saved_at TEXT)
+    scenarios(workspace, name, preset, doc, saved_at)   primary key (workspace, name)
 
-``doc`` is a scenario document (:mod:`sim.overrides`) as canonical JSON that carries its own
-``name`` and ``saved_at``. Every call opens its own connection and closes it (no module-level
-state: a session's unsaved scenario stays in that session); every write is one transaction, so a
-crash or a bad import leaves the file as it was. Bad input raises :class:`sim.errors.InputError`
-(zh/en); nothing here imports Streamlit.
+A workspace is a random, unguessable id (:func:`new_workspace`) that the browser holds in its
+link: another user sees a workspace's scenarios only with that link. ``doc`` is a scenario
+document (:mod:`sim.overrides`) as canonical JSON carrying its own ``name`` and ``saved_at``.
+Every write is one transaction, so a crash or a bad import leaves the store as it was. Bad input
+raises :class:`sim.errors.InputError` (zh/en); nothing here imports Streamlit. A store written
+before workspaces existed (one shared list) is migrated into the workspace ``legacy``.
 """
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
-import sqlite3
+import re
+import secrets
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+
+from sqlalchemy import bindparam, create_engine, event, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from sim import document, overrides
 from sim.errors import InputError
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "scenarios.sqlite"
 MAX_NAME = 60
-SCHEMA = ("CREATE TABLE IF NOT EXISTS scenarios ("
-          "name TEXT PRIMARY KEY, preset TEXT, doc TEXT NOT NULL, saved_at TEXT)")
+PAGE = 50
+LEGACY = "legacy"
+WORKSPACE = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
+SCHEMA = ("CREATE TABLE IF NOT EXISTS scenarios (workspace VARCHAR(64) NOT NULL, name VARCHAR(64) NOT NULL, "
+          "preset VARCHAR(64), doc TEXT NOT NULL, saved_at VARCHAR(40), PRIMARY KEY (workspace, name))")
+INDEX = "CREATE INDEX IF NOT EXISTS scenarios_by_time ON scenarios (workspace, saved_at)"
+UPSERT = ("INSERT INTO scenarios(workspace, name, preset, doc, saved_at) VALUES (:w, :n, :p, :d, :s) "
+          "ON CONFLICT (workspace, name) DO UPDATE SET preset = excluded.preset, doc = excluded.doc, "
+          "saved_at = excluded.saved_at")
 
 
-def path() -> Path:
-    """The store's file (read from the environment on every call)."""
-    return Path(os.environ.get("SIM_SCENARIO_DB") or DEFAULT_PATH)
+def url() -> str:
+    """The store's SQLAlchemy URL (read from the environment on every call)."""
+    where = os.environ.get("SIM_SCENARIO_DB") or str(DEFAULT_PATH)
+    return where if "://" in where else f"sqlite:///{Path(where)}"
+
+
+def path() -> str:
+    """The store's location as a user would name it (a file path, or the URL without password)."""
+    where = os.environ.get("SIM_SCENARIO_DB") or str(DEFAULT_PATH)
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", where)
+
+
+@functools.lru_cache(maxsize=8)
+def _engine(store_url: str) -> Engine:
+    """One engine (a connection pool) per store URL; SQLite waits up to 10 s for a lock."""
+    if store_url.startswith("sqlite:///"):
+        Path(store_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(store_url, connect_args={"timeout": 10})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(conn, _record) -> None:  # readers never wait for a writer
+            conn.execute("PRAGMA journal_mode=WAL")
+        return engine
+    return create_engine(store_url, pool_pre_ping=True, pool_size=5)
 
 
 @contextlib.contextmanager
-def _connect() -> Iterator[sqlite3.Connection]:
-    """A fresh connection; ``with conn:`` inside commits on success and rolls back on error."""
-    p = path()
+def _connect() -> Iterator[Connection]:
+    """A connection in a transaction (commit on success, rollback on error), the table made."""
     try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(p, timeout=10)
-    except (OSError, sqlite3.Error) as exc:
-        raise InputError("store_failed", path=str(p), reason=str(exc)[:160]) from None
-    try:
-        with conn:
-            conn.execute(SCHEMA)
-        yield conn
-    except sqlite3.Error as exc:
-        raise InputError("store_failed", path=str(p), reason=str(exc)[:160]) from None
-    finally:
-        conn.close()
+        engine = _engine(url())
+        with engine.begin() as conn:
+            _schema(conn)
+            yield conn
+    except (OSError, SQLAlchemyError) as exc:
+        raise InputError("store_failed", path=path(), reason=str(getattr(exc, "orig", exc))[:160]) from None
 
 
+def _schema(conn: Connection) -> None:
+    cols = _columns(conn)
+    if cols and "workspace" not in cols:  # a store from before workspaces: one shared list
+        conn.execute(text("ALTER TABLE scenarios RENAME TO scenarios_shared"))
+        conn.execute(text(SCHEMA))
+        conn.execute(text("INSERT INTO scenarios(workspace, name, preset, doc, saved_at) "
+                          "SELECT :w, name, preset, doc, saved_at FROM scenarios_shared"), {"w": LEGACY})
+        conn.execute(text("DROP TABLE scenarios_shared"))
+    elif not cols:
+        conn.execute(text(SCHEMA))
+    conn.execute(text(INDEX))
+
+
+def _columns(conn: Connection) -> set[str]:
+    if conn.dialect.name == "sqlite":
+        return {r[1] for r in conn.execute(text("PRAGMA table_info(scenarios)"))}
+    rows = conn.execute(text("SELECT column_name FROM information_schema.columns WHERE table_name = 'scenarios'"))
+    return {r[0] for r in rows}
+
+
+# ---------------------------------------------------------------------- workspaces
+def new_workspace() -> str:
+    """A new, unguessable workspace id (128 random bits)."""
+    return secrets.token_urlsafe(16)
+
+
+def check_workspace(ws) -> str:
+    """The id if it has the shape of one (letters, digits, - and _, 6-64 characters), else
+    InputError."""
+    if not isinstance(ws, str) or not WORKSPACE.match(ws):
+        raise InputError("bad_workspace")
+    return ws
+
+
+# ---------------------------------------------------------------------- names and documents
 def check_name(name) -> str:
     """The name stripped; InputError unless it has 1–60 characters and no control characters."""
     if not isinstance(name, str) or not name.strip():
@@ -81,56 +145,83 @@ def _validated(doc: dict) -> dict:
     return doc
 
 
-def _row(name: str, doc: dict, saved_at: str) -> tuple[str, str, str, str]:
+def _row(ws: str, name: str, doc: dict, saved_at: str) -> dict:
     doc = {**doc, "format": overrides.FORMAT, "name": name, "saved_at": saved_at}
-    return name, str(doc["preset"]), _canonical(doc), saved_at
+    return {"w": ws, "n": name, "p": str(doc["preset"]), "d": _canonical(doc), "s": saved_at}
 
 
-def save(name: str, doc_text: str) -> str:
-    """Save (or replace) a scenario under ``name``; returns the stripped name.
-
-    The document is validated first; a bad name or document raises InputError and writes nothing."""
-    name = check_name(name)
+# ---------------------------------------------------------------------- API
+def save(ws: str, name: str, doc_text: str) -> str:
+    """Save (or replace) a scenario under ``name`` in workspace ``ws``; returns the stripped
+    name. The document is validated first; a bad name or document raises InputError and writes
+    nothing."""
+    ws, name = check_workspace(ws), check_name(name)
     doc = _validated(overrides.parse(doc_text))
-    row = _row(name, doc, _now())
-    with _connect() as conn, conn:
-        conn.execute("INSERT INTO scenarios(name, preset, doc, saved_at) VALUES (?, ?, ?, ?) "
-                     "ON CONFLICT(name) DO UPDATE SET preset=excluded.preset, doc=excluded.doc, "
-                     "saved_at=excluded.saved_at", row)
+    with _connect() as conn:
+        conn.execute(text(UPSERT), _row(ws, name, doc, _now()))
     return name
 
 
-def list_saved() -> list[dict]:
-    """Every saved scenario as ``{"name", "preset", "saved_at"}``, the latest first."""
+def count(ws: str) -> int:
+    """How many scenarios the workspace holds."""
     with _connect() as conn:
-        rows = conn.execute("SELECT name, preset, saved_at FROM scenarios "
-                            "ORDER BY saved_at DESC, name").fetchall()
+        return int(conn.execute(text("SELECT COUNT(*) FROM scenarios WHERE workspace = :w"),
+                                {"w": check_workspace(ws)}).scalar_one())
+
+
+def list_saved(ws: str, offset: int = 0, limit: int | None = None) -> list[dict]:
+    """The workspace's saved scenarios as ``{"name", "preset", "saved_at"}``, the latest first;
+    ``limit`` rows from ``offset`` (all when None)."""
+    sql = ("SELECT name, preset, saved_at FROM scenarios WHERE workspace = :w "
+           "ORDER BY saved_at DESC, name")
+    params: dict = {"w": check_workspace(ws)}
+    if limit is not None:
+        sql += " LIMIT :limit OFFSET :offset"
+        params.update(limit=int(limit), offset=max(0, int(offset)))
+    with _connect() as conn:
+        rows = conn.execute(text(sql), params).all()
     return [{"name": n, "preset": p, "saved_at": s} for n, p, s in rows]
 
 
-def load(name: str) -> str:
+def names(ws: str) -> list[str]:
+    """Every name in the workspace, the latest first (one query)."""
+    return [r["name"] for r in list_saved(ws)]
+
+
+def load(ws: str, name: str) -> str:
     """The saved document's JSON text (it includes ``name`` and ``saved_at``)."""
     key = name.strip() if isinstance(name, str) else name
     with _connect() as conn:
-        row = conn.execute("SELECT doc FROM scenarios WHERE name = ?", (key,)).fetchone()
+        row = conn.execute(text("SELECT doc FROM scenarios WHERE workspace = :w AND name = :n"),
+                           {"w": check_workspace(ws), "n": key}).first()
     if row is None:
         raise InputError("scenario_not_found", name=name)
     return row[0]
 
 
-def delete(name: str) -> bool:
+def delete(ws: str, name: str) -> bool:
     """Delete a saved scenario; False when there was none of that name."""
     key = name.strip() if isinstance(name, str) else name
-    with _connect() as conn, conn:
-        cur = conn.execute("DELETE FROM scenarios WHERE name = ?", (key,))
+    with _connect() as conn:
+        cur = conn.execute(text("DELETE FROM scenarios WHERE workspace = :w AND name = :n"),
+                           {"w": check_workspace(ws), "n": key})
     return cur.rowcount > 0
 
 
-def export_json(names: list[str]) -> bytes:
+def export_json(ws: str, chosen: list[str]) -> bytes:
     """The named scenarios as a UTF-8 JSON list of documents (each with ``name``), in the order
-    given; unknown names raise InputError."""
-    docs = [json.loads(load(n)) for n in names]
-    return json.dumps(docs, ensure_ascii=False, indent=2).encode("utf-8")
+    given, read in one query for just those names; unknown names raise InputError."""
+    if not chosen:
+        return b"[]"
+    query = text("SELECT name, doc FROM scenarios WHERE workspace = :w AND name IN :names").bindparams(
+        bindparam("names", expanding=True))
+    with _connect() as conn:
+        rows = conn.execute(query, {"w": check_workspace(ws), "names": list(chosen)}).all()
+    docs = dict(rows)
+    missing = [n for n in chosen if n not in docs]
+    if missing:
+        raise InputError("scenario_not_found", name=missing[0])
+    return json.dumps([json.loads(docs[n]) for n in chosen], ensure_ascii=False, indent=2).encode("utf-8")
 
 
 def read_import(data: bytes | str) -> list[tuple[str, dict]]:
@@ -165,16 +256,15 @@ def read_import(data: bytes | str) -> list[tuple[str, dict]]:
     return out
 
 
-def import_json(data: bytes | str) -> list[str]:
-    """Import an exported file: every document is validated before any is written, then all are
-    written in one transaction (existing names are replaced). Returns the imported names."""
+def import_json(ws: str, data: bytes | str) -> list[str]:
+    """Import an exported file into workspace ``ws``: every document is validated before any is
+    written, then all are written in one transaction (existing names are replaced). Returns the
+    imported names."""
+    ws = check_workspace(ws)
     items = read_import(data)
     now = _now()
-    rows = [_row(name, doc, now) for name, doc in items]
-    with _connect() as conn, conn:
-        conn.executemany("INSERT INTO scenarios(name, preset, doc, saved_at) VALUES (?, ?, ?, ?) "
-                         "ON CONFLICT(name) DO UPDATE SET preset=excluded.preset, doc=excluded.doc, "
-                         "saved_at=excluded.saved_at", rows)
+    with _connect() as conn:
+        conn.execute(text(UPSERT), [_row(ws, name, doc, now) for name, doc in items])
     return [name for name, _ in items]
 
 
