@@ -6,7 +6,7 @@ import streamlit as st
 from sim import InputError, load_rubric, score
 from sim.loaders import load_rubric_example
 from sim.tables import csv_bytes, scoring_input, table_from_bytes, template_bytes
-from ui.i18n import lang, say, t
+from ui.i18n import say, t
 
 rubric = load_rubric("hebei-county")
 st.title(t("score_title"))

@@ -175,7 +175,6 @@ def test_rapid_key_presses_and_end_keep_every_value(server, browser):
     _settle(pg)
     sc = sim.load_preset("demo")
     first = dict(zip(sc.programs, sc.spend_matrix()[:, 0]))
-    sliders = pg.get_by_role("slider")
     prog = pg.get_by_role("slider", name="高新技术企业培育奖补")
     step = 10.0
     want = (np.floor(first["high_tech_cultivation"] / step + 0.5) + 3) * step  # snapped to the nearest step, then 3
