@@ -24,11 +24,11 @@ def open_app(preset: str = "demo", lang: str = "zh", page: str = "scenario", doc
 
 
 def plain(text: str) -> str:
-    """What a Markdown element shows: the page escapes user text (ui.literal.lit), AppTest gives
-    the source, so backslash escapes are undone before comparing."""
-    import re
+    """What a Markdown element shows: the page makes user text literal with character
+    references (ui.literal.lit), AppTest gives the source, so they are decoded before comparing."""
+    import html
 
-    return re.sub(r"\\(.)", r"\1", text)
+    return html.unescape(text)
 
 
 def slider(at: AppTest, name: str):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import TEST_WS, open_app
+from helpers import TEST_WS, open_app, plain
 
 from ui import store
 
@@ -31,6 +31,7 @@ def assert_literal(at) -> None:
     for text in rendered_sources(at):
         assert "](https://evil" not in text, text  # an unescaped link or image target
         assert "![p]" not in text and "[go]" not in text, text
+        assert "https://evil" not in plain(text), text  # a bare address would be linked by itself
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

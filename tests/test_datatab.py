@@ -8,6 +8,7 @@ import json
 
 import numpy as np
 import pytest
+from helpers import plain
 from openpyxl import load_workbook
 
 import sim
@@ -77,7 +78,7 @@ def test_negative_value_names_row_and_column(lang):
     edited.at["tech_smes", "value"] = -5.0
     res = datatab.edit_doc(doc, frame, edited, lang)
     assert res.doc is None and len(res.errors) == 1
-    msg = res.errors[0]
+    msg = plain(res.errors[0])
     name = getattr(load_catalog().indicators["tech_smes"], lang)
     assert name in msg and datatab.column_label("value", lang) in msg
     assert str(_row(frame, "tech_smes")) in msg and "-5" in msg
@@ -92,8 +93,8 @@ def test_value_must_be_a_finite_number(bad):
         edited.at["registered_firms", "value"] = bad
         res = datatab.edit_doc(doc, frame, edited, lang)
         assert res.doc is None
-        assert word in res.errors[0] and datatab.column_label("value", lang) in res.errors[0]
-        assert getattr(load_catalog().indicators["registered_firms"], lang) in res.errors[0]
+        assert word in plain(res.errors[0]) and datatab.column_label("value", lang) in plain(res.errors[0])
+        assert getattr(load_catalog().indicators["registered_firms"], lang) in plain(res.errors[0])
 
 
 @pytest.mark.parametrize("growth", [100.5, 150.0, -50.5, -100.0, -250.0])
@@ -103,9 +104,9 @@ def test_growth_must_lie_within_the_document_bounds(growth):
         edited.at["industrial_revenue", "growth"] = growth
         res = datatab.edit_doc(doc, frame, edited, lang)
         assert res.doc is None and len(res.errors) == 1
-        assert datatab.column_label("growth", lang) in res.errors[0]
-        assert getattr(load_catalog().indicators["industrial_revenue"], lang) in res.errors[0]
-        assert "-50%" in res.errors[0] and "100%" in res.errors[0]
+        assert datatab.column_label("growth", lang) in plain(res.errors[0])
+        assert getattr(load_catalog().indicators["industrial_revenue"], lang) in plain(res.errors[0])
+        assert "-50%" in plain(res.errors[0]) and "100%" in plain(res.errors[0])
 
 
 def test_growth_just_inside_the_bounds_is_accepted():
@@ -121,7 +122,7 @@ def test_a_zero_one_column_cannot_exceed_one():
     _, doc, frame, edited = frames()
     edited.at["st_leading_group", "value"] = 2.0
     res = datatab.edit_doc(doc, frame, edited, "zh")
-    assert res.doc is None and "不能大于 1" in res.errors[0]
+    assert res.doc is None and "不能大于 1" in plain(res.errors[0])
 
 
 def test_one_bad_cell_blocks_every_edit_and_all_bad_cells_are_named():
@@ -131,7 +132,7 @@ def test_one_bad_cell_blocks_every_edit_and_all_bad_cells_are_named():
     edited.at["industrial_revenue", "growth"] = 200.0
     res = datatab.edit_doc(doc, frame, edited, "en")
     assert res.doc is None and len(res.errors) == 2
-    assert "Registered firms" in res.errors[0] and "Revenue of above-scale industrial firms" in res.errors[1]
+    assert "Registered firms" in plain(res.errors[0]) and "Revenue of above-scale industrial firms" in res.errors[1]
 
 
 # ---------------------------------------------------------------------- valid edits

@@ -204,3 +204,21 @@ def test_rapid_key_presses_and_end_keep_every_value(server, browser):
     assert float(end.get_attribute("max")) == top and float(end.evaluate("e => e.value")) == pytest.approx(top)
     _shot(pg, "10_slider_end")
     pg.close()
+
+
+def test_a_scenario_name_written_as_markdown_is_shown_as_text(server, browser):
+    """Saved under a name that is a Markdown image and link, a scenario is listed and compared
+    without any element linking to or loading from the outside address."""
+    injection = "![p](https://evil.example/p.png)[go](https://evil.example)"
+    pg = browser.new_page(viewport={"width": 1280, "height": 1400})
+    pg.set_default_timeout(60_000)
+    pg.goto(f"{server}/compare?preset=demo&lang=en")
+    pg.get_by_role("textbox", name="Scenario name").fill(injection)
+    pg.get_by_role("button", name="Save", exact=True).click()
+    _settle(pg)
+    pg.get_by_text("evil.example", exact=False).first.wait_for()
+    _settle(pg)
+    assert pg.locator("a[href*='evil']").count() == 0
+    assert pg.locator("img[src*='evil']").count() == 0
+    _shot(pg, "11_compare_injection")
+    pg.close()
