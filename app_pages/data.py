@@ -6,7 +6,7 @@ import streamlit as st
 
 from sim import InputError
 from sim.loaders import load_rubric, load_rubric_example
-from sim.tables import template_bytes
+from sim.tables import READERS, template_bytes
 from ui import datatab, state
 from ui.i18n import lang, say, t, tl
 
@@ -114,7 +114,7 @@ else:
         st.caption(t("data_region_preset"))
     st.download_button(t("download_template"), _template(sc.rubric_id), key="data_template",
                        file_name="hebei_county_template.xlsx", mime=XLSX, icon=":material/download:")
-    upload = st.file_uploader(t("data_upload"), type=["xlsx", "csv"], key="data_upload")
+    upload = st.file_uploader(t("data_upload"), type=[e.lstrip(".") for e in READERS], key="data_upload")
     if upload is not None:
         try:
             regions, values = datatab.parse_region_file(sc.rubric_id, upload.getvalue(), upload.name)
@@ -125,7 +125,7 @@ else:
             if len(regions) > 1:
                 pick = st.selectbox(t("data_region_pick", n=len(regions)), range(len(regions)),
                                     key="data_region_pick",
-                                    format_func=lambda i: f"{i + 2}: {regions[i]}")
+                                    format_func=lambda i: f"{i + 1}. {regions[i]}")
             chosen = datatab.region_values(sc.rubric_id, values, pick)
             with st.expander(tl("data_region_preview", name=regions[pick])):
                 preview = pd.DataFrame({"name": [datatab.quantity_name(c, lang()) for c in chosen],

@@ -5,7 +5,7 @@ import streamlit as st
 
 from sim import InputError, load_rubric, score
 from sim.loaders import load_rubric_example
-from sim.tables import csv_bytes, scoring_input, table_from_bytes, template_bytes
+from sim.tables import READERS, csv_bytes, scoring_input, table_from_bytes, template_bytes
 from ui.i18n import say, t
 
 rubric = load_rubric("hebei-county")
@@ -13,7 +13,7 @@ st.title(t("score_title"))
 st.caption(t("score_intro"))
 st.download_button(t("download_template"), template_bytes(rubric, load_rubric_example()),
                    file_name="hebei_county_template.xlsx", key="dl_template")
-upload = st.file_uploader(t("upload_table"), type=["xlsx", "csv"], key="score_upload")
+upload = st.file_uploader(t("upload_table"), type=[e.lstrip(".") for e in READERS], key="score_upload")
 if upload is not None:
     try:
         regions, values = scoring_input(rubric, table_from_bytes(upload.getvalue(), upload.name))

@@ -77,8 +77,10 @@ def calibrate(sc: Scenario, observed: tuple[str, ...]) -> Scenario:
     for i, q in enumerate(free):
         growth[q] = float(np.expm1(res.x[i]))
         at_edge = res.x[i] - lo[i] <= edge[i] or hi[i] - res.x[i] <= edge[i]
-        prov[f"growth.{q}"] = Provenance("calibrated_edge" if at_edge else "calibrated",
-                                         f"fitted to {year}→{sc.base_year} actuals (MAP, prior at the range's "
-                                         f"centre {np.expm1(centre[i]):.1%})"
-                                         + (f"; at the edge of its range: {conf['edge_note']}" if at_edge else ""))
+        prov[f"growth.{q}"] = Provenance(
+            "calibrated_edge" if at_edge else "calibrated",
+            f"fitted to {year}→{sc.base_year} actuals (MAP, prior at the range's centre {np.expm1(centre[i]):.1%})"
+            + (f"; at the edge of its range: {conf['edge_note']}" if at_edge else ""), (),
+            f"按 {year}→{sc.base_year} 年实际值拟合(最大后验估计,先验中心为区间中点 {np.expm1(centre[i]):.1%})"
+            + (f";位于区间边缘:{conf.get('edge_note_zh', conf['edge_note'])}" if at_edge else ""))
     return sc.replace(growth=growth, provenance=prov)

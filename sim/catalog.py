@@ -51,6 +51,7 @@ class Indicator:
     note: str = ""
     saturation: str = ""
     edge_reason: str = ""
+    note_zh: str = ""
 
     @property
     def depends_on(self) -> tuple[str, ...]:
@@ -94,6 +95,9 @@ class Effect:
     source: str = ""
     note: str = ""
     capacity_note: str = ""
+    note_zh: str = ""
+    additionality_note_zh: str = ""
+    capacity_note_zh: str = ""
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -118,6 +122,18 @@ class Program:
     lag_choices: tuple[int, ...] = ()
     lag_weights: tuple[float, ...] = ()
     lag_choices_note: str = ""
+    lag_note_zh: str = ""
+    lag_choices_note_zh: str = ""
+
+
+def text_in(obj, key: str, lang: str) -> str:
+    """An explanatory text of a data object in ``lang``: ``<key>_zh`` for Chinese when the data
+    file gives one (it falls back to the English ``<key>``)."""
+    if lang == "zh":
+        zh = getattr(obj, f"{key}_zh", "") if not isinstance(obj, dict) else obj.get(f"{key}_zh", "")
+        if zh:
+            return zh
+    return getattr(obj, key, "") if not isinstance(obj, dict) else obj.get(key, "")
 
 
 @dataclass(frozen=True)
@@ -156,7 +172,8 @@ def read_indicators(path: Path) -> dict[str, Indicator]:
                 growth_high=_num(r["growth_high"]), cap=r["cap"],
                 upper=_opt(r.get("upper", "")), param_low=_opt(r.get("param_low", "")),
                 param_high=_opt(r.get("param_high", "")), note=r["note"],
-                saturation=r.get("saturation", "") or "", edge_reason=r.get("edge_reason", "") or "")
+                saturation=r.get("saturation", "") or "", edge_reason=r.get("edge_reason", "") or "",
+                note_zh=r.get("note_zh", "") or "")
     return out
 
 
@@ -166,7 +183,8 @@ def read_programs(doc: dict) -> tuple[Program, ...]:
         effects = tuple(Effect(**{**e, "also": tuple(e.get("also", ()))}) for e in p["effects"])
         progs.append(Program(p["id"], p["zh"], p["en"], p["lag"], p.get("lag_note", ""), effects,
                              tuple(p.get("lag_choices", (p["lag"],))), tuple(p.get("lag_weights", (1.0,))),
-                             p.get("lag_choices_note", "")))
+                             p.get("lag_choices_note", ""), p.get("lag_note_zh", ""),
+                             p.get("lag_choices_note_zh", "")))
     return tuple(progs)
 
 

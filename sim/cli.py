@@ -6,7 +6,10 @@ writes nothing to ``--out``.
 from __future__ import annotations
 
 import argparse
+import io
+import shutil
 import sys
+import tempfile
 
 import numpy as np
 import pandas as pd
@@ -15,8 +18,8 @@ from typing import Callable
 from .errors import InputError
 from .loaders import load_catalog, load_rubric, load_rubric_example
 from .rubric import score
-from .tables import (check_out_path, csv_bytes, read_table, scoring_input, template_bytes,
-                     write_atomic)
+from .tables import (atomic_file, check_out_path, csv_bytes, iter_table, scoring_input,
+                     template_bytes, write_atomic)
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
@@ -218,10 +221,18 @@ def cmd_min_budget(args: argparse.Namespace) -> int:
     if not 10 <= args.draws <= 10_000:
         raise InputError("bad_setting", key="--draws", value=args.draws, reason="10 – 10,000")
     sc = _load(args)
+    if sc.rubric_id and args.objective in (None, "score"):  # a county score: 0 < score <= the rubric's total
+        top = load_rubric(sc.rubric_id).total_points
+        if not 0 < args.score <= top:
+            raise InputError("bad_setting", key="--score", value=f"{args.score:g}", reason=f"0 – {top:g}")
     mb = min_budget(sc, args.score, args.year, _bounds(args), args.objective,
                     confidence=args.confidence or None, draws=args.draws)
-    sys.stdout.write(f"{mb.explain('zh')}\n{mb.explain('en')}\n")
-    return 0 if mb.reachable else 1
+    text = f"{mb.explain('zh')}\n{mb.explain('en')}\n"
+    if not mb.reachable:  # not reachable within the budgets searched: an error like any other
+        sys.stderr.write(text)
+        return 2
+    sys.stdout.write(text)
+    return 0
 
 
 @command
@@ -313,16 +324,19 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 @command
 def cmd_score(args: argparse.Namespace) -> int:
+    """Score every region of a table, streamed in chunks of rows (a CSV of 361,565 counties
+    never sits in memory whole); the output appears only when every row passed."""
     rubric = load_rubric(args.rubric)
-    if args.out:
-        check_out_path(args.out, (".csv",))
-    regions, values = scoring_input(rubric, read_table(args.input))
-    frame = score(rubric, values).to_frame()
-    frame.insert(0, "region", regions)
-    if args.out:
-        write_atomic(args.out, csv_bytes(frame))
-    else:
-        sys.stdout.write(frame.to_csv(index=False))
+    out = check_out_path(args.out, (".csv",)) if args.out else None
+    with (atomic_file(out) if out else tempfile.TemporaryFile()) as fh:
+        for i, chunk in enumerate(iter_table(args.input)):
+            regions, values = scoring_input(rubric, chunk)
+            frame = score(rubric, values).to_frame()
+            frame.insert(0, "region", regions)
+            fh.write(csv_bytes(frame, header=i == 0, bom=bool(out) and i == 0, eol="\r\n" if out else "\n"))
+        if out is None:  # every row passed: now the scores go to stdout
+            fh.seek(0)
+            shutil.copyfileobj(io.TextIOWrapper(fh, encoding="utf-8", newline=""), sys.stdout)
     return 0
 
 

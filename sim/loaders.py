@@ -12,6 +12,27 @@ SEEDS_DIR = Path(os.environ.get("SIM_SEEDS_DIR")
                  or Path(__file__).resolve().parent.parent.parent / "shared" / "seeds")
 
 
+SEED_FILES = ("000_", "001_", "002_", "003_", "004_")  # the five source documents (file name starts)
+
+
+def load_sources() -> dict[str, str]:
+    """The source documents every quoted ``source`` in ``data/`` comes from: the seeds
+    (``*.txt``) and the province's published record (``reference/*.md`` beside them), file name
+    -> text. Only the provenance checks need them, never the simulator.
+
+    Raises:
+        InputError ``seeds_missing`` naming the folder (``../shared/seeds`` or SIM_SEEDS_DIR)
+        when it or one of the five seeds is not there.
+    """
+    from .errors import InputError
+
+    files = sorted(SEEDS_DIR.glob("*.txt")) if SEEDS_DIR.is_dir() else []
+    if not all(any(f.name.startswith(k) for f in files) for k in SEED_FILES):
+        raise InputError("seeds_missing", folder=str(SEEDS_DIR))
+    files += sorted((SEEDS_DIR.parent / "reference").glob("*.md"))
+    return {f.name: f.read_text(encoding="utf-8") for f in files}
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse one TOML file of ``data/``."""
     with open(path, "rb") as fh:

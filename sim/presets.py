@@ -62,6 +62,20 @@ def needed_quantities(cat: Catalog, start: Iterable[str]) -> list[str]:
     return needed
 
 
+def _name(cat: Catalog, q: str, lang: str) -> str:
+    if q == "programs":
+        return "七类项目当年投入" if lang == "zh" else "the seven programs' spending"
+    ind = cat.indicators.get(q)
+    return getattr(ind, lang) if ind is not None else q
+
+
+def _derived(cat: Catalog, template: str, parts: tuple[str, ...]) -> Provenance:
+    """A derived value's provenance: the formula with the quantities' names, in both languages."""
+    en = template.format(*(_name(cat, q, "en") for q in parts))
+    zh = template.format(*(_name(cat, q, "zh") for q in parts))
+    return Provenance("derived", en, tuple(parts), zh)
+
+
 def _resolve(cat: Catalog, needed: list[str], given: dict[str, float], programs_total: float,
              prov: dict[str, Provenance]) -> tuple[dict[str, float], dict[str, float]]:
     """Fill ``needed`` quantities from ``given`` by the ratio and sum identities."""
@@ -76,15 +90,15 @@ def _resolve(cat: Catalog, needed: list[str], given: dict[str, float], programs_
                 num, den = ind.inputs
                 if q not in vals and num in vals and den in vals and vals[den] > 0:
                     vals[q] = ind.scale * vals[num] / vals[den]
-                    prov[q] = Provenance("derived", f"{num} × {ind.scale:g} ÷ {den}", (num, den))
+                    prov[q] = _derived(cat, "{0} × %s ÷ {1}" % f"{ind.scale:g}", (num, den))
                     changed = True
                 elif q in vals and num in vals and den not in vals and vals[q] > 0:
                     vals[den] = ind.scale * vals[num] / vals[q]
-                    prov[den] = Provenance("derived", f"{num} × {ind.scale:g} ÷ {q}", (num, q))
+                    prov[den] = _derived(cat, "{0} × %s ÷ {1}" % f"{ind.scale:g}", (num, q))
                     changed = True
                 elif q in vals and den in vals and num not in vals:
                     vals[num] = vals[q] * vals[den] / ind.scale
-                    prov[num] = Provenance("derived", f"{q} × {den} ÷ {ind.scale:g}", (q, den))
+                    prov[num] = _derived(cat, "{0} × {1} ÷ %s" % f"{ind.scale:g}", (q, den))
                     changed = True
                 elif q in vals and num not in vals and den not in vals and \
                         cat.indicators[den].kind == "sum" and num in cat.indicators[den].inputs:
@@ -92,20 +106,21 @@ def _resolve(cat: Catalog, needed: list[str], given: dict[str, float], programs_
                     share = vals[q] / ind.scale
                     if all(p in vals for p in rest) and share < 1:
                         vals[num] = share * sum(vals[p] for p in rest) / (1 - share)
-                        prov[num] = Provenance("derived", f"{q} of {den} = {num} + " + " + ".join(rest),
-                                               (q, *rest))
+                        prov[num] = _derived(cat, "{0} · " + " + ".join("{%d}" % (i + 1) for i in range(len(rest))),
+                                             (q, *rest))
                         changed = True
             elif ind.kind == "sum":
                 unknown = [p for p in ind.inputs if p not in vals]
                 if q not in vals and not unknown:
                     vals[q] = sum(vals[p] for p in ind.inputs)
-                    prov[q] = Provenance("derived", " + ".join(ind.inputs), tuple(ind.inputs))
+                    prov[q] = _derived(cat, " + ".join("{%d}" % i for i in range(len(ind.inputs))), tuple(ind.inputs))
                     changed = True
                 elif q in vals and len(unknown) == 1:
                     rest = sum(vals[p] for p in ind.inputs if p != unknown[0])
                     vals[unknown[0]] = vals[q] - rest
-                    prov[unknown[0]] = Provenance("derived", f"{q} − " + " − ".join(
-                        p for p in ind.inputs if p != unknown[0]), (q, *(p for p in ind.inputs if p != unknown[0])))
+                    others = tuple(p for p in ind.inputs if p != unknown[0])
+                    prov[unknown[0]] = _derived(cat, "{0} − " + " − ".join("{%d}" % (i + 1) for i in range(len(others))),
+                                                (q, *others))
                     if vals[unknown[0]] < 0:
                         raise ValueError(f"{unknown[0]} derives negative ({vals[unknown[0]]:g}): "
                                          f"its parts exceed {q}")
@@ -119,9 +134,11 @@ def _resolve(cat: Catalog, needed: list[str], given: dict[str, float], programs_
             k = given[q] / model if model else 1.0
             if abs(k - 1) > 1e-9:
                 ratio_k[q] = k
-                prov[q] = Provenance(prov.get(q, Provenance("seed")).status,
-                                     f"calibration factor k = {k:.4f}: the seed's {q} differs from "
-                                     f"{num}/{den}", prov.get(q, Provenance("seed")).parents)
+                old = prov.get(q, Provenance("seed"))
+                prov[q] = Provenance(old.status, f"calibration factor k = {k:.4f}: the seed's {_name(cat, q, 'en')} "
+                                     f"differs from {_name(cat, num, 'en')} / {_name(cat, den, 'en')}", old.parents,
+                                     f"校准系数 k = {k:.4f}:种子文件的{_name(cat, q, 'zh')}与"
+                                     f"{_name(cat, num, 'zh')} / {_name(cat, den, 'zh')}口径不同")
     vals.pop("programs")
     return vals, ratio_k
 
@@ -142,7 +159,8 @@ def resolve_year(doc: dict, year: int, cat: Catalog | None = None) -> tuple[dict
                 and e.get("status") == "assumption" and e["indicator"] not in have]
     for e in entries:
         q, v = e["indicator"], e["value"]
-        status = Provenance(e.get("status", "seed"), e.get("note") or e.get("source", ""))
+        status = Provenance(e.get("status", "seed"), e.get("note") or e.get("source", ""), (),
+                            e.get("note_zh") or e.get("source", ""))
         col = rcols.get(q)
         if isinstance(v, str) or (col is not None and col.kind in ("category", "points")) or \
                 (q in cat.indicators and cat.indicators[q].kind == "text"):
@@ -246,7 +264,7 @@ def profile_rates(profile_id: str, theta: dict | None = None) -> tuple[dict, dic
     factors, e.g. while fitting them)."""
     prof = load_profile(profile_id)
     theta = {**prof.get("theta", {}), **(theta or {})}
-    name = prof["profile"]["en"]
+    name, name_zh = prof["profile"]["en"], prof["profile"]["zh"]
     growth, ranges, params, prov = {}, {}, {}, {}
     group = tuple([f"growth.{g['indicator']}" for g in prof.get("growth", []) if g["group"] in PACE_GROUPS]
                   + [f"param.{e['indicator']}" for e in prof.get("param", []) if e["group"] in PACE_GROUPS])
@@ -256,12 +274,16 @@ def profile_rates(profile_id: str, theta: dict | None = None) -> tuple[dict, dic
         growth[q] = f * g["rate"]
         ranges[q] = (f * g["low"], f * g["high"])
         status = "assumption" if g["group"] == "economy" else "calibrated"
-        prov[f"growth.{q}"] = Provenance(status, g["note"] + (f" Pace factor {f:.3g}: {name}." if status ==
-                                                               "calibrated" else ""))
+        calibrated = status == "calibrated"
+        prov[f"growth.{q}"] = Provenance(status, g["note"] + (f" Pace factor {f:.3g}: {name}." if calibrated else ""),
+                                         (), g.get("note_zh", "") + (f" 速度系数 {f:.3g}:{name_zh}。" if calibrated
+                                                                     and g.get("note_zh") else ""))
     for e in prof.get("param", []):
         f = float(theta.get(e["group"], 1.0))
         params[e["indicator"]] = f * e["value"]
-        prov[f"param.{e['indicator']}"] = Provenance("calibrated", e["note"] + f" Pace factor {f:.3g}: {name}.")
+        prov[f"param.{e['indicator']}"] = Provenance("calibrated", e["note"] + f" Pace factor {f:.3g}: {name}.", (),
+                                                     e.get("note_zh", "") + (f" 速度系数 {f:.3g}:{name_zh}。"
+                                                                            if e.get("note_zh") else ""))
     return growth, ranges, params, prov, group, float(theta.get("spread", 0.0))
 
 
@@ -296,14 +318,16 @@ def scenario_from_doc(doc: dict, region_values: dict | None = None, region_name:
         growth[g["indicator"]] = float(g["rate"])
         ranges.pop(g["indicator"], None)
         prov[f"growth.{g['indicator']}"] = Provenance(g.get("status", "assumption"),
-                                                      g.get("note") or g.get("source", ""))
+                                                      g.get("note") or g.get("source", ""), (),
+                                                      g.get("note_zh") or g.get("source", ""))
     plan = doc.get("plan_growth", {})
     status_quo = {p.id: 0.0 for p in cat.programs}
     for p in doc.get("programs", []):
         if p["id"] not in status_quo:
             raise ValueError(f"preset {preset_id}: unknown program {p['id']}")
         status_quo[p["id"]] = float(p["spend"])
-        prov[f"program.{p['id']}"] = Provenance(p.get("status", "assumption"), p.get("note", ""))
+        prov[f"program.{p['id']}"] = Provenance(p.get("status", "assumption"), p.get("note", ""), (),
+                                                p.get("note_zh", ""))
     history = {}
     for y in sorted({e["year"] for e in doc.get("values", []) if e["year"] < base_year}):
         history[y] = resolve_year(doc, y, cat)[0]

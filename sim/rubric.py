@@ -59,6 +59,7 @@ class Category(_Frozen):
     points: float = Field(ge=0)
     source: str
     assumption: str = ""
+    assumption_zh: str = ""
 
 
 class Column(_Frozen):
@@ -80,6 +81,7 @@ class Item(_Frozen):
     source: str
     data_source: str = ""
     note: str = ""
+    note_zh: str = ""
     bands: tuple[Band, ...] = ()
     top_source: str = ""
     cap_source: str = ""
@@ -161,6 +163,7 @@ class Rubric(_Frozen):
     source: str
     evaluation_lag_years: int = 0
     evaluation_lag_note: str = ""
+    evaluation_lag_note_zh: str = ""
     tiers: tuple[Tier, ...]
     groups: tuple[Group, ...]
     items: tuple[Item, ...]

@@ -44,6 +44,11 @@ class Provenance:
     status: str
     detail: str = ""
     parents: tuple[str, ...] = ()
+    detail_zh: str = ""
+
+    def text(self, lang: str) -> str:
+        """The reasoning or source in ``lang`` (the English text where no Chinese one is given)."""
+        return self.detail_zh if lang == "zh" and self.detail_zh else self.detail
 
 
 @dataclass(frozen=True)

@@ -86,16 +86,20 @@ def inputs_frame(sc: Scenario) -> pd.DataFrame:
         g = sc.provenance.get(f"growth.{q}")
         rows.append({"quantity": q, "zh": ind.zh, "en": ind.en, "unit": ind.unit, "value": v,
                      "status": p.status if p else "derived", "detail": p.detail if p else "",
+                     "detail_zh": p.text("zh") if p else "",
                      "growth": sc.growth.get(q, np.nan),
                      "growth_status": g.status if g else ("assumption" if q in sc.growth else ""),
-                     "growth_detail": g.detail if g else (ind.note if q in sc.growth else "")})
+                     "growth_detail": g.detail if g else (ind.note if q in sc.growth else ""),
+                     "growth_detail_zh": g.text("zh") if g else ((ind.note_zh or ind.note) if q in sc.growth else "")})
     for q, v in sc.management.items():
         p = sc.provenance.get(q)
         rows.append({"quantity": q, "zh": q, "en": q, "unit": "", "value": v,
-                     "status": p.status if p else "", "detail": p.detail if p else ""})
+                     "status": p.status if p else "", "detail": p.detail if p else "",
+                     "detail_zh": p.text("zh") if p else ""})
     for pid, v in sc.status_quo.items():
         p = sc.provenance.get(f"program.{pid}")
         prog = cat.program(pid)
         rows.append({"quantity": f"program.{pid}", "zh": prog.zh, "en": prog.en, "unit": "万元/年",
-                     "value": v, "status": p.status if p else "assumption", "detail": p.detail if p else ""})
+                     "value": v, "status": p.status if p else "assumption", "detail": p.detail if p else "",
+                     "detail_zh": p.text("zh") if p else ""})
     return pd.DataFrame(rows)

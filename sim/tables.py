@@ -1,4 +1,5 @@
-"""Users' tables: read .csv (UTF-8, UTF-8 with BOM, GBK) and .xlsx, validate scoring input,
+"""Users' tables: read .csv (UTF-8, UTF-8 with BOM, GBK), .xlsx, .xls (Excel 97-2003) and .ods
+(LibreOffice, WPS), validate scoring input column by column (vectorized),
 write results atomically (a temporary file then a rename: never a half-written file).
 
 Limits (``data/limits.toml`` [upload], or ``SIM_MAX_UPLOAD_MB`` / ``SIM_MAX_ROWS``) are checked
@@ -10,6 +11,8 @@ alone.
 """
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import io
 import math
@@ -18,7 +21,7 @@ import re
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Callable
+from typing import BinaryIO, Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -31,9 +34,7 @@ MAX_COLUMNS = 500  # the rubric has 54 input columns; a sheet 10 times as wide i
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-class FormulaCell(str):
-    """A workbook cell holding a formula that was never calculated (no cached value): its text is
-    the formula; reading it as a number says so instead of "empty"."""
+FORMULA = "\x00formula:"  # marks a workbook cell whose formula was never calculated (no cached value)
 
 
 def upload_limits() -> tuple[int, int]:
@@ -52,64 +53,168 @@ _UNIT_SUFFIX = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
 
 
 # ---------------------------------------------------------------------- reading
+READERS = (".csv", ".xlsx", ".xls", ".ods")
+
+
+CHUNK_ROWS = 50_000  # rows of a large CSV validated and scored at a time (about 25 MB each)
+
+
 def read_table(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a user's .csv or .xlsx as text cells (header row + data rows, all ``str``).
+    """Read a user's .csv, .xlsx, .xls or .ods whole (see :func:`iter_table`)."""
+    return pd.concat(list(iter_table(path)))
+
+
+def iter_table(path: str | os.PathLike, chunk_rows: int | None = None) -> Iterator[pd.DataFrame]:
+    """A user's .csv, .xlsx, .xls or .ods in frames of at most ``chunk_rows`` (default
+    :data:`CHUNK_ROWS`) data rows: a CSV is streamed, so a large one never sits in memory whole;
+    a workbook comes in one frame.
+    Each frame's columns are the header row's words, its index the spreadsheet row numbers.
 
     Raises :class:`InputError` for a missing file, a wrong extension, an empty file, an
-    undecodable CSV or a damaged workbook.
+    undecodable CSV or a damaged workbook, and for more rows than the limit.
     """
     p = Path(path)
     ext = p.suffix.lower()
-    if ext == ".xls":
-        raise InputError("old_excel", path=p.name)
-    if ext not in (".csv", ".xlsx"):
+    if ext not in READERS:
         raise InputError("wrong_extension", path=p.name, ext=ext or "-")
     if not p.is_file():
         raise InputError("file_not_found", path=str(p))
-    max_bytes, _ = upload_limits()
+    max_bytes, max_rows = upload_limits()
     if p.stat().st_size > max_bytes:
         raise InputError("file_too_large", path=p.name, size=f"{p.stat().st_size / 1e6:,.1f}",
                          limit=f"{max_bytes / 1e6:g}")
-    data = p.read_bytes()
-    return table_from_bytes(data, p.name)
+    if ext == ".csv":
+        yield from _csv_chunks(lambda: open(p, "rb"), p.name, max_rows, chunk_rows or CHUNK_ROWS)
+    else:
+        yield table_from_bytes(p.read_bytes(), p.name)
 
 
 def table_from_bytes(data: bytes, name: str) -> pd.DataFrame:
-    """Parse an uploaded file's bytes (the app's uploader gives bytes and a name)."""
+    """Parse an uploaded file's bytes (the app's uploader gives bytes and a name): a frame whose
+    columns are the header row's words (the first row with any text) and whose index is the
+    spreadsheet row. A CSV's all-number columns come as numbers (pandas' C parser), every other
+    cell as text; blank rows are left out, their numbers kept."""
     ext = Path(name).suffix.lower()
-    if ext == ".xls":
-        raise InputError("old_excel", path=name)
-    if ext not in (".csv", ".xlsx"):
+    if ext not in READERS:
         raise InputError("wrong_extension", path=name, ext=ext or "-")
     max_bytes, max_rows = upload_limits()
     if len(data) > max_bytes:
         raise InputError("file_too_large", path=name, size=f"{len(data) / 1e6:,.1f}",
                          limit=f"{max_bytes / 1e6:g}")
+    if ext == ".csv":
+        return pd.concat(list(_csv_chunks(lambda: io.BytesIO(data), name, max_rows, None)))
     if not data.strip():
         raise InputError("empty_file", path=name)
-    rows = _xlsx_rows(data, name, max_rows) if ext == ".xlsx" else _csv_rows(data, name, max_rows)
-    rows = [r for r in rows if any(c.strip() for c in r)]
-    if not rows:
+    grid = {".xlsx": _xlsx_grid, ".xls": _xls_grid, ".ods": _ods_grid}[ext](data, name, max_rows)
+    grid = _filled(grid.fillna("").astype(str))
+    if grid.empty:
         raise InputError("empty_file", path=name)
-    header, body = [c.strip() for c in rows[0]], rows[1:]
-    if not body:
+    header, body = list(grid.iloc[0]), grid.iloc[1:]
+    _check_width(len(header), name)
+    if len(body) > max_rows:
+        raise InputError("too_many_rows", path=name, limit=f"{max_rows:,}")
+    if body.empty:
         raise InputError("no_rows", path=name)
-    width = len(header)
-    body = [(r + [""] * width)[:width] for r in body]
-    return pd.DataFrame(body, columns=header, dtype=object)
+    body.index = body.index + 1  # spreadsheet rows count from 1
+    body.columns = [h.strip() for h in header]
+    return body
 
 
-def _decode(data: bytes, name: str) -> str:
+def _check_width(n: int, name: str) -> None:
+    if n > MAX_COLUMNS:
+        raise InputError("too_many_columns", path=name, n=f"{n:,}", limit=MAX_COLUMNS)
+
+
+def _filled(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows with any text or number (one vectorized pass per column)."""
+    filled = np.zeros(len(frame), dtype=bool)
+    for c in frame.columns:
+        col = frame[c]
+        if pd.api.types.is_numeric_dtype(col):
+            filled |= col.notna().to_numpy()
+        else:
+            filled |= (col.fillna("").astype(str).str.strip() != "").to_numpy()
+    return frame[filled]
+
+
+def _encoding(opener: Callable[[], BinaryIO], name: str) -> str:
+    """UTF-8 (with or without BOM), else GB18030, as the first megabyte decodes (a later
+    undecodable byte is reported as the file's encoding problem when it is read)."""
+    with opener() as fh:
+        head = fh.read(1 << 20)
     for enc in ("utf-8-sig", "gb18030"):
         try:
-            return data.decode(enc)
+            codecs.getincrementaldecoder(enc)().decode(head)  # not final: a cut character is fine
+            return enc
         except UnicodeDecodeError:
             continue
     raise InputError("bad_encoding", path=name)
 
 
-def _limited(rows, name: str, max_rows: int) -> list[list[str]]:
-    """The rows of a streamed table, refusing more than ``max_rows`` data rows or too wide rows."""
+def _csv_chunks(opener: Callable[[], BinaryIO], name: str, max_rows: int,
+                chunk_rows: int | None) -> Iterator[pd.DataFrame]:
+    """A CSV's data rows under its header (the first row with text), ``chunk_rows`` at a time:
+    pandas' C parser, number columns as numbers; only an empty cell counts as missing ("NA" or
+    "nan" stay text and are refused as numbers)."""
+    enc = _encoding(opener, name)
+    with opener() as fh:
+        top = _filled(_read_csv(fh, name, enc, dtype=str, nrows=200))
+    if top.empty:
+        raise InputError("empty_file", path=name)
+    first = int(top.index[0])  # 0-based line of the header
+    header = ["" if isinstance(h, float) else str(h).strip() for h in top.iloc[0]]
+    _check_width(len(header), name)
+    rows = 0
+    with opener() as fh:
+        reader = _read_csv(fh, name, enc, empty="no_rows", skiprows=first + 1,
+                           chunksize=chunk_rows or max_rows + 1)
+        offset = first + 2  # spreadsheet row of the first record
+        while (chunk := _next(reader, name)) is not None:
+            chunk.index = np.arange(offset, offset + len(chunk))
+            offset += len(chunk)
+            width = max(len(header), chunk.shape[1])
+            _check_width(width, name)
+            chunk = _filled(chunk.reindex(columns=range(width)))
+            rows += len(chunk)
+            if rows > max_rows:
+                raise InputError("too_many_rows", path=name, limit=f"{max_rows:,}")
+            if len(chunk):
+                chunk.columns = header + [""] * (width - len(header))
+                yield chunk
+    if rows == 0:
+        raise InputError("no_rows", path=name)
+
+
+def _read_csv(fh: BinaryIO, name: str, encoding: str, empty: str = "empty_file", **kw):
+    try:
+        return pd.read_csv(fh, header=None, encoding=encoding, keep_default_na=False, na_values=[""],
+                           skip_blank_lines=False, engine="c", **kw)
+    except pd.errors.EmptyDataError:
+        raise InputError(empty, path=name) from None
+    except UnicodeDecodeError:
+        raise InputError("bad_encoding", path=name) from None
+    except (pd.errors.ParserError, ValueError, csv.Error) as exc:
+        raise InputError("bad_csv", path=name, reason=str(exc).strip()[:160]) from None
+
+
+def _next(reader, name: str) -> pd.DataFrame | None:
+    """The reader's next chunk (None at the end); a malformed line is an InputError."""
+    try:
+        return next(reader)
+    except StopIteration:
+        return None
+    except UnicodeDecodeError:
+        raise InputError("bad_encoding", path=name) from None
+    except (pd.errors.ParserError, ValueError, csv.Error) as exc:
+        raise InputError("bad_csv", path=name, reason=str(exc).strip()[:160]) from None
+
+
+XLSX_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, ValueError, TypeError,
+               AttributeError, IndexError, EOFError)  # what a damaged workbook raises in its reader
+
+
+def _limited(rows, name: str, max_rows: int) -> list:
+    """The rows of a streamed sheet, refusing more than ``max_rows`` data rows or too wide rows."""
     out = []
     for row in rows:
         if len(out) > max_rows:  # the header plus max_rows rows are allowed
@@ -120,21 +225,14 @@ def _limited(rows, name: str, max_rows: int) -> list[list[str]]:
     return out
 
 
-def _csv_rows(data: bytes, name: str, max_rows: int) -> list[list[str]]:
-    try:
-        text = io.StringIO(_decode(data, name), newline="")  # a quoted field may hold line breaks
-        return _limited((list(r) for r in csv.reader(text)), name, max_rows)
-    except csv.Error as exc:
-        raise InputError("bad_csv", path=name, reason=str(exc)) from None
+def _grid(rows: list) -> pd.DataFrame:
+    width = max((len(r) for r in rows), default=0)
+    return pd.DataFrame([list(r) + [""] * (width - len(r)) for r in rows], dtype=str)
 
 
-XLSX_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, ValueError, TypeError,
-               AttributeError, IndexError, EOFError)  # what a damaged workbook raises in openpyxl
-
-
-def _xlsx_rows(data: bytes, name: str, max_rows: int) -> list[list[str]]:
-    """The first sheet's rows as text, streamed; a formula without a cached value becomes a
-    :class:`FormulaCell` holding the formula."""
+def _xlsx_grid(data: bytes, name: str, max_rows: int) -> pd.DataFrame:
+    """The first sheet of a workbook, streamed; a formula without a cached value is marked
+    (:data:`FORMULA`) so that reading it says so."""
     from xml.etree.ElementTree import ParseError
 
     from openpyxl import load_workbook
@@ -153,15 +251,62 @@ def _xlsx_rows(data: bytes, name: str, max_rows: int) -> list[list[str]]:
         raise
     except (*XLSX_ERRORS, ParseError):
         raise InputError("not_xlsx", path=name) from None
-    return rows
+    return _grid(rows)
+
+
+def _xls_grid(data: bytes, name: str, max_rows: int) -> pd.DataFrame:
+    """An Excel 97-2003 workbook's first sheet (xlrd)."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+        sheet = book.sheet_by_index(0)
+        if sheet.nrows - 1 > max_rows:
+            raise InputError("too_many_rows", path=name, limit=f"{max_rows:,}")
+        rows = [[_cell(v, None) if v != "" else "" for v in sheet.row_values(i)] for i in range(sheet.nrows)]
+    except InputError:
+        raise
+    except (xlrd.XLRDError, *XLSX_ERRORS, AssertionError, struct_error()):
+        raise InputError("not_xls", path=name) from None
+    return _grid(_limited(rows, name, max_rows))
+
+
+def struct_error():
+    import struct
+
+    return struct.error
+
+
+def _ods_grid(data: bytes, name: str, max_rows: int) -> pd.DataFrame:
+    """An OpenDocument spreadsheet's first sheet (LibreOffice, WPS; pandas with odfpy)."""
+    from xml.etree.ElementTree import ParseError
+
+    try:
+        frame = pd.read_excel(io.BytesIO(data), engine="odf", header=None, dtype=object, sheet_name=0)
+    except (*XLSX_ERRORS, ParseError):
+        raise InputError("not_ods", path=name) from None
+    except Exception as exc:  # odfpy raises its own exception types for a damaged file
+        if type(exc).__module__.split(".")[0] in ("odf", "zipfile", "xml"):
+            raise InputError("not_ods", path=name) from None
+        raise
+    rows = [[("" if v is None or (isinstance(v, float) and math.isnan(v)) else _cell(v, None)) for v in r]
+            for r in frame.itertuples(index=False)]
+    return _grid(_limited(rows, name, max_rows))
 
 
 def _cell(value: object, formula: object) -> str:
     if value is None:
         if isinstance(formula, str) and formula.startswith("="):
-            return FormulaCell(formula)
+            return FORMULA + formula
         return ""
     return _cell_text(value)
+
+
+def _texts(cells: pd.Series) -> pd.Series:
+    """A column as text: a number column (a CSV of region codes) without ".0", empty as ""."""
+    if pd.api.types.is_numeric_dtype(cells):
+        return pd.Series([_cell_text(float(v)) if v == v else "" for v in cells], index=cells.index)
+    return cells.fillna("").astype(str)
 
 
 def _cell_text(v: object) -> str:
@@ -202,87 +347,149 @@ def _column_ids(rubric: Rubric, headers: list[str]) -> dict[str, str]:
         found[cid] = h
     missing = [cid for cid in ["region", *(c.id for c in rubric.columns)] if cid not in found]
     if missing:
-        raise InputError("missing_column", column=missing[0], columns=", ".join(missing))
+        label = {c.id: (f"{c.zh}({c.unit})" if c.unit else c.zh) for c in rubric.columns} | {"region": "地区"}
+        raise InputError("missing_column", column=f"{label[missing[0]]} / {missing[0]}",
+                         columns=", ".join(label[m] for m in missing))
     return found
 
 
 # ---------------------------------------------------------------------- cells
-def _number(text: str, col: InputColumn, row: int) -> float:
-    if isinstance(text, FormulaCell):
-        raise InputError("formula_no_value", column=col.id, row=row, formula=str.__str__(text)[:40])
-    t = text.strip().replace(",", "").replace("，", "")
-    if col.unit == "%" and t.endswith("%"):
-        t = t[:-1].strip()
-    if t == "":
-        raise InputError("empty_value", column=col.id, row=row)
-    try:
-        x = float(t)
-    except ValueError:
-        raise InputError("not_a_number", column=col.id, row=row, value=text.strip()) from None
-    if not math.isfinite(x):
-        raise InputError("not_a_number", column=col.id, row=row, value=text.strip())
-    if x < 0:
-        raise InputError("negative", column=col.id, row=row, value=t)
-    if col.kind == "count" and not float(x).is_integer():
-        raise InputError("not_whole", column=col.id, row=row, value=t)
-    if col.max_value is not None and x > col.max_value:
-        raise InputError("above_max", column=col.id, row=row, value=t, max=f"{col.max_value:g}")
-    return x
+def _first(problems: list[tuple[str, np.ndarray]]) -> tuple[int, str] | None:
+    """(position, problem) of the first row with a problem; the earlier a problem in the list,
+    the more it counts on the same row."""
+    best = None
+    for code, mask in problems:
+        hits = np.flatnonzero(mask)
+        if len(hits) and (best is None or hits[0] < best[0]):
+            best = (int(hits[0]), code)
+    return best
 
 
-def _category(text: str, col: InputColumn, row: int) -> str:
-    if isinstance(text, FormulaCell):
-        raise InputError("formula_no_value", column=col.id, row=row, formula=str.__str__(text)[:40])
-    t = text.strip()
-    if t == "":
-        raise InputError("empty_value", column=col.id, row=row)
-    for c in col.categories:
-        if t.lower() == c.id or t == c.zh:
-            return c.id
-    allowed = " / ".join(f"{c.id} ({c.zh})" for c in col.categories)
-    raise InputError("unknown_category", column=col.id, row=row, value=t, allowed=allowed)
+def _numbers(cells: pd.Series, col: InputColumn, header: str) -> np.ndarray:
+    """A number column checked in one vectorized pass; InputError names the user's header and
+    the first bad spreadsheet row."""
+    if pd.api.types.is_numeric_dtype(cells):  # parsed by the CSV reader already
+        values = cells.to_numpy(dtype=float)
+        raw = None
+        formula = np.zeros(len(values), dtype=bool)
+        empty = np.isnan(values)
+        bad = np.isinf(values)
+    else:
+        raw = cells.fillna("").astype(str)
+        text = raw.str.strip().str.replace(",", "", regex=False).str.replace("，", "", regex=False)
+        if col.unit == "%":
+            text = text.str.replace(r"%\s*$", "", regex=True).str.strip()
+        values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+        formula = raw.str.startswith(FORMULA).to_numpy()
+        empty = (text == "").to_numpy() & ~formula
+        bad = (np.isnan(values) & ~empty & ~formula) | np.isinf(values)
+    ok = ~(formula | empty | bad)
+    problems = [("formula_no_value", formula), ("empty_value", empty), ("not_a_number", bad),
+                ("negative", ok & (values < 0))]
+    if col.kind == "count":
+        problems.append(("not_whole", ok & (values >= 0) & (np.floor(values) != values)))
+    if col.max_value is not None:
+        problems.append(("above_max", ok & (values > col.max_value)))
+    hit = _first(problems)
+    if hit is not None:
+        i, code = hit
+        where = dict(column=header, row=int(cells.index[i]))
+        shown = _cell_text(float(values[i])) if raw is None else raw.iloc[i].strip()
+        if code == "formula_no_value":
+            raise InputError(code, formula=shown[len(FORMULA):][:40], **where)
+        if code == "empty_value":
+            raise InputError(code, **where)
+        if code == "above_max":
+            raise InputError(code, value=shown, max=f"{col.max_value:g}", **where)
+        raise InputError(code, value=shown, **where)
+    return values
+
+
+def _categories(cells: pd.Series, col: InputColumn, header: str) -> np.ndarray:
+    """A category column checked in one pass: ids (any case) or Chinese labels -> ids."""
+    raw = _texts(cells)
+    text = raw.str.strip()
+    lookup = {c.id: c.id for c in col.categories} | {c.zh: c.id for c in col.categories}
+    ids = text.str.lower().map(lookup)
+    ids = ids.where(ids.notna(), text.map(lookup))
+    formula = raw.str.startswith(FORMULA).to_numpy()
+    empty = (text == "").to_numpy() & ~formula
+    unknown = ids.isna().to_numpy() & ~empty & ~formula
+    hit = _first([("formula_no_value", formula), ("empty_value", empty), ("unknown_category", unknown)])
+    if hit is not None:
+        i, code = hit
+        where = dict(column=header, row=int(cells.index[i]))
+        if code == "formula_no_value":
+            raise InputError(code, formula=text.iloc[i][len(FORMULA):][:40], **where)
+        if code == "empty_value":
+            raise InputError(code, **where)
+        allowed = " / ".join(f"{c.id} ({c.zh})" for c in col.categories)
+        raise InputError(code, value=text.iloc[i], allowed=allowed, **where)
+    return ids.to_numpy(dtype=object)
 
 
 def scoring_input(rubric: Rubric, raw: pd.DataFrame) -> tuple[list[str], dict[str, np.ndarray]]:
-    """Validate a raw table against the rubric's columns.
+    """Validate a table (from :func:`table_from_bytes`) against the rubric's columns, one
+    vectorized pass per column.
 
     Returns:
         ``(regions, values)``: region names and column id -> array (one entry per row).
     Raises:
-        InputError naming the first bad column and spreadsheet row (header = row 1).
+        InputError naming the first bad column (as its header is written in the file) and its
+        spreadsheet row (header = row 1).
     """
     headers = _column_ids(rubric, list(raw.columns))
-    regions = []
-    for i, v in enumerate(raw[headers["region"]].tolist()):
-        if isinstance(v, FormulaCell):
-            raise InputError("formula_no_value", column="region", row=i + 2, formula=str.__str__(v)[:40])
-        if not str(v).strip():
-            raise InputError("empty_value", column="region", row=i + 2)
-        regions.append(str(v).strip())
+    names = _texts(raw[headers["region"]])
+    formula = names.str.startswith(FORMULA).to_numpy()
+    empty = (names.str.strip() == "").to_numpy()
+    hit = _first([("formula_no_value", formula), ("empty_value", empty)])
+    if hit is not None:
+        i, code = hit
+        extra = {"formula": names.iloc[i][len(FORMULA):][:40]} if code == "formula_no_value" else {}
+        raise InputError(code, column=headers["region"], row=int(raw.index[i]), **extra)
+    regions = names.str.strip().tolist()
     values: dict[str, np.ndarray] = {}
     for col in rubric.columns:
-        cells = raw[headers[col.id]].tolist()
-        parse: Callable = _category if col.kind == "category" else _number
-        values[col.id] = np.array([parse(v if isinstance(v, FormulaCell) else str(v), col, i + 2)
-                                   for i, v in enumerate(cells)],
-                                  dtype=object if col.kind == "category" else float)
+        check = _categories if col.kind == "category" else _numbers
+        values[col.id] = check(raw[headers[col.id]], col, headers[col.id])
     return regions, values
 
 
 # ---------------------------------------------------------------------- writing
-def write_atomic(path: str | os.PathLike, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` via a temporary file and a rename (all or nothing)."""
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike) -> Iterator[BinaryIO]:
+    """A binary file handle whose content appears at ``path`` only when the block ends without
+    an error (a temporary file in the same folder, then a rename: all or nothing), with the
+    permissions the umask gives a new file; a missing folder is an error, not created."""
     p = Path(path)
+    if not p.parent.is_dir():
+        raise InputError("out_folder_missing", path=str(p), folder=str(p.parent))
     try:
-        p.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent)
+    except OSError as exc:
+        raise InputError("write_failed", path=str(p), reason=exc.strerror or str(exc)) from None
+    try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
+            yield fh
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, p)
     except OSError as exc:
-        if "tmp" in locals() and os.path.exists(tmp):
-            os.unlink(tmp)
         raise InputError("write_failed", path=str(p), reason=exc.strerror or str(exc)) from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_atomic(path: str | os.PathLike, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` all or nothing (:func:`atomic_file`)."""
+    with atomic_file(path) as fh:
+        fh.write(payload)
 
 
 def inert(value):
@@ -305,10 +512,40 @@ def _inert_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM (Excel on Chinese Windows opens it with the right characters); text cells
-    are made :func:`inert`."""
-    return _inert_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+def csv_bytes(frame: pd.DataFrame, header: bool = True, bom: bool = True, eol: str = "\r\n") -> bytes:
+    """The frame (without its index) as CSV: UTF-8 with BOM by default (Excel on Chinese Windows
+    opens it with the right characters), text cells made :func:`inert` and quoted, numbers as
+    their shortest exact decimal (5.0 as 5), missing values empty. Written by Arrow's CSV writer
+    (pyarrow): 361,565 rows of scores take about 1 s, pandas' ``to_csv`` about 6 s."""
+    import pyarrow as pa
+    from pyarrow import csv as pa_csv
+
+    table = pa.Table.from_pandas(_arrow_ready(frame), preserve_index=False)
+    sink = io.BytesIO()
+    if bom:
+        sink.write(codecs.BOM_UTF8)
+    pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=header, eol=eol))
+    return sink.getvalue()
+
+
+def _arrow_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with text cells and column names made inert and a column mixing text and
+    numbers as text (Arrow needs one type per column)."""
+    out = {}
+    for j, name in enumerate(frame.columns):
+        col = frame.iloc[:, j]
+        if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
+            texts = col.astype(object).where(col.notna(), None)
+            if pd.api.types.infer_dtype(texts, skipna=True) not in ("string", "empty"):
+                texts = texts.map(lambda v: v if v is None else str(v))
+            col = texts.map(inert) if _FORMULA_CELL.search("\x00".join(texts.dropna())) else texts
+        out[j] = col
+    ready = pd.DataFrame(out, index=range(len(frame)))
+    ready.columns = [str(inert(str(c))) for c in frame.columns]
+    return ready
+
+
+_FORMULA_CELL = re.compile(r"(?:^|\x00)[=+\-@\t\r]")  # in texts joined by NUL: some cell needs inert()
 
 
 def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
@@ -346,7 +583,9 @@ def template_bytes(rubric: Rubric, example: pd.DataFrame) -> bytes:
     ws.title = "数据"
     cols = [("region", "地区", "")] + [(c.id, c.zh, c.unit) for c in rubric.columns]
     ws.append([f"{zh}({unit})" if unit else zh for _, zh, unit in cols])
-    ws.append([_typed(ex.get(cid, "")) for cid, _, _ in cols])
+    cats = {c.id: {k.id: k.zh for k in c.categories} for c in rubric.columns if c.kind == "category"}
+    ws.append([cats[cid].get(ex.get(cid, ""), ex.get(cid, "")) if cid in cats else _typed(ex.get(cid, ""))
+               for cid, _, _ in cols])  # a category as the words the README asks for
     bold, assumed = Font(bold=True), PatternFill("solid", fgColor="FFF2CC")
     for j, (cid, _, _) in enumerate(cols, start=1):
         ws.cell(1, j).font = bold

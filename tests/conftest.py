@@ -9,7 +9,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.loaders import SEEDS_DIR, load_rubric  # noqa: E402
+from sim.errors import InputError  # noqa: E402
+from sim.loaders import load_rubric, load_sources  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +28,12 @@ def rubric():
 
 @pytest.fixture(scope="session")
 def seeds() -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8") for p in SEEDS_DIR.glob("*.txt")}
+    """The source documents (seeds and the province's record), file name -> text; the tests that
+    check quoted sources skip, with the loader's message as the reason, when they are absent."""
+    try:
+        return load_sources()
+    except InputError as exc:
+        pytest.skip(exc.both().replace("\n", " / "))
 
 
 @pytest.fixture()

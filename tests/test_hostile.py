@@ -249,7 +249,8 @@ def test_text_that_would_start_a_formula_is_made_inert_numbers_are_not():
     frame = pd.DataFrame({"region": FORMULAS, "total": np.arange(len(FORMULAS), dtype=float) - 3})
     back = pd.read_csv(io.BytesIO(csv_bytes(frame)), encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert list(back["region"]) == ["'" + f for f in FORMULAS]
-    assert back["total"].iloc[0] == "-3.0"  # the number stays a number
+    assert back["total"].iloc[0] == "-3"  # the number stays a number (unquoted, no quote mark)
+    assert csv_bytes(frame).decode("utf-8-sig").splitlines()[1].endswith(",-3")
     from openpyxl import load_workbook
 
     wb = load_workbook(io.BytesIO(xlsx_bytes({"s": frame})))

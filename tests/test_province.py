@@ -3,16 +3,13 @@ distribution, the stored pace factors reproduce rounds 2019-2021 within the stat
 and a fresh fit finds them again."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import sim
 from sim import province, regions
-from sim.loaders import SEEDS_DIR
 
-REFERENCE = SEEDS_DIR.parent / "reference" / "hebei_county_results.md"
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +22,8 @@ def frame(hebei):
     return regions.simulate(hebei)
 
 
-def test_the_record_s_figures_are_the_reference_s_words():
-    text = Path(REFERENCE).read_text(encoding="utf-8")
+def test_the_record_s_figures_are_the_reference_s_words(seeds):
+    text = seeds["hebei_county_results.md"]
     rec = province.load_record()
     for r in rec["rounds"]:
         assert r["source"] in text, r["round"]

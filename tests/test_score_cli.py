@@ -74,21 +74,22 @@ def test_template_round_trip_scores_the_example_row(rubric, tmp_path, capsys):
     assert header[0] == "地区" and "地方财政科技支出(万元)" in header
     code, out, err = run(["score", t], capsys)
     assert code == 0, err
-    lines = out.strip().splitlines()
-    assert len(lines) == 2 and lines[1].startswith("示例县,")
-    assert lines[1].endswith(",77.738095238,B")  # hand sum in tests/test_rubric_scoring? see README example
+    got = pd.read_csv(__import__("io").StringIO(out))
+    assert got["region"].tolist() == ["示例县"] and got["tier"].tolist() == ["B"]
+    assert got["total"].tolist() == [77.738095238]  # the README's example
+    assert out.splitlines()[1].endswith(',77.738095238,"B"')  # text quoted, numbers bare
 
 
 BAD = {
-    # name: (how to make the file, column or words the message must name, row)
+    # name: (how to make the file, the header as the user wrote it (or the missing column's id), row)
     "missing_column": (lambda t: t.drop(columns=["科技型中小企业数量(家)"]), "tech_smes", None),
     "text_in_number": (lambda t: t.assign(**{"高新技术企业数量(家)": ["十二"] + list(t["高新技术企业数量(家)"][1:])}),
-                       "high_tech_enterprises", 2),
+                       "高新技术企业数量(家)", 2),
     "negative": (lambda t: t.assign(**{"院士工作站(家)": [0, 0, -1] + list(t["院士工作站(家)"][3:])}),
-                 "academician_workstations", 4),
-    "unknown_category": (lambda t: t.assign(**{"科技管理机构设置": ["局"] * len(t)}), "st_admin_body", 2),
-    "fractional_count": (lambda t: t.assign(**{"省级孵化器(家)": [1.5] * len(t)}), "provincial_incubators", 2),
-    "empty_cell": (lambda t: t.assign(**{"农业产业化经营率(%)": [""] * len(t)}), "agri_industrialization_rate", 2),
+                 "院士工作站(家)", 4),
+    "unknown_category": (lambda t: t.assign(**{"科技管理机构设置": ["局"] * len(t)}), "科技管理机构设置", 2),
+    "fractional_count": (lambda t: t.assign(**{"省级孵化器(家)": [1.5] * len(t)}), "省级孵化器(家)", 2),
+    "empty_cell": (lambda t: t.assign(**{"农业产业化经营率(%)": [""] * len(t)}), "农业产业化经营率(%)", 2),
 }
 
 
@@ -114,6 +115,7 @@ def test_bad_table_exits_2_names_column_and_row_and_writes_nothing(rubric, tmp_p
     ("header_only.csv", "地区,地方财政科技支出\n".encode("utf-8"), "no data rows"),
     ("table.txt", b"a,b\n1,2\n", "unsupported type"),
     ("old.xls", b"\xd0\xcf\x11\xe0", ".xls"),
+    ("damaged.ods", b"PK\x03\x04 not really", ".ods"),
     ("renamed.xlsx", b"region,a\nx,1\n", "not a valid .xlsx"),
     ("binary.csv", bytes(range(128, 256)) * 4, "encoding"),
 ])
@@ -173,3 +175,130 @@ def test_template_marks_assumed_example_values(rubric):
     for j, cid in enumerate(ids, start=1):
         filled = ws.cell(2, j).fill.fgColor.rgb not in (None, "00000000")
         assert filled == (cid in assumed), cid
+
+
+# ---------------------------------------------------------------------- other formats, folders, modes
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def test_xls_from_excel_97_scores_like_the_template(rubric, tmp_path, capsys):
+    """tests/fixtures/template_example.xls: the template's example row saved as Excel 97-2003
+    (row 2), a blank row 3 and the same county again as 第二县 on row 4 (written with xlwt)."""
+    t = tmp_path / "T.xlsx"
+    assert run(["template", "--out", t], capsys)[0] == 0
+    code, want, err = run(["score", t], capsys)
+    assert code == 0, err
+    code, got, err = run(["score", FIXTURES / "template_example.xls"], capsys)
+    assert code == 0, err
+    lines = got.strip().splitlines()
+    assert lines[:2] == want.strip().splitlines()
+    assert lines[2] == lines[1].replace("示例县", "第二县", 1)
+
+
+def test_ods_scores_like_csv_and_names_its_rows(rubric, tmp_path, capsys):
+    table = random_table(rubric, n=40)
+    table.to_csv(tmp_path / "t.csv", index=False)
+    table.to_excel(tmp_path / "t.ods", index=False, engine="odf")
+    outs = {}
+    for ext in ("csv", "ods"):
+        code, outs[ext], err = run(["score", tmp_path / f"t.{ext}"], capsys)
+        assert code == 0, err
+    assert outs["ods"] == outs["csv"]
+    BAD["negative"][0](table).to_excel(tmp_path / "bad.ods", index=False, engine="odf")
+    code, _, err = run(["score", tmp_path / "bad.ods"], capsys)
+    assert code == 2 and "院士工作站(家)" in err and "第4行" in err and "Row 4" in err
+
+
+def test_messages_name_the_header_as_the_user_wrote_it(rubric, tmp_path, capsys):
+    table = random_table(rubric, n=6).rename(columns={"高新技术企业数量(家)": " 高新技术企业数量（家） "})
+    col = " 高新技术企业数量（家） "
+    table[col] = table[col].astype(object)
+    table.loc[4, col] = "约10"
+    src = tmp_path / "in.csv"
+    table.to_csv(src, index=False)
+    code, _, err = run(["score", src], capsys)
+    zh, en = err.strip().splitlines()
+    assert code == 2 and "高新技术企业数量（家）" in zh and "高新技术企业数量（家）" in en
+    assert "high_tech_enterprises" not in err and "第6行" in zh and "约10" in en
+
+
+def test_out_into_a_missing_folder_is_an_error_and_creates_nothing(rubric, tmp_path, capsys):
+    src = tmp_path / "in.csv"
+    random_table(rubric, n=2).to_csv(src, index=False)
+    out = tmp_path / "no_such_folder" / "out.csv"
+    code, stdout, err = run(["score", src, "--out", out], capsys)
+    assert code == 2 and "no_such_folder" in err and len(err.strip().splitlines()) == 2
+    assert not out.parent.exists() and stdout == ""
+
+
+@pytest.mark.parametrize("umask,mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_output_files_honour_the_umask(rubric, tmp_path, capsys, umask, mode):
+    import os
+
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    random_table(rubric, n=2).to_csv(src, index=False)
+    old = os.umask(umask)
+    try:
+        assert run(["score", src, "--out", out], capsys)[0] == 0
+        assert run(["template", "--out", tmp_path / "t.xlsx"], capsys)[0] == 0
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == mode
+    assert (tmp_path / "t.xlsx").stat().st_mode & 0o777 == mode
+
+
+def test_min_budget_errors_exit_2_in_both_languages_on_stderr(capsys):
+    code, out, err = run(["min-budget", "--preset", "demo", "--year", "2025", "--score", "101"], capsys)
+    assert code == 2 and out == "" and "--score" in err and len(err.strip().splitlines()) == 2
+    code, out, err = run(["min-budget", "--preset", "demo", "--year", "2025", "--score", "99.9",
+                          "--confidence", "0"], capsys)
+    zh, en = err.strip().splitlines()
+    assert code == 2 and out == "" and "无法达到" in zh and "not reachable" in en
+
+
+# ---------------------------------------------------------------------- large tables, streamed
+def test_a_streamed_csv_names_the_bad_row_in_a_later_chunk_and_outputs_nothing(rubric, tmp_path, capsys,
+                                                                             monkeypatch):
+    import sim.tables
+
+    monkeypatch.setattr(sim.tables, "CHUNK_ROWS", 7)
+    table = random_table(rubric, n=40)
+    whole = tmp_path / "whole.csv"
+    table.to_csv(whole, index=False)
+    code, want, err = run(["score", whole], capsys)
+    assert code == 0, err
+    monkeypatch.setattr(sim.tables, "CHUNK_ROWS", 100_000)
+    assert run(["score", whole], capsys)[1] == want  # chunks change nothing
+    monkeypatch.setattr(sim.tables, "CHUNK_ROWS", 7)
+    lines = whole.read_text(encoding="utf-8").splitlines()
+    lines.insert(3, "")  # a blank line: row 4 of the sheet, kept in the numbering
+    bad = lines[31].split(",")
+    col = list(table.columns).index("院士工作站(家)")
+    bad[col] = "-2"
+    lines[31] = ",".join(bad)  # sheet row 32, in the fifth chunk
+    src = tmp_path / "bad.csv"
+    src.write_text("\n".join(lines) + "\n", encoding="gbk")
+    out = tmp_path / "out.csv"
+    code, stdout, err = run(["score", src, "--out", out], capsys)
+    assert code == 2 and "第32行" in err and "Row 32" in err and "院士工作站(家)" in err
+    assert not out.exists() and not list(tmp_path.glob(".out.csv*"))
+    code, stdout, err = run(["score", src], capsys)
+    assert code == 2 and stdout == ""  # nothing printed before the whole table passed
+
+
+def test_csv_output_round_trips_every_value(tmp_path):
+    from sim.tables import csv_bytes
+
+    frame = pd.DataFrame({"region": ["甲,乙", 'say "hi"', "two\nlines", "=1+1", None],
+                          "total": [0.1 + 0.2, 1e-7, 77.738095238, np.nan, -0.0],
+                          "count": [1, 2, 3, 4, 5],
+                          "mixed": ["text", 3.5, None, 7, "B"],
+                          "flag": [True, False, True, False, True]})
+    back = pd.read_csv(__import__("io").BytesIO(csv_bytes(frame)), encoding="utf-8-sig",
+                       keep_default_na=False, na_values=[""])
+    assert back["region"].tolist()[:4] == ["甲,乙", 'say "hi"', "two\nlines", "'=1+1"]
+    assert np.isnan(back["region"].iloc[4])
+    np.testing.assert_array_equal(back["total"].to_numpy(), frame["total"].to_numpy())  # exact
+    assert back["count"].tolist() == [1, 2, 3, 4, 5]
+    assert back["mixed"].fillna("").tolist() == ["text", "3.5", "", "7", "B"]
+    assert back["flag"].tolist() == [True, False, True, False, True]
