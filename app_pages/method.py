@@ -7,6 +7,7 @@ import streamlit as st
 
 from sim import province
 from sim import regions as sim_regions
+from sim.catalog import text_in
 from sim.loaders import load_profile, load_rubric
 from ui import charts, datatab, state
 from ui.i18n import lang, t
@@ -48,7 +49,7 @@ st.dataframe(datatab.tiers_frame(rubric.id, lang()), hide_index=True, height="co
              column_config={"tier": t("method_col_tier"),
                             "min_points": st.column_config.NumberColumn(t("method_col_min"), format="%g"),
                             "source": t("method_col_source")})
-st.caption(t("method_eval_lag_note", years=rubric.evaluation_lag_years, note=rubric.evaluation_lag_note))
+st.caption(t("method_eval_lag_note", years=rubric.evaluation_lag_years, note=text_in(rubric, "evaluation_lag_note", lang())))
 
 # ------------------------------------------------------------------ 2. equations
 st.header(t("method_eq_heading"))

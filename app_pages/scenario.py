@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from sim.catalog import text_in
 from sim.loaders import load_catalog, load_rubric
 from ui import charts, state
 from ui.common import (BAND_DRAWS, assumption_note, band, data_year, fmt, fmt_quantity, fmt_score,
@@ -153,7 +154,7 @@ with left:
         modes = ["share", "flat", "plan"]
         st.radio(t("status_quo_label"), modes, key=_seed(f"w_mode_{pid}_status_quo", sc.status_quo_mode),
                  format_func=lambda m: t(f"status_quo_{m}"), on_change=_on_mode, args=("status_quo",),
-                 help=t("status_quo_help", plan=f"{sc.plan_growth:.1%}", note=sc.plan_growth_note or "—"))
+                 help=t("status_quo_help", plan=f"{sc.plan_growth:.1%}", note=text_in(sc, "plan_growth_note", lang()) or "—"))
         if sc.rubric_id:
             st.radio(t("reading_label"), ["assessment", "data"], key=_seed(f"w_mode_{pid}_reading", sc.tier_reading),
                      format_func=lambda r: t(f"reading_{r}"), on_change=_on_mode, args=("reading",),

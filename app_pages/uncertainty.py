@@ -86,7 +86,8 @@ top["parameter"] = [param_label(p) for p in top["parameter"]]
 st.altair_chart(charts.style(charts.tornado(top, {"low": t("unc_low"), "high": t("unc_high"), "score": label},
                                             sens.base), 40 + 30 * len(top)).configure_axisY(labelLimit=420),
                 width="stretch", key="unc_tornado_chart")
-st.caption(t("unc_method", method=sens.method, seconds=f"{sens.seconds:.2f}"))
+st.caption(t("unc_method", method=t(f"unc_method_{sens.method_id}", n=f"{sens.n:,}", runs=f"{sens.runs:,}"),
+             seconds=f"{sens.seconds:.1f}"))
 with st.expander(t("unc_ranking")):
     st.dataframe(sens.ranking.assign(parameter=[param_label(p) for p in sens.ranking["parameter"]]).round(2),
                  hide_index=True, key="unc_ranking_table")

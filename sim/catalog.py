@@ -191,4 +191,5 @@ def read_programs(doc: dict) -> tuple[Program, ...]:
 def rubric_stock(column_id: str, zh: str, en: str, unit: str) -> Indicator:
     """A rubric count column the catalog does not list: a stock held at its baseline."""
     return Indicator(column_id, zh, en, unit, "higher", "stock",
-                     note="Rubric count: held at its baseline unless a program adds to it.")
+                     note="Rubric count: held at its baseline unless a program adds to it.",
+                     note_zh="评价体系中的计数指标:除非有项目使其增加,否则保持基年水平。")

@@ -61,7 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     o = sub.add_parser("optimize", help="best split of a yearly budget / 预算优化")
     _problem_args(o)
-    o.add_argument("--budget", required=True, type=float, help="万元 a year")
+    money = o.add_mutually_exclusive_group(required=True)
+    money.add_argument("--budget", type=float, help="万元 in the first year, growing like the status quo / 首年预算")
+    money.add_argument("--extra", type=float,
+                       help="万元 a year placed on top of today's split, which stays / 只分配新增资金")
+    o.add_argument("--relax", type=float, metavar="FACTOR",
+                   help="also solve with every bound widened by FACTOR (minimums / FACTOR, maximums x FACTOR) "
+                        "and report the gain / 放宽约束倍数")
     o.add_argument("--out", required=True, help="output .csv (allocation) or .xlsx")
 
     f = sub.add_parser("frontier", help="best objective against the yearly budget / 预算-得分曲线")
@@ -134,21 +140,34 @@ def _load(args):
 
 @command
 def cmd_optimize(args: argparse.Namespace) -> int:
-    from .optimize import optimize
+    from .optimize import added_money, optimize, relaxed_bounds
     from .simulate import simulate
     from .tables import xlsx_bytes
 
     out = check_out_path(args.out, (".csv", ".xlsx"))
     sc = _load(args)
-    res = optimize(sc, args.budget, args.year, _bounds(args), args.objective, args.no_cut)
+    bounds = _bounds(args)
+    items = []
+    if args.extra is not None:
+        am = added_money(sc, args.extra, args.year, bounds, args.objective)
+        res = am.result
+        items += [("extra_per_year", args.extra), ("without_extra", am.fun_before),
+                  ("extra_spread_evenly", res.fun_current)]
+    else:
+        res = optimize(sc, args.budget, args.year, bounds, args.objective, args.no_cut)
+        items += [("current_split", res.fun_current), ("even_split", res.fun_even)]
     table = res.allocation.copy()
     table.insert(0, "zh", [load_catalog().program(p).zh for p in table.index])
     table["per_100万"] = res.shadow_prices
-    summary = pd.DataFrame({"item": ["objective", "target_year", "optimum", "current_split", "even_split",
-                                     "gain", "evaluations", "seconds", "message", "binding"],
-                            "value": [res.objective, res.target_year, res.fun, res.fun_current, res.fun_even,
-                                      res.gain, res.nfev, round(res.seconds, 3), res.message,
-                                      "; ".join(res.binding)]})
+    items += [("gain", res.gain), ("evaluations", res.nfev), ("seconds", round(res.seconds, 3)),
+              ("message", res.message), ("binding", "; ".join(res.binding))]
+    relax = None
+    if args.relax is not None:
+        base_bounds = {p: (am.current.loc[p].to_numpy(), None) for p in sc.programs} if args.extra is not None else bounds
+        relax = relaxed_bounds(sc, res.x.sum(axis=0), args.year, base_bounds, args.relax, args.objective, res)
+        items += [("relaxed_factor", args.relax), ("relaxed_optimum", relax.relaxed.fun), ("relaxed_gain", relax.gain)]
+    summary = pd.DataFrame({"item": ["objective", "target_year", "optimum"] + [k for k, _ in items],
+                            "value": [res.objective, res.target_year, res.fun] + [v for _, v in items]})
     if out.suffix.lower() == ".xlsx":
         proj = simulate(res.scenario)
         payload = xlsx_bytes({"allocation_万元": table, "summary": summary,
@@ -158,6 +177,8 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     write_atomic(out, payload)
     sys.stdout.write(f"{res.objective}: {res.fun_current:.3f} -> {res.fun:.3f} (+{res.gain:.3f}) "
                      f"in {res.seconds:.2f} s\n{res.message}\n")
+    if relax is not None:
+        sys.stdout.write(f"bounds x{relax.factor:g}: {relax.relaxed.fun:.3f} ({relax.gain:+.3f})\n")
     return 0
 
 

@@ -99,16 +99,16 @@ def make_problem(sc: Scenario, budget, target_year: int, bounds: dict | None = N
     for key, pair in (bounds or {}).items():
         if key not in progs:
             raise InputError("unknown_key", key=key, known=", ".join(progs))
-        mn, mx = pair
         i = progs.index(key)
-        if (mn is not None and (not np.isfinite(mn) or mn < 0)) or \
-                (mx is not None and (not np.isfinite(mx) or mx < 0 or (mn is not None and mx < mn))):
-            raise InputError("bad_bounds", program=key, min=f"{mn}", max=f"{mx}")
+        mn, mx = (_bound(v, n_years, key, pair) for v in pair)
+        if (mn is not None and (mn < 0).any()) or (mx is not None and ((mx < 0).any() or (
+                mn is not None and (mx < mn - 1e-9).any()))):
+            raise InputError("bad_bounds", program=key, min=_shown(pair[0]), max=_shown(pair[1]))
         if mn is not None:
-            lo[i] = float(mn)
+            lo[i] = mn
             hi[i] = np.maximum(hi[i], lo[i])
         if mx is not None:
-            hi[i] = np.minimum(hi[i], float(mx))
+            hi[i] = np.minimum(hi[i], mx)
     for j, y in enumerate(range(sc.base_year + 1, data_year + 1)):
         if lo[:, j].sum() > b[j] + 1e-9:
             raise InputError("minimums_above_budget", year=y, minimums=f"{lo[:, j].sum():g}", budget=f"{b[j]:g}")
@@ -122,6 +122,27 @@ def make_problem(sc: Scenario, budget, target_year: int, bounds: dict | None = N
             prev = v
     return Problem(sc.with_horizon(data_year) if sc.horizon != data_year else sc,
                    target_year, objective, b, lo, hi, no_cut, data_year)
+
+
+def _bound(v, n_years: int, key: str, pair) -> np.ndarray | None:
+    """A bound as one value per decision year (a number holds every year), or None."""
+    if v is None:
+        return None
+    try:
+        a = np.broadcast_to(np.asarray(v, dtype=float), (n_years,)).copy()
+    except (TypeError, ValueError):
+        raise InputError("bad_bounds", program=key, min=_shown(pair[0]), max=_shown(pair[1])) from None
+    if not np.isfinite(a).all():
+        raise InputError("bad_bounds", program=key, min=_shown(pair[0]), max=_shown(pair[1]))
+    return a
+
+
+def _shown(v) -> str:
+    if v is None:
+        return "—"
+    if np.ndim(v) == 0:
+        return f"{float(v):g}" if isinstance(v, (int, float, np.number)) else str(v)
+    return " / ".join(f"{float(x):g}" for x in np.ravel(v))
 
 
 def scored_year(sc: Scenario, target_year: int, objective: str | None = None) -> int:
@@ -446,7 +467,8 @@ def optimize(sc: Scenario, budget, target_year: int, bounds: dict | None = None,
         target_year: the year of the target; the county score is that of the statistics of
             ``sc.scored_year(target_year)`` (the previous year under the default assessment
             reading), plan attainment that of the year itself.
-        bounds: program -> (min, max) 万元 a year (None for no bound); None: only x >= 0.
+        bounds: program -> (min, max) 万元 a year, each a number (every year), one number per
+            decision year, or None (no bound); None: only x >= 0.
         objective: 'score' (default for rubric presets), 'attainment' (default otherwise) or
             'targets_met'.
         no_cut: refuse a yearly budget below the previous year's (the seeds' 只增不减).
@@ -520,6 +542,122 @@ def budget_frontier(sc: Scenario, budgets, target_year: int, bounds: dict | None
         prev = res
         if progress is not None:
             progress(k + 1, len(ordered))
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------- planner tools
+@dataclass(frozen=True)
+class AddedMoney:
+    """Result of :func:`added_money`: ``result`` places ``extra`` 万元 a year on top of the
+    current split (today's amounts are minimums); ``current``: today's split (programs x decision
+    years, 万元); ``added``: result minus current; ``fun_before``: the objective without the extra
+    money; ``result.fun_current``: with the extra money spread evenly on top."""
+
+    result: Allocation
+    extra: float
+    current: pd.DataFrame
+    added: pd.DataFrame
+    fun_before: float
+
+
+def added_money(sc: Scenario, extra: float, target_year: int, bounds: dict | None = None,
+                objective: str | None = None) -> AddedMoney:
+    """The best placement of ``extra`` 万元 a year on top of the scenario's current spending: each
+    program keeps at least what it has each year (its per-year minimum), the yearly budget is
+    today's plus ``extra``. User ``bounds`` add to that (a minimum above today's counts, a
+    maximum below today's is an error: the money is not to be moved)."""
+    if not np.isfinite(extra) or extra < 0:
+        raise InputError("negative_total_budget", value=f"{extra:g}")
+    Y = scored_year(sc, target_year, objective) - sc.base_year
+    if not 0 < Y <= len(sc.years):
+        make_problem(sc, 0.0, target_year, None, objective)  # raises target_year_outside
+    current = sc.spend_matrix()[:, :Y]
+    merged = {}
+    for i, p in enumerate(sc.programs):
+        mn, mx = (bounds or {}).get(p, (None, None))
+        floor = current[i] if mn is None else np.maximum(current[i], _bound(mn, Y, p, (mn, mx)))
+        cap = _bound(mx, Y, p, (mn, mx))
+        if cap is not None and (cap < current[i] - 1e-9).any():
+            raise InputError("max_below_current", program=p, max=_shown(mx), current=_shown(current[i].round(0)))
+        merged[p] = (floor, cap)
+    res = optimize(sc, current.sum(axis=0) + extra, target_year, merged, objective)
+    years = res.allocation.columns
+    cur = pd.DataFrame(current, index=res.allocation.index, columns=years)
+    before = float(score_allocations(sc, current[None], res.data_year, res.objective)[0])
+    return AddedMoney(res, float(extra), cur, res.allocation - cur, before)
+
+
+@dataclass(frozen=True)
+class Relaxed:
+    """Result of :func:`relaxed_bounds`: the optimum under the bounds (``strict``) and with every
+    bound widened by ``factor`` (``relaxed``); ``gain`` = relaxed.fun - strict.fun; ``widened``:
+    program -> (min, max) as used (per-year arrays or None); ``bounded``: whether any bound was
+    given (without bounds nothing can be relaxed and the two are the same)."""
+
+    strict: Allocation
+    relaxed: Allocation
+    factor: float
+    gain: float
+    widened: dict
+    bounded: bool
+
+
+def widen(bounds: dict | None, factor: float) -> dict:
+    """Every bound widened by ``factor``: a minimum divided by it, a maximum multiplied by it
+    (Robyn's "bounded x3" idea)."""
+    out = {}
+    for p, (mn, mx) in (bounds or {}).items():
+        out[p] = (None if mn is None else np.asarray(mn, dtype=float) / factor,
+                  None if mx is None else np.asarray(mx, dtype=float) * factor)
+    return out
+
+
+def relaxed_bounds(sc: Scenario, budget, target_year: int, bounds: dict | None, factor: float = 3.0,
+                   objective: str | None = None, strict: Allocation | None = None) -> Relaxed:
+    """Solve again with every bound widened by ``factor`` (>= 1) and report what it would add:
+    the potential the bounds cost. ``strict`` may pass the optimum already found under
+    ``bounds`` (it is computed otherwise)."""
+    if not np.isfinite(factor) or factor < 1:
+        raise InputError("bad_setting", key="factor", value=f"{factor:g}", reason=">= 1")
+    strict = strict or optimize(sc, budget, target_year, bounds, objective)
+    wide = widen(bounds, factor)
+    relaxed = optimize(sc, budget, target_year, wide, objective, starts=(strict.x,))
+    return Relaxed(strict, relaxed, float(factor), relaxed.fun - strict.fun, wide, bool(bounds))
+
+
+def response_curves(sc: Scenario, res: Allocation, bounds: dict | None = None, points: int = 41,
+                    reach: float = 1.5) -> pd.DataFrame:
+    """Each program's response curve at the optimum: the objective in the target year against
+    the program's yearly spending (万元, its average over the decision years; ``sc`` gives the
+    current split, ``res`` the optimum found for it under ``bounds``), the other
+    programs held at the optimal split (so the total changes along a curve, as in Robyn's and
+    Meridian's response curves). The program's per-year pattern is the optimum's (the status
+    quo's growth where the optimum gives it nothing). The axis runs from 0 to ``reach`` times the
+    largest of its current, optimal and maximum spending.
+
+    Returns one row per point: ``program``, ``spend`` (万元 a year), ``value`` (the objective),
+    ``inside`` (within the program's bounds: [mean minimum, mean maximum], the whole budget as
+    the maximum when none is given), plus rows with ``mark`` "current" and "optimal".
+    """
+    problem = make_problem(sc, res.x.sum(axis=0), res.target_year, bounds, res.objective)
+    x = res.x
+    P, Y = x.shape
+    current = sc.spend_matrix()[:, :Y]
+    growth = sc.path(1.0)[:Y]
+    rows = []
+    for i, p in enumerate(problem.programs):
+        shape = x[i] / x[i].mean() if x[i].mean() > 1e-9 else growth / growth.mean()
+        lo, hi = float(problem.lo[i].mean()), float(problem.hi[i].mean())
+        top = reach * max(current[i].mean(), x[i].mean(), hi if hi < problem.budget.mean() - 1e-9 else x[i].mean(),
+                          problem.budget.mean() / P)
+        levels = np.unique(np.concatenate([np.linspace(0.0, top, points), [current[i].mean(), x[i].mean()]]))
+        trial = np.repeat(x[None], len(levels), axis=0)
+        trial[:, i, :] = levels[:, None] * shape
+        vals = score_allocations(sc, trial, res.data_year, res.objective)
+        at = dict(zip(levels.tolist(), vals.tolist()))
+        marks = [("", s) for s in levels] + [("current", current[i].mean()), ("optimal", x[i].mean())]
+        rows += [{"program": p, "spend": float(s), "value": float(at[s]),
+                  "inside": bool(lo - 1e-9 <= s <= hi + 1e-9), "mark": m} for m, s in marks]
     return pd.DataFrame(rows)
 
 

@@ -340,6 +340,7 @@ def scenario_from_doc(doc: dict, region_values: dict | None = None, region_name:
         shown=tuple(_shown(doc, cat)), provenance=prov, history=history,
         region_name=region_name if region_values else "", region_values=region_values or {},
         plan_growth=float(plan.get("rate", 0.0)), plan_growth_note=plan.get("note") or plan.get("source", ""),
+        plan_growth_note_zh=plan.get("note_zh") or plan.get("source", ""),
         evaluation_lag=load_rubric(meta["rubric"]).evaluation_lag_years if meta.get("rubric") else 0,
         param=params, growth_range=ranges, pace_group=pace_group, pace_spread=pace_spread)
     if history:

@@ -101,6 +101,7 @@ class Scenario:
     status_quo_mode: str = "share"
     plan_growth: float = 0.0
     plan_growth_note: str = ""
+    plan_growth_note_zh: str = ""
     tier_reading: str = "assessment"
     evaluation_lag: int = 1
     param: Mapping[str, float] = field(default_factory=dict)

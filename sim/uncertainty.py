@@ -360,7 +360,9 @@ class Sensitivity:
 
     ``tornado``: one row per assumption: its low and high value, the outcome at each (others at
     their modes) and the swing, largest first. ``ranking``: variance-based indices (first-order
-    S1 and total ST with confidence half-widths), largest ST first. ``method`` names the method.
+    S1 and total ST with confidence half-widths), largest ST first. ``method`` names the method
+    (in English); ``method_id`` ("sobol" or "morris"), ``n`` (base samples or trajectories) and
+    ``runs`` let an interface name it in its own language.
     """
 
     tornado: pd.DataFrame
@@ -369,6 +371,9 @@ class Sensitivity:
     target_year: int
     base: float
     seconds: float
+    method_id: str = "sobol"
+    n: int = 0
+    runs: int = 0
 
 
 def _outcome_at(sc: Scenario, rs: tuple[Range, ...], draws: dict[str, np.ndarray], year: int) -> np.ndarray:
@@ -444,4 +449,5 @@ def sensitivity(sc: Scenario, target_year: int | None = None, width: float = 1.0
                                 "ST": res["ST"], "ST_conf": res["ST_conf"]})
         ranking = ranking.sort_values("ST", ascending=False, ignore_index=True)
         label = f"Sobol indices (Saltelli sampling, SALib), N={n}, {len(X)} runs"
-    return Sensitivity(tornado, ranking, label, year, base, time.perf_counter() - t0)
+    return Sensitivity(tornado, ranking, label, year, base, time.perf_counter() - t0,
+                       "morris" if method == "morris" else "sobol", n, len(X))

@@ -34,3 +34,90 @@ def plain(text: str) -> str:
 def slider(at: AppTest, name: str):
     """The slider ``name`` of the page in its current generation (keys end in ``_<n>``)."""
     return next(s for s in at.slider if s.key and s.key.rsplit("_", 1)[0] == name)
+
+
+# ---------------------------------------------------------------------- the text a page shows
+LATIN_SENTENCE = __import__("re").compile(r"[A-Za-z][a-z]+(?:[ ,;:'’()-]+[A-Za-z][A-Za-z]+){2,}")
+# words that may stand in a zh page: names, units, file names and the seed's quoted words
+LATIN_ALLOWED = __import__("re").compile(
+    r"“[^”]*”|\"[^\"]*\"|\b[\w.-]+\.(?:txt|md|toml|csv|xlsx|xls|ods|json|png)\b|https?://\S+|"
+    r"\b(?:R&D|GDP|Excel|WPS|LibreOffice|CSV|JSON|URL|Monte Carlo|Sobol|SALib|Altair|Streamlit)\b")
+
+
+def page_texts(at: AppTest) -> list[str]:
+    """Every text an AppTest run puts on the page: each element's string fields (markdown, labels,
+    help, options, captions, chart specifications) and the string cells of its tables and charts'
+    datasets."""
+    import pyarrow as pa
+    from google.protobuf.json_format import MessageToDict
+
+    out: list[str] = []
+
+    def strings(v):
+        if isinstance(v, str):
+            out.append(v)
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                if k not in ("data", "arrowData", "id", "formId", "key"):
+                    strings(x)
+        elif isinstance(v, list):
+            for x in v:
+                strings(x)
+
+    def arrow(data: bytes):
+        try:
+            table = pa.ipc.open_stream(data).read_all()
+        except pa.ArrowInvalid:
+            return
+        out.extend(str(n) for n in table.column_names)
+        for col in table.columns:
+            if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+                out.extend(v for v in col.to_pylist() if v)
+
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            strings(json.loads(json.dumps(MessageToDict(proto))))
+            for field in ("data", "arrow_data"):
+                d = getattr(proto, field, None)
+                if d is not None and hasattr(d, "data") and isinstance(d.data, bytes):
+                    arrow(d.data)
+            for ds in getattr(proto, "datasets", []):
+                arrow(ds.data.data)
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return out
+
+
+def latin_sentences(texts: list[str]) -> list[str]:
+    """The runs of three or more Latin-script words in the texts, outside quoted words, file names
+    and the names in :data:`LATIN_ALLOWED`."""
+    hits = []
+    for text in texts:
+        if text.lstrip().startswith("{"):  # a chart specification: its titles and labels only
+            try:
+                spec = json.loads(text)
+            except ValueError:
+                spec = None
+            if spec is not None:
+                hits += latin_sentences(_spec_labels(spec))
+                continue
+        hits += LATIN_SENTENCE.findall(LATIN_ALLOWED.sub(" ", text))
+    return hits
+
+
+def _spec_labels(spec) -> list[str]:
+    """Titles, axis and legend labels, tooltips' titles and text marks of a Vega-Lite spec."""
+    out = []
+    if isinstance(spec, dict):
+        for k, v in spec.items():
+            if k in ("title", "text", "labelExpr", "description") and isinstance(v, (str, list)):
+                out += [v] if isinstance(v, str) else [x for x in v if isinstance(x, str)]
+            elif k not in ("data", "datasets", "$schema", "usermeta", "field", "name"):
+                out += _spec_labels(v)
+    elif isinstance(spec, list):
+        for x in spec:
+            out += _spec_labels(x)
+    return out

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import open_app, slider
+from helpers import latin_sentences, open_app, page_texts, slider
 from streamlit.testing.v1 import AppTest
 
 import sim
@@ -28,9 +28,29 @@ def app(preset: str = "demo", lang: str = "zh", page: str = "scenario", doc: dic
 @pytest.mark.parametrize("preset", PRESETS)
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_in_both_languages_for_every_preset(page, preset, lang):
+    """... and a zh page shows no Latin-script sentence outside names, units, file names and
+    quoted sources (every text of every element, table cells and chart labels included)."""
     at = app(preset, lang, page)
     assert not at.exception, [e.value for e in at.exception]
     assert at.title or at.header or at.subheader
+    if lang == "zh":
+        assert not latin_sentences(page_texts(at))
+
+
+def test_zh_pages_after_their_actions_show_no_latin_sentences():
+    at = app("demo", "zh", "optimizer")
+    at.button(key="opt_run").click().run()
+    assert at.metric and not latin_sentences(page_texts(at))
+    at = app("demo", "zh", "uncertainty")
+    assert not at.exception and not latin_sentences(page_texts(at))
+
+
+def test_the_latin_sentence_scan_finds_english_and_spares_names():
+    assert latin_sentences(["One city-level commendation.", "None assumed here."]) == [
+        "One city-level commendation", "None assumed here"]
+    assert latin_sentences(["来源“Hebei county results are here”(002_f2.txt),R&D 经费,Monte Carlo 抽样"]) == []
+    spec = json.dumps({"title": "Innovation inputs by year", "data": {"values": [{"a": "some English words"}]}})
+    assert latin_sentences([spec]) == ["Innovation inputs by year"]
 
 
 def _score_metric(at) -> str:

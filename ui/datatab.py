@@ -20,6 +20,7 @@ import pandas as pd
 
 import sim
 from sim import document, overrides
+from sim.catalog import text_in
 from sim.loaders import load_catalog, load_rubric, load_translations
 from sim.simulate import inputs_frame
 from sim.tables import scoring_input, table_from_bytes, xlsx_bytes
@@ -97,13 +98,13 @@ def editor_frame(sc: sim.Scenario, doc: dict, lang: str) -> pd.DataFrame:
         if q in base_edits:
             status, source = "user", tr("data_edited_here", lang)
         else:
-            status, source = (p.status, p.detail) if p else ("derived", "")
+            status, source = (p.status, p.text(lang)) if p else ("derived", "")
         if q in growth_edits:
             g_status, g_source = "user", tr("data_edited_here", lang)
         elif g is not None:
-            g_status, g_source = g.status, g.detail
+            g_status, g_source = g.status, g.text(lang)
         else:
-            g_status, g_source = ("assumption", ind.note) if q in sc.growth else ("", "")
+            g_status, g_source = ("assumption", text_in(ind, "note", lang)) if q in sc.growth else ("", "")
         growth = sc.growth.get(q)
         rows.append({"name": getattr(ind, lang), "unit": ind.unit, "value": float(sc.base[q]),
                      "growth": float(growth) * 100 if growth is not None else float("nan"),
@@ -338,14 +339,15 @@ def rubric_frame(rubric_id: str, lang: str) -> pd.DataFrame:
             parts += [f"{getattr(c, lang)} {c.points:g}" for c in it.categories]
             rule = "; ".join(parts) + "; " + tr("method_rule_cap", lang, cap=f"{it.max_points:g}")
             words = " | ".join([it.source, *(u.source for u in it.units),
-                                *(c.source or c.assumption for c in it.categories), it.cap_source])
+                                *(c.source or text_in(c, "assumption", lang) for c in it.categories),
+                                it.cap_source])
         else:
             rule = tr("method_rule_assessed", lang, max=f"{it.max_points:g}")
             words = it.source
         rows.append({"group": f"{getattr(g, lang)} ({g.max_points:g})", "item": getattr(it, lang),
                      "unit": it.unit, "max_points": it.max_points, "rule": rule,
                      "source": words.replace("\n", " "), "data_source": it.data_source,
-                     "note": it.note})
+                     "note": text_in(it, "note", lang)})
     return pd.DataFrame(rows)
 
 
@@ -372,10 +374,11 @@ def programs_frame(lang: str) -> pd.DataFrame:
             award = f"{_num(e.award)} 万元/{unit}"
             if e.award_low is not None and e.award_high is not None:
                 award += f" ({_num(e.award_low)} – {_num(e.award_high)})"
+            note = text_in(e, "note", lang)
             if e.award_status == "seed":
-                basis = f"“{e.source}” ({e.source_file}). {e.note}"
+                basis = f"“{e.source}” ({e.source_file}). {note}"
             else:  # an assumption: its reasoning, and the seed's words where a seed names the lever
-                basis = e.note + (f" — “{e.source}” ({e.source_file})" if e.source else "")
+                basis = note + (f" — “{e.source}” ({e.source_file})" if e.source else "")
             rows.append({
                 "program": getattr(p, lang), "lag": f"{p.lag} ({lags})", "indicator": targets,
                 "share": e.share, "award": award, "award_status": status_label(e.award_status, lang),
@@ -383,8 +386,8 @@ def programs_frame(lang: str) -> pd.DataFrame:
                 "cost": f"{_num(e.cost_per_caused_unit)} 万元/{unit}",
                 "capacity": f"{e.capacity_rate:g} ({e.capacity_rate_low:g} – {e.capacity_rate_high:g}) × "
                             f"{quantity_name(e.capacity_of, lang)}",
-                "basis": basis, "additionality_note": e.additionality_note,
-                "capacity_note": e.capacity_note, "lag_note": p.lag_note})
+                "basis": basis, "additionality_note": text_in(e, "additionality_note", lang),
+                "capacity_note": text_in(e, "capacity_note", lang), "lag_note": text_in(p, "lag_note", lang)})
     return pd.DataFrame(rows)
 
 
@@ -400,7 +403,7 @@ def indicators_frame(lang: str) -> pd.DataFrame:
         elif ind.inputs:
             inputs = ", ".join(quantity_name(i, lang) for i in ind.inputs)
             if ind.lag:
-                inputs += f" (lag {ind.lag})"
+                inputs += " (" + tr("method_lag_years", lang, n=ind.lag) + ")"
         else:
             inputs = ""
         param = ""
@@ -412,7 +415,7 @@ def indicators_frame(lang: str) -> pd.DataFrame:
                      "kind": tr(f"method_kind_{ind.kind}", lang), "inputs": inputs,
                      "growth": f"{ind.growth:.1%}" if growing else "",
                      "growth_range": f"{ind.growth_low:.1%} – {ind.growth_high:.1%}" if growing else "",
-                     "param": param, "note": ind.note})
+                     "param": param, "note": text_in(ind, "note", lang)})
     return pd.DataFrame(rows)
 
 
@@ -430,5 +433,5 @@ def assumptions_frame(sc: sim.Scenario, lang: str) -> pd.DataFrame:
         else:
             value = _num(float(value))
         rows.append({"name": quantity_name(r.quantity, lang), "value": value, "unit": r.unit,
-                     "reasoning": r.detail})
+                     "reasoning": r.detail_zh if lang == "zh" and r.detail_zh else r.detail})
     return pd.DataFrame(rows, columns=["name", "value", "unit", "reasoning"])
