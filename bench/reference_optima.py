@@ -20,7 +20,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 from scipy.optimize import differential_evolution
 
 ROOT = Path(__file__).resolve().parent.parent
