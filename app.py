@@ -4,18 +4,32 @@ from __future__ import annotations
 import streamlit as st
 
 import sim
-from ui import state
+from ui import state, tour
 from ui.i18n import LANGS, lang, t, tl
 
 st.set_page_config(page_title="科技创新规划情景模拟器", page_icon=":material/insights:", layout="wide")
-st.html("<style>[data-testid='stMetricValue']{font-size:3rem} "
-        "[data-testid='stSidebarNav']{font-size:1.05rem}</style>")
+BASE_CSS = """[data-testid='stMetricValue']{font-size:3rem}
+[data-testid='stSidebarNav']{font-size:1.05rem}
+[data-testid='stMetricLabel'] *{white-space:normal !important; overflow:visible !important}"""
+# Streamlit writes the file uploader's button and limit in English: in Chinese they are replaced
+UPLOADER_CSS = """[data-testid='stFileUploaderDropzone'] button p{font-size:0}
+[data-testid='stFileUploaderDropzone'] button p::after{content:'%(button)s'; font-size:1rem}
+[data-testid='stFileUploaderDropzoneInstructions'] span{font-size:0}
+[data-testid='stFileUploaderDropzoneInstructions'] span::after{content:'%(limit)s'; font-size:0.875rem}"""
+PROJECTOR_CSS = """.stMain{font-size:1.3rem} .stMain p, .stMain li, .stMain label{font-size:1.3rem !important}
+.stMain h1{font-size:3.2rem} .stMain h2, .stMain h3{font-size:2.2rem}
+.stMain [data-testid='stMetricValue'], .stMain [data-testid='stMetricValue'] *{font-size:4.5rem !important}
+[data-testid='stMetricLabel'] p{font-size:1.4rem !important}
+[data-testid='stMetricDelta'] div{font-size:1.3rem}"""
 
 if "lang" not in st.session_state:
     st.session_state["lang"] = st.query_params.get("lang", "zh") if st.query_params.get("lang") in LANGS else "zh"
+if "projector" not in st.session_state:
+    st.session_state["projector"] = st.query_params.get("projector") == "1"
 state.init()
 # the sidebar's widgets keep their values across pages; the picker always shows the scenario's preset
 st.session_state["lang"] = st.session_state["lang"]
+st.session_state["projector"] = st.session_state["projector"]
 st.session_state["preset"] = state.doc()["preset"]
 
 presets = {p["id"]: p for p in sim.list_presets()}
@@ -27,9 +41,21 @@ with st.sidebar:
                  on_change=lambda: state.switch_preset(st.session_state["preset"]))
     if "init_error" in st.session_state:
         st.warning(tl("bad_link", msg=st.session_state.pop("init_error").message(lang())))
+    st.divider()
+    st.toggle(t("projector"), key="projector", help=t("projector_help"), on_change=state.sync_url)
+    st.button(t("tour_again"), key="tour_again", icon=":material/school:", type="tertiary", on_click=tour.restart)
+
+css = BASE_CSS
+if lang() == "zh":
+    css += "\n" + UPLOADER_CSS % {"button": t("uploader_button"),
+                                  "limit": t("uploader_limit", mb=st.get_option("server.maxUploadSize"))}
+if st.session_state["projector"]:
+    css += "\n" + PROJECTOR_CSS
+st.html(f"<style>{css}</style>")
+tour.maybe_start()
 
 pages = [
-    st.Page("app_pages/scenario.py", title=t("page_scenario"), icon=":material/tune:", default=True, url_path="scenario"),
+    st.Page("app_pages/scenario.py", title=t("page_scenario"), icon=":material/tune:", default=True, url_path="home"),
     st.Page("app_pages/optimizer.py", title=t("page_optimizer"), icon=":material/explore:", url_path="optimizer"),
     st.Page("app_pages/targets.py", title=t("page_targets"), icon=":material/flag:", url_path="targets"),
     st.Page("app_pages/uncertainty.py", title=t("page_uncertainty"), icon=":material/ssid_chart:", url_path="uncertainty"),
@@ -37,6 +63,9 @@ pages = [
     st.Page("app_pages/data.py", title=t("page_data"), icon=":material/table_chart:", url_path="data"),
     st.Page("app_pages/method.py", title=t("page_method"), icon=":material/menu_book:", url_path="method"),
     st.Page("app_pages/score.py", title=t("page_score"), icon=":material/calculate:", url_path="score"),
+    # the scenario page is served at the root; /scenario (a bookmark, a link) opens it too
+    st.Page("app_pages/scenario.py", title=t("page_scenario"), icon=":material/tune:", url_path="scenario",
+            visibility="hidden"),
 ]
 st.navigation(pages).run()
 state.sync_url()

@@ -8,10 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from sim.errors import InputError
-from sim.optimize import budget_frontier, min_budget, optimize
-from ui import charts, state
-from ui.common import (BAND_DRAWS, band, data_year, fmt, fmt_score, prog_name, reading_caption, target_year,
-                       tier_odds)
+from sim.optimize import (added_bounds, added_money, budget_frontier, min_budget, optimize, relaxed_bounds,
+                          response_curves)
+from ui import charts, common, state
+from ui.common import (BAND_DRAWS, band, data_year, fmt_money, fmt_score, prog_name, reading_caption,
+                       target_year, tier_odds)
 from ui.i18n import lang, say, t
 
 sc = state.scenario()
@@ -26,6 +27,43 @@ def _optimize(doc_text: str, budget: float, year: int, bounds_json: str, objecti
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
+def _added(doc_text: str, extra: float, year: int, bounds_json: str, objective: str):
+    return added_money(state.scenario_of(doc_text), extra, year, json.loads(bounds_json) or None, objective)
+
+
+def _used_bounds(doc_text: str, mode: str, year: int, bounds_json: str, objective: str) -> dict | None:
+    """The bounds the optimum was found under (in "only the added money" mode, today's split
+    is every program's minimum)."""
+    user = json.loads(bounds_json) or None
+    if mode != "added":
+        return user
+    return added_bounds(state.scenario_of(doc_text), year, user, objective)[1]
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _relaxed(key: tuple, factor: float):
+    doc, mode, _, year, bounds_json, objective, _ = key
+    res = _result(key)
+    return relaxed_bounds(state.scenario_of(doc), res.x.sum(axis=0), year,
+                          _used_bounds(doc, mode, year, bounds_json, objective), factor, objective, strict=res)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _curves(key: tuple) -> pd.DataFrame:
+    doc, mode, _, year, bounds_json, objective, _ = key
+    return response_curves(state.scenario_of(doc), _result(key), _used_bounds(doc, mode, year, bounds_json, objective))
+
+
+def _result(key: tuple):
+    """The optimum a stored run key stands for (cached): (doc, mode, amount, year, bounds,
+    objective, robust)."""
+    doc, mode, amount, year, bounds_json, objective, robust = key
+    if mode == "added":
+        return _added(doc, amount, year, bounds_json, objective).result
+    return _optimize(doc, amount, year, bounds_json, objective, robust)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
 def _min_budget(doc_text: str, year: int, bounds_json: str, score: float, confidence: float):
     return min_budget(state.scenario_of(doc_text), score, year, json.loads(bounds_json) or None, "score",
                       confidence=confidence, draws=BAND_DRAWS)
@@ -33,115 +71,208 @@ def _min_budget(doc_text: str, year: int, bounds_json: str, score: float, confid
 
 st.title(f"{t('page_optimizer')} · {getattr(sc, lang())}")
 st.caption(t("opt_intro"))
+projector = common.projector()
 
 objectives = ["score", "targets_met"] if sc.rubric_id else ["attainment", "targets_met"]
+mode = st.segmented_control(t("opt_mode"), ["whole", "added"], default="whole", key=f"opt_mode_{pid}",
+                            format_func={m: t(f"opt_mode_{m}") for m in ("whole", "added")}.__getitem__,
+                            help=t("opt_mode_help")) or "whole"
 c1, c2, c3 = st.columns([1, 1, 1])
-budget = c1.number_input(t("opt_budget", year=sc.years[0]), min_value=0.0, value=float(round(sc.budget()[0], 0)),
-                         step=100.0, key=f"opt_budget_{pid}",
-                         help=t("opt_budget_help", growth=f"{sc.budget_growth():.1%}"))
+today = float(round(sc.budget()[0], 0))
+if mode == "added":
+    amount = c1.number_input(t("opt_extra", year=sc.years[0]), min_value=0.0,
+                             value=float(max(10.0, round(0.2 * today, -1))), step=50.0, format="%.0f", key=f"opt_extra_{pid}",
+                             help=t("opt_extra_help", today=fmt_money(today)))
+else:
+    amount = c1.number_input(t("opt_budget", year=sc.years[0]), min_value=0.0, value=today, step=100.0, format="%.0f",
+                             key=f"opt_budget_{pid}", help=t("opt_budget_help", growth=f"{sc.budget_growth():.1%}"))
+budget = today + amount if mode == "added" else amount
 objective = c2.selectbox(t("opt_objective"), objectives, key=f"opt_objective_{pid}",
                          format_func={o: t(f"objective_{o}") for o in objectives}.__getitem__)
 c3.markdown(f"**{t('target_year')}:** {year}")
 if sc.rubric_id:
     c3.caption(reading_caption(sc, year))
 
-with st.expander(t("opt_bounds_heading")):
-    st.caption(t("opt_bounds_help"))
-    bounds_frame = pd.DataFrame({"program": list(sc.programs), "name": [prog_name(p) for p in sc.programs],
-                                 "min": [None] * len(sc.programs), "max": [None] * len(sc.programs)})
-    edited = st.data_editor(bounds_frame, key=f"opt_bounds_{pid}", hide_index=True, disabled=["program", "name"],
-                            column_order=["name", "min", "max"],
-                            column_config={"name": t("program"),
-                                           "min": st.column_config.NumberColumn(t("opt_min"), min_value=0.0),
-                                           "max": st.column_config.NumberColumn(t("opt_max"), min_value=0.0)})
 bounds = {}
-for row in edited.itertuples():
-    mn = None if pd.isna(row.min) else float(row.min)
-    mx = None if pd.isna(row.max) else float(row.max)
-    if mn is not None or mx is not None:
-        bounds[row.program] = [mn, mx]
+if not projector:  # advanced settings stay off the projector
+    with st.expander(t("opt_bounds_heading")):
+        st.caption(t("opt_bounds_help"))
+        bounds_frame = pd.DataFrame({"program": list(sc.programs), "name": [prog_name(p) for p in sc.programs],
+                                     "min": [None] * len(sc.programs), "max": [None] * len(sc.programs)})
+        edited = st.data_editor(bounds_frame, key=f"opt_bounds_{pid}", hide_index=True,
+                                disabled=["program", "name"], column_order=["name", "min", "max"],
+                                column_config={"name": t("program"),
+                                               "min": st.column_config.NumberColumn(t("opt_min"), min_value=0.0),
+                                               "max": st.column_config.NumberColumn(t("opt_max"), min_value=0.0)})
+    for row in edited.itertuples():
+        mn = None if pd.isna(row.min) else float(row.min)
+        mx = None if pd.isna(row.max) else float(row.max)
+        if mn is not None or mx is not None:
+            bounds[row.program] = [mn, mx]
 bounds_json = json.dumps(bounds, sort_keys=True)
 
 robust = ""
-if objective == "score":
+if objective == "score" and mode == "whole" and not projector:
     r1, r2 = st.columns([1, 2])
     if r1.toggle(t("opt_robust"), key=f"opt_robust_{pid}", help=t("opt_robust_help")):
         robust = r2.selectbox(t("opt_robust_criterion"), ["p10", "prob_a"], key=f"opt_robust_kind_{pid}",
                               format_func={k: t(f"robust_{k}") for k in ("p10", "prob_a")}.__getitem__)
 
 if st.button(t("opt_run"), key="opt_run", type="primary", icon=":material/play_arrow:"):
+    run_key = (state.text(), mode, float(amount), year, bounds_json, objective, robust)
     with st.spinner(t("opt_running_robust") if robust else t("opt_running")):
         try:
-            res = _optimize(state.text(), float(budget), year, bounds_json, objective, robust)
+            _result(run_key)
         except InputError as exc:
             st.session_state.pop("opt_result", None)
             st.error(say(exc))
         else:
-            st.session_state["opt_result"] = (state.text(), float(budget), year, bounds_json, objective, robust)
+            st.session_state["opt_result"] = run_key
 
-key = st.session_state.get("opt_result")
-if key and key[0] == state.text() and key[2] == year and len(key) == 6:
-    res = _optimize(*key)
-    unit = t("points") if res.objective == "score" else ("%" if res.objective == "attainment" else t("count"))
-    digits = 0 if res.objective == "targets_met" or key[5] == "prob_a" else 1
+
+def _digits(res, robust: str) -> int:
+    return 0 if res.objective == "targets_met" or robust == "prob_a" else 1
+
+
+def _unit(res) -> str:
+    return t("points") if res.objective.endswith("score") else ("%" if res.objective == "attainment" else t("count"))
+
+
+def headline_metrics(key: tuple, res) -> None:
+    d = _digits(res, key[6])
     m1, m2, m3 = st.columns(3)
-    m1.metric(t("opt_optimum"), f"{res.fun:.{digits}f}", f"{res.gain:+.{digits}f} {t('opt_vs_current')}")
-    m2.metric(t("opt_current"), f"{res.fun_current:.{digits}f}")
-    m3.metric(t("opt_even"), f"{res.fun_even:.{digits}f}")
-    if sc.rubric_id:  # every tier the page states comes with its probability
-        odds = band(state.text_of(res.scenario))
-        y = data_year(sc, year)
-        st.markdown(t("opt_odds", p=f"{odds.tiers.loc[y, 'A']:.0%}", band=f"{fmt_score(odds.score.loc[y, 'P10'])} – "
-                                  f"{fmt_score(odds.score.loc[y, 'P90'])}", n=BAND_DRAWS))
-        tier_odds(odds.tiers.loc[y])
-    if res.objective.startswith("robust"):
-        st.caption(t(f"robust_{key[5]}"))
-    st.info(t("opt_message", seconds=f"{res.seconds:.2f}", nfev=res.nfev, message=res.explain(lang())))
-    if res.robust is not None:
-        st.subheader(t("robust_heading"))
-        cmp = res.robust.copy()
-        cmp["allocation"] = cmp["allocation"].map(lambda a: t(f"robust_row_{a}"))
-        st.dataframe(cmp.rename(columns={"allocation": t("robust_col_allocation"),
-                                         "score_default_parameters": t("robust_col_default"),
-                                         "P_tier_A": t("robust_col_prob_a")}),
-                     hide_index=True, key="opt_robust_table",
-                     column_config={t("robust_col_prob_a"): st.column_config.NumberColumn(format="percent")})
-        st.caption(t("robust_caption"))
+    if key[1] == "added":
+        am = _added(key[0], *key[2:6])
+        m1.metric(t("opt_with_extra", extra=fmt_money(am.extra)), f"{res.fun:.{d}f}",
+                  f"{res.fun - am.fun_before:+.{d}f} {t('opt_vs_today')}")
+        m2.metric(t("opt_today"), f"{am.fun_before:.{d}f}")
+        m3.metric(t("opt_extra_even"), f"{res.fun_current:.{d}f}")
+    else:
+        m1.metric(t("opt_optimum"), f"{res.fun:.{d}f}", f"{res.gain:+.{d}f} {t('opt_vs_current')}")
+        m2.metric(t("opt_current"), f"{res.fun_current:.{d}f}")
+        m3.metric(t("opt_even"), f"{res.fun_even:.{d}f}")
 
+
+def odds(res) -> None:
+    """Every tier the page states comes with its probability."""
+    mc = band(state.text_of(res.scenario))
+    y = data_year(sc, year)
+    st.markdown(t("opt_odds", p=f"{mc.tiers.loc[y, 'A']:.0%}", band=f"{fmt_score(mc.score.loc[y, 'P10'])} – "
+                              f"{fmt_score(mc.score.loc[y, 'P90'])}", n=BAND_DRAWS))
+    tier_odds(mc.tiers.loc[y])
+
+
+def robust_table(res, robust: str) -> None:
+    st.caption(t(f"robust_{robust}"))
+    st.subheader(t("robust_heading"))
+    cmp = res.robust.copy()
+    cmp["allocation"] = cmp["allocation"].map(lambda a: t(f"robust_row_{a}"))
+    st.dataframe(cmp.rename(columns={"allocation": t("robust_col_allocation"),
+                                     "score_default_parameters": t("robust_col_default"),
+                                     "P_tier_A": t("robust_col_prob_a")}),
+                 hide_index=True, key="opt_robust_table",
+                 column_config={t("robust_col_prob_a"): st.column_config.NumberColumn(format="percent")})
+    st.caption(t("robust_caption"))
+
+
+def split(key: tuple, res) -> None:
+    """Today's split against the optimal one (万元 a year, decision years' average)."""
     n = len(res.allocation.columns)
     current = pd.DataFrame(sc.spend_matrix()[:, :n], index=res.allocation.index, columns=res.allocation.columns)
-    side = pd.DataFrame({
-        t("program"): [prog_name(p) for p in res.allocation.index],
-        t("opt_current_split"): current.mean(axis=1).round(0).to_numpy(),
-        t("opt_optimal_split"): res.allocation.mean(axis=1).round(0).to_numpy(),
-        t("opt_shadow"): [f"{v:.2g}" for v in res.shadow_prices.to_numpy()]})
-    left, right = st.columns([1.2, 1])
-    with left:
-        st.subheader(t("opt_split_heading"))
-        st.dataframe(side, hide_index=True, key="opt_side")
+    cur, opt = current.mean(axis=1).round(0).to_numpy(), res.allocation.mean(axis=1).round(0).to_numpy()
+    side = pd.DataFrame({t("program"): [prog_name(p) for p in res.allocation.index],
+                         t("opt_current_split"): cur, t("opt_optimal_split"): opt})
+    if key[1] == "added":
+        side[t("opt_added_col")] = opt - cur
+    side[t("opt_shadow")] = [f"{v:.2g}" for v in res.shadow_prices.to_numpy()]
+    st.subheader(t("opt_split_heading"))
+    st.dataframe(side, hide_index=True, key="opt_side")
+    bars = pd.concat([pd.DataFrame({"program": side[t("program")], "series": name, "value": side[name]})
+                      for name in (t("opt_current_split"), t("opt_optimal_split"))])
+    st.altair_chart(charts.style(charts.allocation_bars(bars, {"wan": t("wan_per_year")}), 320,
+                                 common.chart_scale()), width="stretch", key="opt_bars")
+    if not projector:
         with st.expander(t("opt_by_year")):
             by_year = res.allocation.round(0)
             by_year.index = [prog_name(p) for p in by_year.index]
             st.dataframe(by_year, key="opt_by_year_table")
-        st.caption(t("opt_binding", binding="; ".join(res.binding_text(lang(), prog_name))))
-    with right:
-        bars = pd.concat([
-            pd.DataFrame({"program": side[t("program")], "series": t("opt_current_split"),
-                          "value": side[t("opt_current_split")]}),
-            pd.DataFrame({"program": side[t("program")], "series": t("opt_optimal_split"),
-                          "value": side[t("opt_optimal_split")]})])
-        st.altair_chart(charts.style(charts.allocation_bars(bars, {"wan": t("wan_per_year")}), 360),
-                        width="stretch", key="opt_bars")
+    st.caption(t("opt_binding", binding="; ".join(res.binding_text(lang(), prog_name))))
+
+
+def curves(key: tuple, res) -> None:
+    """A response curve per program at the optimum."""
+    st.subheader(t("curves_heading", year=year))
+    frame = _curves(key).copy()
+    names = {"current": t("opt_current_split"), "optimal": t("opt_optimal_split")}
+    frame["kind"] = frame["mark"]
+    frame["mark"] = frame["mark"].map(lambda m: names.get(m, ""))
+    width = 12 if lang() == "zh" else 22
+    frame["program"] = frame["program"].map(lambda p: charts.wrap(prog_name(p), width))
+    titles = {"spend": t("wan_per_year"), "value": _unit(res), "marks": list(names.values())}
+    chart = charts.response_curves(frame, titles, columns=2 if projector else 4, width=260 if projector else 170)
+    st.altair_chart(charts.style(chart, None, common.chart_scale()), key="opt_curves")
+    st.caption(t("curves_caption"))
+
+
+def relaxed(key: tuple, res) -> None:
+    """Robyn's "what would wider bounds give": solve again with every bound widened."""
+    st.subheader(t("relax_heading"))
+    r1, r2 = st.columns([1, 2], vertical_alignment="bottom")
+    factor = r1.number_input(t("relax_factor"), min_value=1.0, max_value=20.0, value=3.0, step=0.5, format="%.1f",
+                             key=f"opt_relax_factor_{pid}", help=t("relax_factor_help"))
+    if r2.button(t("relax_run"), key="opt_relax_run", icon=":material/open_in_full:"):
+        with st.spinner(t("opt_running")):
+            try:
+                _relaxed(key, float(factor))
+            except InputError as exc:
+                st.error(say(exc))
+                return
+        st.session_state["opt_relaxed"] = (key, float(factor))
+    saved = st.session_state.get("opt_relaxed")
+    if not saved or saved[0] != key:
+        st.caption(t("relax_intro"))
+        return
+    rl = _relaxed(*saved)
+    d = _digits(res, key[6])
+    if not rl.bounded:
+        st.info(t("relax_unbounded"))
+        return
+    q1, q2 = st.columns(2)
+    q1.metric(t("relax_strict"), f"{rl.strict.fun:.{d}f}")
+    q2.metric(t("relax_relaxed", factor=f"{rl.factor:g}"), f"{rl.relaxed.fun:.{d}f}", f"{rl.gain:+.{d}f}")
+    moved = (rl.relaxed.allocation.mean(axis=1) - rl.strict.allocation.mean(axis=1)).round(0)
+    table = pd.DataFrame({t("program"): [prog_name(p) for p in moved.index],
+                          t("relax_strict_split"): rl.strict.allocation.mean(axis=1).round(0).to_numpy(),
+                          t("relax_relaxed_split"): rl.relaxed.allocation.mean(axis=1).round(0).to_numpy(),
+                          t("relax_change"): moved.to_numpy()})
+    st.dataframe(table, hide_index=True, key="opt_relax_table")
+    st.caption(t("relax_caption_gain" if rl.gain >= 10 ** -d / 2 else "relax_caption_none",
+                 factor=f"{rl.factor:g}"))
+
+
+key = st.session_state.get("opt_result")
+if key and len(key) == 7 and key[0] == state.text() and key[3] == year:
+    res = _result(key)
+    headline_metrics(key, res)
+    if sc.rubric_id:
+        odds(res)
+    st.info(t("opt_message", seconds=f"{res.seconds:.2f}", nfev=res.nfev, message=res.explain(lang())))
+    if res.robust is not None:
+        robust_table(res, key[6])
+    split(key, res)
     if st.button(t("opt_apply"), key="opt_apply", icon=":material/check:"):
-        state.set_scenario(res.scenario)
+        state.set_scenario(res.scenario, what="optimizer")
         st.session_state.pop("opt_result", None)
         st.switch_page("app_pages/scenario.py")
+    curves(key, res)
+    if not projector:
+        relaxed(key, res)
 
 st.divider()
 st.subheader(t("frontier_heading"))
 st.caption(t("frontier_help"))
 f1, f2, f3 = st.columns(3)
-top = f1.number_input(t("frontier_max"), min_value=100.0, value=float(max(3 * budget, 1000.0)), step=500.0,
+top = f1.number_input(t("frontier_max"), min_value=100.0, value=float(max(3 * budget, 1000.0)), step=500.0, format="%.0f",
                       key=f"opt_frontier_max_{pid}")
 points = f2.slider(t("frontier_points"), 5, 20, 10, key=f"opt_frontier_points_{pid}")
 confidence = f3.slider(t("opt_confidence"), 50, 95, 80, 5, format="%d%%", key=f"opt_confidence_{pid}",
@@ -157,7 +288,7 @@ if st.button(t("frontier_run"), key="opt_frontier_run", icon=":material/show_cha
                 mb = _min_budget(state.text(), year, bounds_json, 80.0, float(confidence))
             if mb.reachable:
                 marks = pd.DataFrame([{"budget": mb.budget, "best": mb.score,
-                                       "label": t("min_budget_mark", budget=fmt(mb.budget),
+                                       "label": t("min_budget_mark", budget=fmt_money(mb.budget),
                                                   p=f"{mb.probability:.0%}")}])
                 st.success(mb.explain(lang()))
             else:

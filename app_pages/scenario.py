@@ -8,28 +8,30 @@ import streamlit as st
 
 from sim.catalog import text_in
 from sim.loaders import load_catalog, load_rubric
-from ui import charts, state
-from ui.common import (BAND_DRAWS, assumption_note, band, data_year, fmt, fmt_quantity, fmt_score,
-                       ind_label, ind_name, is_count, next_points, prog_name, reading_caption,
-                       target_year, tier_odds)
-from ui.i18n import lang, say, t
+from ui import charts, common, state
+from ui.common import (BAND_DRAWS, assumption_note, band, data_year, fmt_money, fmt_pct, fmt_prob,
+                       fmt_quantity, fmt_score, ind_label, ind_name, is_count, next_points, prog_name,
+                       reading_caption, target_year, tier_odds)
+from ui.i18n import lang, say, t, tl
 
 sc = state.scenario()
-proj = state.projection()
 year = target_year(sc)
-scored = data_year(sc, year)
 pid = sc.preset_id
+projector = common.projector()
 
 # Widgets take their value from the document when they are created and afterwards only from the
 # user: the page never writes a slider's value. The total and the program sliders show each
 # other's consequences by being created anew under a new key ("generation") when the other moves,
 # so a value the browser still holds for the old slider can never be applied again (no stale
 # total rescales the split, rapid moves of one slider all count). When the document changed
-# elsewhere (optimizer, import, another page) every widget starts afresh.
+# elsewhere (undo, optimizer, import, another page) every widget starts afresh.
+#
+# A move reruns the page's body only (a Streamlit fragment): the sidebar, the navigation and the
+# title stay as they are in the browser, and the outcomes are drawn before the controls, so that
+# the new score is on screen first.
 GEN_TOTAL, GEN_SPLIT = "w_gen_total", "w_gen_split"
 if st.session_state.get("w_synced") != state.text():
-    for key in [k for k in st.session_state if k.startswith("w_g_") or k.startswith("w_m_")
-                or k.startswith("w_mode_")]:
+    for key in [k for k in st.session_state if k.startswith(("w_g_", "w_m_", "w_mode_"))]:
         del st.session_state[key]
     for key in (GEN_TOTAL, GEN_SPLIT):
         st.session_state[key] = st.session_state.get(key, 0) + 1
@@ -37,6 +39,7 @@ if st.session_state.get("w_synced") != state.text():
 
 
 def _commit(doc: dict) -> None:
+    """Apply a document from a widget's callback (the body then runs again)."""
     err = state.set_doc(doc)
     if err is not None:
         st.session_state["scenario_error"] = err
@@ -59,6 +62,10 @@ def _current(key: str, gen: str) -> bool:
     return key.endswith(f"_{st.session_state.get(gen, 0)}")
 
 
+def _first_year(s) -> dict[str, float]:
+    return {p: float(row[0]) for p, row in s.spend.items()}
+
+
 def _on_program(p: str, key: str, step: float) -> None:
     if not _current(key, GEN_SPLIT):
         return
@@ -67,8 +74,8 @@ def _on_program(p: str, key: str, step: float) -> None:
         return  # the browser snapping a value to its grid, not a move
     d = state.doc()
     d.setdefault("spend", {})[p] = new
-    _commit(d)
     _bump(GEN_TOTAL)  # the total slider is created anew with the new total
+    _commit(d)
 
 
 def _on_total(key: str, step: float) -> None:
@@ -82,8 +89,8 @@ def _on_total(key: str, step: float) -> None:
     shares = {p: (v / old if old > 0 else 1 / len(first)) for p, v in first.items()}
     d = state.doc()
     d["spend"] = {p: round(new * s, 2) for p, s in shares.items()}
-    _commit(d)
     _bump(GEN_SPLIT)  # the program sliders are created anew with the rescaled split
+    _commit(d)
 
 
 def _on_growth(q: str) -> None:
@@ -101,21 +108,10 @@ def _on_management(col: str, cast) -> None:
 def _on_mode(key: str) -> None:
     d = state.doc()
     d[key] = st.session_state[f"w_mode_{pid}_{key}"]
+    _bump(GEN_TOTAL)  # the status quo's path changes the budget's caption and growth
     _commit(d)
 
 
-def _first_year(s) -> dict[str, float]:
-    return {p: float(row[0]) for p, row in s.spend.items()}
-
-
-st.title(f"{t('page_scenario')} · {getattr(sc, lang())}")
-if "scenario_error" in st.session_state:
-    st.error(say(st.session_state.pop("scenario_error")))
-
-left, right = st.columns([1, 2.3], gap="large")
-
-
-# ------------------------------------------------------------------ controls
 def _seed(key: str, value) -> str:
     """Give a widget its value from the scenario once; afterwards the widget owns it."""
     if key not in st.session_state:
@@ -123,21 +119,58 @@ def _seed(key: str, value) -> str:
     return key
 
 
-with left:
+# ------------------------------------------------------------------ undo, redo, reset
+def _undo() -> None:
+    state.undo()
+    st.rerun()  # every widget starts afresh from the document
+
+
+def _redo() -> None:
+    state.redo()
+    st.rerun()
+
+
+def _reset() -> None:
+    state.switch_preset(pid, what="reset")
+    st.rerun()
+
+
+def history_bar() -> None:
+    """Undo (Ctrl+Z), redo (Ctrl+Shift+Z) and reset, with the last change named."""
+    hist = state.hist()
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.button(t("undo"), key="undo", icon=":material/undo:", on_click=_undo, shortcut="Ctrl+Z",
+                  disabled=not hist["past"], help=t("undo_help"))
+        st.button(t("redo"), key="redo", icon=":material/redo:", on_click=_redo, shortcut="Ctrl+Shift+Z",
+                  disabled=not hist["future"], help=t("redo_help"))
+        st.button(t("reset"), key="reset", icon=":material/restart_alt:", on_click=_reset,
+                  disabled=set(state.doc()) == {"preset"}, help=t("reset_help"))
+        last = state.last_change(lang())
+        st.caption(tl("last_change", change=last) if last else t("no_change_yet"))
+
+
+# ------------------------------------------------------------------ controls
+def budget_controls() -> None:
+    """The total and the program sliders (万元 in the first projected year)."""
+    sc = state.scenario()
     first = _first_year(sc)
     total = float(sum(first.values()))
     sq_total = float(sc.status_quo_matrix()[:, 0].sum())
-    # the range depends only on the status quo (and grows only when a value needs it), so a
-    # slider pushed to its end keeps its value and its range
-    top = float(max(5 * sq_total, 3000.0, total))
+    # the range depends only on the status quo and grows only when a value needs it; when it
+    # grows every slider is created anew on the new range (else the browser would show stale ends)
     step = float(10 ** max(0, int(np.log10(max(5 * sq_total, 3000.0, 10))) - 2))
-    top = float(np.ceil(top / step) * step)
+    top = float(np.ceil(max(5 * sq_total, 3000.0, total) / step) * step)
+    if st.session_state.get(f"w_top_{pid}") != top:
+        st.session_state[f"w_top_{pid}"] = top
+        _bump(GEN_TOTAL)
+        _bump(GEN_SPLIT)
     growth_text = f"{sc.budget_growth():.1%}"
     st.subheader(t("budget_heading"))
     total_key = f"w_total_{pid}_{st.session_state.get(GEN_TOTAL, 0)}"
-    st.slider(t("total_budget", year=sc.years[0]), 0.0, top, step=step, key=_seed(total_key, _on_grid(total, step, top)),
+    st.slider(t("total_budget", year=sc.years[0]), 0.0, top, step=step,
+              key=_seed(total_key, _on_grid(total, step, top)),
               on_change=_on_total, args=(total_key, step), format="%.0f",
-              help=t("total_budget_help", sq=fmt(sq_total), growth=growth_text))
+              help=t("total_budget_help", sq=fmt_money(sq_total), growth=growth_text))
     st.caption(t("budget_path_caption", year=sc.years[0], growth=growth_text,
                  mode=t(f"status_quo_{sc.status_quo_mode}")))
     varies = [p for p, row in sc.spend.items() if not np.allclose(row, sc.path(row[0]), rtol=1e-9)]
@@ -149,12 +182,22 @@ with left:
             key = f"w_sp_{pid}_{p}_{gen}"
             st.slider(prog_name(p), 0.0, top, step=step, key=_seed(key, _on_grid(first[p], step, top)),
                       on_change=_on_program, args=(p, key, step), format="%.0f")
-        st.caption(t("split_step_caption", step=fmt(step, 0)))
+        st.caption(t("split_step_caption", step=fmt_money(step)))
+
+
+def other_controls() -> None:
+    """Status quo and reading, management, organic growth: behind a switch (each widget is sent
+    again on every move, so they are drawn only when wanted; hidden in projector mode)."""
+    sc = state.scenario()
+    if not st.toggle(t("show_assumptions"), key="w_show_assumptions", help=t("show_assumptions_help")):
+        assumption_note(sc)
+        return
     with st.expander(t("assumptions_heading")):
         modes = ["share", "flat", "plan"]
         st.radio(t("status_quo_label"), modes, key=_seed(f"w_mode_{pid}_status_quo", sc.status_quo_mode),
                  format_func=lambda m: t(f"status_quo_{m}"), on_change=_on_mode, args=("status_quo",),
-                 help=t("status_quo_help", plan=f"{sc.plan_growth:.1%}", note=text_in(sc, "plan_growth_note", lang()) or "—"))
+                 help=t("status_quo_help", plan=f"{sc.plan_growth:.1%}",
+                        note=text_in(sc, "plan_growth_note", lang()) or "—"))
         if sc.rubric_id:
             st.radio(t("reading_label"), ["assessment", "data"], key=_seed(f"w_mode_{pid}_reading", sc.tier_reading),
                      format_func=lambda r: t(f"reading_{r}"), on_change=_on_mode, args=("reading",),
@@ -185,81 +228,136 @@ with left:
             st.slider(ind_name(q), lo, hi, step=0.1, format="%.1f%%", key=_seed(f"w_g_{pid}_{q}", value),
                       on_change=_on_growth, args=(q,),
                       help=t("growth_range", low=f"{lo_r:.1%}", high=f"{hi_r:.1%}"))
-    if st.button(t("reset"), key="reset", icon=":material/restart_alt:", width="stretch"):
-        state.switch_preset(pid)
-        st.rerun()
     assumption_note(sc)
 
+
 # ------------------------------------------------------------------ outcomes
-with right:
+def _chart(kind: str, key: str, height: int | None, params: dict, **frames: pd.DataFrame) -> None:
+    """A chart from its cached specification with this run's data (see ui.charts)."""
+    spec = common.chart_spec(kind, height, params)
+    st.vega_lite_chart(spec=charts.fill(spec, **frames), width="content" if height is None else "stretch", key=key)
+
+
+def headline(sc) -> None:
+    """The numbers a move is for, in one row across the page: they are the body's first
+    elements, so the browser shows them before anything else of the run."""
+    scored = data_year(sc, year)
+    c1, c2, c3, c4 = st.columns([1, 1, 1, 1.3], vertical_alignment="center")
     if sc.rubric_id:
-        mc = band(state.text())
-        sq_mc = band(state.status_quo_text())
+        mc, sq_mc = band(state.text()), band(state.status_quo_text())
         row, sq_row = mc.score.loc[scored], sq_mc.score.loc[scored]
-        c1, c2, c3 = st.columns([1.1, 1.1, 1])
         delta = row["P50"] - sq_row["P50"]
         c1.metric(t("score_in", year=year), fmt_score(row["P50"]),
                   f"{delta:+.1f} {t('vs_status_quo')}", delta_color="normal" if abs(delta) >= 0.05 else "off",
                   help=t("score_median_help", n=BAND_DRAWS))
-        c2.metric(t("prob_a_metric", year=year), f"{mc.tiers.loc[scored, 'A']:.0%}",
-                  f"{(mc.tiers.loc[scored, 'A'] - sq_mc.tiers.loc[scored, 'A']) * 100:+.0f} pp {t('vs_status_quo')}",
-                  delta_color="off" if abs(mc.tiers.loc[scored, "A"] - sq_mc.tiers.loc[scored, "A"]) < 0.005
-                  else "normal")
-        c3.metric(t("program_budget", year=sc.years[0]), fmt(total), help=t("program_budget_help"))
-        st.markdown(t("score_band_line", low=fmt_score(row["P10"]), high=fmt_score(row["P90"]), n=BAND_DRAWS))
-        tier_odds(mc.tiers.loc[scored])
-        st.caption(reading_caption(sc, year))
-        x_year = (lambda ys: [sc.assessed_year(y) for y in ys])
-        path = pd.concat([
-            mc.score.reset_index().assign(series=t("series_scenario")),
-            sq_mc.score.reset_index().assign(series=t("series_status_quo"))])
-        path["year"] = x_year(path["year"])
-        tiers = {t("tier_line", tier="A"): 80, t("tier_line", tier="B"): 60}
-        titles = {"year": t("year_axis_" + sc.tier_reading), "score": t("score"), "points": t("points"),
-                  "median": t("median")}
-        st.altair_chart(charts.style(charts.score_path(path, titles, tiers), 300), width="stretch",
-                        key="chart_path")
-        st.caption(t("band_caption", n=BAND_DRAWS))
-        rubric = load_rubric(sc.rubric_id)
-        groups = pd.DataFrame({"group": [getattr(g, lang()) for g in rubric.groups],
-                               "earned": [float(proj.scores.loc[scored, g.id]) for g in rubric.groups],
-                               "max": [g.max_points for g in rubric.groups]})
-        groups["label"] = [f"{e:.1f} / {m:g}" for e, m in zip(groups["earned"], groups["max"])]
-        st.subheader(t("groups_heading", year=year, data=scored))
-        st.altair_chart(charts.style(charts.group_breakdown(groups, titles), 230), width="stretch",
-                        key="chart_groups")
-        st.caption(t("groups_caption"))
+        pa, sq_pa = mc.tiers.loc[scored, "A"], sq_mc.tiers.loc[scored, "A"]
+        c2.metric(t("prob_a_metric", year=year), fmt_prob(pa), f"{(pa - sq_pa) * 100:+.0f} pp {t('vs_status_quo')}",
+                  delta_color="off" if abs(pa - sq_pa) < 0.005 else "normal")
     else:
-        idx = proj.attainment.attrs["index"]
+        idx = state.projection().attainment.attrs["index"]
         base_idx = state.projection_of(state.status_quo_text()).attainment.attrs["index"]
-        c1, c2 = st.columns(2)
-        c1.metric(t("targets_met"), f"{idx['share_met']:.0%}",
-                  f"{(idx['share_met'] - base_idx['share_met']) * 100:+.0f} pp {t('vs_status_quo')}")
-        c2.metric(t("attainment"), f"{(1 - idx['weighted_shortfall']) * 100:.1f}%",
+        c1.metric(t("targets_met"), fmt_pct(idx["share_met"] * 100),
+                  f"{(idx['share_met'] - base_idx['share_met']) * 100:+.1f} pp {t('vs_status_quo')}")
+        c2.metric(t("attainment"), fmt_pct((1 - idx["weighted_shortfall"]) * 100),
                   f"{(base_idx['weighted_shortfall'] - idx['weighted_shortfall']) * 100:+.1f} pp")
-        st.caption(t("attainment_caption"))
+    c3.metric(t("program_budget", year=sc.years[0]), fmt_money(float(sc.budget()[0])), help=t("program_budget_help"))
+    with c4:
+        if sc.rubric_id:
+            st.markdown(t("score_band_line", low=fmt_score(row["P10"]), high=fmt_score(row["P90"]), n=BAND_DRAWS))
+            tier_odds(mc.tiers.loc[scored])
+        else:
+            st.caption(t("attainment_caption"))
 
+
+def outcomes(sc) -> None:
+    """The charts and the table below the headline."""
+    scored = data_year(sc, year)
+    if state_error := st.session_state.pop("scenario_error", None):
+        st.error(say(state_error))
+    if sc.rubric_id:
+        score_charts(sc, scored)
+    key_indicators(sc, state.projection())
+    if not projector:
+        next_money(sc)
+
+
+def score_charts(sc, scored: int) -> None:
+    mc, sq_mc = band(state.text()), band(state.status_quo_text())
+    st.caption(reading_caption(sc, year))
+    path = pd.concat([mc.score.reset_index().assign(series=t("series_scenario")),
+                      sq_mc.score.reset_index().assign(series=t("series_status_quo"))])
+    path["year"] = [sc.assessed_year(y) for y in path["year"]]
+    params = {"titles": {"year": t("year_axis_" + sc.tier_reading), "score": t("score"), "median": t("median")},
+              "lines": {t("tier_line", tier="A"): 80, t("tier_line", tier="B"): 60},
+              "series": [t("series_scenario"), t("series_status_quo")], "y_min": charts.score_floor(path)}
+    _chart("score_path", "chart_path", 300, params, path=path)
+    st.caption(t("band_caption", n=BAND_DRAWS))
+    rubric, proj = load_rubric(sc.rubric_id), state.projection()
+    groups = pd.DataFrame({"group": [getattr(g, lang()) for g in rubric.groups],
+                           "earned": [float(proj.scores.loc[scored, g.id]) for g in rubric.groups],
+                           "max": [g.max_points for g in rubric.groups]})
+    groups["label"] = [f"{e:.1f} / {m:g}" for e, m in zip(groups["earned"], groups["max"])]
+    st.subheader(t("groups_heading", year=year, data=scored))
+    _chart("groups", "chart_groups", 230, {"titles": {"points": t("points")}}, groups=groups)
+    st.caption(t("groups_caption"))
+
+
+def key_indicators(sc, proj) -> None:
+    """Up to six key indicators in one chart of small multiples (three to a row; two in
+    projector mode)."""
     keys = [tg for tg in sc.targets if tg.kind == "level" and tg.indicator in proj.indicators]
     shown = list(dict.fromkeys(tg.indicator for tg in keys))[:6] or [q for q in sc.shown if q in proj.indicators][:6]
-    if shown:
-        st.subheader(t("key_indicators"))
-        frame = proj.indicators[shown].reset_index().melt("year", var_name="indicator", value_name="value")
-        frame["label"] = [fmt_quantity(q, v, y > sc.base_year) for q, v, y in
-                          zip(frame["indicator"], frame["value"], frame["year"])]
-        frame["indicator"] = frame["indicator"].map(ind_label)
-        tg = pd.DataFrame([{"indicator": ind_label(g.indicator), "year": g.year, "target": float(g.value)}
-                           for g in keys if g.indicator in shown and g.year <= sc.horizon])
-        st.altair_chart(charts.style(charts.small_multiples(frame, tg, {"target": t("target"),
-                                                                         "value": t("value")}), None),
-                        key="chart_multiples")
-        if any(is_count(q) for q in shown):
-            st.caption(t("expected_counts_caption"))
+    if not shown:
+        return
+    st.subheader(t("key_indicators"))
+    years = proj.indicators.index.astype(int)
+    rows = []
+    width = 150 if not projector else 230
+    names = {q: charts.wrap(ind_label(q), 12 if lang() == "zh" else 20) for q in shown}
+    for q in shown:
+        rows += [{"indicator": names[q], "year": int(y), "value": float(v),
+                  "label": fmt_quantity(q, float(v), y > sc.base_year)} for y, v in zip(years, proj.indicators[q])]
+        rows += [{"indicator": names[q], "year": g.year, "target": float(g.value)} for g in keys
+                 if g.indicator == q and g.year <= sc.horizon]
+    values = pd.DataFrame(rows, columns=["indicator", "year", "value", "label", "target"])
+    params = {"titles": {"target": t("target"), "value": t("value")}, "columns": 2 if projector else 3,
+              "width": width, "order": list(names.values())}
+    _chart("indicators", "chart_indicators", None, params, values=values)
+    if any(is_count(q) for q in shown):
+        st.caption(t("expected_counts_caption"))
 
+
+def next_money(sc) -> None:
     st.subheader(t("next_points_heading", year=year))
     nxt = next_points(state.text(), year)
     unit = t("points_per_100") if sc.rubric_id else t("pp_per_100")
     table = pd.DataFrame({t("program"): nxt["program"].map(prog_name),
                           unit: [f"{m:.2g}" for m in nxt["P50"]],
                           t("band_p10_p90"): [f"{a:.2g} – {b:.2g}" for a, b in zip(nxt["P10"], nxt["P90"])]})
-    st.dataframe(table, hide_index=True, key="next_points")
+    st.table(table.set_index(t("program")))
     st.caption(t("next_points_caption", n=BAND_DRAWS))
+
+
+# ------------------------------------------------------------------ the page
+@st.fragment
+def body() -> None:
+    """Everything below the title; a widget here reruns only this. The headline row is written
+    first, then the charts (into the right column, created beforehand), so that the new numbers
+    reach the browser before the sliders and the undo bar are sent again."""
+    sc = state.scenario()
+    head, bar = st.container(), st.container()
+    left, right = st.columns([1, 2.3], gap="large")
+    with head:
+        headline(sc)
+    with right:
+        outcomes(sc)
+    with left:
+        budget_controls()
+        if not projector:
+            other_controls()
+    with bar:
+        history_bar()
+
+
+st.title(f"{t('page_scenario')} · {getattr(sc, lang())}")
+body()

@@ -253,12 +253,30 @@ class Allocation:
         return "; ".join(say(code, lang, **params) for code, params in self.notes)
 
     def binding_text(self, lang: str = "en", name=str) -> list[str]:
-        """The binding constraints in ``lang``; ``name`` renders a program id."""
-        return [say(code, lang, **({**p, "program": name(p["program"])} if "program" in p else p))
-                for code, p in self.binding_codes]
+        """The binding constraints in ``lang``, one line per program and kind, its years
+        joined ("2022–2024"); ``name`` renders a program id."""
+        years: dict[tuple[str, str], list[int]] = {}
+        out = []
+        for code, p in self.binding_codes:
+            if "program" not in p:
+                out.append((code, None))
+                continue
+            if (code, p["program"]) not in years:
+                out.append((code, p["program"]))
+            years.setdefault((code, p["program"]), []).append(int(p["year"]))
+        return [say(code, lang) if prog is None else
+                say(code, lang, program=name(prog), year=_year_span(years[(code, prog)])) for code, prog in out]
 
 
 # ---------------------------------------------------------------------- helpers
+def _year_span(years: list[int]) -> str:
+    """Years as written: "2022", "2022, 2024", "2022–2024" (consecutive)."""
+    ys = sorted(set(years))
+    if len(ys) > 2 and ys[-1] - ys[0] == len(ys) - 1:
+        return f"{ys[0]}–{ys[-1]}"
+    return ", ".join(map(str, ys))
+
+
 def project(x: np.ndarray, problem: Problem) -> np.ndarray:
     """The feasible allocation nearest to ``x`` (Euclidean), year by year."""
     out = np.empty_like(problem.lo)
@@ -560,14 +578,12 @@ class AddedMoney:
     fun_before: float
 
 
-def added_money(sc: Scenario, extra: float, target_year: int, bounds: dict | None = None,
-                objective: str | None = None) -> AddedMoney:
-    """The best placement of ``extra`` 万元 a year on top of the scenario's current spending: each
-    program keeps at least what it has each year (its per-year minimum), the yearly budget is
-    today's plus ``extra``. User ``bounds`` add to that (a minimum above today's counts, a
-    maximum below today's is an error: the money is not to be moved)."""
-    if not np.isfinite(extra) or extra < 0:
-        raise InputError("negative_total_budget", value=f"{extra:g}")
+def added_bounds(sc: Scenario, target_year: int, bounds: dict | None = None,
+                 objective: str | None = None) -> tuple[np.ndarray, dict]:
+    """The bounds of "only the added money": each program's per-year minimum is today's
+    spending (or the user's minimum where higher), its maximum the user's. Returns today's split
+    over the decision years (programs x years, 万元) and the bounds (program -> (min, max) per
+    year). A maximum below today's spending is an error: today's money is not to be moved."""
     Y = scored_year(sc, target_year, objective) - sc.base_year
     if not 0 < Y <= len(sc.years):
         make_problem(sc, 0.0, target_year, None, objective)  # raises target_year_outside
@@ -580,6 +596,17 @@ def added_money(sc: Scenario, extra: float, target_year: int, bounds: dict | Non
         if cap is not None and (cap < current[i] - 1e-9).any():
             raise InputError("max_below_current", program=p, max=_shown(mx), current=_shown(current[i].round(0)))
         merged[p] = (floor, cap)
+    return current, merged
+
+
+def added_money(sc: Scenario, extra: float, target_year: int, bounds: dict | None = None,
+                objective: str | None = None) -> AddedMoney:
+    """The best placement of ``extra`` 万元 a year on top of the scenario's current spending: each
+    program keeps at least what it has each year (its per-year minimum), the yearly budget is
+    today's plus ``extra``. User ``bounds`` add to that (see :func:`added_bounds`)."""
+    if not np.isfinite(extra) or extra < 0:
+        raise InputError("negative_total_budget", value=f"{extra:g}")
+    current, merged = added_bounds(sc, target_year, bounds, objective)
     res = optimize(sc, current.sum(axis=0) + extra, target_year, merged, objective)
     years = res.allocation.columns
     cur = pd.DataFrame(current, index=res.allocation.index, columns=years)

@@ -288,12 +288,15 @@ def _quantiles(a: np.ndarray) -> np.ndarray:
 
 
 def monte_carlo(sc: Scenario, n: int = 10_000, seed: int = 0, width: float = 1.0,
-                widths: dict[str, float] | None = None, indicators: bool = True) -> MonteCarlo:
+                widths: dict[str, float] | None = None, indicators: bool = True,
+                central: bool = True) -> MonteCarlo:
     """Draw ``n`` parameter sets and project them all at once (vectorized; no loop per draw).
 
     The same ``seed`` gives the same random numbers to the same inputs (common random numbers),
     so two scenarios of one region compared with one seed differ only by what they change.
-    ``indicators=False`` skips the per-indicator quantiles (the scenario page's quick band).
+    ``indicators=False`` skips the per-indicator quantiles and ``central=False`` the projection
+    at the central parameters (the scenario page's quick band: it has that projection already;
+    ``MonteCarlo.deterministic`` is then empty).
 
     >>> mc = monte_carlo(load_preset("demo"), n=1000, seed=1)  # doctest: +SKIP
     >>> mc.tiers.loc[2025].sum()  # doctest: +SKIP
@@ -320,8 +323,8 @@ def monte_carlo(sc: Scenario, n: int = 10_000, seed: int = 0, width: float = 1.0
         for k in ("A", "B", "C"):
             tiers[k] = (tier == k).mean(axis=0)
     targets = _target_probabilities(sc, X, y)
-    return MonteCarlo(score, ind, tiers, targets, pd.Series(outcome(sc, run(sc))[0], index=years),
-                      n, seed, width, time.perf_counter() - t0, rs)
+    mid = pd.Series(outcome(sc, run(sc))[0], index=years) if central else pd.Series(dtype=float)
+    return MonteCarlo(score, ind, tiers, targets, mid, n, seed, width, time.perf_counter() - t0, rs)
 
 
 def _target_probabilities(sc: Scenario, X: dict[str, np.ndarray], y: np.ndarray) -> pd.DataFrame:

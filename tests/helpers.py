@@ -11,10 +11,12 @@ TEST_WS = "test-workspace"  # the app tests' workspace (saved scenarios are priv
 
 
 def open_app(preset: str = "demo", lang: str = "zh", page: str = "scenario", doc: dict | None = None,
-             timeout: int = 60) -> AppTest:
-    """The app on ``app_pages/<page>.py`` with a scenario document, run once."""
+             timeout: int = 60, tour: bool = False) -> AppTest:
+    """The app on ``app_pages/<page>.py`` with a scenario document, run once (the guided start
+    already seen unless ``tour``)."""
     at = AppTest.from_file(APP, default_timeout=timeout)
     at.session_state["lang"] = lang
+    at.session_state["tour_done"] = not tour
     at.session_state["workspace"] = TEST_WS
     at.session_state["preset"] = preset
     at.session_state["scenario_doc"] = json.dumps(doc or {"preset": preset}, ensure_ascii=False,
@@ -55,7 +57,8 @@ def page_texts(at: AppTest) -> list[str]:
 
     def strings(v):
         if isinstance(v, str):
-            out.append(v)
+            if not v.startswith("<style>"):  # the app's style sheet (st.html) is not text
+                out.append(v)
         elif isinstance(v, dict):
             for k, x in v.items():
                 if k not in ("data", "arrowData", "id", "formId", "key"):

@@ -88,9 +88,12 @@ def test_total_budget_slider_keeps_the_split_and_matches_monte_carlo():
 
 def test_growth_and_management_controls_change_the_scenario():
     at = app("demo")
+    assert not [s for s in at.slider if s.key.startswith("w_g_")]  # behind the assumptions switch
+    at.toggle(key="w_show_assumptions").set_value(True).run()
     at.selectbox(key="w_m_demo_st_admin_body").set_value("independent").run()
     want = sim.overrides.apply({"preset": "demo", "management": {"st_admin_body": "independent"}})
     assert _score_metric(at) == _median(want)
+    at.run()  # AppTest shows the elements of the last run only: a whole run shows the page
     at.slider(key="w_g_demo_registered_firms").set_value(2.0).run()
     assert json.loads(at.session_state["scenario_doc"])["growth"]["registered_firms"] == pytest.approx(0.02)
     assert not at.exception

@@ -95,7 +95,7 @@ def _shot(pg, name: str) -> None:
 
 def test_browser_walkthrough(server, page):
     pg = page
-    pg.goto(f"{server}/?preset=demo")
+    pg.goto(f"{server}/?preset=demo&tour=0")
     pg.get_by_text("年评价得分").first.wait_for()
     _settle(pg)
     before = _score(pg)
@@ -170,7 +170,7 @@ def test_rapid_key_presses_and_end_keep_every_value(server, browser):
 
     pg = browser.new_page(viewport={"width": 1280, "height": 900})  # a session of its own
     pg.set_default_timeout(60_000)
-    pg.goto(f"{server}/?preset=demo")
+    pg.goto(f"{server}/?preset=demo&tour=0")
     pg.get_by_text("年评价得分").first.wait_for()
     _settle(pg)
     sc = sim.load_preset("demo")
@@ -212,7 +212,7 @@ def test_a_scenario_name_written_as_markdown_is_shown_as_text(server, browser):
     injection = "![p](https://evil.example/p.png)[go](https://evil.example)"
     pg = browser.new_page(viewport={"width": 1280, "height": 1400})
     pg.set_default_timeout(60_000)
-    pg.goto(f"{server}/compare?preset=demo&lang=en")
+    pg.goto(f"{server}/compare?preset=demo&lang=en&tour=0")
     pg.get_by_role("textbox", name="Scenario name").fill(injection)
     pg.get_by_role("button", name="Save", exact=True).click()
     _settle(pg)
@@ -221,4 +221,71 @@ def test_a_scenario_name_written_as_markdown_is_shown_as_text(server, browser):
     assert pg.locator("a[href*='evil']").count() == 0
     assert pg.locator("img[src*='evil']").count() == 0
     _shot(pg, "11_compare_injection")
+    pg.close()
+
+
+def test_guided_start_undo_redo_projector_and_planner_tools(server, browser):
+    """A first visit: the guide's four steps clicked through; a slider move named and undone with
+    the button, redone with Ctrl+Shift+Z and undone with Ctrl+Z; projector mode from the sidebar
+    enlarges the headline; /scenario opens the page; the optimizer's added-money mode, relaxed
+    bounds and response curves in English."""
+    pg = browser.new_page(viewport={"width": 1280, "height": 900})
+    pg.set_default_timeout(60_000)
+    pg.goto(f"{server}/?preset=demo")
+    pg.get_by_text("四步上手").first.wait_for()
+    _settle(pg)
+    _shot(pg, "12_guided_start")
+    for _ in range(3):
+        pg.get_by_role("button", name="下一步").click()
+        _settle(pg)
+    pg.get_by_role("button", name="开始使用").click()
+    _settle(pg)
+    assert pg.get_by_text("四步上手").count() == 0 and "tour=0" in pg.url
+
+    prog = pg.get_by_role("slider", name="创新平台建设奖补")
+    prog.focus()
+    pg.keyboard.press("ArrowRight")
+    pg.get_by_text("上一步:创新平台建设奖补").first.wait_for()
+    _settle(pg)
+    moved = _doc_in_url(pg)
+    assert "platform_awards" in moved.get("spend", {})
+    pg.get_by_role("button", name="撤销").click()
+    pg.get_by_text("尚未改动").first.wait_for()
+    _settle(pg)
+    assert _doc_in_url(pg) == {"preset": "demo"}
+    pg.locator("h1").first.click()  # the shortcuts act when no input has the focus
+    pg.keyboard.press("Control+Shift+Z")
+    pg.get_by_text("上一步:创新平台建设奖补").first.wait_for()
+    _settle(pg)
+    assert _doc_in_url(pg) == moved
+    pg.keyboard.press("Control+Z")
+    pg.get_by_text("尚未改动").first.wait_for()
+    _settle(pg)
+
+    size = "e => parseFloat(getComputedStyle(e).fontSize)"
+    normal = pg.locator("[data-testid='stMetricValue']").first.evaluate(size)
+    pg.get_by_text("投影模式").click()
+    _settle(pg)
+    assert "projector=1" in pg.url
+    assert pg.locator("[data-testid='stMetricValue'] *").first.evaluate(size) > 1.3 * normal
+    assert pg.get_by_text("假设与增长设置").count() == 0  # the advanced switch is hidden
+    _shot(pg, "13_projector")
+
+    pg.goto(f"{server}/scenario?preset=demo&lang=en&tour=0")
+    pg.get_by_text("assessment score").first.wait_for()
+    _settle(pg)
+    assert pg.get_by_text("Page not found").count() == 0
+
+    pg.goto(f"{server}/optimizer?preset=demo&lang=en&tour=0")
+    pg.get_by_text("Only the added money").first.click()
+    _settle(pg)
+    pg.get_by_role("button", name="Run the optimizer").click()
+    pg.get_by_text("added, best placed").first.wait_for()
+    pg.get_by_role("button", name="Solve with relaxed bounds").click()
+    pg.get_by_text("Best with bounds widened").first.wait_for()
+    _settle(pg)
+    assert pg.get_by_text("Response curve per program").count() == 1
+    assert pg.locator("[data-testid='stVegaLiteChart']").count() >= 2
+    pg.set_viewport_size({"width": 1280, "height": 2400})
+    pg.screenshot(path=str(ARTIFACTS / "14_optimizer_tools_en.png"), full_page=True)
     pg.close()

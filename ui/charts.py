@@ -1,9 +1,18 @@
 """Chart builders: pure functions from frames to Altair charts (testable without a server).
 
-Large labels and a CJK font so that a chart reads from the back of a meeting room.
-Callers pass translated titles; nothing here reads the session.
+Large labels and a CJK font so that a chart reads from the back of a meeting room (larger
+still in projector mode: ``style(..., scale=1.4)``). Callers pass translated titles; nothing
+here reads the session.
+
+The scenario page redraws its charts on every slider move; building an Altair chart and
+validating it costs about 80 ms, so those builders also accept the *name* of a dataset instead
+of a frame: the page builds each chart's specification once (cached) and :func:`fill` puts the
+new rows in (a few milliseconds).
 """
 from __future__ import annotations
+
+import math
+import textwrap
 
 import altair as alt
 import pandas as pd
@@ -13,18 +22,50 @@ TIER_COLORS = {"A": "#1a7f37", "B": "#bf8700", "C": "#cf222e"}
 STATUS_COLORS = {"met": "#1a7f37", "within_5pct": "#bf8700", "short": "#cf222e", "not_assessed": "#8c959f"}
 
 
-def style(chart: alt.TopLevelMixin, height: int | None = 320) -> alt.TopLevelMixin:
-    """Fonts, sizes and a transparent background for projector use (``height`` in pixels;
-    None for faceted charts, which size each panel)."""
+def style(chart: alt.TopLevelMixin, height: int | None = 320, scale: float = 1.0) -> alt.TopLevelMixin:
+    """Fonts, sizes and a transparent background for a meeting room (``height`` in pixels;
+    None for faceted charts, which size each panel; ``scale`` enlarges type and height, 1.4 in
+    projector mode)."""
     if height is not None and not isinstance(chart, alt.FacetChart):
-        chart = chart.properties(height=height)
+        chart = chart.properties(height=round(height * scale))
+    f = (lambda size: round(size * scale))
     return (chart
             .configure(font=FONT, background="transparent")
-            .configure_axis(labelFontSize=15, titleFontSize=16, labelFont=FONT, titleFont=FONT)
-            .configure_legend(labelFontSize=15, titleFontSize=15, labelFont=FONT, titleFont=FONT)
-            .configure_title(fontSize=18, font=FONT, anchor="start")
-            .configure_header(labelFontSize=15, titleFontSize=15, labelFont=FONT, titleFont=FONT)
+            .configure_axis(labelFontSize=f(15), titleFontSize=f(16), labelFont=FONT, titleFont=FONT, labelLimit=0)
+            .configure_legend(labelFontSize=f(15), titleFontSize=f(15), labelFont=FONT, titleFont=FONT, labelLimit=0)
+            .configure_title(fontSize=f(18), font=FONT, anchor="start", limit=0)
+            .configure_header(labelFontSize=f(15), titleFontSize=f(15), labelFont=FONT, titleFont=FONT, labelLimit=0)
+            .configure_text(fontSize=f(15))
             .configure_view(strokeWidth=0))
+
+
+def wrap(text: str, width: int) -> str:
+    """A panel title on lines of at most ``width`` characters (words kept whole where there are
+    spaces; Chinese cut anywhere), at most two lines; the facet headers split it at newlines."""
+    if " " in text:
+        lines = textwrap.wrap(text, width) or [text]
+    else:
+        lines = [text[i:i + width] for i in range(0, len(text), width)] or [text]
+    if len(lines) > 2:
+        lines = [lines[0], " ".join(lines[1:]) if " " in text else "".join(lines[1:])]
+        lines[1] = lines[1][:width - 1] + "…" if len(lines[1]) > width else lines[1]
+    return "\n".join(lines)
+
+
+HEADER = alt.Header(labelExpr="split(datum.label, '\\n')")
+
+
+def _source(data):
+    """A frame, or the name of a dataset :func:`fill` provides later."""
+    return alt.NamedData(name=data) if isinstance(data, str) else data
+
+
+def fill(spec: dict, **frames: pd.DataFrame) -> dict:
+    """A chart specification built on named datasets (see the module doc) with those datasets
+    (Streamlit sends each frame in Arrow form)."""
+    out = dict(spec)
+    out["datasets"] = {**spec.get("datasets", {}), **frames}
+    return out
 
 
 def _tier_rules(lines: dict[str, float], y_title: str) -> alt.Chart:
@@ -35,20 +76,31 @@ def _tier_rules(lines: dict[str, float], y_title: str) -> alt.Chart:
     return rule + text
 
 
-def score_path(frame: pd.DataFrame, titles: dict, lines: dict[str, float]) -> alt.LayerChart:
+def score_floor(frame: pd.DataFrame) -> float:
+    """The score axis' lower end for a frame of P10 values: 40 or lower in steps of 10."""
+    return float(max(0, min(40, 10 * math.floor((float(frame["P10"].min()) - 5) / 10))))
+
+
+def score_path(frame, titles: dict, lines: dict[str, float], series: list[str] | None = None,
+               y_min: float | None = None) -> alt.LayerChart:
     """Median score by year with the P10-P90 band. ``frame``: year, P10, P50, P90, series (the
     scenario first, then the status quo; the first is drawn dark with its band, the second as a
-    light dashed median line, whatever their names sort to)."""
-    series = list(dict.fromkeys(frame["series"]))
+    light dashed median line, whatever their names sort to); or a dataset's name, with
+    ``series`` and ``y_min`` given."""
+    if series is None:
+        series = list(dict.fromkeys(frame["series"]))
+    if y_min is None:
+        y_min = score_floor(frame)
+    frame = _source(frame)
     x = alt.X("year:O", title=titles["year"], axis=alt.Axis(labelAngle=0))
-    y_scale = alt.Scale(domain=[max(0, min(40, float(frame["P10"].min()) - 5)), 100])
+    y_scale = alt.Scale(domain=[y_min, 100])
     color = alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom"),
                       scale=alt.Scale(domain=series, range=["#0969da", "#8c959f"][:len(series)]))
     tooltip = ["year:O", "series:N", alt.Tooltip("P50:Q", format=".1f", title=titles["median"]),
                alt.Tooltip("P10:Q", format=".1f"), alt.Tooltip("P90:Q", format=".1f")]
-    first = frame[frame["series"] == series[0]]
-    band = alt.Chart(first).mark_area(opacity=0.2, color="#0969da").encode(
-        x=x, y=alt.Y("P10:Q", title=titles["score"], scale=y_scale), y2="P90:Q", tooltip=tooltip)
+    band = alt.Chart(frame).mark_area(opacity=0.2, color="#0969da").encode(
+        x=x, y=alt.Y("P10:Q", title=titles["score"], scale=y_scale), y2="P90:Q", tooltip=tooltip
+    ).transform_filter(alt.datum.series == series[0])
     med = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=70), strokeWidth=3).encode(
         x=x, y=alt.Y("P50:Q", scale=y_scale), color=color,
         strokeDash=alt.StrokeDash("series:N", legend=None, scale=alt.Scale(domain=series, range=[[1, 0], [6, 4]])),
@@ -56,9 +108,11 @@ def score_path(frame: pd.DataFrame, titles: dict, lines: dict[str, float]) -> al
     return band + med + _tier_rules(lines, titles["score"])
 
 
-def group_breakdown(frame: pd.DataFrame, titles: dict) -> alt.LayerChart:
-    """Earned against maximum points per group. ``frame``: group, earned, max."""
-    y = alt.Y("group:N", title=None, sort=None)
+def group_breakdown(frame, titles: dict) -> alt.LayerChart:
+    """Earned against maximum points per group. ``frame``: group, earned, max, label (or a
+    dataset's name)."""
+    frame = _source(frame)
+    y = alt.Y("group:N", title=None, sort=None, axis=alt.Axis(labelLimit=0))
     bg = alt.Chart(frame).mark_bar(color="#d0d7de", size=26).encode(
         x=alt.X("max:Q", title=titles["points"]), y=y)
     fg = alt.Chart(frame).mark_bar(color="#0969da", size=26).encode(
@@ -68,19 +122,26 @@ def group_breakdown(frame: pd.DataFrame, titles: dict) -> alt.LayerChart:
     return bg + fg + label
 
 
-def small_multiples(frame: pd.DataFrame, targets: pd.DataFrame, titles: dict, columns: int = 3) -> alt.FacetChart:
-    """Key indicators by year, one panel each, with their targets as points.
+def small_multiples(frame, titles: dict, columns: int = 3, width: int = 150,
+                    order: list[str] | None = None) -> alt.FacetChart:
+    """Key indicators by year, one panel each (a line through every year, history and
+    projection), with their targets as diamonds: one chart, so one redraw per move.
 
-    ``frame``: indicator, year, value; ``targets``: indicator, year, target."""
+    ``frame`` (or a dataset's name): indicator, year, value, label for the values and
+    indicator, year, target for the targets (the other columns empty). Panels are ``width``
+    pixels wide, ``columns`` to a row (three fit a 1280-pixel screen's result column); a name
+    goes on two lines where it holds a newline (see :func:`wrap`); ``order``: the panels' order
+    (their names)."""
+    x = alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelOverlap=True))
     line = alt.Chart().mark_line(strokeWidth=3, point=True).encode(
-        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
-        tooltip=["indicator:N", "year:O", alt.Tooltip("label:N", title=titles["value"])])
+        x=x, y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+        tooltip=["year:O", alt.Tooltip("label:N", title=titles["value"])]
+    ).transform_filter("isValid(datum.value)")
     tgt = alt.Chart().mark_point(shape="diamond", size=160, filled=True, color="#cf222e").encode(
-        x="year:O", y="target:Q", tooltip=[alt.Tooltip("target:Q", title=titles["target"], format=",.2f")])
-    data = pd.concat([frame, targets], ignore_index=True)
-    return alt.layer(line, tgt, data=data).properties(width=230, height=150).facet(
-        facet=alt.Facet("indicator:N", title=None, header=alt.Header(labelFontSize=15)),
+        x=x, y="target:Q", tooltip=["year:O", alt.Tooltip("target:Q", title=titles["target"], format=",.1f")]
+    ).transform_filter("isValid(datum.target)")
+    return alt.layer(line, tgt, data=_source(frame)).properties(width=width, height=130).facet(
+        facet=alt.Facet("indicator:N", title=None, sort=order, header=HEADER),
         columns=columns).resolve_scale(y="independent")
 
 
@@ -110,6 +171,34 @@ def frontier(frame: pd.DataFrame, titles: dict, lines: dict[str, float], marks: 
             x="budget:Q", y="best:Q", text="label:N")
         layers = layers + pts + txt
     return layers
+
+
+def response_curves(frame: pd.DataFrame, titles: dict, columns: int = 4, width: int = 170) -> alt.FacetChart:
+    """One panel per program: the objective in the target year against the program's yearly
+    spending, solid within the program's bounds and dashed outside them, with the current and
+    the optimal spending marked.
+
+    ``frame``: program (its name, see :func:`wrap`), spend (万元 a year), value, inside (bool), mark ("" for a
+    curve point, else the mark's label: current or optimal split), kind ("" / current / optimal).
+    """
+    x = alt.X("spend:Q", title=titles["spend"], axis=alt.Axis(format=",.0f", tickCount=4))
+    y = alt.Y("value:Q", title=titles["value"], scale=alt.Scale(zero=False))
+    curve = alt.Chart().transform_filter("datum.kind === ''")
+    dashed = curve.mark_line(strokeWidth=2, strokeDash=[5, 4], color="#8c959f").encode(x=x, y=y)
+    solid = curve.mark_line(strokeWidth=3, color="#0969da").encode(
+        x=x, y=y, tooltip=[alt.Tooltip("spend:Q", title=titles["spend"], format=",.0f"),
+                           alt.Tooltip("value:Q", title=titles["value"], format=".1f")]
+    ).transform_filter("datum.inside")
+    marks = alt.Chart().mark_point(size=150, filled=True, opacity=1).encode(
+        x=x, y=y, shape=alt.Shape("mark:N", title=None, sort=titles["marks"], legend=alt.Legend(orient="top")),
+        color=alt.Color("mark:N", title=None, sort=titles["marks"], legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=titles["marks"], range=["#57606a", "#cf222e"])),
+        tooltip=[alt.Tooltip("mark:N", title=" "), alt.Tooltip("spend:Q", title=titles["spend"], format=",.0f"),
+                 alt.Tooltip("value:Q", title=titles["value"], format=".1f")]
+    ).transform_filter("datum.kind !== ''")
+    return alt.layer(dashed, solid, marks, data=frame).properties(width=width, height=140).facet(
+        facet=alt.Facet("program:N", title=None, sort=list(dict.fromkeys(frame["program"])), header=HEADER),
+        columns=columns).resolve_scale(x="independent")
 
 
 def fan(frame: pd.DataFrame, titles: dict, lines: dict[str, float]) -> alt.LayerChart:

@@ -2,6 +2,8 @@
 and small cached computations on top of sim (no simulation logic of its own)."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -10,7 +12,7 @@ import sim
 from sim.loaders import load_catalog, load_rubric
 from sim.optimize import marginal_values
 from sim.uncertainty import monte_carlo, params_of, ranges, sample
-from ui import state
+from ui import charts, state
 from ui.i18n import lang, t
 
 TIER_BADGE = {"A": "green", "B": "orange", "C": "red"}
@@ -86,7 +88,7 @@ def reading_caption(sc: sim.Scenario, year: int) -> str:
 def band(doc_text: str) -> "sim.uncertainty.MonteCarlo":
     """The scenario's Monte Carlo band with :data:`BAND_DRAWS` common random numbers (score
     quantiles and tier chances by statistics year)."""
-    return monte_carlo(state.scenario_of(doc_text), BAND_DRAWS, BAND_SEED, indicators=False)
+    return monte_carlo(state.scenario_of(doc_text), BAND_DRAWS, BAND_SEED, indicators=False, central=False)
 
 
 def fmt_score(v: float) -> str:
@@ -129,6 +131,52 @@ def next_points(doc_text: str, year: int, step: float = 100.0) -> pd.DataFrame:
     q = np.quantile(draws.to_numpy(), [0.1, 0.5, 0.9], axis=1).T
     out = pd.DataFrame({"program": draws.index, "P10": q[:, 0], "P50": q[:, 1], "P90": q[:, 2]})
     return out.sort_values("P50", ascending=False, ignore_index=True)
+
+
+def projector() -> bool:
+    """Whether projector mode is on (sidebar switch or ``?projector=1``): larger type and
+    charts, advanced controls hidden."""
+    return bool(st.session_state.get("projector", False))
+
+
+PROJECTOR_SCALE = 1.4  # type and chart heights in projector mode
+
+
+def chart_scale() -> float:
+    return PROJECTOR_SCALE if projector() else 1.0
+
+
+_SPECS = {  # a chart kind -> its builder on named datasets (ui.charts)
+    "score_path": lambda p: charts.score_path("path", p["titles"], p["lines"], p["series"], p["y_min"]),
+    "groups": lambda p: charts.group_breakdown("groups", p["titles"]),
+    "indicators": lambda p: charts.small_multiples("values", p["titles"], p["columns"], p["width"], p["order"]),
+}
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _spec(kind: str, height: int | None, scale: float, params_json: str) -> dict:
+    return charts.style(_SPECS[kind](json.loads(params_json)), height, scale).to_dict()
+
+
+def chart_spec(kind: str, height: int | None, params: dict) -> dict:
+    """A chart's Vega-Lite specification without its data, built once per kind, titles and
+    scale (cached: building and validating an Altair chart costs about 80 ms a time)."""
+    return _spec(kind, height, chart_scale(), json.dumps(params, ensure_ascii=False, sort_keys=True))
+
+
+def fmt_money(v: float) -> str:
+    """万元: whole numbers with thousands separators."""
+    return "—" if v is None or np.isnan(v) else f"{v:,.0f}"
+
+
+def fmt_pct(v: float) -> str:
+    """A percentage (already in %): one decimal."""
+    return "—" if v is None or np.isnan(v) else f"{v:.1f}%"
+
+
+def fmt_prob(p: float) -> str:
+    """A probability from the band's draws: whole percent (300 draws cannot tell 63.3% from 63%)."""
+    return "—" if p is None or np.isnan(p) else f"{p:.0%}"
 
 
 def fmt(v, digits: int = 2) -> str:

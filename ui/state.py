@@ -13,10 +13,12 @@ import sim
 from sim import overrides
 from sim.errors import InputError
 from sim.loaders import preset_ids
+from ui import history
 
 DEFAULT_PRESET = "demo"
 DOC_KEY = "scenario_doc"
 WS_KEY = "workspace"
+HIST_KEY = "history"
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)
@@ -93,14 +95,23 @@ def status_quo_text() -> str:
     return _canonical(d)
 
 
-def set_doc(new: dict) -> InputError | None:
+def _replace(new_text: str, what: str = "") -> None:
+    """Make ``new_text`` the document and record the change for undo (``what`` names a change
+    made as a whole, see :func:`ui.history.describe`)."""
+    old = st.session_state.get(DOC_KEY)
+    if old is not None:
+        st.session_state[HIST_KEY] = history.record(hist(), old, new_text, what)
+    st.session_state[DOC_KEY] = new_text
+    sync_url()
+
+
+def set_doc(new: dict, what: str = "") -> InputError | None:
     """Replace the document if it is valid; else keep the last good one and return the error."""
     try:
         overrides.apply(new)
     except InputError as exc:
         return exc
-    st.session_state[DOC_KEY] = _canonical(new)
-    sync_url()
+    _replace(_canonical(new), what)
     return None
 
 
@@ -109,17 +120,64 @@ def text_of(sc: sim.Scenario) -> str:
     return _canonical(overrides.diff(sc))
 
 
-def set_scenario(sc: sim.Scenario) -> None:
+def set_scenario(sc: sim.Scenario, what: str = "") -> None:
     """Store a scenario (its difference from the preset)."""
-    st.session_state[DOC_KEY] = _canonical(overrides.diff(sc))
-    sync_url()
+    _replace(_canonical(overrides.diff(sc)), what)
 
 
-def switch_preset(preset_id: str) -> None:
-    st.session_state[DOC_KEY] = _canonical({"preset": preset_id})
+def _forget_widgets() -> None:
     for key in [k for k in st.session_state if k.startswith(("w_", "opt_"))]:
         del st.session_state[key]  # widgets of the previous preset
+
+
+def switch_preset(preset_id: str, what: str = "") -> None:
+    """The preset's own scenario (a preset switch, or ``what="reset"`` for the same preset)."""
+    before = doc().get("preset") if DOC_KEY in st.session_state else None
+    _replace(_canonical({"preset": preset_id}), what)
+    if before != preset_id:
+        _forget_widgets()
+
+
+# ---------------------------------------------------------------------- undo and redo
+def hist() -> dict:
+    """The session's history of changes (:mod:`ui.history`)."""
+    return st.session_state.get(HIST_KEY) or history.empty()
+
+
+def undo() -> bool:
+    """Go back one change (False when there is none)."""
+    return _step(history.undo)
+
+
+def redo() -> bool:
+    """Go forward one undone change (False when there is none)."""
+    return _step(history.redo)
+
+
+def _step(move) -> bool:
+    new_hist, text = move(hist())
+    if text is None:
+        return False
+    before = doc()["preset"]
+    st.session_state[HIST_KEY] = new_hist
+    st.session_state[DOC_KEY] = text
+    if json.loads(text)["preset"] != before:
+        _forget_widgets()
+    st.session_state["preset"] = json.loads(text)["preset"]
     sync_url()
+    return True
+
+
+def last_change(lang: str) -> str | None:
+    """The last undoable change in words, or None."""
+    past = hist()["past"]
+    return history.describe(past[-1], lang, scenario_of) if past else None
+
+
+def next_redo(lang: str) -> str | None:
+    """The change a redo would make again, in words, or None."""
+    future = hist()["future"]
+    return history.describe(future[-1], lang, scenario_of) if future else None
 
 
 def sync_url() -> None:
@@ -127,6 +185,10 @@ def sync_url() -> None:
     d = doc()
     d.pop("format", None)
     qp = {"lang": st.session_state.get("lang", "zh"), "ws": st.session_state.get(WS_KEY, "")}
+    if st.session_state.get("projector"):
+        qp["projector"] = "1"
+    if st.session_state.get("tour_done") or st.query_params.get("tour") == "0":
+        qp["tour"] = "0"
     if set(d) == {"preset"}:
         qp["preset"] = d["preset"]
     else:

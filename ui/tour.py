@@ -1,0 +1,67 @@
+"""The guided start: on a first visit, a short walk-through of the four things a leader does
+(move the budget, read the score and its band, run the optimizer, compare two scenarios), in
+the session's language; skippable, and shown again from the sidebar. Once finished or skipped
+the URL carries ``tour=0`` so that a reload or a bookmark does not show it again."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.i18n import t
+
+STEPS = ("budget", "score", "optimizer", "compare")
+ICONS = {"budget": ":material/tune:", "score": ":material/insights:", "optimizer": ":material/explore:",
+         "compare": ":material/compare_arrows:"}
+
+
+def done() -> bool:
+    """Whether the guide was seen, in this session or (``tour=0`` in the link) before."""
+    if st.query_params.get("tour") == "0":
+        st.session_state["tour_done"] = True  # kept when another page's URL drops the parameter
+    return bool(st.session_state.get("tour_done"))
+
+
+def maybe_start() -> None:
+    """Open the walk-through on a session's first visit (not in projector mode)."""
+    if done() or st.session_state.get("projector"):
+        return
+    st.dialog(t("tour_title"), width="large", icon=":material/school:", on_dismiss=_finish)(_body)()
+
+
+def restart() -> None:
+    """Show the walk-through again from its first step (the sidebar's button)."""
+    st.session_state["tour_done"] = False
+    st.session_state["tour_step"] = 0
+    if st.query_params.get("tour") == "0":
+        del st.query_params["tour"]
+
+
+def _finish() -> None:
+    st.session_state["tour_done"] = True
+    st.session_state.pop("tour_step", None)
+    st.query_params["tour"] = "0"
+
+
+def _body() -> None:
+    step = int(st.session_state.get("tour_step", 0))
+    name = STEPS[step]
+    st.caption(t("tour_progress", n=step + 1, total=len(STEPS)))
+    st.subheader(f"{ICONS[name]} {t(f'tour_{name}_title')}")
+    st.markdown(t(f"tour_{name}_body"))
+    with st.container(horizontal=True):
+        if step > 0:
+            st.button(t("tour_back"), key="tour_back", icon=":material/arrow_back:", on_click=_move, args=(-1,))
+        if step < len(STEPS) - 1:
+            st.button(t("tour_next"), key="tour_next", type="primary", icon=":material/arrow_forward:",
+                      on_click=_move, args=(1,))
+            st.button(t("tour_skip"), key="tour_skip", type="tertiary", on_click=_close)
+        else:
+            st.button(t("tour_done"), key="tour_finish", type="primary", icon=":material/check:", on_click=_close)
+
+
+def _move(delta: int) -> None:
+    st.session_state["tour_step"] = min(max(int(st.session_state.get("tour_step", 0)) + delta, 0), len(STEPS) - 1)
+
+
+def _close() -> None:
+    _finish()
+    st.rerun()  # the whole page: the dialog closes
