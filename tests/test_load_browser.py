@@ -31,7 +31,7 @@ async def _session(browser, url: str, index: int, times: list[float]) -> dict:
     ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
     pg = await ctx.new_page()
     pg.set_default_timeout(120_000)
-    await pg.goto(f"{url}/?preset=demo")
+    await pg.goto(f"{url}/?preset=demo&tour=0")
     await pg.get_by_text("年评价得分").first.wait_for()
     await pg.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
     budget = pg.locator("[data-testid='stMetricValue']").nth(2)  # the program budget in the first year
