@@ -249,10 +249,12 @@ def headline(sc) -> None:
         delta = row["P50"] - sq_row["P50"]
         c1.metric(t("score_in", year=year), fmt_score(row["P50"]),
                   f"{delta:+.1f} {t('vs_status_quo')}", delta_color="normal" if abs(delta) >= 0.05 else "off",
+                  delta_arrow="auto" if abs(delta) >= 0.05 else "off",
                   help=t("score_median_help", n=BAND_DRAWS))
         pa, sq_pa = mc.tiers.loc[scored, "A"], sq_mc.tiers.loc[scored, "A"]
         c2.metric(t("prob_a_metric", year=year), fmt_prob(pa), f"{(pa - sq_pa) * 100:+.0f} pp {t('vs_status_quo')}",
-                  delta_color="off" if abs(pa - sq_pa) < 0.005 else "normal")
+                  delta_color="off" if abs(pa - sq_pa) < 0.005 else "normal",
+                  delta_arrow="off" if abs(pa - sq_pa) < 0.005 else "auto")
     else:
         idx = state.projection().attainment.attrs["index"]
         base_idx = state.projection_of(state.status_quo_text()).attainment.attrs["index"]
