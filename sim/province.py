@@ -71,30 +71,65 @@ def _county_values(inputs: dict[str, np.ndarray], i: int, columns: list[str]) ->
 
 def synthetic_province(spec: dict) -> Regions:
     """The synthetic counties of ``spec`` (see the module doc) as a :class:`Regions`."""
-    from .loaders import load_preset_doc, load_rubric
     from .synthetic import generate
-    from .uncertainty import params_of, ranges, sample
 
     meta = spec["regions"]
     first = load_record()["rounds"][0]
     inputs, _ = generate(spec, {t: int(first[t]) for t in ("A", "B", "C")})
+    names = [f"{meta['names_zh']} {i + 1:03d}" for i in range(len(inputs["z"]))]
+    return _collection(meta, inputs, names, meta.get("initial_mean_note", ""), Rewards.from_record(load_record()))
+
+
+def illustrative_city(spec: dict) -> Regions:
+    """A city's named counties with synthetic inputs (``data/regions/hengshui.toml``): drawn from
+    the distributions of ``inputs_from`` and selected so that each county has its listed tier in
+    the base year's round and the city its published mean (``initial_mean``). Labelled
+    illustrative everywhere: the values are to be replaced by the county's statistics."""
+    from .synthetic import STRATA, generate
+
+    meta = {**read_toml(DATA_DIR / spec["regions"]["inputs_from"])["regions"], **spec["regions"]}
+    source = {**read_toml(DATA_DIR / spec["regions"]["inputs_from"]), "regions": meta}
+    counties = spec["counties"]
+    counts = {t: sum(c["tier"] == t for c in counties) for t in STRATA}
+    inputs, _ = generate(source, counts)  # the selected counties, tier by tier in the order A, B, C
+    ordered = [c for t in STRATA for c in counties if c["tier"] == t]
+    regions = _collection(meta, inputs, [c["zh"] for c in ordered], meta.get("note_en", ""), None)
+    back = [ordered.index(c) for c in counties]  # the file's order
+    return replace(regions, names=tuple(regions.names[i] for i in back),
+                   scenarios=tuple(regions.scenarios[i] for i in back),
+                   params=_take(regions.params, back))
+
+
+def _take(params: Params, idx: list[int]) -> Params:
+    """Per-region parameter draws reordered (arrays over the regions)."""
+    def pick(d: dict) -> dict:
+        return {k: (np.asarray(v)[idx] if np.ndim(v) else v) for k, v in d.items()}
+
+    fields = ("growth", "award", "additionality", "capacity_rate", "param", "lag", "base", "management")
+    return Params(**{f: pick(getattr(params, f)) for f in fields}, reference=params.reference)
+
+
+def _collection(meta: dict, inputs: dict, names: list[str], note: str, policy) -> Regions:
+    """Regions from drawn inputs: each county a copy of the template preset re-dated to the base
+    year, its programs' status quo a share of its fiscal S&T spending, its growth and response
+    parameters drawn (how counties differ beyond their data)."""
+    from .loaders import load_preset_doc, load_rubric
+    from .uncertainty import params_of, ranges, sample
+
     columns = [c.id for c in load_rubric("hebei-county").columns]
     sq = {p["id"]: float(p["spend"]) for p in load_preset_doc(meta["template"])["programs"]}
     total_sq = sum(sq.values())
-    names, scenarios = [], []
-    for i in range(len(inputs["z"])):
-        name = f"{meta['names_zh']} {i + 1:03d}"
+    scenarios = []
+    for i, name in enumerate(names):
         programs = {p: v / total_sq * meta["program_share"] * float(inputs["fiscal_st_spending"][i])
                     for p, v in sq.items()}
         doc = county_doc(meta["template"], int(meta["base_year"]), int(meta["horizon"]), meta["id"])
         scenarios.append(scenario_from_doc(doc, _county_values(inputs, i, columns), name,
                                            region_status="synthetic", programs=programs))
-        names.append(name)
     rs = ranges(scenarios[0])
     varying = tuple(r for r in rs if r.kind not in ("base", "management"))
     draws = params_of(varying, sample(varying, len(scenarios), int(meta["seed"])))
-    return Regions(meta["id"], meta["zh"], meta["en"], tuple(names), tuple(scenarios), True,
-                   meta.get("initial_mean_note", ""), draws, Rewards.from_record(load_record()))
+    return Regions(meta["id"], meta["zh"], meta["en"], tuple(names), tuple(scenarios), True, note, draws, policy)
 
 
 # ---------------------------------------------------------------------- the province's policy

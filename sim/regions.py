@@ -23,7 +23,7 @@ from .projection import Params, run
 from .scenario import Scenario
 from .simulate import score_batch
 
-REGION_FILES = {"hebei-synthetic": "regions/hebei_synthetic.toml"}
+REGION_FILES = {"hebei-synthetic": "regions/hebei_synthetic.toml", "hengshui": "regions/hengshui.toml"}
 STACKED_KINDS = ("driver", "stock", "flow", "pipeline", "elastic", "inflow")
 
 
@@ -67,9 +67,33 @@ def load(regions_id: str) -> Regions:
     """
     if regions_id not in REGION_FILES:
         raise InputError("unknown_key", key=f"regions {regions_id}", known=", ".join(REGION_FILES))
-    from .province import synthetic_province
+    from .province import illustrative_city, synthetic_province
 
-    return synthetic_province(read_toml(DATA_DIR / REGION_FILES[regions_id]))
+    spec = read_toml(DATA_DIR / REGION_FILES[regions_id])
+    return illustrative_city(spec) if "counties" in spec else synthetic_province(spec)
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A city's goal for its counties' tiers in an assessment round: every county at
+    ``min_tier`` or better and at least ``min_a`` in A (seed 003, Hengshui: 到2025年,县域创新能力
+    全部达到B类以上,其中A类不少于5个)."""
+
+    min_tier: str = "B"
+    min_a: int = 5
+    year: int = 2025
+    source: str = ""
+
+    def met(self, tiers: pd.Series) -> bool:
+        """Whether one round's tiers (a county's tier per row) meet the goal."""
+        allowed = {"A"} if self.min_tier == "A" else {"A", "B"} if self.min_tier == "B" else {"A", "B", "C"}
+        return bool(tiers.isin(allowed).all() and (tiers == "A").sum() >= self.min_a)
+
+
+def goal_of(regions_id: str) -> Goal | None:
+    """The goal a collection's data file states, or None."""
+    g = read_toml(DATA_DIR / REGION_FILES[regions_id]).get("goal")
+    return None if g is None else Goal(g["min_tier"], int(g["min_a"]), int(g["year"]), g.get("source", ""))
 
 
 def county_doc(template_id: str, base_year: int, horizon: int, region_id: str) -> dict:
@@ -177,4 +201,12 @@ def summary(frame: pd.DataFrame, lag: int = 1) -> pd.DataFrame:
     out = pd.DataFrame({"round": g.size().index + lag, "A": g["tier"].apply(lambda s: int((s == "A").sum())),
                         "B": g["tier"].apply(lambda s: int((s == "B").sum())),
                         "C": g["tier"].apply(lambda s: int((s == "C").sum())), "mean": g["total"].mean()})
+    return out
+
+
+def goal_summary(frame: pd.DataFrame, goal: Goal, lag: int = 1) -> pd.DataFrame:
+    """:func:`summary` with ``goal_met`` per round (the round of year y + ``lag`` scores the
+    statistics of year y)."""
+    out = summary(frame, lag)
+    out["goal_met"] = [goal.met(frame.xs(y, level="year")["tier"]) for y in out.index]
     return out
