@@ -59,6 +59,7 @@ pages = [
     st.Page("app_pages/optimizer.py", title=t("page_optimizer"), icon=":material/explore:", url_path="optimizer"),
     st.Page("app_pages/targets.py", title=t("page_targets"), icon=":material/flag:", url_path="targets"),
     st.Page("app_pages/uncertainty.py", title=t("page_uncertainty"), icon=":material/ssid_chart:", url_path="uncertainty"),
+    st.Page("app_pages/city.py", title=t("page_city"), icon=":material/map:", url_path="city"),
     st.Page("app_pages/compare.py", title=t("page_compare"), icon=":material/compare_arrows:", url_path="compare"),
     st.Page("app_pages/data.py", title=t("page_data"), icon=":material/table_chart:", url_path="data"),
     st.Page("app_pages/method.py", title=t("page_method"), icon=":material/menu_book:", url_path="method"),

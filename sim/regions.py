@@ -24,7 +24,7 @@ from .scenario import Scenario
 from .simulate import score_batch
 
 REGION_FILES = {"hebei-synthetic": "regions/hebei_synthetic.toml", "hengshui": "regions/hengshui.toml"}
-STACKED_KINDS = ("driver", "stock", "flow", "pipeline", "elastic", "inflow")
+STACKED_KINDS = ("driver", "stock", "flow", "pipeline", "elastic", "inflow", "sum", "ratio")  # a base a step reads
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,8 @@ class Regions:
     note: str = ""
     params: Params | None = field(default=None, repr=False)
     policy: object = field(default=None, repr=False)
+    codes: tuple[str, ...] = ()  # administrative codes (6 digits) where known: the map's shapes
+    names_en: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.scenarios)

@@ -265,3 +265,39 @@ def record_fit(frame: pd.DataFrame, titles: dict) -> alt.FacetChart:
     return alt.layer(line, pts, data=frame).properties(width=330, height=220).facet(
         column=alt.Column("measure:N", title=None, header=alt.Header(labelFontSize=15))
     ).resolve_scale(y="independent")
+
+
+def county_map(features: list[dict], titles: dict, width: int = 520, height: int = 460) -> alt.Chart:
+    """Counties coloured by tier (GeoJSON features whose properties hold name, short (the map
+    label), tier, score, lon, lat), with their names. ``titles``: tier (legend title), score."""
+    data = alt.Data(values=features)
+    tiers = list(TIER_COLORS)
+    shapes = alt.Chart(data).mark_geoshape(stroke="white", strokeWidth=1.5).encode(
+        color=alt.Color("properties.tier:N", title=titles["tier"], scale=alt.Scale(
+            domain=tiers, range=[TIER_COLORS[t] for t in tiers]), legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("properties.name:N", title=" "),
+                 alt.Tooltip("properties.score:Q", title=titles["score"], format=".1f"),
+                 alt.Tooltip("properties.tier:N", title=titles["tier"])])
+    names = alt.Chart(data).mark_text(fontSize=13, fontWeight="bold", color="#1f2328").encode(
+        longitude="properties.lon:Q", latitude="properties.lat:Q", text="properties.short:N")
+    return alt.layer(shapes, names).project(type="mercator").properties(width=width, height=height)
+
+
+def tier_ladder(frame: pd.DataFrame, titles: dict) -> alt.LayerChart:
+    """Counties ranked by score in one round, coloured by tier, with where each stood in the
+    previous round. ``frame``: county, score, previous, tier, label."""
+    order = list(frame.sort_values("score", ascending=False)["county"])
+    y = alt.Y("county:N", sort=order, title=None, axis=alt.Axis(labelOverlap=False))
+    tiers = list(TIER_COLORS)
+    move = alt.Chart(frame).mark_rule(color="#8c959f", strokeWidth=2).encode(
+        y=y, x=alt.X("previous:Q", title=titles["score"], scale=alt.Scale(zero=False)), x2="score:Q")
+    before = alt.Chart(frame).mark_point(size=80, color="#8c959f").encode(
+        y=y, x="previous:Q", tooltip=[alt.Tooltip("previous:Q", title=titles["previous"], format=".1f")])
+    now = alt.Chart(frame).mark_circle(size=220, opacity=1).encode(
+        y=y, x="score:Q", color=alt.Color("tier:N", title=titles["tier"], scale=alt.Scale(
+            domain=tiers, range=[TIER_COLORS[t] for t in tiers]), legend=alt.Legend(orient="top")),
+        tooltip=["county:N", alt.Tooltip("score:Q", title=titles["score"], format=".1f"), "tier:N"])
+    text = alt.Chart(frame).mark_text(align="left", dx=12, fontSize=13).encode(y=y, x="score:Q", text="label:N")
+    lines = pd.DataFrame({"x": [60.0, 80.0]})
+    rules = alt.Chart(lines).mark_rule(strokeDash=[6, 4], color="#57606a").encode(x="x:Q")
+    return alt.layer(rules, move, before, now, text)

@@ -1,0 +1,177 @@
+"""全市 City: every county of a city at once: the map by projected tier, the tier ladder, the
+chance of the city's goal (seed 003: all B or better, at least k in A) and the split of a city
+budget across counties that most raises it."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from sim import city, regions
+from sim.errors import InputError
+from sim.loaders import load_shape
+from ui import charts, common
+from ui.common import fmt_money, fmt_prob, fmt_score
+from ui.i18n import lang, say, t
+
+CITIES = ("hengshui",)
+DRAWS, SEED = 200, 0
+
+
+@st.cache_resource(show_spinner=False)
+def _city(city_id: str) -> regions.Regions:
+    return regions.load(city_id)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _plan(city_id: str, budget: float, year: int, objective: str) -> city.CityPlan:
+    rg = _city(city_id)
+    return city.optimize(rg, budget, year, regions.goal_of(city_id) or regions.Goal(), objective,
+                         step=max(budget / 20, 50.0) if budget > 0 else 100.0, draws=DRAWS, seed=SEED)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _paths(city_id: str, applied: tuple | None) -> pd.DataFrame:
+    """Every county's central path (statistics years), under the status quo or the applied plan."""
+    rg = _city(city_id)
+    if applied:
+        rg = replace(rg, scenarios=_plan(city_id, *applied).scenarios(rg))
+    return regions.simulate(rg)
+
+
+def _centroid(geom: dict) -> tuple[float, float]:
+    """A label position: the mean of the largest ring's points (lon, lat)."""
+    polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+    ring = max((p[0] for p in polys), key=len)
+    pts = np.asarray(ring, dtype=float)
+    return float(pts[:, 0].mean()), float(pts[:, 1].mean())
+
+
+def _short(name: str) -> str:
+    """A map label: an English name without "County", "District" or "City"."""
+    for word in (" County", " District", " City"):
+        name = name.removesuffix(word)
+    return name
+
+
+def _name(rg: regions.Regions, i: int) -> str:
+    return rg.names[i] if lang() == "zh" or not rg.names_en else rg.names_en[i]
+
+
+city_id = st.selectbox(t("city_pick"), CITIES, key="city_id",
+                       format_func=lambda c: getattr(_city(c), lang()))
+rg = _city(city_id)
+goal = regions.goal_of(city_id) or regions.Goal()
+st.title(f"{t('page_city')} · {getattr(rg, lang())}")
+if rg.synthetic:
+    st.warning(t("city_illustrative"), icon=":material/info:")
+applied = st.session_state.get("city_applied")
+applied = applied[1:] if applied and applied[0] == city_id else None
+frame = _paths(city_id, applied)
+sc0 = rg.scenarios[0]
+rounds = [sc0.assessed_year(y) for y in frame.index.get_level_values("year").unique()]
+if applied:
+    st.info(t("city_applied_note", budget=fmt_money(applied[0])), icon=":material/check:")
+
+# ------------------------------------------------------------------ the goal
+st.caption(t("city_goal", min_a=goal.min_a, year=goal.year, source=goal.source))
+status_quo = _plan(city_id, 0.0, goal.year, "p_goal")
+m1, m2, m3 = st.columns(3)
+m1.metric(t("city_p_goal", year=goal.year), fmt_prob(status_quo.p_goal), help=t("city_p_goal_help", n=DRAWS))
+m2.metric(t("city_expected_a", year=goal.year), f"{status_quo.expected_a:.1f}")
+m3.metric(t("city_counties"), str(len(rg)))
+
+# ------------------------------------------------------------------ map and ladder
+year = st.select_slider(t("city_round"), rounds, value=goal.year if goal.year in rounds else rounds[-1],
+                        key=f"city_round_{city_id}", help=t("city_round_help"))
+data_year = year - sc0.evaluation_lag if sc0.tier_reading == "assessment" else year
+now = frame.xs(data_year, level="year")
+prev_year = max(data_year - 1, sc0.base_year)
+before = frame.xs(prev_year, level="year")
+tier_label = {k: t(f"tier_{k}") for k in ("A", "B", "C")}
+counts = now["tier"].value_counts()
+st.markdown(t("city_round_line", year=year, a=int(counts.get("A", 0)), b=int(counts.get("B", 0)),
+              c=int(counts.get("C", 0)), mean=fmt_score(now["total"].mean())))
+left, right = st.columns([1.1, 1])
+features = []
+for i, name in enumerate(rg.names):
+    geom = load_shape(rg.codes[i]) if rg.codes else None
+    if geom is None:
+        continue
+    lon, lat = _centroid(geom)
+    features.append({"type": "Feature", "geometry": geom,
+                     "properties": {"name": _name(rg, i), "short": _short(_name(rg, i)), "tier": now.loc[name, "tier"],
+                                    "score": round(float(now.loc[name, "total"]), 1), "lon": lon, "lat": lat}})
+with left:
+    st.subheader(t("city_map_heading", year=year))
+    if features:
+        st.altair_chart(charts.style(charts.county_map(features, {"tier": t("tier"), "score": t("score")}), None,
+                                     common.chart_scale()), key="city_map")
+        if len(features) < len(rg):
+            st.caption(t("city_map_partial", n=len(rg) - len(features)))
+    else:
+        st.info(t("city_map_missing"))
+with right:
+    st.subheader(t("city_ladder_heading", year=year))
+    ladder = pd.DataFrame({"county": [_name(rg, i) for i in range(len(rg))],
+                           "score": now["total"].to_numpy(), "previous": before["total"].to_numpy(),
+                           "tier": now["tier"].to_numpy()})
+    ladder["label"] = [f"{s:.1f}" for s in ladder["score"]]
+    st.altair_chart(charts.style(charts.tier_ladder(ladder, {"score": t("score"), "previous": t("city_previous"),
+                                                             "tier": t("tier")}), 40 + 36 * len(rg),
+                                 common.chart_scale()), width="stretch", key="city_ladder")
+    st.caption(t("city_ladder_caption", previous=sc0.assessed_year(prev_year)))
+
+# ------------------------------------------------------------------ the city's budget
+st.divider()
+st.subheader(t("city_opt_heading"))
+st.caption(t("city_opt_intro"))
+o1, o2 = st.columns(2)
+budget = o1.number_input(t("city_budget"), min_value=0.0, max_value=100_000.0, value=1000.0, step=100.0,
+                         format="%.0f", key=f"city_budget_{city_id}", help=t("city_budget_help"))
+objective = o2.selectbox(t("city_objective"), ["p_goal", "expected_a"], key=f"city_objective_{city_id}",
+                         format_func=lambda o: t(f"city_objective_{o}"))
+if st.button(t("city_opt_run"), key="city_opt_run", type="primary", icon=":material/play_arrow:"):
+    with st.spinner(t("opt_running")):
+        try:
+            _plan(city_id, float(budget), goal.year, objective)
+        except InputError as exc:
+            st.error(say(exc))
+        else:
+            st.session_state["city_result"] = (city_id, float(budget), goal.year, objective)
+key = st.session_state.get("city_result")
+if key and key[0] == city_id:
+    plan = _plan(*key)
+    q1, q2, q3 = st.columns(3)
+    q1.metric(t("city_p_goal", year=goal.year), fmt_prob(plan.p_goal),
+              f"{(plan.p_goal - plan.p_goal_status_quo) * 100:+.0f} pp {t('vs_status_quo')}",
+              delta_arrow="off" if abs(plan.p_goal - plan.p_goal_status_quo) < 0.005 else "auto")
+    q2.metric(t("city_expected_a", year=goal.year), f"{plan.expected_a:.1f}",
+              f"{plan.expected_a - plan.expected_a_status_quo:+.1f} {t('vs_status_quo')}")
+    q3.metric(t("city_budget_used"), fmt_money(float(plan.money.sum())))
+    why = "city_why_certain" if plan.p_goal_status_quo >= 0.995 else "city_why_none" \
+        if plan.p_goal <= plan.p_goal_status_quo + 1e-9 and plan.objective == "p_goal" else "city_why_moved"
+    st.info(t(why, seconds=f"{plan.seconds:.2f}", n=DRAWS), icon=":material/lightbulb:")
+    per = plan.curves.central
+    k = plan.levels
+    nxt = np.where(k + 1 < per.shape[1], per[np.arange(len(k)), np.minimum(k + 1, per.shape[1] - 1)]
+                   - per[np.arange(len(k)), k], np.nan) / plan.curves.step * 100
+    table = pd.DataFrame({
+        t("city_county"): [_name(rg, i) for i in range(len(rg))],
+        t("city_money"): [fmt_money(v) for v in plan.money],
+        t("city_median"): [fmt_score(v) for v in plan.counties["median"]],
+        t("city_most_likely"): [tier_label["A"] if p >= 0.5 else tier_label["B"] if pb >= 0.5 else tier_label["C"]
+                                for p, pb in zip(plan.counties["P_A"], plan.counties["P_B_or_better"])],
+        t("city_p_a"): [fmt_prob(v) for v in plan.counties["P_A"]],
+        t("city_p_a_sq"): [fmt_prob(v) for v in plan.counties["P_A_status_quo"]],
+        t("city_next_100"): ["—" if np.isnan(v) else f"{v:.2g}" for v in nxt]})
+    st.table(table.set_index(t("city_county")))
+    st.caption(t("city_table_caption", n=DRAWS))
+    if st.button(t("city_apply"), key="city_apply", icon=":material/check:"):
+        st.session_state["city_applied"] = key
+        st.rerun()
+if applied and st.button(t("city_unapply"), key="city_unapply", icon=":material/undo:"):
+    st.session_state.pop("city_applied", None)
+    st.rerun()
