@@ -212,3 +212,73 @@ def goal_summary(frame: pd.DataFrame, goal: Goal, lag: int = 1) -> pd.DataFrame:
     out = summary(frame, lag)
     out["goal_met"] = [goal.met(frame.xs(y, level="year")["tier"]) for y in out.index]
     return out
+
+
+# ---------------------------------------------------------------------- a city's own table
+SPEND_PREFIX = "spend_"
+
+
+def spend_headers(program) -> tuple[str, ...]:
+    """The headers a county's status-quo spending on ``program`` may have in a table (万元 a
+    year): ``spend_<id>``, the Chinese or English name with the unit."""
+    return (f"{SPEND_PREFIX}{program.id}", f"{program.zh}(万元/年)", f"{program.zh}(万元)",
+            f"{program.en} (万元 a year)", f"{program.en} (万元)")
+
+
+def _spending(raw: pd.DataFrame, default: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each program's status-quo spending per row: the table's column where given (an empty cell
+    takes the default), else the default; cells checked like every number column."""
+    from types import SimpleNamespace
+
+    from .tables import _numbers
+
+    cat = load_catalog()
+    out = {}
+    for p, values in default.items():
+        prog = cat.program(p)
+        header = next((h for h in raw.columns if str(h).strip() in spend_headers(prog)), None)
+        if header is None:
+            out[p] = values
+            continue
+        cells = raw[header]
+        given = ~(cells.isna() | (cells.astype(str).str.strip() == ""))
+        got = values.copy()
+        if given.any():
+            spec = SimpleNamespace(unit="万元", kind="number", max_value=None)
+            got[given.to_numpy()] = _numbers(cells[given], spec, str(header))
+        out[p] = got
+    return out
+
+
+def from_table(raw: pd.DataFrame, regions_id: str = "user", template: str = "demo", base_year: int | None = None,
+               horizon: int = 2025, rubric_id: str = "hebei-county") -> Regions:
+    """A city's counties from a filled template (one row per county: the rubric's columns, a
+    ``region`` name; optionally each program's status-quo spending, see :func:`spend_headers`).
+
+    Every row is checked before any county is built: a bad cell, a duplicated county name or an
+    empty table is an InputError naming the column and spreadsheet row (nothing is half-made).
+    Without spending columns a county's programs take the template preset's split scaled to
+    ``program_share`` of its fiscal S&T spending (``data/regions/hebei_synthetic.toml``, an
+    assumption). The counties are projected from ``base_year`` (default: the template's)."""
+    from .presets import scenario_from_doc
+    from .tables import scoring_input
+
+    names, values = scoring_input(load_rubric(rubric_id), raw)
+    seen: dict[str, int] = {}
+    for i, n in enumerate(names):
+        if n in seen:
+            raise InputError("duplicate_county", name=n, row=int(raw.index[i]), first=int(raw.index[seen[n]]))
+        seen[n] = i
+    doc = county_doc(template, int(base_year or load_preset_doc(template)["preset"]["base_year"]), horizon, regions_id)
+    share = float(read_toml(DATA_DIR / REGION_FILES["hebei-synthetic"])["regions"]["program_share"])
+    sq = {p["id"]: float(p["spend"]) for p in load_preset_doc(template)["programs"]}
+    fiscal = np.asarray(values["fiscal_st_spending"], dtype=float)
+    default = {p: v / sum(sq.values()) * share * fiscal for p, v in sq.items()}
+    spend = _spending(raw, default)
+    rubric = load_rubric(rubric_id)
+    scenarios = []
+    for i, name in enumerate(names):
+        v = {c.id: (str(values[c.id][i]) if c.kind == "category" else float(values[c.id][i])) for c in rubric.columns}
+        scenarios.append(scenario_from_doc(doc, v, name, region_status="user",
+                                           programs={p: float(spend[p][i]) for p in spend}))
+    return Regions(regions_id, regions_id, regions_id, tuple(names), tuple(scenarios), False, "", None, None)

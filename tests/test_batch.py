@@ -1,0 +1,124 @@
+"""Province-scale batches (sim.batch) on Dask, and a city's counties from a filled template
+(sim.regions.from_table)."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import batch, regions
+from sim.cli import main
+from sim.errors import InputError
+from sim.loaders import load_catalog, load_rubric, load_rubric_example
+from sim.tables import template_bytes
+
+
+@pytest.fixture(scope="module")
+def small():
+    h = regions.load("hengshui")
+    names = ("景县", "故城县", "饶阳县", "阜城县")
+    return replace(h, names=names, scenarios=tuple(h.scenarios[h.names.index(n)] for n in names))
+
+
+def _numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.drop(columns=["seconds"])
+
+
+@pytest.mark.slow
+def test_dask_on_a_local_cluster_gives_the_serial_numbers(small):
+    seen = []
+    serial = batch.run(small, 2025, draws=200, seed=4, budget_extra=150.0, workers=0)
+    dist = batch.run(small, 2025, draws=200, seed=4, budget_extra=150.0, workers=2,
+                     progress=lambda d, n: seen.append((d, n)))
+    pd.testing.assert_frame_equal(_numbers(serial), _numbers(dist))
+    assert seen[-1] == (4, 4) and len(seen) == 4
+    assert list(serial["county"]) == list(small.names)
+    assert (serial["optimized_P_A"] >= serial["P_A"] - 0.05).all()  # robust splits do not lose the odds
+    np.testing.assert_allclose(serial[["P_A", "P_B", "P_C"]].sum(axis=1), 1.0)
+
+
+def test_serial_batch_equals_monte_carlo_per_county(small):
+    from sim.uncertainty import monte_carlo
+
+    out = batch.run(small, 2025, draws=300, seed=2, workers=0)
+    for name, sc in zip(small.names, small.scenarios):
+        mc = monte_carlo(sc, 300, 2, indicators=False, central=False)
+        row = out.set_index("county").loc[name]
+        assert row["P50"] == pytest.approx(mc.score.loc[2024, "P50"])
+        assert row["P_A"] == pytest.approx(mc.tiers.loc[2024, "A"])
+    assert out["optimized_P_A"].isna().all()
+
+
+def test_an_unreachable_scheduler_is_one_clear_message(small):
+    with pytest.raises(InputError) as e:
+        batch.run(small, 2025, draws=10, workers=None, scheduler="tcp://127.0.0.1:9")
+    assert e.value.code == "scheduler_unreachable" and "调度器" in e.value.message("zh")
+
+
+def _template_rows(n: int) -> pd.DataFrame:
+    """The template's example row n times, named 县1..n, as the template's own headers."""
+    raw = read_table_bytes(template_bytes(load_rubric("hebei-county"), load_rubric_example("hebei-county")))
+    rows = pd.concat([raw.iloc[[0]]] * n, ignore_index=True)
+    rows.index = range(2, n + 2)  # spreadsheet rows (header = row 1)
+    rows.iloc[:, 0] = [f"县{i + 1}" for i in range(n)]
+    return rows
+
+
+def read_table_bytes(data: bytes) -> pd.DataFrame:
+    from sim.tables import table_from_bytes
+
+    return table_from_bytes(data, "t.xlsx")
+
+
+def test_a_city_from_its_template_with_and_without_spending_columns():
+    rows = _template_rows(3)
+    city = regions.from_table(rows)
+    assert city.names == ("县1", "县2", "县3") and len(city.scenarios) == 3
+    prog = load_catalog().programs[0]
+    rows[f"{prog.zh}(万元/年)"] = [500.0, None, 120.0]
+    own = regions.from_table(rows)
+    assert own.scenarios[0].status_quo[prog.id] == pytest.approx(500.0)
+    assert own.scenarios[1].status_quo[prog.id] == pytest.approx(city.scenarios[1].status_quo[prog.id])
+    frame = regions.simulate(own)
+    assert set(frame.index.get_level_values("region")) == {"县1", "县2", "县3"}
+    assert frame.xs("县1", level="region")["total"].iloc[-1] > frame.xs("县1", level="region")["total"].iloc[0]
+
+
+def test_bad_city_tables_are_refused_with_the_row_named():
+    rows = _template_rows(3)
+    rows.iloc[2, 0] = "县1"
+    with pytest.raises(InputError) as e:
+        regions.from_table(rows)
+    assert e.value.code == "duplicate_county" and "第 4 行" in e.value.message("zh")
+    rows = _template_rows(2)
+    prog = load_catalog().programs[1]
+    rows[f"spend_{prog.id}"] = ["abc", 10]
+    with pytest.raises(InputError) as e:
+        regions.from_table(rows)
+    assert e.value.code == "not_a_number" and f"spend_{prog.id}" in e.value.message("en")
+    rows = _template_rows(2)
+    rows[f"spend_{prog.id}"] = [-5, 10]
+    with pytest.raises(InputError) as e:
+        regions.from_table(rows)
+    assert e.value.code == "negative"
+
+
+def test_cli_batch_writes_only_when_every_county_passed(tmp_path, capsys):
+    rows = _template_rows(2)
+    path = tmp_path / "counties.xlsx"
+    rows.to_excel(path, index=False, sheet_name="数据")
+    out = tmp_path / "results.csv"
+    assert main(["batch", str(path), "--year", "2025", "--draws", "50", "--workers", "0", "--out", str(out)]) == 0
+    got = pd.read_csv(out, encoding="utf-8-sig")
+    assert list(got["county"]) == ["县1", "县2"] and got["P_A"].between(0, 1).all()
+    assert "2/2" in capsys.readouterr().err  # the progress bar
+    rows.iloc[1, 0] = "县1"
+    rows.to_excel(path, index=False, sheet_name="数据")
+    bad = tmp_path / "bad.csv"
+    assert main(["batch", str(path), "--draws", "50", "--workers", "0", "--out", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "重复" in err and "appears again" in err and not bad.exists()
+    assert main(["batch", "--draws", "5", "--out", str(bad)]) == 2  # neither a table nor --regions
+    assert not bad.exists()
