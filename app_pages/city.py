@@ -9,26 +9,45 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from sim import city, regions
+from sim import batch, city, regions
 from sim.errors import InputError
 from sim.loaders import load_shape
+from sim.tables import READERS, table_from_bytes
 from ui import charts, common
 from ui.common import fmt_money, fmt_prob, fmt_score
 from ui.i18n import lang, say, t
 
-CITIES = ("hengshui",)
+CITIES = ("hengshui", "demo-city")
+UPLOADED = "uploaded"
 DRAWS, SEED = 200, 0
 
 
 @st.cache_resource(show_spinner=False)
-def _city(city_id: str) -> regions.Regions:
+def _builtin(city_id: str) -> regions.Regions:
     return regions.load(city_id)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _from_file(data: bytes, name: str) -> regions.Regions:
+    rg = regions.from_table(table_from_bytes(data, name), regions_id=UPLOADED)
+    return replace(rg, zh=f"上传的表格 {name}", en=f"Uploaded table {name}")
+
+
+def _city(city_id: str) -> regions.Regions:
+    if city_id == UPLOADED:
+        data, name = st.session_state["city_upload_data"]
+        return _from_file(data, name)
+    return _builtin(city_id)
+
+
+def _goal(city_id: str) -> regions.Goal:
+    return (regions.goal_of(city_id) if city_id != UPLOADED else None) or regions.Goal()
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _plan(city_id: str, budget: float, year: int, objective: str) -> city.CityPlan:
     rg = _city(city_id)
-    return city.optimize(rg, budget, year, regions.goal_of(city_id) or regions.Goal(), objective,
+    return city.optimize(rg, budget, year, _goal(city_id), objective,
                          step=max(budget / 20, 50.0) if budget > 0 else 100.0, draws=DRAWS, seed=SEED)
 
 
@@ -60,13 +79,39 @@ def _name(rg: regions.Regions, i: int) -> str:
     return rg.names[i] if lang() == "zh" or not rg.names_en else rg.names_en[i]
 
 
-city_id = st.selectbox(t("city_pick"), CITIES, key="city_id",
-                       format_func=lambda c: getattr(_city(c), lang()))
+def _on_upload() -> None:
+    """A city's own template: checked whole before it replaces anything (InputError named)."""
+    up = st.session_state.get("city_upload")
+    if up is None:
+        return
+    try:
+        _from_file(up.getvalue(), up.name)
+    except InputError as exc:
+        st.session_state["city_upload_error"] = exc
+        return
+    st.session_state["city_upload_data"] = (up.getvalue(), up.name)
+    st.session_state["city_id"] = UPLOADED
+    st.session_state.pop("city_result", None)
+
+
+choices = CITIES + ((UPLOADED,) if "city_upload_data" in st.session_state else ())
+if st.session_state.get("city_id") not in choices:
+    st.session_state["city_id"] = CITIES[0]
+city_labels = {c: getattr(_city(c), lang()) for c in choices}  # labels fixed now, not at format time
+city_id = st.selectbox(t("city_pick"), choices, key="city_id", format_func=city_labels.__getitem__)
+with st.expander(t("city_upload_heading")):
+    st.caption(t("city_upload_help"))
+    st.file_uploader(t("city_upload"), type=[e.lstrip(".") for e in READERS], key="city_upload",
+                     on_change=_on_upload)
+    if err := st.session_state.pop("city_upload_error", None):
+        st.error(say(err))
 rg = _city(city_id)
-goal = regions.goal_of(city_id) or regions.Goal()
+goal = _goal(city_id)
 st.title(f"{t('page_city')} · {getattr(rg, lang())}")
 if rg.synthetic:
-    st.warning(t("city_illustrative"), icon=":material/info:")
+    st.warning(t("city_illustrative" if city_id == "hengshui" else "city_synthetic"), icon=":material/info:")
+if city_id == UPLOADED or "assumption" in goal.source or not goal.source:
+    st.caption(t("city_goal_assumed"))
 applied = st.session_state.get("city_applied")
 applied = applied[1:] if applied and applied[0] == city_id else None
 frame = _paths(city_id, applied)
@@ -76,7 +121,7 @@ if applied:
     st.info(t("city_applied_note", budget=fmt_money(applied[0])), icon=":material/check:")
 
 # ------------------------------------------------------------------ the goal
-st.caption(t("city_goal", min_a=goal.min_a, year=goal.year, source=goal.source))
+st.caption(t("city_goal", min_a=goal.min_a, year=goal.year, source=goal.source or t("city_goal_default")))
 status_quo = _plan(city_id, 0.0, goal.year, "p_goal")
 m1, m2, m3 = st.columns(3)
 m1.metric(t("city_p_goal", year=goal.year), fmt_prob(status_quo.p_goal), help=t("city_p_goal_help", n=DRAWS))
@@ -132,7 +177,7 @@ o1, o2 = st.columns(2)
 budget = o1.number_input(t("city_budget"), min_value=0.0, max_value=100_000.0, value=1000.0, step=100.0,
                          format="%.0f", key=f"city_budget_{city_id}", help=t("city_budget_help"))
 objective = o2.selectbox(t("city_objective"), ["p_goal", "expected_a"], key=f"city_objective_{city_id}",
-                         format_func=lambda o: t(f"city_objective_{o}"))
+                         format_func={o: t(f"city_objective_{o}") for o in ("p_goal", "expected_a")}.__getitem__)
 if st.button(t("city_opt_run"), key="city_opt_run", type="primary", icon=":material/play_arrow:"):
     with st.spinner(t("opt_running")):
         try:
@@ -175,3 +220,36 @@ if key and key[0] == city_id:
 if applied and st.button(t("city_unapply"), key="city_unapply", icon=":material/undo:"):
     st.session_state.pop("city_applied", None)
     st.rerun()
+
+# ------------------------------------------------------------------ every county through Monte Carlo
+st.divider()
+st.subheader(t("batch_heading"))
+st.caption(t("batch_intro"))
+b1, b2, b3 = st.columns(3)
+b_draws = b1.select_slider(t("batch_draws"), [200, 500, 1000, 2000], value=1000, key="batch_draws")
+b_extra = b2.number_input(t("batch_extra"), min_value=0.0, max_value=100_000.0, value=200.0, step=50.0,
+                          format="%.0f", key="batch_extra", help=t("batch_extra_help"))
+b_workers = b3.selectbox(t("batch_engine"), [0, 2], key="batch_workers",
+                         format_func={0: t("batch_serial"), 2: t("batch_dask", n=2)}.__getitem__)
+if st.button(t("batch_run"), key="batch_run", icon=":material/rocket_launch:"):
+    bar = st.progress(0.0, text=t("batch_running", done=0, total=len(rg)))
+    try:
+        table = batch.run(rg, goal.year, int(b_draws), SEED, float(b_extra), workers=int(b_workers),
+                          progress=lambda d, n: bar.progress(d / n, text=t("batch_running", done=d, total=n)))
+    except InputError as exc:
+        st.error(say(exc))
+    else:
+        st.session_state["batch_result"] = (city_id, goal.year, table)
+    bar.empty()
+saved = st.session_state.get("batch_result")
+if saved and saved[0] == city_id:
+    table = saved[2]
+    names = {n: _name(rg, i) for i, n in enumerate(rg.names)}
+    shown = pd.DataFrame({
+        t("city_county"): table["county"].map(names),
+        t("batch_band"): [f"{fmt_score(a)} – {fmt_score(b)}" for a, b in zip(table["P10"], table["P90"])],
+        t("city_median"): [fmt_score(v) for v in table["P50"]],
+        t("city_p_a_sq"): [fmt_prob(v) for v in table["P_A"]],
+        t("batch_p_a_opt"): [fmt_prob(v) for v in table["optimized_P_A"]]})
+    st.table(shown.set_index(t("city_county")))
+    st.caption(t("batch_caption", seconds=f"{table['seconds'].sum():.1f}", year=saved[1]))

@@ -23,7 +23,8 @@ from .projection import Params, run
 from .scenario import Scenario
 from .simulate import score_batch
 
-REGION_FILES = {"hebei-synthetic": "regions/hebei_synthetic.toml", "hengshui": "regions/hengshui.toml"}
+REGION_FILES = {"hebei-synthetic": "regions/hebei_synthetic.toml", "hengshui": "regions/hengshui.toml",
+                "demo-city": "regions/demo_city.toml"}
 STACKED_KINDS = ("driver", "stock", "flow", "pipeline", "elastic", "inflow", "sum", "ratio")  # a base a step reads
 
 
@@ -221,8 +222,23 @@ SPEND_PREFIX = "spend_"
 def spend_headers(program) -> tuple[str, ...]:
     """The headers a county's status-quo spending on ``program`` may have in a table (万元 a
     year): ``spend_<id>``, the Chinese or English name with the unit."""
-    return (f"{SPEND_PREFIX}{program.id}", f"{program.zh}(万元/年)", f"{program.zh}(万元)",
-            f"{program.en} (万元 a year)", f"{program.en} (万元)")
+    from .tables import OPTIONAL_SPEND
+
+    return (f"{SPEND_PREFIX}{program.id}", f"{program.zh}{OPTIONAL_SPEND}", f"{program.zh}(万元/年)",
+            f"{program.zh}(万元)", f"{program.en} (万元 a year)", f"{program.en} (万元)")
+
+
+CODE_HEADERS = ("code", "行政区划代码", "行政区划代码(可选)", "adcode")
+
+
+def _codes(raw: pd.DataFrame) -> tuple[str, ...]:
+    """The counties' administrative codes where the table has them (else empty strings): six
+    digits, anything else is left out (the county is then not on the map)."""
+    header = next((h for h in raw.columns if str(h).strip() in CODE_HEADERS), None)
+    if header is None:
+        return ()
+    text = raw[header].fillna("").astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
+    return tuple(c if c.isdigit() and len(c) == 6 else "" for c in text)
 
 
 def _spending(raw: pd.DataFrame, default: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -236,7 +252,9 @@ def _spending(raw: pd.DataFrame, default: dict[str, np.ndarray]) -> dict[str, np
     out = {}
     for p, values in default.items():
         prog = cat.program(p)
-        header = next((h for h in raw.columns if str(h).strip() in spend_headers(prog)), None)
+        headers = [h for h in raw.columns if str(h).strip() in spend_headers(prog)]
+        filled = [h for h in headers if (raw[h].notna() & (raw[h].astype(str).str.strip() != "")).any()]
+        header = (filled or headers or [None])[0]  # the template's empty optional column gives way
         if header is None:
             out[p] = values
             continue
@@ -281,4 +299,5 @@ def from_table(raw: pd.DataFrame, regions_id: str = "user", template: str = "dem
         v = {c.id: (str(values[c.id][i]) if c.kind == "category" else float(values[c.id][i])) for c in rubric.columns}
         scenarios.append(scenario_from_doc(doc, v, name, region_status="user",
                                            programs={p: float(spend[p][i]) for p in spend}))
-    return Regions(regions_id, regions_id, regions_id, tuple(names), tuple(scenarios), False, "", None, None)
+    return Regions(regions_id, regions_id, regions_id, tuple(names), tuple(scenarios), False, "", None, None,
+                   codes=_codes(raw))

@@ -566,6 +566,10 @@ def check_out_path(path: str | os.PathLike, allowed: tuple[str, ...]) -> Path:
     return p
 
 
+OPTIONAL_CODE = "行政区划代码(可选)"
+OPTIONAL_SPEND = "(万元/年,可选)"
+
+
 def template_bytes(rubric: Rubric, example: pd.DataFrame) -> bytes:
     """The Excel template: sheet 1 has Chinese headers (with units) and one example row;
     sheet 2 explains every column (id, names, unit, allowed values, the item it scores).
@@ -601,6 +605,18 @@ def template_bytes(rubric: Rubric, example: pd.DataFrame) -> bytes:
     for c in rubric.columns:
         notes.append([c.id, c.zh, c.en, c.unit, _allowed(c), rubric.item(c.item).zh,
                       "假设 assumption" if status.get(c.id) == "assumption" else "种子文件 seed"])
+    # optional columns, used when a city's counties are loaded (python -m sim batch, the City page)
+    from .loaders import load_catalog
+
+    optional = [("code", OPTIONAL_CODE, "Administrative code (optional): draws the county on the map")]
+    optional += [(f"spend_{p.id}", f"{p.zh}{OPTIONAL_SPEND}",
+                  f"{p.en}: status-quo spending, 万元 a year (optional; empty: the template county's split "
+                  "of 34% of fiscal S&T spending, an assumption)") for p in load_catalog().programs]
+    first = len(cols) + 1
+    for j, (cid, header, en) in enumerate(optional, start=first):
+        ws.cell(1, j, header).font = Font(bold=True, italic=True)
+        ws.column_dimensions[get_column_letter(j)].width = 22
+        notes.append([cid, header, en, "万元/年" if cid != "code" else "", "数字 number, 可留空 optional", "", ""])
     notes.append([])
     notes.append(["黄色单元格为假设值,请替换为本地数据。Yellow cells are assumed values: replace them with your own data."])
     for j, w in enumerate((34, 40, 52, 10, 40, 30, 18), start=1):

@@ -42,7 +42,7 @@ def slider(at: AppTest, name: str):
 LATIN_SENTENCE = __import__("re").compile(r"[A-Za-z][a-z]+(?:[ ,;:'’()-]+[A-Za-z][A-Za-z]+){2,}")
 # words that may stand in a zh page: names, units, file names and the seed's quoted words
 LATIN_ALLOWED = __import__("re").compile(
-    r"“[^”]*”|\"[^\"]*\"|\b[\w.-]+\.(?:txt|md|toml|csv|xlsx|xls|ods|json|png)\b|https?://\S+|"
+    r"`[^`]*`|“[^”]*”|\"[^\"]*\"|\b[\w.-]+\.(?:txt|md|toml|csv|xlsx|xls|ods|json|png)\b|https?://\S+|"
     r"\b(?:R&D|GDP|Excel|WPS|LibreOffice|CSV|JSON|URL|Monte Carlo|Sobol|SALib|Altair|Streamlit)\b")
 
 

@@ -43,3 +43,42 @@ def test_without_boundary_files_the_page_still_works(monkeypatch):
     at = open_app("demo", lang="en", page="city")
     assert not at.exception
     assert any("No county boundaries" in i.value for i in at.info)
+
+
+def test_the_demo_city_has_no_map_but_its_ladder_and_goal():
+    at = open_app("demo", lang="en", page="city")
+    at.selectbox(key="city_id").select_index(1).run()
+    assert not at.exception
+    assert any("No county boundaries" in i.value for i in at.info)
+    assert any("Synthetic data" in w.value for w in at.warning)
+    assert at.metric[2].value == "8"
+
+
+def test_a_city_s_own_table_is_loaded_and_bad_tables_are_named(tmp_path):
+    import pandas as pd
+
+    from sim.loaders import load_rubric, load_rubric_example
+    from sim.tables import table_from_bytes, template_bytes
+
+    raw = table_from_bytes(template_bytes(load_rubric("hebei-county"), load_rubric_example("hebei-county")), "t.xlsx")
+    rows = pd.concat([raw.iloc[[0]]] * 3, ignore_index=True)
+    rows.iloc[:, 0] = ["甲县", "乙县", "丙县"]
+    path = tmp_path / "c.csv"
+    rows.to_csv(path, index=False, encoding="utf-8-sig")
+    at = open_app("demo", lang="zh", page="city")
+    at.session_state["city_upload_data"] = (path.read_bytes(), "c.csv")
+    at.run()
+    at.selectbox(key="city_id").select_index(2).run()  # the uploaded table is offered as a city
+    assert not at.exception and at.metric[2].value == "3"
+    assert "c.csv" in at.title[0].value
+    assert any("县界" in i.value for i in at.info)  # no codes given: no map, the rest works
+
+
+def test_every_county_batch_runs_with_its_progress_bar():
+    at = open_app("demo", lang="zh", page="city")
+    at.selectbox(key="city_id").select_index(1).run()
+    at.select_slider(key="batch_draws").set_value(200).run()
+    at.button(key="batch_run").click().run()
+    assert not at.exception
+    table = at.table[-1].value
+    assert len(table) == 8 and "稳健分配后 A 类概率" in table.columns

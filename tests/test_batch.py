@@ -77,7 +77,7 @@ def test_a_city_from_its_template_with_and_without_spending_columns():
     city = regions.from_table(rows)
     assert city.names == ("县1", "县2", "县3") and len(city.scenarios) == 3
     prog = load_catalog().programs[0]
-    rows[f"{prog.zh}(万元/年)"] = [500.0, None, 120.0]
+    rows[f"{prog.zh}(万元/年,可选)"] = [500.0, None, 120.0]  # the template's own optional column
     own = regions.from_table(rows)
     assert own.scenarios[0].status_quo[prog.id] == pytest.approx(500.0)
     assert own.scenarios[1].status_quo[prog.id] == pytest.approx(city.scenarios[1].status_quo[prog.id])

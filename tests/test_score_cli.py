@@ -162,6 +162,7 @@ def test_command_line_process_has_no_traceback(tmp_path):
 
 
 def test_template_marks_assumed_example_values(rubric):
+    from sim.loaders import load_catalog
     from openpyxl import load_workbook
     import io
 
@@ -171,7 +172,9 @@ def test_template_marks_assumed_example_values(rubric):
     assumed = set(example.loc[example["status"] == "assumption", "column"])
     headers = [c.value for c in ws[1]]
     ids = ["region"] + [c.id for c in rubric.columns]
-    assert len(headers) == len(ids)
+    optional = headers[len(ids):]  # the city's optional columns: code and each program's spending
+    assert optional[0] == "行政区划代码(可选)" and all(h.endswith("(万元/年,可选)") for h in optional[1:])
+    assert len(optional) == 1 + len(load_catalog().programs)
     for j, cid in enumerate(ids, start=1):
         filled = ws.cell(2, j).fill.fgColor.rgb not in (None, "00000000")
         assert filled == (cid in assumed), cid
