@@ -51,6 +51,12 @@ def _plan(city_id: str, budget: float, year: int, objective: str) -> city.CityPl
                          step=max(budget / 20, 50.0) if budget > 0 else 100.0, draws=DRAWS, seed=SEED)
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _min_budget(city_id: str, year: int, confidence: float, top: float) -> city.MinCityBudget:
+    return city.min_city_budget(_city(city_id), year, _goal(city_id), confidence, top=top, step=max(top / 40, 50.0),
+                                draws=DRAWS, seed=SEED)
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _paths(city_id: str, applied: tuple | None) -> pd.DataFrame:
     """Every county's central path (statistics years), under the status quo or the applied plan."""
@@ -217,6 +223,20 @@ if key and key[0] == city_id:
     if st.button(t("city_apply"), key="city_apply", icon=":material/check:"):
         st.session_state["city_applied"] = key
         st.rerun()
+with st.expander(t("city_cost_heading", year=goal.year)):
+    c1, c2 = st.columns(2)
+    conf = c1.slider(t("opt_confidence"), 50, 95, 80, 5, format="%d%%", key="city_confidence") / 100
+    top = c2.number_input(t("city_cost_top"), min_value=100.0, max_value=100_000.0, value=4000.0, step=500.0,
+                          format="%.0f", key="city_cost_top")
+    if st.button(t("city_cost_run"), key="city_cost_run", icon=":material/calculate:"):
+        with st.spinner(t("opt_running")):
+            mb = _min_budget(city_id, goal.year, float(conf), float(top))
+        if mb.reachable:
+            st.success(t("city_cost_found", budget=fmt_money(mb.budget), p=fmt_prob(mb.probability),
+                         conf=fmt_prob(conf), year=goal.year))
+        else:
+            st.warning(t("city_cost_unreachable", top=fmt_money(mb.budget), p=fmt_prob(mb.probability),
+                         conf=fmt_prob(conf), year=goal.year))
 if applied and st.button(t("city_unapply"), key="city_unapply", icon=":material/undo:"):
     st.session_state.pop("city_applied", None)
     st.rerun()

@@ -82,3 +82,13 @@ def test_every_county_batch_runs_with_its_progress_bar():
     assert not at.exception
     table = at.table[-1].value
     assert len(table) == 8 and "稳健分配后 A 类概率" in table.columns
+
+
+def test_what_the_goal_costs_is_stated_with_its_probability():
+    at = open_app("demo", lang="en", page="city")
+    at.selectbox(key="city_id").select_index(1).run()  # the demo city: its goal is not yet met in 2025
+    at.number_input(key="city_cost_top").set_value(1000.0).run()
+    at.button(key="city_cost_run").click().run()
+    assert not at.exception
+    said = [m.value for m in at.success] + [m.value for m in at.warning if "reachable" in m.value]
+    assert said and ("probability" in said[0])

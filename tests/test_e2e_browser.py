@@ -289,3 +289,22 @@ def test_guided_start_undo_redo_projector_and_planner_tools(server, browser):
     pg.set_viewport_size({"width": 1280, "height": 2400})
     pg.screenshot(path=str(ARTIFACTS / "14_optimizer_tools_en.png"), full_page=True)
     pg.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_city_page_draws_hengshui_s_map_and_splits_the_money(server, browser, lang):
+    """The map of Hengshui's counties by tier, the ladder, the city optimizer; screenshots
+    15_city_<lang>.png (the README's map comes from the zh one)."""
+    pg = browser.new_page(viewport={"width": 1280, "height": 1500})
+    pg.set_default_timeout(90_000)
+    pg.goto(f"{server}/city?lang={lang}&tour=0")
+    pg.get_by_text("冀州区" if lang == "zh" else "Jizhou").first.wait_for()
+    _settle(pg)
+    assert pg.locator("[data-testid='stVegaLiteChart']").count() >= 2
+    canvas = pg.locator("[data-testid='stVegaLiteChart']").first
+    assert canvas.bounding_box()["height"] > 300  # the map is drawn, not an empty frame
+    pg.get_by_role("button", name="计算全市分配" if lang == "zh" else "Split the city's money").click()
+    pg.get_by_text("已分配" if lang == "zh" else "Placed").first.wait_for()
+    _settle(pg)
+    pg.screenshot(path=str(ARTIFACTS / f"15_city_{lang}.png"), full_page=True)
+    pg.close()
