@@ -237,7 +237,8 @@ def _codes(raw: pd.DataFrame) -> tuple[str, ...]:
     header = next((h for h in raw.columns if str(h).strip() in CODE_HEADERS), None)
     if header is None:
         return ()
-    text = raw[header].fillna("").astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
+    cells = raw[header].astype(object)
+    text = cells.where(cells.notna(), "").astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
     return tuple(c if c.isdigit() and len(c) == 6 else "" for c in text)
 
 

@@ -198,20 +198,6 @@ def assumption_note(sc: sim.Scenario) -> None:
 
 def param_label(name: str) -> str:
     """A readable label of an uncertain assumption ('growth.tech_smes', 'unit_cost.p.q', ...)."""
-    kind, _, rest = name.partition(".")
-    if kind == "growth":
-        return t("param_growth", name=ind_name(rest))
-    if kind == "param":
-        return t("param_param", name=ind_name(rest))
-    if kind == "lag":
-        return t("param_lag", program=prog_name(rest))
-    if kind in ("award", "additionality", "capacity_rate"):
-        pid, _, q = rest.partition(".")
-        return t(f"param_{kind}", program=prog_name(pid), name=ind_name(q))
-    if kind == "base":
-        return t("param_base", name=ind_name(rest))
-    if kind == "management":
-        return t("param_management", name=item_name("st_management_innovation"))
-    if kind == "pace":
-        return t("param_pace")
-    return name
+    from report.labels import param_label as label
+
+    return label(name, lang())

@@ -1,0 +1,44 @@
+"""Names in a language, without a Streamlit session (the app's ``ui.common`` uses these too)."""
+from __future__ import annotations
+
+from sim.loaders import load_catalog, load_rubric, load_translations
+
+
+def tr(key: str, lang: str, **params) -> str:
+    """The string ``[app.<key>]`` of data/translations.toml in ``lang``, formatted."""
+    text = load_translations()["app"][key][lang]
+    return text.format(**params) if params else text
+
+
+def ind_name(q: str, lang: str) -> str:
+    cat = load_catalog()
+    return getattr(cat.indicators[q], lang) if q in cat.indicators else q
+
+
+def prog_name(pid: str, lang: str) -> str:
+    return getattr(load_catalog().program(pid), lang)
+
+
+def item_name(iid: str, lang: str) -> str:
+    return getattr(load_rubric("hebei-county").item(iid), lang)
+
+
+def param_label(name: str, lang: str) -> str:
+    """A readable label of an uncertain assumption ('growth.tech_smes', 'award.p.q', ...)."""
+    kind, _, rest = name.partition(".")
+    if kind == "growth":
+        return tr("param_growth", lang, name=ind_name(rest, lang))
+    if kind == "param":
+        return tr("param_param", lang, name=ind_name(rest, lang))
+    if kind == "lag":
+        return tr("param_lag", lang, program=prog_name(rest, lang))
+    if kind in ("award", "additionality", "capacity_rate"):
+        pid, _, q = rest.partition(".")
+        return tr(f"param_{kind}", lang, program=prog_name(pid, lang), name=ind_name(q, lang))
+    if kind == "base":
+        return tr("param_base", lang, name=ind_name(rest, lang))
+    if kind == "management":
+        return tr("param_management", lang, name=item_name("st_management_innovation", lang))
+    if kind == "pace":
+        return tr("param_pace", lang)
+    return name
