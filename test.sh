@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Run the whole test suite: installs Python packages into .venv and, for the browser tests,
-# Debian's chromium and fonts-noto-cjk, and for the store's tests a private PostgreSQL
+# Debian's chromium and fonts-noto-cjk, LibreOffice and poppler-utils for the briefing's PDF
+# check, and for the store's tests a private PostgreSQL
 # (Debian's postgresql); then pytest (slow, browser and PostgreSQL tests included).
 set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/venv.sh
 bash scripts/browser.sh
 SIM_TEST_PG_URL=$(bash scripts/postgres.sh)
-export SIM_TEST_PG_URL SIM_REQUIRE_PG=1
+export SIM_TEST_PG_URL SIM_REQUIRE_PG=1 SIM_REQUIRE_OFFICE=1
 exec .venv/bin/python -m pytest -q "$@"

@@ -4,6 +4,7 @@ budget across counties that most raises it."""
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -11,9 +12,9 @@ import streamlit as st
 
 from sim import batch, city, regions
 from sim.errors import InputError
-from sim.loaders import load_shape
 from sim.tables import READERS, table_from_bytes
-from ui import charts, common
+from report.briefing import city_briefing, city_charts
+from ui import common
 from ui.common import fmt_money, fmt_prob, fmt_score
 from ui.i18n import lang, say, t
 
@@ -64,21 +65,6 @@ def _paths(city_id: str, applied: tuple | None) -> pd.DataFrame:
     if applied:
         rg = replace(rg, scenarios=_plan(city_id, *applied).scenarios(rg))
     return regions.simulate(rg)
-
-
-def _centroid(geom: dict) -> tuple[float, float]:
-    """A label position: the mean of the largest ring's points (lon, lat)."""
-    polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
-    ring = max((p[0] for p in polys), key=len)
-    pts = np.asarray(ring, dtype=float)
-    return float(pts[:, 0].mean()), float(pts[:, 1].mean())
-
-
-def _short(name: str) -> str:
-    """A map label: an English name without "County", "District" or "City"."""
-    for word in (" County", " District", " City"):
-        name = name.removesuffix(word)
-    return name
 
 
 def _name(rg: regions.Regions, i: int) -> str:
@@ -146,34 +132,22 @@ counts = now["tier"].value_counts()
 st.markdown(t("city_round_line", year=year, a=int(counts.get("A", 0)), b=int(counts.get("B", 0)),
               c=int(counts.get("C", 0)), mean=fmt_score(now["total"].mean())))
 left, right = st.columns([1.1, 1])
-features = []
-for i, name in enumerate(rg.names):
-    geom = load_shape(rg.codes[i]) if rg.codes else None
-    if geom is None:
-        continue
-    lon, lat = _centroid(geom)
-    features.append({"type": "Feature", "geometry": geom,
-                     "properties": {"name": _name(rg, i), "short": _short(_name(rg, i)), "tier": now.loc[name, "tier"],
-                                    "score": round(float(now.loc[name, "total"]), 1), "lon": lon, "lat": lat}})
+the_map, ladder_chart, on_map = city_charts(rg, frame, year, lang(), common.chart_scale())
 with left:
     st.subheader(t("city_map_heading", year=year))
-    if features:
-        st.altair_chart(charts.style(charts.county_map(features, {"tier": t("tier"), "score": t("score")}), None,
-                                     common.chart_scale()), key="city_map")
-        if len(features) < len(rg):
-            st.caption(t("city_map_partial", n=len(rg) - len(features)))
+    if the_map is not None:
+        st.altair_chart(the_map, key="city_map")
+        if on_map < len(rg):
+            st.caption(t("city_map_partial", n=len(rg) - on_map))
     else:
         st.info(t("city_map_missing"))
 with right:
     st.subheader(t("city_ladder_heading", year=year))
-    ladder = pd.DataFrame({"county": [_name(rg, i) for i in range(len(rg))],
-                           "score": now["total"].to_numpy(), "previous": before["total"].to_numpy(),
-                           "tier": now["tier"].to_numpy()})
-    ladder["label"] = [f"{s:.1f}" for s in ladder["score"]]
-    st.altair_chart(charts.style(charts.tier_ladder(ladder, {"score": t("score"), "previous": t("city_previous"),
-                                                             "tier": t("tier")}), 40 + 36 * len(rg),
-                                 common.chart_scale()), width="stretch", key="city_ladder")
-    st.caption(t("city_ladder_caption", previous=sc0.assessed_year(prev_year)))
+    st.altair_chart(ladder_chart, width="stretch", key="city_ladder")
+    st.caption(t("city_ladder_caption", previous=sc0.assessed_year(max(data_year - 1, sc0.base_year))))
+
+common.briefing_button(partial(city_briefing, rg, _plan(city_id, *applied) if applied else None, lang(),
+                               common.page_link()), f"briefing_{city_id}_{lang()}.docx", "brief_city")
 
 # ------------------------------------------------------------------ the city's budget
 st.divider()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -10,6 +11,7 @@ import streamlit as st
 from sim.errors import InputError
 from sim.optimize import (added_bounds, added_money, budget_frontier, min_budget, optimize, relaxed_bounds,
                           response_curves)
+from report.briefing import scenario_briefing
 from ui import charts, common, state
 from ui.common import (BAND_DRAWS, band, data_year, fmt_money, fmt_score, prog_name, reading_caption,
                        target_year, tier_odds)
@@ -260,6 +262,8 @@ if key and len(key) == 7 and key[0] == state.text() and key[3] == year:
     if res.robust is not None:
         robust_table(res, key[6])
     split(key, res)
+    common.briefing_button(partial(scenario_briefing, res.scenario, lang(), kind="optimizer"),
+                           f"briefing_optimized_{pid}_{lang()}.docx", "brief_optimizer")
     if st.button(t("opt_apply"), key="opt_apply", icon=":material/check:"):
         state.set_scenario(res.scenario, what="optimizer")
         st.session_state.pop("opt_result", None)

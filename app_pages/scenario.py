@@ -2,9 +2,13 @@
 headline number with its band and the chance of tier A."""
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import streamlit as st
+
+from report.briefing import scenario_briefing
 
 from sim.catalog import text_in
 from sim.loaders import load_catalog, load_rubric
@@ -147,6 +151,8 @@ def history_bar() -> None:
                   disabled=set(state.doc()) == {"preset"}, help=t("reset_help"))
         last = state.last_change(lang())
         st.caption(tl("last_change", change=last) if last else t("no_change_yet"))
+        common.briefing_button(partial(scenario_briefing, state.scenario(), lang(), url=common.page_link()),
+                               f"briefing_{pid}_{lang()}.docx", "brief_scenario")
 
 
 # ------------------------------------------------------------------ controls

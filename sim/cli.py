@@ -59,6 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--status-quo", choices=("share", "flat", "plan"), help="what the status quo spends")
     m.add_argument("--out", required=True, help="output .csv or .xlsx")
 
+    br = sub.add_parser("brief", help="a Word briefing of a scenario or a city / 生成 Word 汇报材料")
+    br.add_argument("--preset", help="a region preset (a scenario's briefing)")
+    br.add_argument("--city", help="a city collection (hengshui, demo-city) instead of a preset")
+    br.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="as for simulate")
+    br.add_argument("--name", default="", help="the scenario's name in the briefing")
+    br.add_argument("--lang", choices=("zh", "en"), default="zh")
+    br.add_argument("--out", required=True, help="output .docx")
+
     o = sub.add_parser("optimize", help="best split of a yearly budget / 预算优化")
     _problem_args(o)
     money = o.add_mutually_exclusive_group(required=True)
@@ -373,6 +381,28 @@ def cmd_score(args: argparse.Namespace) -> int:
         if out is None:  # every row passed: now the scores go to stdout
             fh.seek(0)
             shutil.copyfileobj(io.TextIOWrapper(fh, encoding="utf-8", newline=""), sys.stdout)
+    return 0
+
+
+@command
+def cmd_brief(args: argparse.Namespace) -> int:
+    """Write the briefing (report.briefing) of a preset's scenario or of a city."""
+    from .presets import check_preset_id, load_preset
+
+    out = check_out_path(args.out, (".docx",))
+    if (args.preset is None) == (args.city is None):
+        raise InputError("bad_setting", key="--preset / --city", value="-", reason="give one of them")
+    from report.briefing import city_briefing, scenario_briefing  # the report layer sits on sim
+
+    if args.city:
+        from . import regions
+
+        payload = city_briefing(regions.load(args.city), lang=args.lang)
+    else:
+        check_preset_id(args.preset)
+        sc = apply_settings(load_preset(args.preset), args.set)
+        payload = scenario_briefing(sc, args.lang, name=args.name)
+    write_atomic(out, payload)
     return 0
 
 

@@ -92,3 +92,13 @@ def test_what_the_goal_costs_is_stated_with_its_probability():
     assert not at.exception
     said = [m.value for m in at.success] + [m.value for m in at.warning if "reachable" in m.value]
     assert said and ("probability" in said[0])
+
+
+def test_every_page_with_a_result_offers_its_briefing():
+    at = open_app("demo", lang="zh", page="city")
+    assert [b for b in at.get("download_button") if b.proto.label == "下载汇报材料(Word)"]
+    at = open_app("demo", lang="zh")
+    assert [b for b in at.get("download_button") if b.proto.label == "下载汇报材料(Word)"]
+    at = open_app("demo", lang="en", page="optimizer")
+    at.button(key="opt_run").click().run()
+    assert [b for b in at.get("download_button") if b.proto.label == "Download the briefing (Word)"]

