@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,8 @@ import streamlit as st
 import sim
 from sim.errors import InputError
 from sim.loaders import load_rubric
-from ui import charts, state, store
+from report.briefing import comparison_briefing
+from ui import charts, common, state, store
 from ui.common import (band, data_year, default_target_year, fmt, fmt_quantity, fmt_score, ind_label, prog_name,
                        target_year, target_years, tier_odds)
 from ui.i18n import lang, lit, say, t, tl
@@ -254,6 +256,8 @@ else:
     summary.index.name = t("cmp_row_item")
     st.dataframe(summary, key="cmp_summary", height=_height(len(summary)),
                  column_config={"_index": st.column_config.Column(width=320)})
+    common.briefing_button(partial(comparison_briefing, [(e["label"], e["sc"]) for e in entries], lang(),
+                                   common.page_link()), f"briefing_comparison_{lang()}.docx", "brief_compare")
 
     # grouped bars: group points (rubric presets) and plan attainment (all)
     g1, g2 = st.columns(2) if rubric_entries else (None, st.container())

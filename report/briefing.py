@@ -238,6 +238,50 @@ def scenario_briefing(sc: sim.Scenario, lang: str = "zh", name: str = "", url: s
     return buf.getvalue()
 
 
+# ---------------------------------------------------------------------- a comparison
+def comparison_briefing(entries: list[tuple[str, sim.Scenario]], lang: str = "zh", url: str = "",
+                        today: dt.date | None = None) -> bytes:
+    """The .docx of two to four saved scenarios side by side: each one's headline (median,
+    P10–P90, P(A) or attainment), its yearly program budget, its group points and split as
+    charts, and what the first one rests on."""
+    today = today or dt.date.today()
+    doc = _document()
+    first = entries[0][1]
+    _header(doc, lang, "compare", getattr(first, lang), " / ".join(n for n, _ in entries), url, today)
+    doc.add_heading(tr("brief_headline", lang), level=1)
+    rows, bars, alloc = [], [], []
+    for name, sc in entries:
+        year = target_year(sc)
+        h = headline(sc, year)
+        n = max(1, h["data_year"] - sc.base_year)
+        budget = float(sc.spend_matrix()[:, :n].sum(axis=0).mean())
+        if sc.rubric_id:
+            rows.append((name, year, f"{h['median']:.1f}", f"{h['p10']:.1f}–{h['p90']:.1f}", f"{h['p_a']:.0%}",
+                         f"{budget:,.0f}"))
+            proj = sim.simulate(sc)
+            bars += [{"category": getattr(g, lang), "series": name, "value": float(proj.scores.loc[h["data_year"], g.id])}
+                     for g in load_rubric(sc.rubric_id).groups]
+        else:
+            rows.append((name, year, f"{h['attainment']:.1%}", "—", "—", f"{budget:,.0f}"))
+        alloc += [{"program": prog_name(p, lang), "series": name, "value": float(sc.spend_matrix()[i, :n].mean())}
+                  for i, p in enumerate(sc.programs)]
+    _table(doc, pd.DataFrame(rows, columns=[tr("brief_col_scenario", lang), tr("brief_col_year", lang),
+                                            tr("brief_col_median", lang), tr("band_p10_p90", lang),
+                                            tr("city_p_a", lang), tr("cmp_row_budget", lang)]))
+    doc.add_paragraph(tr("brief_compare_caption", lang, n=DRAWS))
+    if bars:
+        _image(doc, png(charts.style(charts.grouped_bars(pd.DataFrame(bars), {"value": tr("points", lang)}), 220)),
+               14.0)
+    _image(doc, png(charts.style(charts.allocation_bars(pd.DataFrame(alloc), {"wan": tr("wan_per_year", lang)}),
+                                 60 + 16 * len(alloc))), 15.0)
+    doc.add_heading(tr("brief_rests_on", lang), level=1)
+    _table(doc, rests_on(first, target_year(first), lang))
+    doc.add_paragraph(tr("brief_cannot_tell", lang))
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
 # ---------------------------------------------------------------------- a city
 def _centroid(geom: dict) -> tuple[float, float]:
     """A label position: the mean of the largest ring's points (lon, lat)."""
@@ -330,4 +374,4 @@ def city_briefing(regions, plan=None, lang: str = "zh", url: str = "", today: dt
     return buf.getvalue()
 
 
-__all__ = ["city_briefing", "headline", "png", "scenario_briefing", "target_year"]
+__all__ = ["city_briefing", "comparison_briefing", "headline", "png", "scenario_briefing", "target_year"]

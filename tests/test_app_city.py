@@ -102,3 +102,11 @@ def test_every_page_with_a_result_offers_its_briefing():
     at = open_app("demo", lang="en", page="optimizer")
     at.button(key="opt_run").click().run()
     assert [b for b in at.get("download_button") if b.proto.label == "Download the briefing (Word)"]
+
+
+def test_the_compare_page_offers_the_comparison_briefing():
+    at = open_app("demo", lang="en", page="compare")
+    at.text_input(key="cmp_name").set_value("briefing test")
+    at.button(key="cmp_save").click().run()
+    at.run()  # the current scenario and the saved one are compared
+    assert "Download the briefing (Word)" in [b.proto.label for b in at.get("download_button")]

@@ -138,3 +138,15 @@ def test_libreoffice_opens_it_and_the_first_page_is_rendered(lang, zh, en, tmp_p
     subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf),
                     str(ARTIFACTS / f"16_briefing_{lang}")], check=True, timeout=60)
     assert (ARTIFACTS / f"16_briefing_{lang}.png").stat().st_size > 10_000
+
+
+def test_the_comparison_briefing_lists_each_scenario_with_sim_s_numbers():
+    a = sim.load_preset("demo")
+    b = a.with_spend("tech_sme_vouchers", 600.0)
+    d = _doc(briefing.comparison_briefing([("现状", a), ("创新券加码", b)], "zh"))
+    assert d.paragraphs[0].text == "示例县(演示)科技创新情景对比简报"
+    rows = d.tables[0].rows
+    assert [r.cells[0].text for r in rows[1:]] == ["现状", "创新券加码"]
+    mc = monte_carlo(b, 300, 0, indicators=False, central=False)
+    assert rows[2].cells[2].text == f"{mc.score.loc[2024, 'P50']:.1f}"
+    assert len(d.inline_shapes) == 2
