@@ -88,6 +88,21 @@ def _table(doc, frame: pd.DataFrame) -> None:
             cell.text = str(v)
 
 
+def _section(doc, heading: str, frame: pd.DataFrame, empty: str) -> None:
+    """A heading and its table, or a sentence when there is nothing to list."""
+    doc.add_heading(heading, level=1)
+    if len(frame):
+        _table(doc, frame)
+    else:
+        doc.add_paragraph(empty)
+
+
+def _bytes(doc) -> bytes:
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
 def _image(doc, data: bytes, width_cm: float = 16.0) -> None:
     from docx.shared import Cm
 
@@ -218,24 +233,12 @@ def scenario_briefing(sc: sim.Scenario, lang: str = "zh", name: str = "", url: s
         doc.add_paragraph(tr("brief_attainment_line", lang, year=year, share=f"{h['share_met']:.0%}",
                              att=f"{h['attainment']:.1%}", sq_share=f"{h['sq_share_met']:.0%}",
                              sq_att=f"{h['sq_attainment']:.1%}"))
-    doc.add_heading(tr("brief_levers", lang), level=1)
-    lv = levers(sc, lang)
-    if len(lv):
-        _table(doc, lv)
-    else:
-        doc.add_paragraph(tr("brief_no_levers", lang))
-    doc.add_heading(tr("brief_targets", lang), level=1)
-    tg = targets(sc, lang)
-    if len(tg):
-        _table(doc, tg)
-    else:
-        doc.add_paragraph(tr("brief_no_targets", lang))
+    _section(doc, tr("brief_levers", lang), levers(sc, lang), tr("brief_no_levers", lang))
+    _section(doc, tr("brief_targets", lang), targets(sc, lang), tr("brief_no_targets", lang))
     doc.add_heading(tr("brief_rests_on", lang), level=1)
     _table(doc, rests_on(sc, year, lang))
     doc.add_paragraph(tr("brief_cannot_tell", lang))
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    return _bytes(doc)
 
 
 # ---------------------------------------------------------------------- a comparison
@@ -277,9 +280,7 @@ def comparison_briefing(entries: list[tuple[str, sim.Scenario]], lang: str = "zh
     doc.add_heading(tr("brief_rests_on", lang), level=1)
     _table(doc, rests_on(first, target_year(first), lang))
     doc.add_paragraph(tr("brief_cannot_tell", lang))
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    return _bytes(doc)
 
 
 # ---------------------------------------------------------------------- a city
@@ -369,9 +370,7 @@ def city_briefing(regions, plan=None, lang: str = "zh", url: str = "", today: dt
     if regions.synthetic:
         doc.add_paragraph(tr("brief_city_illustrative", lang))
     doc.add_paragraph(tr("brief_cannot_tell", lang))
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    return _bytes(doc)
 
 
 __all__ = ["city_briefing", "comparison_briefing", "headline", "png", "scenario_briefing", "target_year"]
