@@ -91,12 +91,14 @@ if st.session_state.get("city_id") not in choices:
     st.session_state["city_id"] = CITIES[0]
 city_labels = {c: getattr(_city(c), lang()) for c in choices}  # labels fixed now, not at format time
 city_id = st.selectbox(t("city_pick"), choices, key="city_id", format_func=city_labels.__getitem__)
-with st.expander(t("city_upload_heading")):
-    st.caption(t("city_upload_help"))
-    st.file_uploader(t("city_upload"), type=[e.lstrip(".") for e in READERS], key="city_upload",
-                     on_change=_on_upload)
-    if err := st.session_state.pop("city_upload_error", None):
-        st.error(say(err))
+projector = common.projector()  # advanced parts stay off the projector
+if not projector:
+    with st.expander(t("city_upload_heading")):
+        st.caption(t("city_upload_help"))
+        st.file_uploader(t("city_upload"), type=[e.lstrip(".") for e in READERS], key="city_upload",
+                         on_change=_on_upload)
+        if err := st.session_state.pop("city_upload_error", None):
+            st.error(say(err))
 rg = _city(city_id)
 goal = _goal(city_id)
 st.title(f"{t('page_city')} · {getattr(rg, lang())}")
@@ -197,7 +199,7 @@ if key and key[0] == city_id:
     if st.button(t("city_apply"), key="city_apply", icon=":material/check:"):
         st.session_state["city_applied"] = key
         st.rerun()
-with st.expander(t("city_cost_heading", year=goal.year)):
+with st.expander(t("city_cost_heading", year=goal.year)) if not projector else st.container():
     c1, c2 = st.columns(2)
     conf = c1.slider(t("opt_confidence"), 50, 95, 80, 5, format="%d%%", key="city_confidence") / 100
     top = c2.number_input(t("city_cost_top"), min_value=100.0, max_value=100_000.0, value=4000.0, step=500.0,
@@ -216,34 +218,40 @@ if applied and st.button(t("city_unapply"), key="city_unapply", icon=":material/
     st.rerun()
 
 # ------------------------------------------------------------------ every county through Monte Carlo
-st.divider()
-st.subheader(t("batch_heading"))
-st.caption(t("batch_intro"))
-b1, b2, b3 = st.columns(3)
-b_draws = b1.select_slider(t("batch_draws"), [200, 500, 1000, 2000], value=1000, key="batch_draws")
-b_extra = b2.number_input(t("batch_extra"), min_value=0.0, max_value=100_000.0, value=200.0, step=50.0,
-                          format="%.0f", key="batch_extra", help=t("batch_extra_help"))
-b_workers = b3.selectbox(t("batch_engine"), [0, 2], key="batch_workers",
-                         format_func={0: t("batch_serial"), 2: t("batch_dask", n=2)}.__getitem__)
-if st.button(t("batch_run"), key="batch_run", icon=":material/rocket_launch:"):
-    bar = st.progress(0.0, text=t("batch_running", done=0, total=len(rg)))
-    try:
-        table = batch.run(rg, goal.year, int(b_draws), SEED, float(b_extra), workers=int(b_workers),
-                          progress=lambda d, n: bar.progress(d / n, text=t("batch_running", done=d, total=n)))
-    except InputError as exc:
-        st.error(say(exc))
-    else:
-        st.session_state["batch_result"] = (city_id, goal.year, table)
-    bar.empty()
-saved = st.session_state.get("batch_result")
-if saved and saved[0] == city_id:
-    table = saved[2]
-    names = {n: _name(rg, i) for i, n in enumerate(rg.names)}
-    shown = pd.DataFrame({
-        t("city_county"): table["county"].map(names),
-        t("batch_band"): [f"{fmt_score(a)} – {fmt_score(b)}" for a, b in zip(table["P10"], table["P90"])],
-        t("city_median"): [fmt_score(v) for v in table["P50"]],
-        t("city_p_a_sq"): [fmt_prob(v) for v in table["P_A"]],
-        t("batch_p_a_opt"): [fmt_prob(v) for v in table["optimized_P_A"]]})
-    st.table(shown.set_index(t("city_county")))
-    st.caption(t("batch_caption", seconds=f"{table['seconds'].sum():.1f}", year=saved[1]))
+def batch_section() -> None:
+    """Every county through Monte Carlo and robust optimization, with a progress bar."""
+    st.divider()
+    st.subheader(t("batch_heading"))
+    st.caption(t("batch_intro"))
+    b1, b2, b3 = st.columns(3)
+    b_draws = b1.select_slider(t("batch_draws"), [200, 500, 1000, 2000], value=1000, key="batch_draws")
+    b_extra = b2.number_input(t("batch_extra"), min_value=0.0, max_value=100_000.0, value=200.0, step=50.0,
+                              format="%.0f", key="batch_extra", help=t("batch_extra_help"))
+    b_workers = b3.selectbox(t("batch_engine"), [0, 2], key="batch_workers",
+                             format_func={0: t("batch_serial"), 2: t("batch_dask", n=2)}.__getitem__)
+    if st.button(t("batch_run"), key="batch_run", icon=":material/rocket_launch:"):
+        bar = st.progress(0.0, text=t("batch_running", done=0, total=len(rg)))
+        try:
+            table = batch.run(rg, goal.year, int(b_draws), SEED, float(b_extra), workers=int(b_workers),
+                              progress=lambda d, n: bar.progress(d / n, text=t("batch_running", done=d, total=n)))
+        except InputError as exc:
+            st.error(say(exc))
+        else:
+            st.session_state["batch_result"] = (city_id, goal.year, table)
+        bar.empty()
+    saved = st.session_state.get("batch_result")
+    if saved and saved[0] == city_id:
+        table = saved[2]
+        names = {n: _name(rg, i) for i, n in enumerate(rg.names)}
+        shown = pd.DataFrame({
+            t("city_county"): table["county"].map(names),
+            t("batch_band"): [f"{fmt_score(a)} – {fmt_score(b)}" for a, b in zip(table["P10"], table["P90"])],
+            t("city_median"): [fmt_score(v) for v in table["P50"]],
+            t("city_p_a_sq"): [fmt_prob(v) for v in table["P_A"]],
+            t("batch_p_a_opt"): [fmt_prob(v) for v in table["optimized_P_A"]]})
+        st.table(shown.set_index(t("city_county")))
+        st.caption(t("batch_caption", seconds=f"{table['seconds'].sum():.1f}", year=saved[1]))
+
+
+if not projector:
+    batch_section()

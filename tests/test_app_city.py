@@ -110,3 +110,12 @@ def test_the_compare_page_offers_the_comparison_briefing():
     at.button(key="cmp_save").click().run()
     at.run()  # the current scenario and the saved one are compared
     assert "Download the briefing (Word)" in [b.proto.label for b in at.get("download_button")]
+
+
+def test_projector_mode_keeps_the_city_page_to_what_a_meeting_reads():
+    at = open_app("demo", lang="zh", page="city")
+    at.toggle(key="projector").set_value(True).run()
+    assert not at.exception
+    assert not [b for b in at.button if b.key == "batch_run"]
+    assert all("导入本市" not in e.label for e in at.expander)
+    assert at.get("vega_lite_chart")  # the map and the ladder stay
