@@ -112,7 +112,10 @@ def _image(doc, data: bytes, width_cm: float = 16.0) -> None:
 def _header(doc, lang: str, kind: str, region: str, name: str, url: str, today: dt.date) -> None:
     doc.add_heading(tr(f"brief_title_{kind}", lang, region=region), level=0)
     p = doc.add_paragraph()
-    p.add_run(tr("brief_meta", lang, date=today.isoformat(), name=name or tr("brief_unnamed", lang)))
+    if kind == "city":  # a city has no scenario name: its date only
+        p.add_run(tr("brief_meta_date", lang, date=today.isoformat()))
+    else:
+        p.add_run(tr("brief_meta", lang, date=today.isoformat(), name=name or tr("brief_unnamed", lang)))
     if url:
         doc.add_paragraph(tr("brief_link", lang, url=url))
 

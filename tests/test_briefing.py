@@ -88,6 +88,7 @@ def test_the_city_briefing_has_the_map_the_ladder_and_every_county():
     rows = d.tables[0].rows
     assert len(rows) == 12 and {r.cells[0].text for r in rows[1:]} == set(city.names)
     assert any("示意" in p.text for p in d.paragraphs)
+    assert d.paragraphs[1].text.startswith("日期:") and "情景" not in d.paragraphs[1].text
 
 
 def test_chinese_in_a_chart_image_is_drawn_not_boxes():
