@@ -13,7 +13,7 @@ import streamlit as st
 from sim import batch, city, regions
 from sim.errors import InputError
 from sim.tables import READERS, table_from_bytes
-from report.briefing import city_briefing, city_charts
+from report.briefing import city_briefing, city_charts, county_names
 from ui import common
 from ui.common import fmt_money, fmt_prob, fmt_score
 from ui.i18n import lang, say, t
@@ -65,10 +65,6 @@ def _paths(city_id: str, applied: tuple | None) -> pd.DataFrame:
     if applied:
         rg = replace(rg, scenarios=_plan(city_id, *applied).scenarios(rg))
     return regions.simulate(rg)
-
-
-def _name(rg: regions.Regions, i: int) -> str:
-    return rg.names[i] if lang() == "zh" or not rg.names_en else rg.names_en[i]
 
 
 def _on_upload() -> None:
@@ -125,10 +121,8 @@ m3.metric(t("city_counties"), str(len(rg)))
 # ------------------------------------------------------------------ map and ladder
 year = st.select_slider(t("city_round"), rounds, value=goal.year if goal.year in rounds else rounds[-1],
                         key=f"city_round_{city_id}", help=t("city_round_help"))
-data_year = year - sc0.evaluation_lag if sc0.tier_reading == "assessment" else year
+data_year = sc0.scored_year(year)
 now = frame.xs(data_year, level="year")
-prev_year = max(data_year - 1, sc0.base_year)
-before = frame.xs(prev_year, level="year")
 tier_label = {k: t(f"tier_{k}") for k in ("A", "B", "C")}
 counts = now["tier"].value_counts()
 st.markdown(t("city_round_line", year=year, a=int(counts.get("A", 0)), b=int(counts.get("B", 0)),
@@ -186,7 +180,7 @@ if key and key[0] == city_id:
     nxt = np.where(k + 1 < per.shape[1], per[np.arange(len(k)), np.minimum(k + 1, per.shape[1] - 1)]
                    - per[np.arange(len(k)), k], np.nan) / plan.curves.step * 100
     table = pd.DataFrame({
-        t("city_county"): [_name(rg, i) for i in range(len(rg))],
+        t("city_county"): county_names(rg, lang()),
         t("city_money"): [fmt_money(v) for v in plan.money],
         t("city_median"): [fmt_score(v) for v in plan.counties["median"]],
         t("city_most_likely"): [tier_label["A"] if p >= 0.5 else tier_label["B"] if pb >= 0.5 else tier_label["C"]
@@ -242,7 +236,7 @@ def batch_section() -> None:
     saved = st.session_state.get("batch_result")
     if saved and saved[0] == city_id:
         table = saved[2]
-        names = {n: _name(rg, i) for i, n in enumerate(rg.names)}
+        names = dict(zip(rg.names, county_names(rg, lang())))
         shown = pd.DataFrame({
             t("city_county"): table["county"].map(names),
             t("batch_band"): [f"{fmt_score(a)} – {fmt_score(b)}" for a, b in zip(table["P10"], table["P90"])],

@@ -17,47 +17,25 @@ Run: .venv/bin/python bench/bench_app.py   (needs /usr/bin/chromium, as the brow
 from __future__ import annotations
 
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.support import streamlit_server  # noqa: E402
 CHROMIUM = os.environ.get("SIM_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync", "--disable-background-networking"]
 METRIC = "[data-testid='stMetricValue']"
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def server(script: Path):
-    port = _port()
-    env = {**os.environ, "SIM_SCENARIO_DB": str(Path(tempfile.mkdtemp()) / "bench.sqlite")}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-                             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
+    with streamlit_server(script, Path(tempfile.mkdtemp()) / "bench.sqlite") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 HEADLINE = f"() => Array.from(document.querySelectorAll(\"{METRIC}\")).map(e => e.innerText).join('|')"

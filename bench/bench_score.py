@@ -15,32 +15,19 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from sim.loaders import load_rubric  # noqa: E402
+from tests.support import random_table  # noqa: E402
 
 ROWS = 361_565  # with these value ranges, a CSV of about 50 MB: the issue's file
 
 
 def table(n: int, seed: int = 11) -> pd.DataFrame:
     """n valid regions under the template's headers (中文名(单位)), values drawn at random."""
-    rubric = load_rubric("hebei-county")
-    rng = np.random.default_rng(seed)
-    cols: dict[str, object] = {"地区": [f"县{i:06d}" for i in range(n)]}
-    for c in rubric.columns:
-        header = f"{c.zh}({c.unit})" if c.unit else c.zh
-        if c.kind == "category":
-            cols[header] = rng.choice([k.zh for k in c.categories], n)
-        elif c.kind == "count":
-            cols[header] = rng.integers(0, 2 if c.max_value == 1 else 6, n)
-        elif c.kind == "points":
-            cols[header] = rng.integers(0, 11, n) / 2
-        else:
-            cols[header] = np.round(rng.gamma(2.0, 30.0, n), 2)
-    return pd.DataFrame(cols)
+    return random_table(load_rubric("hebei-county"), n, seed, names="县{i:06d}")
 
 
 def main() -> None:

@@ -169,9 +169,9 @@ def levers(sc: sim.Scenario, lang: str) -> pd.DataFrame:
                                        tr("brief_col_scenario", lang)])
 
 
-def targets(sc: sim.Scenario, lang: str) -> pd.DataFrame:
-    """The plan's targets: indicator, year, target, projected, met or short."""
-    att = sim.simulate(sc).attainment
+def targets(proj: sim.Projection, lang: str) -> pd.DataFrame:
+    """The plan's targets (of a projection): indicator, year, target, projected, met or short."""
+    att = proj.attainment
     rows = []
     for r in att.itertuples():
         name = tr("brief_tier", lang) if r.indicator == "tier" else ind_name(r.indicator, lang)
@@ -206,8 +206,8 @@ def _path_chart(sc: sim.Scenario, h: dict, lang: str):
     return charts.style(charts.score_path(path, titles, lines), 260)
 
 
-def _groups_chart(sc: sim.Scenario, y: int, lang: str):
-    rubric, proj = load_rubric(sc.rubric_id), sim.simulate(sc)
+def _groups_chart(sc: sim.Scenario, proj: sim.Projection, y: int, lang: str):
+    rubric = load_rubric(sc.rubric_id)
     groups = pd.DataFrame({"group": [getattr(g, lang) for g in rubric.groups],
                            "earned": [float(proj.scores.loc[y, g.id]) for g in rubric.groups],
                            "max": [g.max_points for g in rubric.groups]})
@@ -223,6 +223,7 @@ def scenario_briefing(sc: sim.Scenario, lang: str = "zh", name: str = "", url: s
     doc = _document()
     _header(doc, lang, kind, getattr(sc, lang), name, url, today)
     h = headline(sc, year)
+    proj = sim.simulate(sc)
     doc.add_heading(tr("brief_headline", lang), level=1)
     if sc.rubric_id:
         doc.add_paragraph(tr("brief_score_line", lang, year=year, data=h["data_year"], median=f"{h['median']:.1f}",
@@ -231,13 +232,13 @@ def scenario_briefing(sc: sim.Scenario, lang: str = "zh", name: str = "", url: s
                              dp=f"{(h['p_a'] - h['sq_p_a']) * 100:+.0f}"))
         _image(doc, png(_path_chart(sc, h, lang)))
         doc.add_paragraph(tr("brief_path_caption", lang, n=DRAWS))
-        _image(doc, png(_groups_chart(sc, h["data_year"], lang)), 14.0)
+        _image(doc, png(_groups_chart(sc, proj, h["data_year"], lang)), 14.0)
     else:
         doc.add_paragraph(tr("brief_attainment_line", lang, year=year, share=f"{h['share_met']:.0%}",
                              att=f"{h['attainment']:.1%}", sq_share=f"{h['sq_share_met']:.0%}",
                              sq_att=f"{h['sq_attainment']:.1%}"))
     _section(doc, tr("brief_levers", lang), levers(sc, lang), tr("brief_no_levers", lang))
-    _section(doc, tr("brief_targets", lang), targets(sc, lang), tr("brief_no_targets", lang))
+    _section(doc, tr("brief_targets", lang), targets(proj, lang), tr("brief_no_targets", lang))
     doc.add_heading(tr("brief_rests_on", lang), level=1)
     _table(doc, rests_on(sc, year, lang))
     doc.add_paragraph(tr("brief_cannot_tell", lang))
@@ -315,7 +316,7 @@ def city_charts(regions, frame: pd.DataFrame, round_year: int, lang: str, scale:
     from sim.loaders import load_shape
 
     sc0 = regions.scenarios[0]
-    data_year = round_year - sc0.evaluation_lag if sc0.tier_reading == "assessment" else round_year
+    data_year = sc0.scored_year(round_year)
     now = frame.xs(data_year, level="year")
     before = frame.xs(max(data_year - 1, sc0.base_year), level="year")
     names = county_names(regions, lang)

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .optimize import outcomes, score_allocations, scored_year
+from .optimize import make_problem, outcomes, score_allocations, scored_year
 from .regions import Goal, Regions
 from .uncertainty import params_of, ranges, sample
 
@@ -91,8 +91,7 @@ def county_curves(regions: Regions, target_year: int, step: float, n_levels: int
     data_year = scored_year(sc0, target_year, "score")
     Y = data_year - sc0.base_year
     if not 0 < Y <= len(sc0.years):
-        raise InputError("target_year_outside", year=target_year, first=sc0.assessed_year(sc0.base_year + 1),
-                         last=sc0.assessed_year(sc0.horizon))
+        make_problem(sc0, 0.0, target_year, None, "score")  # raises target_year_outside
     levels = step * np.arange(n_levels)
     splits, scores, central = [], [], []
     for sc in regions.scenarios:

@@ -13,23 +13,7 @@ from sim.tables import template_bytes
 from sim.loaders import load_rubric_example
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
-
-
-def random_table(rubric, n=500, seed=7, headers="zh") -> pd.DataFrame:
-    """n regions with valid random values; headers are Chinese names (with units) or ids."""
-    rng = np.random.default_rng(seed)
-    cols = {"地区" if headers == "zh" else "region": [f"县{i:03d}区" for i in range(n)]}
-    for c in rubric.columns:
-        name = (f"{c.zh}({c.unit})" if c.unit else c.zh) if headers == "zh" else c.id
-        if c.kind == "category":
-            cols[name] = rng.choice([k.zh for k in c.categories], n)
-        elif c.kind == "count":
-            cols[name] = rng.integers(0, 2 if c.max_value == 1 else 6, n)
-        elif c.kind == "points":
-            cols[name] = rng.integers(0, 11, n) / 2
-        else:
-            cols[name] = np.round(rng.gamma(2.0, 30.0, n), 2)
-    return pd.DataFrame(cols)
+from tests.support import random_table  # noqa: E402
 
 
 def run(argv, capsys):

@@ -1,0 +1,71 @@
+"""Test data and a Streamlit server, shared by the tests and the benchmark scripts (light: no
+Streamlit or Playwright import here)."""
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def random_table(rubric, n: int = 500, seed: int = 7, headers: str = "zh", names: str = "县{i:03d}区") -> pd.DataFrame:
+    """n regions with valid random values; headers are the template's Chinese names (with
+    units) or the column ids; ``names`` formats each region's name from its index."""
+    rng = np.random.default_rng(seed)
+    cols = {"地区" if headers == "zh" else "region": [names.format(i=i) for i in range(n)]}
+    for c in rubric.columns:
+        name = (f"{c.zh}({c.unit})" if c.unit else c.zh) if headers == "zh" else c.id
+        if c.kind == "category":
+            cols[name] = rng.choice([k.zh for k in c.categories], n)
+        elif c.kind == "count":
+            cols[name] = rng.integers(0, 2 if c.max_value == 1 else 6, n)
+        elif c.kind == "points":
+            cols[name] = rng.integers(0, 11, n) / 2
+        else:
+            cols[name] = np.round(rng.gamma(2.0, 30.0, n), 2)
+    return pd.DataFrame(cols)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServerDidNotStart(RuntimeError):
+    pass
+
+
+@contextmanager
+def streamlit_server(script: Path, db: Path, log=subprocess.DEVNULL):
+    """``streamlit run script`` on a free local port with its own scenario database; yields the
+    URL once the server answers its health check (ServerDidNotStart after 60 s)."""
+    import os
+
+    port = free_port()
+    env = {**os.environ, "SIM_SCENARIO_DB": str(db)}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+                             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise ServerDidNotStart(f"streamlit did not start: {script}")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
