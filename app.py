@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 import sim
-from ui import state, tour
+from ui import cookie, state, tour
 from ui.i18n import LANGS, lang, t, tl
 
 st.set_page_config(page_title="科技创新规划情景模拟器", page_icon=":material/insights:", layout="wide")
@@ -27,6 +27,7 @@ if "lang" not in st.session_state:
 if "projector" not in st.session_state:
     st.session_state["projector"] = st.query_params.get("projector") == "1"
 state.init()
+cookie.remember(state.workspace())  # the browser keeps its workspace; links never carry it
 # the sidebar's widgets keep their values across pages; the picker always shows the scenario's preset
 st.session_state["lang"] = st.session_state["lang"]
 st.session_state["projector"] = st.session_state["projector"]

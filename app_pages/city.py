@@ -4,6 +4,7 @@ budget across counties that most raises it."""
 from __future__ import annotations
 
 from dataclasses import replace
+import hashlib
 from functools import partial
 
 import numpy as np
@@ -12,15 +13,18 @@ import streamlit as st
 
 from sim import batch, city, regions
 from sim.errors import InputError
+from sim.document import limits
+from sim.text import clean
 from sim.tables import READERS, table_from_bytes
 from report.briefing import city_briefing, city_charts, county_names
 from ui import common
 from ui.common import fmt_money, fmt_prob, fmt_score
-from ui.i18n import lang, say, t
+from ui.i18n import lang, lit, say, t
 
 CITIES = ("hengshui", "demo-city")
 UPLOADED = "uploaded"
 DRAWS, SEED = 200, 0
+MAX_COUNTIES = int(limits()["city"]["max_counties"])  # an uploaded table's counties (data/limits.toml)
 
 
 @st.cache_resource(show_spinner=False)
@@ -29,15 +33,25 @@ def _builtin(city_id: str) -> regions.Regions:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _from_file(data: bytes, name: str) -> regions.Regions:
-    rg = regions.from_table(table_from_bytes(data, name), regions_id=UPLOADED)
-    return replace(rg, zh=f"上传的表格 {name}", en=f"Uploaded table {name}")
+def _from_file(digest: str, _data: bytes, name: str) -> regions.Regions:
+    """A city's own table (cached by its content's SHA-256: ``digest``)."""
+    rg = regions.from_table(table_from_bytes(_data, name), regions_id=UPLOADED, max_regions=MAX_COUNTIES)
+    shown = clean(name)
+    return replace(rg, zh=f"上传的表格 {shown}", en=f"Uploaded table {shown}")
+
+
+def _key(city_id: str) -> str:
+    """What a city's results are cached under: a built-in city's id, or an uploaded table's
+    content hash (two users' tables never share a result)."""
+    if city_id == UPLOADED:
+        return f"{UPLOADED}:{st.session_state['city_upload_data'][2]}"
+    return city_id
 
 
 def _city(city_id: str) -> regions.Regions:
     if city_id == UPLOADED:
-        data, name = st.session_state["city_upload_data"]
-        return _from_file(data, name)
+        data, name, digest = st.session_state["city_upload_data"]
+        return _from_file(digest, data, name)
     return _builtin(city_id)
 
 
@@ -46,25 +60,33 @@ def _goal(city_id: str) -> regions.Goal:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _plan(city_id: str, budget: float, year: int, objective: str) -> city.CityPlan:
-    rg = _city(city_id)
-    return city.optimize(rg, budget, year, _goal(city_id), objective,
+def _plan(key: str, _rg: regions.Regions, budget: float, year: int, objective: str) -> city.CityPlan:
+    """The city's plan; ``key`` (:func:`_key`) identifies the counties ``_rg`` (not hashed)."""
+    goal = _goal(key.split(":")[0])
+    return city.optimize(_rg, budget, year, goal, objective,
                          step=max(budget / 20, 50.0) if budget > 0 else 100.0, draws=DRAWS, seed=SEED)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _min_budget(city_id: str, year: int, confidence: float, top: float) -> city.MinCityBudget:
-    return city.min_city_budget(_city(city_id), year, _goal(city_id), confidence, top=top, step=max(top / 40, 50.0),
-                                draws=DRAWS, seed=SEED)
+def _min_budget(key: str, _rg: regions.Regions, year: int, confidence: float, top: float) -> city.MinCityBudget:
+    return city.min_city_budget(_rg, year, _goal(key.split(":")[0]), confidence, top=top,
+                                step=max(top / 40, 50.0), draws=DRAWS, seed=SEED)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _paths(city_id: str, applied: tuple | None) -> pd.DataFrame:
+def _paths(key: str, _rg: regions.Regions, applied: tuple | None) -> pd.DataFrame:
     """Every county's central path (statistics years), under the status quo or the applied plan."""
-    rg = _city(city_id)
+    rg = _rg
     if applied:
-        rg = replace(rg, scenarios=_plan(city_id, *applied).scenarios(rg))
+        rg = replace(rg, scenarios=_plan(key, _rg, *applied).scenarios(rg))
     return regions.simulate(rg)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _charts(key: str, _rg: regions.Regions, applied: tuple | None, year: int, lang: str, scale: float):
+    """The map and the ladder of a round (built once per city, plan, round, language and scale:
+    a map of many shapes costs seconds)."""
+    return city_charts(_rg, _paths(key, _rg, applied), year, lang, scale)
 
 
 def _on_upload() -> None:
@@ -72,12 +94,14 @@ def _on_upload() -> None:
     up = st.session_state.get("city_upload")
     if up is None:
         return
+    data = up.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
     try:
-        _from_file(up.getvalue(), up.name)
+        _from_file(digest, data, up.name)
     except InputError as exc:
         st.session_state["city_upload_error"] = exc
         return
-    st.session_state["city_upload_data"] = (up.getvalue(), up.name)
+    st.session_state["city_upload_data"] = (data, up.name, digest)
     st.session_state["city_id"] = UPLOADED
     st.session_state.pop("city_result", None)
 
@@ -97,14 +121,15 @@ if not projector:
             st.error(say(err))
 rg = _city(city_id)
 goal = _goal(city_id)
-st.title(f"{t('page_city')} · {getattr(rg, lang())}")
+st.title(f"{t('page_city')} · {lit(getattr(rg, lang()))}")
 if rg.synthetic:
     st.warning(t("city_illustrative" if city_id == "hengshui" else "city_synthetic"), icon=":material/info:")
 if city_id == UPLOADED or "assumption" in goal.source or not goal.source:
     st.caption(t("city_goal_assumed"))
 applied = st.session_state.get("city_applied")
-applied = applied[1:] if applied and applied[0] == city_id else None
-frame = _paths(city_id, applied)
+applied = applied[1:] if applied and applied[0] == _key(city_id) else None
+key = _key(city_id)
+frame = _paths(key, rg, applied)
 sc0 = rg.scenarios[0]
 rounds = [sc0.assessed_year(y) for y in frame.index.get_level_values("year").unique()]
 if applied:
@@ -112,7 +137,7 @@ if applied:
 
 # ------------------------------------------------------------------ the goal
 st.caption(t("city_goal", min_a=goal.min_a, year=goal.year, source=goal.source or t("city_goal_default")))
-status_quo = _plan(city_id, 0.0, goal.year, "p_goal")
+status_quo = _plan(key, rg, 0.0, goal.year, "p_goal")
 m1, m2, m3 = st.columns(3)
 m1.metric(t("city_p_goal", year=goal.year), fmt_prob(status_quo.p_goal), help=t("city_p_goal_help", n=DRAWS))
 m2.metric(t("city_expected_a", year=goal.year), f"{status_quo.expected_a:.1f}")
@@ -128,7 +153,7 @@ counts = now["tier"].value_counts()
 st.markdown(t("city_round_line", year=year, a=int(counts.get("A", 0)), b=int(counts.get("B", 0)),
               c=int(counts.get("C", 0)), mean=fmt_score(now["total"].mean())))
 left, right = st.columns([1.1, 1])
-the_map, ladder_chart, on_map = city_charts(rg, frame, year, lang(), common.chart_scale())
+the_map, ladder_chart, on_map = _charts(key, rg, applied, year, lang(), common.chart_scale())
 with left:
     st.subheader(t("city_map_heading", year=year))
     if the_map is not None:
@@ -142,7 +167,7 @@ with right:
     st.altair_chart(ladder_chart, width="stretch", key="city_ladder")
     st.caption(t("city_ladder_caption", previous=sc0.assessed_year(max(data_year - 1, sc0.base_year))))
 
-common.briefing_button(partial(city_briefing, rg, _plan(city_id, *applied) if applied else None, lang(),
+common.briefing_button(partial(city_briefing, rg, _plan(key, rg, *applied) if applied else None, lang(),
                                common.page_link()), f"briefing_{city_id}_{lang()}.docx", "brief_city")
 
 # ------------------------------------------------------------------ the city's budget
@@ -157,14 +182,14 @@ objective = o2.selectbox(t("city_objective"), ["p_goal", "expected_a"], key=f"ci
 if st.button(t("city_opt_run"), key="city_opt_run", type="primary", icon=":material/play_arrow:"):
     with st.spinner(t("opt_running")):
         try:
-            _plan(city_id, float(budget), goal.year, objective)
+            _plan(key, rg, float(budget), goal.year, objective)
         except InputError as exc:
             st.error(say(exc))
         else:
-            st.session_state["city_result"] = (city_id, float(budget), goal.year, objective)
-key = st.session_state.get("city_result")
-if key and key[0] == city_id:
-    plan = _plan(*key)
+            st.session_state["city_result"] = (key, float(budget), goal.year, objective)
+result = st.session_state.get("city_result")
+if result and result[0] == key:
+    plan = _plan(key, rg, *result[1:])
     q1, q2, q3 = st.columns(3)
     q1.metric(t("city_p_goal", year=goal.year), fmt_prob(plan.p_goal),
               f"{(plan.p_goal - plan.p_goal_status_quo) * 100:+.0f} pp {t('vs_status_quo')}",
@@ -191,7 +216,7 @@ if key and key[0] == city_id:
     st.table(table.set_index(t("city_county")))
     st.caption(t("city_table_caption", n=DRAWS))
     if st.button(t("city_apply"), key="city_apply", icon=":material/check:"):
-        st.session_state["city_applied"] = key
+        st.session_state["city_applied"] = result
         st.rerun()
 with st.expander(t("city_cost_heading", year=goal.year)) if not projector else st.container():
     c1, c2 = st.columns(2)
@@ -200,7 +225,7 @@ with st.expander(t("city_cost_heading", year=goal.year)) if not projector else s
                           format="%.0f", key="city_cost_top")
     if st.button(t("city_cost_run"), key="city_cost_run", icon=":material/calculate:"):
         with st.spinner(t("opt_running")):
-            mb = _min_budget(city_id, goal.year, float(conf), float(top))
+            mb = _min_budget(key, rg, goal.year, float(conf), float(top))
         if mb.reachable:
             st.success(t("city_cost_found", budget=fmt_money(mb.budget), p=fmt_prob(mb.probability),
                          conf=fmt_prob(conf), year=goal.year))
@@ -231,10 +256,10 @@ def batch_section() -> None:
         except InputError as exc:
             st.error(say(exc))
         else:
-            st.session_state["batch_result"] = (city_id, goal.year, table)
+            st.session_state["batch_result"] = (key, goal.year, table)
         bar.empty()
     saved = st.session_state.get("batch_result")
-    if saved and saved[0] == city_id:
+    if saved and saved[0] == key:
         table = saved[2]
         names = dict(zip(rg.names, county_names(rg, lang())))
         shown = pd.DataFrame({

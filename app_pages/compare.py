@@ -358,3 +358,6 @@ st.subheader(t("cmp_workspace_heading"))
 link = f"{(st.context.url or '').split('?')[0]}?ws={ws}&lang={lang()}"
 st.code(link, language=None)
 st.caption(t("cmp_workspace_caption"))
+if previous := st.session_state.get(state.PREVIOUS_WS_KEY):
+    st.caption(t("cmp_workspace_previous"))
+    st.code(f"{(st.context.url or '').split('?')[0]}?ws={previous}&lang={lang()}", language=None)

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from sim.document import limits
 from sim.errors import InputError
 from sim.optimize import (added_bounds, added_money, budget_frontier, min_budget, optimize, relaxed_bounds,
                           response_curves)
@@ -20,6 +21,7 @@ from ui.i18n import lang, say, t
 sc = state.scenario()
 year = target_year(sc)
 pid = sc.preset_id
+MAX_BUDGET = float(limits()["values"]["spend_max"])  # 万元 a year: what a scenario may hold per program
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -82,11 +84,12 @@ mode = st.segmented_control(t("opt_mode"), ["whole", "added"], default="whole", 
 c1, c2, c3 = st.columns([1, 1, 1])
 today = float(round(sc.budget()[0], 0))
 if mode == "added":
-    amount = c1.number_input(t("opt_extra", year=sc.years[0]), min_value=0.0,
+    amount = c1.number_input(t("opt_extra", year=sc.years[0]), min_value=0.0, max_value=MAX_BUDGET - today,
                              value=float(max(10.0, round(0.2 * today, -1))), step=50.0, format="%.0f", key=f"opt_extra_{pid}",
                              help=t("opt_extra_help", today=fmt_money(today)))
 else:
-    amount = c1.number_input(t("opt_budget", year=sc.years[0]), min_value=0.0, value=today, step=100.0, format="%.0f",
+    amount = c1.number_input(t("opt_budget", year=sc.years[0]), min_value=0.0, max_value=MAX_BUDGET, value=today,
+                             step=100.0, format="%.0f",
                              key=f"opt_budget_{pid}", help=t("opt_budget_help", growth=f"{sc.budget_growth():.1%}"))
 budget = today + amount if mode == "added" else amount
 objective = c2.selectbox(t("opt_objective"), objectives, key=f"opt_objective_{pid}",
@@ -252,8 +255,8 @@ def relaxed(key: tuple, res) -> None:
                  factor=f"{rl.factor:g}"))
 
 
-key = st.session_state.get("opt_result")
-if key and len(key) == 7 and key[0] == state.text() and key[3] == year:
+def result(key: tuple) -> None:
+    """The optimum of a run key: metrics, odds, split, apply, curves and relaxed bounds."""
     res = _result(key)
     headline_metrics(key, res)
     if sc.rubric_id:
@@ -272,11 +275,20 @@ if key and len(key) == 7 and key[0] == state.text() and key[3] == year:
     if not projector:
         relaxed(key, res)
 
+
+key = st.session_state.get("opt_result")
+if key and len(key) == 7 and key[0] == state.text() and key[3] == year:
+    try:
+        result(key)
+    except InputError as exc:  # e.g. an optimum whose spending lies beyond what a scenario may hold
+        st.error(say(exc))
+
 st.divider()
 st.subheader(t("frontier_heading"))
 st.caption(t("frontier_help"))
 f1, f2, f3 = st.columns(3)
-top = f1.number_input(t("frontier_max"), min_value=100.0, value=float(max(3 * budget, 1000.0)), step=500.0, format="%.0f",
+top = f1.number_input(t("frontier_max"), min_value=100.0, max_value=MAX_BUDGET,
+                      value=float(min(max(3 * budget, 1000.0), MAX_BUDGET)), step=500.0, format="%.0f",
                       key=f"opt_frontier_max_{pid}")
 points = f2.slider(t("frontier_points"), 5, 20, 10, key=f"opt_frontier_points_{pid}")
 confidence = f3.slider(t("opt_confidence"), 50, 95, 80, 5, format="%d%%", key=f"opt_confidence_{pid}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from sim.document import limits
 from sim.uncertainty import monte_carlo, sensitivity
 from ui import charts, state
 from ui.common import data_year, fmt_score, ind_label, param_label, reading_caption, target_year
@@ -13,6 +14,7 @@ sc = state.scenario()
 year = target_year(sc)
 scored = data_year(sc, year)
 pid = sc.preset_id
+MAX_DRAWS = int(limits()["uncertainty"]["max_draws"])  # one request's draws (data/limits.toml)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -29,7 +31,8 @@ st.title(f"{t('page_uncertainty')} · {getattr(sc, lang())}")
 st.caption(t("unc_intro"))
 c1, c2, c3 = st.columns(3)
 width = c1.slider(t("unc_width"), 0.0, 3.0, 1.0, 0.25, key=f"unc_width_{pid}", help=t("unc_width_help"))
-n = c2.select_slider(t("unc_draws"), [1000, 2000, 5000, 10000, 20000], value=10000, key=f"unc_n_{pid}")
+n = c2.select_slider(t("unc_draws"), [d for d in (1000, 2000, 5000, 10000) if d <= MAX_DRAWS], value=10000,
+                     key=f"unc_n_{pid}", help=t("unc_draws_help", n=f"{MAX_DRAWS:,}"))
 seed = int(c3.number_input(t("unc_seed"), 0, 10_000, 0, key=f"unc_seed_{pid}"))
 
 with st.spinner(t("unc_running", n=f"{n:,}")):

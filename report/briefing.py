@@ -18,29 +18,30 @@ from sim.loaders import load_rubric
 from sim.uncertainty import monte_carlo, sensitivity
 from ui import charts
 
+from . import render
 from .labels import ind_name, param_label, prog_name, tr
 
 DRAWS, SEED = 300, 0  # the app's bands (ui.common.BAND_DRAWS / BAND_SEED use these)
 BODY_FONT, HEAD_FONT, LATIN_FONT = "SimSun", "SimHei", "Calibri"  # 宋体 / 黑体: Word's and WPS's defaults
-FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
-_fonts_ready = False
 
 
 # ---------------------------------------------------------------------- charts as images
-def png(chart, width: int = 640) -> bytes:
-    """An Altair chart as a PNG (vl-convert; the system's CJK fonts registered once)."""
-    global _fonts_ready
-    import os
+def _spec(chart, width: int) -> dict:
+    """An Altair chart's Vega-Lite specification at ``width`` pixels (faceted charts size their
+    panels themselves)."""
+    sized = chart.properties(width=width) if hasattr(chart, "properties") and not _is_faceted(chart) else chart
+    return sized.to_dict()
 
-    import vl_convert as vlc
 
-    if not _fonts_ready:
-        for d in FONT_DIRS:
-            if os.path.isdir(d):
-                vlc.register_font_directory(d)
-        _fonts_ready = True
-    spec = chart.properties(width=width) if hasattr(chart, "properties") and not _is_faceted(chart) else chart
-    return vlc.vegalite_to_png(spec.to_dict(), scale=2)
+def pngs(charts_and_widths: list[tuple]) -> list[bytes | None]:
+    """PNGs of (chart, width) pairs, rendered together in a child process (report.render: a
+    renderer's crash costs the chart, not the server); None where a chart could not be drawn."""
+    return render.pngs([_spec(c, w) for c, w in charts_and_widths])
+
+
+def png(chart, width: int = 640) -> bytes | None:
+    """One Altair chart as a PNG (see :func:`pngs`)."""
+    return pngs([(chart, width)])[0]
 
 
 def _is_faceted(chart) -> bool:
@@ -103,9 +104,13 @@ def _bytes(doc) -> bytes:
     return buf.getvalue()
 
 
-def _image(doc, data: bytes, width_cm: float = 16.0) -> None:
+def _image(doc, data: bytes | None, width_cm: float = 16.0, lang: str = "zh") -> None:
+    """A chart's PNG at ``width_cm``, or a sentence saying it could not be drawn."""
     from docx.shared import Cm
 
+    if data is None:
+        doc.add_paragraph(tr("brief_chart_failed", lang))
+        return
     doc.add_picture(io.BytesIO(data), width=Cm(width_cm))
 
 
@@ -230,9 +235,11 @@ def scenario_briefing(sc: sim.Scenario, lang: str = "zh", name: str = "", url: s
                              p10=f"{h['p10']:.1f}", p90=f"{h['p90']:.1f}", p_a=f"{h['p_a']:.0%}", n=DRAWS,
                              delta=f"{h['median'] - h['sq_median']:+.1f}",
                              dp=f"{(h['p_a'] - h['sq_p_a']) * 100:+.0f}"))
-        _image(doc, png(_path_chart(sc, h, lang)))
+        path_png, groups_png = pngs([(_path_chart(sc, h, lang), 640),
+                                     (_groups_chart(sc, proj, h["data_year"], lang), 640)])
+        _image(doc, path_png, lang=lang)
         doc.add_paragraph(tr("brief_path_caption", lang, n=DRAWS))
-        _image(doc, png(_groups_chart(sc, proj, h["data_year"], lang)), 14.0)
+        _image(doc, groups_png, 14.0, lang)
     else:
         doc.add_paragraph(tr("brief_attainment_line", lang, year=year, share=f"{h['share_met']:.0%}",
                              att=f"{h['attainment']:.1%}", sq_share=f"{h['sq_share_met']:.0%}",
@@ -276,11 +283,15 @@ def comparison_briefing(entries: list[tuple[str, sim.Scenario]], lang: str = "zh
                                             tr("brief_col_median", lang), tr("band_p10_p90", lang),
                                             tr("city_p_a", lang), tr("cmp_row_budget", lang)]))
     doc.add_paragraph(tr("brief_compare_caption", lang, n=DRAWS))
+    split = charts.style(charts.allocation_bars(pd.DataFrame(alloc), {"wan": tr("wan_per_year", lang)}),
+                         60 + 16 * len(alloc))
     if bars:
-        _image(doc, png(charts.style(charts.grouped_bars(pd.DataFrame(bars), {"value": tr("points", lang)}), 220)),
-               14.0)
-    _image(doc, png(charts.style(charts.allocation_bars(pd.DataFrame(alloc), {"wan": tr("wan_per_year", lang)}),
-                                 60 + 16 * len(alloc))), 15.0)
+        groups = charts.style(charts.grouped_bars(pd.DataFrame(bars), {"value": tr("points", lang)}), 220)
+        groups_png, split_png = pngs([(groups, 640), (split, 640)])
+        _image(doc, groups_png, 14.0, lang)
+    else:
+        split_png = png(split)
+    _image(doc, split_png, 15.0, lang)
     doc.add_heading(tr("brief_rests_on", lang), level=1)
     _table(doc, rests_on(first, target_year(first), lang))
     doc.add_paragraph(tr("brief_cannot_tell", lang))
@@ -362,9 +373,9 @@ def city_briefing(regions, plan=None, lang: str = "zh", url: str = "", today: dt
         shown = replace(regions, scenarios=plan.scenarios(regions)) if plan.budget > 0 else regions
         map_chart, ladder_chart, _ = city_charts(regions, regions_mod.simulate(shown), goal.year, lang)
     doc.add_paragraph(tr("brief_city_charts", lang, year=goal.year))
-    for chart, width in ((map_chart, 11.0), (ladder_chart, 15.0)):
-        if chart is not None:
-            _image(doc, png(chart, width=420), width)
+    shown = [(chart, width) for chart, width in ((map_chart, 11.0), (ladder_chart, 15.0)) if chart is not None]
+    for (_, width), data in zip(shown, pngs([(chart, 420) for chart, _ in shown])):
+        _image(doc, data, width, lang)
     frame = pd.DataFrame({tr("city_county", lang): county_names(regions, lang),
                           tr("city_money", lang): [f"{v:,.0f}" for v in plan.money],
                           tr("city_median", lang): [f"{v:.1f}" for v in plan.counties["median"]],
@@ -377,4 +388,4 @@ def city_briefing(regions, plan=None, lang: str = "zh", url: str = "", today: dt
     return _bytes(doc)
 
 
-__all__ = ["city_briefing", "comparison_briefing", "headline", "png", "scenario_briefing", "target_year"]
+__all__ = ["city_briefing", "comparison_briefing", "headline", "png", "pngs", "scenario_briefing", "target_year"]

@@ -79,7 +79,8 @@ def run(regions: Regions, target_year: int, draws: int = 1000, seed: int = 0, bu
     """Every county's row (see :func:`county_result`), in the collection's order.
 
     ``scheduler``: a Dask scheduler's address (``tcp://host:8786``); else ``workers`` processes
-    of a local Dask cluster (default: one per core); ``workers=0``: serially in this process.
+    of a private local Dask cluster (:func:`private_cluster`; default: one per core);
+    ``workers=0``: serially in this process.
     ``progress(done, total)`` is called as counties finish."""
     work = tasks(regions, target_year, draws, seed, budget_extra)
     if scheduler is None and workers == 0:
@@ -92,18 +93,32 @@ def run(regions: Regions, target_year: int, draws: int = 1000, seed: int = 0, bu
     return _distributed(work, workers, scheduler, progress)
 
 
+def private_cluster(workers: int | None):
+    """A local Dask cluster only this process can use: TLS with a key pair made for it and held
+    in memory (``Security.temporary()``: a process without the certificate cannot connect, so
+    no other local user can run code in it), listening on 127.0.0.1 only, no dashboard, and the
+    scheduler's HTTP endpoint on a free port (never the fixed 8787). Returns (cluster, security)."""
+    from distributed import LocalCluster
+    from distributed.security import Security
+
+    security = Security.temporary()
+    cluster = LocalCluster(n_workers=workers or None, threads_per_worker=1, processes=True, protocol="tls://",
+                           host="127.0.0.1", security=security, dashboard_address=None,
+                           scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
+    return cluster, security
+
+
 def _distributed(work: list[Task], workers: int | None, scheduler: str | None,
                  progress: Callable[[int, int], None] | None) -> pd.DataFrame:
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, as_completed
 
     cluster = None
     try:
         if scheduler:
             client = Client(scheduler, timeout="20s")
         else:
-            cluster = LocalCluster(n_workers=workers or None, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
-            client = Client(cluster)
+            cluster, security = private_cluster(workers)
+            client = Client(cluster, security=security)
     except OSError as exc:
         raise InputError("scheduler_unreachable", address=scheduler or "local", reason=str(exc)) from None
     try:

@@ -205,6 +205,15 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_draws(n: int, key: str) -> None:
+    """Draws within the bounds every entrance shares (``data/limits.toml`` [uncertainty])."""
+    from .document import limits
+
+    lo, hi = int(limits()["uncertainty"]["min_draws"]), int(limits()["uncertainty"]["max_draws"])
+    if not lo <= n <= hi:
+        raise InputError("bad_setting", key=key, value=n, reason=f"{lo:,} – {hi:,}")
+
+
 def _budgets(text: str) -> list[float]:
     try:
         if ":" in text:
@@ -234,8 +243,7 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
     from .uncertainty import monte_carlo, sensitivity
 
     out = check_out_path(args.out, (".csv", ".xlsx"))
-    if args.n < 10 or args.n > 1_000_000:
-        raise InputError("bad_setting", key="--n", value=args.n, reason="10 – 1,000,000")
+    _check_draws(args.n, "--n")
     if not 0 <= args.width <= 5:
         raise InputError("bad_setting", key="--width", value=args.width, reason="0 – 5")
     sc = _load(args)
@@ -262,8 +270,7 @@ def cmd_min_budget(args: argparse.Namespace) -> int:
 
     if not 0 <= args.confidence < 1:
         raise InputError("bad_setting", key="--confidence", value=args.confidence, reason="0 – 1")
-    if not 10 <= args.draws <= 10_000:
-        raise InputError("bad_setting", key="--draws", value=args.draws, reason="10 – 10,000")
+    _check_draws(args.draws, "--draws")
     sc = _load(args)
     if sc.rubric_id and args.objective in (None, "score"):  # a county score: 0 < score <= the rubric's total
         top = load_rubric(sc.rubric_id).total_points
@@ -388,6 +395,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 def cmd_brief(args: argparse.Namespace) -> int:
     """Write the briefing (report.briefing) of a preset's scenario or of a city."""
     from .presets import check_preset_id, load_preset
+    from .text import check as check_text
 
     out = check_out_path(args.out, (".docx",))
     if (args.preset is None) == (args.city is None):
@@ -400,8 +408,9 @@ def cmd_brief(args: argparse.Namespace) -> int:
         payload = city_briefing(regions.load(args.city), lang=args.lang)
     else:
         check_preset_id(args.preset)
+        name = check_text(args.name, "--name")
         sc = apply_settings(load_preset(args.preset), args.set)
-        payload = scenario_briefing(sc, args.lang, name=args.name)
+        payload = scenario_briefing(sc, args.lang, name=name)
     write_atomic(out, payload)
     return 0
 
@@ -416,6 +425,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     out = check_out_path(args.out, (".csv", ".xlsx"))
     if (args.table is None) == (args.regions is None):
         raise InputError("bad_setting", key="table / --regions", value="-", reason="give one of them")
+    _check_draws(args.draws, "--draws")
     if args.workers is not None and args.workers < 0:
         raise InputError("bad_setting", key="--workers", value=str(args.workers), reason=">= 0")
     rg = regions.load(args.regions) if args.regions else regions.from_table(read_table(args.table),

@@ -3,8 +3,8 @@
 A document is small JSON text (see :mod:`sim.overrides`). Before it is parsed its size and its
 nesting depth are checked (``data/limits.toml``), so no link can make the server build huge
 objects or recurse; after parsing, :class:`ScenarioDoc` (pydantic) checks every field's type,
-that numbers are finite and within physical bounds, and that texts are short and free of control
-characters. Every violation is an :class:`~sim.errors.InputError` naming the field
+that numbers are finite and within physical bounds, and that texts are short and allowed
+(:mod:`sim.text`: no control characters, surrogates or non-characters). Every violation is an :class:`~sim.errors.InputError` naming the field
 (``spend.talent.2``) in Chinese and English; nothing else can come out of :func:`parse` or
 :func:`validate`.
 """
@@ -20,6 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from .errors import InputError
 from .loaders import DATA_DIR, read_toml
+from .text import bad_char, clean, normal
 
 FORMAT = "innovation-sim-scenario/1"
 
@@ -67,15 +68,16 @@ def _spend(v: Any) -> float | list[float]:
 
 
 def _text(v: Any) -> str:
-    """A short text without control characters."""
+    """A short text that every writer accepts (:mod:`sim.text`), in NFC form."""
     if not isinstance(v, str):
         raise PydanticCustomError("text", "not a text / 不是文字")
     if len(v) > int(_lim("document", "max_text")):
         n = _lim("document", "max_text")
         raise PydanticCustomError("too_long", f"longer than {n} characters / 超过 {n} 个字符")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in v):
-        raise PydanticCustomError("control", "control characters / 含控制字符")
-    return v
+    char = bad_char(v)
+    if char is not None:
+        raise PydanticCustomError("control", f"the character {char} is not allowed / 不允许字符 {char}")
+    return normal(v)
 
 
 def _year(v: Any) -> int:
@@ -164,7 +166,7 @@ def _error(exc: ValidationError) -> InputError:
         reason = f"{e['msg']} / 格式不对"
     value = e.get("input")
     shown = value if isinstance(value, (int, float, str, bool)) or value is None else type(value).__name__
-    return InputError("bad_setting", key=loc, value=str(shown)[:40], reason=reason)
+    return InputError("bad_setting", key=clean(loc), value=clean(str(shown))[:40], reason=reason)
 
 
 def validate(doc: Any) -> dict:

@@ -1,11 +1,15 @@
 """Errors about a user's input, with the message in Chinese and English.
 
 Every message template lives in ``data/translations.toml`` under ``[errors]``; an error
-carries only its code and the values that fill the template (column, row, value, ...).
+carries only its code and the values that fill the template (column, row, value, ...). A value
+that quotes the user's input is shown without the characters no writer accepts
+(:func:`sim.text.clean`), so a message can always be displayed, written and logged.
 """
 from __future__ import annotations
 
 from typing import Any
+
+from .text import clean
 
 
 def say(code: str, lang: str = "en", **params: Any) -> str:
@@ -34,9 +38,10 @@ class InputError(ValueError):
 
         table = load_translations()["errors"]
         entry = table.get(self.code)
+        params = {k: clean(v) if isinstance(v, str) else v for k, v in self.params.items()}
         if entry is None:  # a missing template is a bug, but the user still sees the facts
-            return f"{self.code}: {self.params}"
-        return entry[lang].format(**self.params)
+            return f"{self.code}: {params}"
+        return entry[lang].format(**params)
 
     def both(self) -> str:
         """Chinese then English, one per line (the command line shows both)."""

@@ -145,6 +145,11 @@ def _shown(v) -> str:
     return " / ".join(f"{float(x):g}" for x in np.ravel(v))
 
 
+def base_objective(objective: str) -> str:
+    """The objective a robust one aggregates over draws ('robust_p10' -> 'score')."""
+    return "score" if objective.startswith("robust_") else objective
+
+
 def scored_year(sc: Scenario, target_year: int, objective: str | None = None) -> int:
     """The statistics year an objective of ``target_year`` is computed on: the tier reading's
     year for the county score, the year itself for plan attainment."""
@@ -662,11 +667,15 @@ def response_curves(sc: Scenario, res: Allocation, bounds: dict | None = None, p
     quo's growth where the optimum gives it nothing). The axis runs from 0 to ``reach`` times the
     largest of its current, optimal and maximum spending.
 
+    A robust optimum's curves show the score at the central parameters (the robust objectives
+    are probabilities or percentiles over draws: one curve per draw would not read).
+
     Returns one row per point: ``program``, ``spend`` (万元 a year), ``value`` (the objective),
     ``inside`` (within the program's bounds: [mean minimum, mean maximum], the whole budget as
     the maximum when none is given), plus rows with ``mark`` "current" and "optimal".
     """
-    problem = make_problem(sc, res.x.sum(axis=0), res.target_year, bounds, res.objective)
+    objective = base_objective(res.objective)
+    problem = make_problem(sc, res.x.sum(axis=0), res.target_year, bounds, objective)
     x = res.x
     P, Y = x.shape
     current = sc.spend_matrix()[:, :Y]
@@ -680,7 +689,7 @@ def response_curves(sc: Scenario, res: Allocation, bounds: dict | None = None, p
         levels = np.unique(np.concatenate([np.linspace(0.0, top, points), [current[i].mean(), x[i].mean()]]))
         trial = np.repeat(x[None], len(levels), axis=0)
         trial[:, i, :] = levels[:, None] * shape
-        vals = score_allocations(sc, trial, res.data_year, res.objective)
+        vals = score_allocations(sc, trial, res.data_year, objective)
         at = dict(zip(levels.tolist(), vals.tolist()))
         marks = [("", s) for s in levels] + [("current", current[i].mean()), ("optimal", x[i].mean())]
         rows += [{"program": p, "spend": float(s), "value": float(at[s]),

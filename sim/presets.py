@@ -130,8 +130,8 @@ def _resolve(cat: Catalog, needed: list[str], given: dict[str, float], programs_
         ind = cat.indicators[q]
         if ind.kind == "ratio" and q in given and all(p in vals for p in ind.inputs):
             num, den = ind.inputs
-            model = ind.scale * vals[num] / vals[den]
-            k = given[q] / model if model else 1.0
+            model = ind.scale * vals[num] / vals[den] if vals[den] > 0 else 0.0
+            k = given[q] / model if model and given[q] > 0 else 1.0  # a 0 (rounded) share keeps the model's
             if abs(k - 1) > 1e-9:
                 ratio_k[q] = k
                 old = prov.get(q, Provenance("seed"))
@@ -226,7 +226,10 @@ def with_region_values(doc: dict, values: dict, cat: Catalog | None = None, stat
         if ind is not None and ind.kind == "ratio":
             num, den = ind.inputs
             if num in given and den not in given:
-                drop.add(den)
+                _check_zero_ratio(cat, q, values)
+                if _positive(values[q]):
+                    drop.add(den)  # derived from the region's part and ratio
+                # both 0: the whole (e.g. the public budget) cannot be derived: the preset's is kept
             elif num not in given:
                 drop.add(num)
     keep = []
@@ -241,6 +244,24 @@ def with_region_values(doc: dict, values: dict, cat: Catalog | None = None, stat
     note = "region data / 本地数据" if status == "user" else "synthetic county / 合成县"
     new = [{"indicator": q, "year": year, "value": v, "status": status, "note": note} for q, v in values.items()]
     return {**doc, "values": history + keep + new}
+
+
+def _check_zero_ratio(cat: Catalog, q: str, values: dict) -> None:
+    """A ratio and its numerator must be both 0 or both positive (a share of 0% of 3,000万 cannot
+    be; nor 0.8% of nothing): InputError naming both columns otherwise (e.g. a share rounded to
+    0.0 as a yearbook prints it: give it with more decimals)."""
+    num = cat.indicators[q].inputs[0]
+    if _positive(values[q]) != _positive(values[num]):
+        raise InputError("ratio_part_zero", ratio=_name(cat, q, "zh"), part=_name(cat, num, "zh"),
+                         ratio_en=_name(cat, q, "en"), part_en=_name(cat, num, "en"),
+                         ratio_value=f"{float(values[q]):g}", part_value=f"{float(values[num]):g}")
+
+
+def _positive(v) -> bool:
+    try:
+        return float(v) > 0
+    except (TypeError, ValueError):
+        return False
 
 
 def load_preset(preset_id: str, region_values: dict | None = None, region_name: str = "") -> Scenario:

@@ -56,7 +56,8 @@ class Params:
     by quantity; ``lag``: program -> lag in years (integers); ``base``: independent baseline
     quantity -> value (ratios and sums are recomputed from their parts); ``management``: rubric
     management column -> value (used by scoring, not by the projection); ``reference``: the
-    reference spending (n, programs, years), 万元. Missing entries take the scenario's and the
+    reference spending (n, programs, years), 万元; ``ratio_k``: ratio -> calibration factor (regions
+    whose own figures disagree by rounding differ in it). Missing entries take the scenario's and the
     catalog's values.
     """
 
@@ -69,11 +70,13 @@ class Params:
     base: Mapping[str, object] = field(default_factory=dict)
     management: Mapping[str, object] = field(default_factory=dict)
     reference: np.ndarray | None = None
+    ratio_k: Mapping[str, object] = field(default_factory=dict)
 
     def size(self) -> int:
         """The batch size these parameters imply (1 for scalars)."""
         sizes = [np.size(v) for d in (self.growth, self.award, self.additionality, self.capacity_rate,
-                                      self.param, self.lag, self.base, self.management) for v in d.values()]
+                                      self.param, self.lag, self.base, self.management, self.ratio_k)
+                 for v in d.values()]
         if self.reference is not None and np.ndim(self.reference) == 3:
             sizes.append(np.shape(self.reference)[0])
         return max(sizes, default=1)
@@ -84,7 +87,7 @@ class Params:
         ref = None if self.reference is None else np.tile(np.asarray(self.reference), (k, 1, 1))
         return Params(tile(self.growth), tile(self.award), tile(self.additionality),
                       tile(self.capacity_rate), tile(self.param), tile(self.lag), tile(self.base),
-                      tile(self.management), ref)
+                      tile(self.management), ref, tile(self.ratio_k))
 
 
 @functools.cache
@@ -175,6 +178,8 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
     base = {q: _col(params.base.get(q, sc.base[q])) for q in qs}
     g = {q: _col(params.growth.get(q, sc.growth.get(q, 0.0))) for q in qs}
     prm = {q: _col(params.param.get(q, sc.param.get(q, cat.indicators[q].param))) for q in qs}
+    rk = {q: _col(params.ratio_k.get(q, sc.ratio_k.get(q, 1.0)))[:, 0] for q in qs
+          if cat.indicators[q].kind == "ratio"}
     t_axis = np.arange(n_years + 1)
     trend = {q: np.broadcast_to(base[q] * (1 + g[q]) ** t_axis, (n, n_years + 1))
              for q in qs if cat.indicators[q].kind in ("driver", "flow", "elastic")}
@@ -187,7 +192,7 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
     if params.base:  # baseline ratios and sums from the (drawn) parts
         for q in order:
             if cat.indicators[q].kind in ("sum", "ratio"):
-                X[q][:, 0] = _derive(cat.indicators[q], sc, X, 0, programs)
+                X[q][:, 0] = _derive(cat.indicators[q], rk, X, 0, programs)
     for q in order:
         ind = cat.indicators[q]
         if ind.kind == "driver":
@@ -216,7 +221,7 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
             for tgt in e.targets:
                 U[tgt][:, t] += u
         for q in loop:
-            X[q][:, t] = _step(cat.indicators[q], sc, t, X, U, trend, g, prm, base, programs)
+            X[q][:, t] = _step(cat.indicators[q], rk, t, X, U, trend, g, prm, base, programs)
     return X
 
 
@@ -231,13 +236,13 @@ def _div(a, b, default: float) -> np.ndarray:
     return np.divide(a, b, out=np.full(a.shape, default), where=b > 0)
 
 
-def _derive(ind, sc, X, t, programs) -> np.ndarray:
-    """A sum or ratio in year t from its parts (ratios with their calibration factor and ceiling);
-    ``programs``: program spending (n, years + 1), 万元."""
+def _derive(ind, rk, X, t, programs) -> np.ndarray:
+    """A sum or ratio in year t from its parts (ratios with their calibration factor ``rk[id]``,
+    scalar or (n,), and ceiling); ``programs``: program spending (n, years + 1), 万元."""
     if ind.kind == "sum":
         return sum(programs[:, t] if p == "programs" else X[p][:, t] for p in ind.inputs)
     num, den = ind.inputs
-    v = sc.ratio_k.get(ind.id, 1.0) * ind.scale * _div(X[num][:, t], X[den][:, t], 0.0)
+    v = rk[ind.id] * ind.scale * _div(X[num][:, t], X[den][:, t], 0.0)
     if ind.upper is not None and t > 0:
         return _ceiling(ind, v, X, t)
     return np.minimum(v, ind.upper) if ind.upper is not None else v
@@ -264,7 +269,7 @@ def _ceiling(ind, v, X, t) -> np.ndarray:
     return saturate(v, ceiling, anchor)
 
 
-def _step(ind, sc, t, X, U, trend, g, prm, base, programs) -> np.ndarray:
+def _step(ind, rk, t, X, U, trend, g, prm, base, programs) -> np.ndarray:
     q, k = ind.id, ind.kind
     if k == "stock":
         v = X[q][:, t - 1] * (1 + g[q][:, 0]) + U[q][:, t]
@@ -282,7 +287,7 @@ def _step(ind, sc, t, X, U, trend, g, prm, base, programs) -> np.ndarray:
         rel = _div(X[src][:, t], base[src][:, 0], 1.0)
         v = trend[q][:, t] * rel ** prm[q][:, 0] + U[q][:, : t + 1].sum(axis=1)
     elif k in ("sum", "ratio"):
-        return _derive(ind, sc, X, t, programs)
+        return _derive(ind, rk, X, t, programs)
     else:  # text quantities have no numbers
         return X[q][:, t - 1]
     if k in STEPPED:

@@ -115,12 +115,12 @@ def county_doc(template_id: str, base_year: int, horizon: int, region_id: str) -
 def stack(scenarios: tuple[Scenario, ...]) -> tuple[Scenario, Params, np.ndarray]:
     """Scenarios of one structure as a batch: (template scenario, parameters whose arrays run
     over the scenarios, spending (n, programs, years)). ValueError when they differ in
-    structure (quantities, programs, years, ratio calibration factors)."""
+    structure (quantities, programs, years); ratio calibration factors may differ (a table's
+    ratios rounded as yearbooks print them)."""
     t = scenarios[0]
     cat = load_catalog()
     for s in scenarios[1:]:
-        if (tuple(s.base), s.programs, s.years, dict(s.ratio_k)) != (tuple(t.base), t.programs, t.years,
-                                                                      dict(t.ratio_k)):
+        if (tuple(s.base), s.programs, s.years) != (tuple(t.base), t.programs, t.years):
             raise ValueError(f"{s.region_name or s.preset_id} differs in structure from {t.region_name or t.preset_id}")
     base = {q: np.array([s.base[q] for s in scenarios]) for q in t.base if cat.indicators[q].kind in STACKED_KINDS}
     base["programs"] = np.array([sum(s.status_quo.values()) for s in scenarios])
@@ -132,8 +132,10 @@ def stack(scenarios: tuple[Scenario, ...]) -> tuple[Scenario, Params, np.ndarray
         for c in load_rubric(t.rubric_id).columns:
             if c.id in t.management:
                 management[c.id] = np.array([s.management[c.id] for s in scenarios])
+    ratio_k = {q: np.array([s.ratio_k.get(q, 1.0) for s in scenarios]) for q in t.base
+               if cat.indicators[q].kind == "ratio"}
     params = Params(growth=growth, param=param, base=base, management=management,
-                    reference=np.stack([s.reference_matrix() for s in scenarios]))
+                    reference=np.stack([s.reference_matrix() for s in scenarios]), ratio_k=ratio_k)
     return t, params, np.stack([s.spend_matrix() for s in scenarios])
 
 
@@ -141,7 +143,7 @@ def merge(a: Params, b: Params | None) -> Params:
     """Parameters ``a`` with the entries of ``b`` on top."""
     if b is None:
         return a
-    fields = ("growth", "award", "additionality", "capacity_rate", "param", "lag", "base", "management")
+    fields = ("growth", "award", "additionality", "capacity_rate", "param", "lag", "base", "management", "ratio_k")
     return Params(**{f: {**getattr(a, f), **getattr(b, f)} for f in fields},
                   reference=b.reference if b.reference is not None else a.reference)
 
@@ -232,14 +234,18 @@ CODE_HEADERS = ("code", "行政区划代码", "行政区划代码(可选)", "adc
 
 
 def _codes(raw: pd.DataFrame) -> tuple[str, ...]:
-    """The counties' administrative codes where the table has them (else empty strings): six
-    digits, anything else is left out (the county is then not on the map)."""
+    """The counties' administrative codes where the table has them (else empty strings): only
+    county-level codes (six digits, not ending in 00) of the province of the table's first such
+    code (``data/limits.toml`` [city] codes_note); anything else is left out (the county is
+    then not on the map)."""
     header = next((h for h in raw.columns if str(h).strip() in CODE_HEADERS), None)
     if header is None:
         return ()
     cells = raw[header].astype(object)
     text = cells.where(cells.notna(), "").astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
-    return tuple(c if c.isdigit() and len(c) == 6 else "" for c in text)
+    county = [c if c.isascii() and c.isdigit() and len(c) == 6 and not c.endswith("00") else "" for c in text]
+    province = next((c[:2] for c in county if c), "")
+    return tuple(c if c[:2] == province else "" for c in county)
 
 
 def _spending(raw: pd.DataFrame, default: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -270,7 +276,7 @@ def _spending(raw: pd.DataFrame, default: dict[str, np.ndarray]) -> dict[str, np
 
 
 def from_table(raw: pd.DataFrame, regions_id: str = "user", template: str = "demo", base_year: int | None = None,
-               horizon: int = 2025, rubric_id: str = "hebei-county") -> Regions:
+               horizon: int = 2025, rubric_id: str = "hebei-county", max_regions: int | None = None) -> Regions:
     """A city's counties from a filled template (one row per county: the rubric's columns, a
     ``region`` name; optionally each program's status-quo spending, see :func:`spend_headers`).
 
@@ -278,10 +284,16 @@ def from_table(raw: pd.DataFrame, regions_id: str = "user", template: str = "dem
     empty table is an InputError naming the column and spreadsheet row (nothing is half-made).
     Without spending columns a county's programs take the template preset's split scaled to
     ``program_share`` of its fiscal S&T spending (``data/regions/hebei_synthetic.toml``, an
-    assumption). The counties are projected from ``base_year`` (default: the template's)."""
+    assumption). The counties are projected from ``base_year`` (default: the template's).
+    ``max_regions``: the most counties a table may have (``data/limits.toml`` [city] on the City
+    page, [batch] on the command line, the default), checked before any row is read."""
+    from .document import limits
     from .presets import scenario_from_doc
     from .tables import scoring_input
 
+    most = int(max_regions or limits()["batch"]["max_counties"])
+    if len(raw) > most:
+        raise InputError("too_many_counties", n=f"{len(raw):,}", limit=f"{most:,}")
     names, values = scoring_input(load_rubric(rubric_id), raw)
     seen: dict[str, int] = {}
     for i, n in enumerate(names):
@@ -298,7 +310,11 @@ def from_table(raw: pd.DataFrame, regions_id: str = "user", template: str = "dem
     scenarios = []
     for i, name in enumerate(names):
         v = {c.id: (str(values[c.id][i]) if c.kind == "category" else float(values[c.id][i])) for c in rubric.columns}
-        scenarios.append(scenario_from_doc(doc, v, name, region_status="user",
-                                           programs={p: float(spend[p][i]) for p in spend}))
+        try:
+            scenarios.append(scenario_from_doc(doc, v, name, region_status="user",
+                                               programs={p: float(spend[p][i]) for p in spend}))
+        except InputError as exc:  # the county's row named with what is wrong in it
+            raise InputError("county_row", county=name, row=int(raw.index[i]), reason_zh=exc.message("zh"),
+                             reason_en=exc.message("en")) from None
     return Regions(regions_id, regions_id, regions_id, tuple(names), tuple(scenarios), False, "", None, None,
                    codes=_codes(raw))

@@ -28,6 +28,7 @@ import pandas as pd
 
 from .errors import InputError
 from .rubric import InputColumn, Rubric
+from .text import DISALLOWED, bad_char, normal
 
 REGION_HEADERS = ("region", "地区", "县(市、区)", "县（市、区）", "县区", "地区名称")
 MAX_COLUMNS = 500  # the rubric has 54 input columns; a sheet 10 times as wide is not a template
@@ -448,6 +449,12 @@ def scoring_input(rubric: Rubric, raw: pd.DataFrame) -> tuple[list[str], dict[st
         extra = {"formula": names.iloc[i][len(FORMULA):][:40]} if code == "formula_no_value" else {}
         raise InputError(code, column=headers["region"], row=int(raw.index[i]), **extra)
     regions = names.str.strip().tolist()
+    bad = np.fromiter((DISALLOWED.search(n) is not None for n in names), bool, len(names))
+    if bad.any():  # a name every writer (Word, Excel, charts, the store) accepts: sim.text
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError("bad_text_cell", column=headers["region"], row=int(raw.index[i]),
+                         char=bad_char(names.iloc[i]))
+    regions = [normal(n) for n in regions]
     values: dict[str, np.ndarray] = {}
     for col in rubric.columns:
         check = _categories if col.kind == "category" else _numbers

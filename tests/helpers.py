@@ -61,7 +61,8 @@ def page_texts(at: AppTest) -> list[str]:
                 out.append(v)
         elif isinstance(v, dict):
             for k, x in v.items():
-                if k not in ("data", "arrowData", "id", "formId", "key"):
+                if k not in ("data", "arrowData", "id", "formId", "key", "jsContent", "cssContent", "htmlContent",
+                             "componentName", "json"):  # a custom component's code and data are not text
                     strings(x)
         elif isinstance(v, list):
             for x in v:

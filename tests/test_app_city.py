@@ -2,6 +2,9 @@
 "apply"; the page without boundary files."""
 from __future__ import annotations
 
+import hashlib
+import html
+
 import pytest
 
 from tests.helpers import latin_sentences, open_app, page_texts
@@ -37,9 +40,12 @@ def test_the_city_optimizer_runs_and_its_split_can_be_applied():
 
 
 def test_without_boundary_files_the_page_still_works(monkeypatch):
+    import streamlit as st
+
     import sim.loaders
 
     monkeypatch.setattr(sim.loaders, "load_shape", lambda code: None)
+    st.cache_resource.clear()  # the page keeps a city's map once drawn (the package does not come and go)
     at = open_app("demo", lang="en", page="city")
     assert not at.exception
     assert any("No county boundaries" in i.value for i in at.info)
@@ -66,11 +72,12 @@ def test_a_city_s_own_table_is_loaded_and_bad_tables_are_named(tmp_path):
     path = tmp_path / "c.csv"
     rows.to_csv(path, index=False, encoding="utf-8-sig")
     at = open_app("demo", lang="zh", page="city")
-    at.session_state["city_upload_data"] = (path.read_bytes(), "c.csv")
+    data = path.read_bytes()
+    at.session_state["city_upload_data"] = (data, "c.csv", hashlib.sha256(data).hexdigest())
     at.run()
     at.selectbox(key="city_id").select_index(2).run()  # the uploaded table is offered as a city
     assert not at.exception and at.metric[2].value == "3"
-    assert "c.csv" in at.title[0].value
+    assert "c.csv" in html.unescape(at.title[0].value)  # shown literally: a file's name is not Markdown
     assert any("县界" in i.value for i in at.info)  # no codes given: no map, the rest works
 
 

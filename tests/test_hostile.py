@@ -264,8 +264,9 @@ def test_scores_csv_from_the_cli_never_holds_a_live_formula(tmp_path):
     from sim.loaders import load_rubric_example
 
     ex = load_rubric_example()
-    rows = [dict(zip(ex["column"], ex["value"])) for _ in FORMULAS]
-    for r, f in zip(rows, FORMULAS):
+    printable = [f for f in FORMULAS if f.isprintable()]  # a tab or carriage return is refused (sim.text)
+    rows = [dict(zip(ex["column"], ex["value"])) for _ in printable]
+    for r, f in zip(rows, printable):
         r["region"] = f
     src = tmp_path / "in.csv"
     pd.DataFrame(rows).to_csv(src, index=False)
@@ -273,3 +274,19 @@ def test_scores_csv_from_the_cli_never_holds_a_live_formula(tmp_path):
     assert main(["score", str(src), "--out", str(out)]) == 0
     back = pd.read_csv(out, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert all(v.startswith("'") for v in back["region"])
+
+
+def test_a_region_name_with_a_tab_or_line_break_is_refused_with_its_row(tmp_path, capsys):
+    from sim.cli import main
+    from sim.loaders import load_rubric_example
+
+    ex = load_rubric_example()
+    rows = [dict(zip(ex["column"], ex["value"])) for _ in range(3)]
+    rows[0]["region"], rows[1]["region"], rows[2]["region"] = "甲县", "\t=1+1", "乙县"
+    src = tmp_path / "in.csv"
+    pd.DataFrame(rows).to_csv(src, index=False)
+    out = tmp_path / "scores.csv"
+    assert main(["score", str(src), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "第 3 行" in err and "U+0009" in err and "row 3" in err
+    assert not out.exists()

@@ -211,7 +211,7 @@ def page_link() -> str:
         base = str(st.context.url or "").split("?")[0]
     except Exception:  # outside a browser session (tests)
         base = ""
-    query = urlencode({k: st.query_params.get(k) for k in st.query_params})
+    query = urlencode({k: st.query_params.get(k) for k in st.query_params if k != "ws"})  # a scenario, not a workspace
     return f"{base}?{query}" if base and query else base
 
 

@@ -18,6 +18,7 @@ from ui import history
 DEFAULT_PRESET = "demo"
 DOC_KEY = "scenario_doc"
 WS_KEY = "workspace"
+PREVIOUS_WS_KEY = "workspace_previous"  # the browser's workspace before a workspace link replaced it
 HIST_KEY = "history"
 
 
@@ -40,15 +41,8 @@ def _canonical(doc: dict) -> str:
 def init() -> None:
     """On a session's first run: the document from the URL (``?s=`` or ``?preset=``), else the
     default preset. A broken link falls back to the default and says so."""
-    if WS_KEY not in st.session_state:  # saved scenarios are private to the link's workspace
-        from ui import store
-
-        try:
-            st.session_state[WS_KEY] = store.check_workspace(st.query_params.get("ws"))
-        except InputError as exc:
-            if "ws" in st.query_params:
-                st.session_state["init_error"] = exc
-            st.session_state[WS_KEY] = store.new_workspace()
+    if WS_KEY not in st.session_state:
+        st.session_state[WS_KEY] = _workspace()
     if DOC_KEY in st.session_state:
         return
     qp = st.query_params
@@ -66,8 +60,33 @@ def init() -> None:
     st.session_state["preset"] = json.loads(st.session_state[DOC_KEY])["preset"]
 
 
+def _workspace() -> str:
+    """The session's workspace (its saved scenarios): the one an explicit workspace link
+    (``?ws=…``, the Compare page's "share this workspace") opens, else the one this browser
+    remembers (:mod:`ui.cookie`), else a new one. A workspace opened by link becomes this
+    browser's; the one it replaced is offered on the Compare page. A malformed ``ws`` is
+    refused with a warning and a new workspace made."""
+    from ui import cookie, store
+
+    remembered = cookie.read()
+    try:
+        remembered = store.check_workspace(remembered) if remembered else None
+    except InputError:
+        remembered = None
+    if "ws" in st.query_params:
+        try:
+            ws = store.check_workspace(st.query_params.get("ws"))
+        except InputError as exc:
+            st.session_state["init_error"] = exc
+        else:
+            if remembered and remembered != ws:
+                st.session_state[PREVIOUS_WS_KEY] = remembered
+            return ws
+    return remembered or store.new_workspace()
+
+
 def workspace() -> str:
-    """The session's workspace id (its saved scenarios), held in the URL as ``ws``."""
+    """The session's workspace id (its saved scenarios); never in a scenario's link."""
     return st.session_state[WS_KEY]
 
 
@@ -184,7 +203,7 @@ def sync_url() -> None:
     """Put the scenario and the language in the URL so that a link reproduces the view."""
     d = doc()
     d.pop("format", None)
-    qp = {"lang": st.session_state.get("lang", "zh"), "ws": st.session_state.get(WS_KEY, "")}
+    qp = {"lang": st.session_state.get("lang", "zh")}  # never the workspace: a link shares a scenario
     if st.session_state.get("projector"):
         qp["projector"] = "1"
     if st.session_state.get("tour_done") or st.query_params.get("tour") == "0":

@@ -31,6 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from sim import document, overrides
 from sim.errors import InputError
+from sim.text import bad_char, normal
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "scenarios.sqlite"
 MAX_NAME = 60
@@ -119,15 +120,16 @@ def check_workspace(ws) -> str:
 
 # ---------------------------------------------------------------------- names and documents
 def check_name(name) -> str:
-    """The name stripped; InputError unless it has 1–60 characters and no control characters."""
+    """The name stripped, in NFC form; InputError unless it has 1–60 characters, all allowed
+    (:mod:`sim.text`: no control characters, surrogates or non-characters)."""
     if not isinstance(name, str) or not name.strip():
         raise InputError("scenario_name_empty")
     name = name.strip()
     if len(name) > MAX_NAME:
         raise InputError("scenario_name_too_long", n=len(name), max=MAX_NAME)
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
-        raise InputError("scenario_name_control")
-    return name
+    if bad_char(name) is not None:
+        raise InputError("scenario_name_control", char=bad_char(name))
+    return normal(name)
 
 
 def _now() -> str:
@@ -236,6 +238,9 @@ def read_import(data: bytes | str) -> list[tuple[str, dict]]:
         raise InputError("import_not_list")
     if not docs:
         raise InputError("import_empty")
+    most = int(document.limits()["document"]["max_import_documents"])
+    if len(docs) > most:
+        raise InputError("import_too_many", n=f"{len(docs):,}", limit=f"{most:,}")
     out: list[tuple[str, dict]] = []
     seen: set[str] = set()
     for i, doc in enumerate(docs, start=1):
