@@ -15,6 +15,7 @@ import pandas as pd
 
 import sim
 from sim.loaders import load_rubric
+from sim.text import clean
 from sim.uncertainty import monte_carlo, sensitivity
 from ui import charts
 
@@ -82,11 +83,11 @@ def _table(doc, frame: pd.DataFrame) -> None:
     t = doc.add_table(rows=1, cols=len(frame.columns))
     t.style = "Light Grid Accent 1"
     for cell, name in zip(t.rows[0].cells, frame.columns):
-        cell.text = str(name)
+        cell.text = clean(str(name))
     for row in frame.itertuples(index=False):
         cells = t.add_row().cells
         for cell, v in zip(cells, row):
-            cell.text = str(v)
+            cell.text = clean(str(v))  # a last guard: Word cannot hold what sim.text refuses
 
 
 def _section(doc, heading: str, frame: pd.DataFrame, empty: str) -> None:
@@ -115,6 +116,7 @@ def _image(doc, data: bytes | None, width_cm: float = 16.0, lang: str = "zh") ->
 
 
 def _header(doc, lang: str, kind: str, region: str, name: str, url: str, today: dt.date) -> None:
+    region, name, url = clean(region), clean(name), clean(url)
     doc.add_heading(tr(f"brief_title_{kind}", lang, region=region), level=0)
     p = doc.add_paragraph()
     if kind == "city":  # a city has no scenario name: its date only

@@ -126,3 +126,46 @@ def test_projector_mode_keeps_the_city_page_to_what_a_meeting_reads():
     assert not [b for b in at.button if b.key == "batch_run"]
     assert all("导入本市" not in e.label for e in at.expander)
     assert at.get("vega_lite_chart")  # the map and the ladder stay
+
+
+def _city_table(tmp_path, name: str, scale: float) -> tuple[bytes, str]:
+    """Three counties of the template's example row with every count and amount (家, 万元)
+    multiplied by ``scale`` (a strong city above 1, a weak one below)."""
+    import pandas as pd
+
+    from sim.loaders import load_rubric, load_rubric_example
+    from sim.tables import table_from_bytes, template_bytes
+
+    raw = table_from_bytes(template_bytes(load_rubric("hebei-county"), load_rubric_example("hebei-county")), "t.xlsx")
+    rows = pd.concat([raw.iloc[[0]]] * 3, ignore_index=True)
+    for c in rows.columns[1:]:
+        num = pd.to_numeric(rows[c], errors="coerce")
+        if num.notna().all() and ("(家)" in c or "(万元)" in c):
+            rows[c] = (num * scale).round(0).astype(int).astype(str)
+    rows.iloc[:, 0] = [f"{name}{i}" for i in range(3)]
+    data = rows.to_csv(index=False).encode("utf-8-sig")
+    return data, f"{name}.csv"
+
+
+def _open_with_table(data: bytes, file_name: str):
+    at = open_app("demo", lang="zh", page="city")
+    at.session_state["city_upload_data"] = (data, file_name, hashlib.sha256(data).hexdigest())
+    at.run()
+    at.selectbox(key="city_id").select_index(2).run()
+    assert not at.exception
+    return at
+
+
+def test_two_sessions_uploading_different_tables_each_see_their_own_numbers(tmp_path):
+    """Results of an uploaded table are cached under its content: user B never sees user A's."""
+    strong, weak = _city_table(tmp_path, "强县", 3.0), _city_table(tmp_path, "弱县", 0.3)
+    a = _open_with_table(*strong)
+    b = _open_with_table(*weak)
+    a_numbers = [m.value for m in a.metric]
+    b_numbers = [m.value for m in b.metric]
+    assert a_numbers[1] != b_numbers[1]  # expected A counties: the strong city's are not the weak one's
+    fresh = _open_with_table(*weak)  # the weak table alone (its cached results) gives B's numbers
+    assert [m.value for m in fresh.metric] == b_numbers
+    assert all("弱县" in r for r in b.table[0].value.index) if b.table else True
+    ladder_a = a.get("arrow_vega_lite_chart")
+    assert ladder_a is not None
