@@ -5,19 +5,32 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sim import province
-from sim import regions as sim_regions
+from sim import backtest, posterior
 from sim.catalog import text_in
-from sim.loaders import load_profile, load_rubric
+from sim.loaders import DATA_DIR, load_rubric
+from sim.scenario import PACE_MODES
+from sim.uncertainty import load_posterior
 from ui import charts, datatab, state
 from ui.i18n import lang, t
 
 
+STATS = ("mean", "A", "B", "C", "raised", "changed")
+
+
 @st.cache_resource(show_spinner=False)
-def _record() -> pd.DataFrame:
-    """The synthetic province under the stored pace factors, round by round (cached)."""
-    hebei = sim_regions.load("hebei-synthetic")
-    return province.compare(hebei, province.province_at(hebei, None, 2025))
+def _bands(mode: str | None) -> pd.DataFrame:
+    """The stored calibration's predictions beside the record (cached: about 2 s)."""
+    return posterior.stored_bands(mode)
+
+
+@st.cache_resource(show_spinner=False)
+def _backtest() -> pd.DataFrame:
+    """Every origin's predictions of the later published rounds (cached: about 15 s)."""
+    return backtest.rolling()
+
+
+def _stat_name(k: str) -> str:
+    return t(f"stat_{k}")
 
 
 sc = state.scenario()
@@ -64,26 +77,50 @@ st.markdown(t("method_eq_score"))
 
 # ------------------------------------------------------------------ 3. the province's record
 st.header(t("method_province_heading"))
-theta = load_profile("hebei-county")["theta"]
-low, high = province.pace_band()
-st.markdown(t("method_province_intro", mean_tol=f"{province.MEAN_TOLERANCE:g}", a_tol=province.A_TOLERANCE,
-              pace=f"{theta['pace']:.2f}", hte=f"{theta['hte']:.2f}", intensity=f"{theta['intensity']:.2f}",
-              spread=f"{theta['spread']:.2f}", low_gain=f"{low + province.MEAN_TOLERANCE:.2f}",
-              high_gain=f"{high - province.MEAN_TOLERANCE:.2f}", band_low=f"{low:.2f}", band_high=f"{high:.2f}"))
-record = _record()
-long = pd.concat([
-    pd.DataFrame({"round": record.index, "measure": t("metric_A"), "series": t("series_published"),
-                  "value": record["A"]}),
-    pd.DataFrame({"round": record.index, "measure": t("metric_A"), "series": t("series_model"),
-                  "value": record["A_model"]}),
-    pd.DataFrame({"round": record.index, "measure": t("metric_mean"), "series": t("series_published"),
-                  "value": record["mean"]}),
-    pd.DataFrame({"round": record.index, "measure": t("metric_mean"), "series": t("series_model"),
-                  "value": record["mean_model"]})]).dropna()
+post = load_posterior("hebei-county")
+ess = next((ln for ln in (DATA_DIR / "profiles/hebei_county_posterior.csv").read_text(encoding="utf-8").splitlines()
+            if "effective sample size" in ln), "")
+st.markdown(t("method_province_intro", n=len(post["pace"]) if post else 0,
+              ess=ess.rsplit(" ", 1)[-1].rstrip(".") if ess else "—"))
+if post:
+    quant = pd.DataFrame({t("method_factor"): [t(f"method_factor_{k}") for k in post],
+                          "P10": [float(pd.Series(v).quantile(0.1)) for v in post.values()],
+                          "P50": [float(pd.Series(v).quantile(0.5)) for v in post.values()],
+                          "P90": [float(pd.Series(v).quantile(0.9)) for v in post.values()]})
+    st.caption(t("method_posterior_caption"))
+    st.dataframe(quant, hide_index=True, key="method_posterior", height="content",
+                 column_config={c: st.column_config.NumberColumn(c, format="%.2f") for c in ("P10", "P50", "P90")})
+bands = _bands(None)
+shown = bands[bands["statistic"].isin(STATS)].assign(measure=lambda f: f["statistic"].map(_stat_name))
 st.markdown(f"**{t('method_province_chart')}**")
-st.altair_chart(charts.style(charts.record_fit(long, {"round": t("col_round")}), None), key="method_record_chart")
+st.altair_chart(charts.style(charts.record_bands(shown, {"round": t("col_round"), "band": t("band_80"),
+                                                         "median": t("median"), "published": t("series_published")}),
+                             None), key="method_record_chart")
 st.markdown(f"**{t('method_province_table')}**")
-st.dataframe(record.reset_index().round(1), hide_index=True, key="method_record_table", height="content")
+table = shown.pivot_table(index="round", columns="measure", values="P50").round(1)
+st.dataframe(table, key="method_record_table", height="content")
+st.subheader(t("method_modes_heading"))
+st.caption(t("method_modes_caption"))
+modes = []
+for mode in PACE_MODES:
+    m = _bands(mode)
+    m = m[m["statistic"].isin(("mean", "A"))]
+    modes.append(m.pivot_table(index="round", columns="statistic", values="P50").rename(
+        columns=lambda k: f"{t('pace_mode_' + mode)} · {_stat_name(k)}"))
+st.dataframe(pd.concat(modes, axis=1).round(1), key="method_modes_table", height="content")
+st.subheader(t("method_backtest_heading"))
+if st.button(t("method_backtest_run"), key="method_backtest_run", icon=":material/history:") or \
+        st.session_state.get("method_backtest_done"):
+    st.session_state["method_backtest_done"] = True
+    with st.spinner(t("opt_running")):
+        bt = _backtest()
+    st.caption(t("method_backtest_caption", covered=int(bt["covered"].sum()), n=len(bt)))
+    shown_bt = bt.assign(statistic=bt["statistic"].map(_stat_name))
+    st.dataframe(shown_bt[["origin", "round", "statistic", "published", "P10", "P50", "P90", "covered"]].round(1),
+                 hide_index=True, key="method_backtest_table", height="content",
+                 column_config={"origin": t("method_col_origin"), "round": t("col_round"),
+                                "statistic": t("method_col_statistic"), "published": t("method_col_published"),
+                                "covered": t("method_col_covered")})
 
 # ------------------------------------------------------------------ 4. programs
 st.header(t("method_programs_heading"))

@@ -12,6 +12,7 @@ from report.briefing import scenario_briefing
 
 from sim.catalog import text_in
 from sim.loaders import load_catalog, load_rubric
+from sim.scenario import PACE_MODES
 from ui import charts, common, state
 from ui.common import (BAND_DRAWS, assumption_note, band, data_year, fmt_money, fmt_pct, fmt_prob,
                        fmt_quantity, fmt_score, ind_label, ind_name, is_count, next_points, prog_name,
@@ -208,6 +209,10 @@ def other_controls() -> None:
             st.radio(t("reading_label"), ["assessment", "data"], key=_seed(f"w_mode_{pid}_reading", sc.tier_reading),
                      format_func=lambda r: t(f"reading_{r}"), on_change=_on_mode, args=("reading",),
                      help=t("reading_help"))
+        if sc.growth_profile:
+            st.radio(t("pace_label"), list(PACE_MODES), key=_seed(f"w_mode_{pid}_pace", sc.pace_mode),
+                     format_func=lambda m: t(f"pace_mode_{m}"), on_change=_on_mode, args=("pace",),
+                     help=t("pace_help", year=sc.pace_window))
     if sc.rubric_id:
         with st.expander(t("management_heading")):
             rubric = load_rubric(sc.rubric_id)
@@ -275,6 +280,8 @@ def headline(sc) -> None:
             tier_odds(mc.tiers.loc[scored])
         else:
             st.caption(t("attainment_caption"))
+    if sc.rubric_id:
+        common.peers_line(sc, year, float(mc.score.loc[sc.base_year, "P50"]))
 
 
 def outcomes(sc) -> None:

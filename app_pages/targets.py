@@ -8,6 +8,7 @@ from ui import state
 from ui.common import fmt, fmt_quantity, ind_label, is_count
 from ui.i18n import lang, t
 
+OVERSHOOT = 2.0  # a projection at least this many times its target is explained
 STATUS_BG = {"met": "#dafbe1", "within_5pct": "#fff8c5", "short": "#ffebe9", "not_assessed": "#f6f8fa"}
 
 sc = state.scenario()
@@ -57,5 +58,10 @@ colors = [STATUS_BG[s] for s in table["status"]]
 styled = frame.style.apply(lambda col: [f"background-color: {c}" for c in colors], subset=[t("col_status")])
 st.dataframe(styled, hide_index=True, key="targets_table", height=min(40 + 36 * len(rows), 900))
 st.caption(t("targets_caption", base=sc.base_year))
+for r in table.itertuples():  # a status quo far beyond its own plan says why
+    if r.kind == "level" and isinstance(r.projected, float) and float(r.target) > 0 \
+            and r.projected >= OVERSHOOT * float(r.target) and sc.growth_profile:
+        st.info(t("targets_overshoot", name=ind_label(r.indicator), year=r.year, times=f"{r.projected / float(r.target):.1f}",
+                  window=sc.pace_window), icon=":material/trending_up:")
 if any(is_count(q) for q in table["indicator"]):
     st.caption(t("expected_counts_caption"))

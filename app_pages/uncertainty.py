@@ -69,7 +69,7 @@ with left:
 with right:
     if sc.rubric_id:
         st.subheader(t("unc_tiers"))
-        tiers = mc.tiers.reset_index().melt("year", var_name="tier", value_name="probability")
+        tiers = mc.tiers[["A", "B", "C"]].reset_index().melt("year", var_name="tier", value_name="probability")
         tiers["year"] = [sc.assessed_year(y) for y in tiers["year"]]
         st.altair_chart(charts.style(charts.tier_bars(tiers, {"year": t("year_axis_" + sc.tier_reading),
                                                               "probability": t("probability")}),

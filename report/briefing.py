@@ -20,7 +20,7 @@ from sim.uncertainty import monte_carlo, sensitivity
 from ui import charts
 
 from . import render
-from .labels import ind_name, param_label, prog_name, tr
+from .labels import ind_name, param_label, peers_text, prog_name, tr
 
 DRAWS, SEED = 300, 0  # the app's bands (ui.common.BAND_DRAWS / BAND_SEED use these)
 BODY_FONT, HEAD_FONT, LATIN_FONT = "SimSun", "SimHei", "Calibri"  # 宋体 / 黑体: Word's and WPS's defaults
@@ -151,7 +151,8 @@ def headline(sc: sim.Scenario, year: int) -> dict:
         sq = monte_carlo(status_quo(sc), DRAWS, SEED, indicators=False, central=False)
         return {"data_year": y, "median": float(mc.score.loc[y, "P50"]), "p10": float(mc.score.loc[y, "P10"]),
                 "p90": float(mc.score.loc[y, "P90"]), "p_a": float(mc.tiers.loc[y, "A"]),
-                "sq_median": float(sq.score.loc[y, "P50"]), "sq_p_a": float(sq.tiers.loc[y, "A"]), "mc": mc, "sq": sq}
+                "sq_median": float(sq.score.loc[y, "P50"]), "sq_p_a": float(sq.tiers.loc[y, "A"]), "mc": mc, "sq": sq,
+                "p_fall": float(mc.tiers.loc[y, "fall"]), "base_median": float(mc.score.loc[sc.base_year, "P50"])}
     idx = sim.simulate(sc).attainment.attrs["index"]
     sq_idx = sim.simulate(status_quo(sc)).attainment.attrs["index"]
     return {"data_year": year, "share_met": idx["share_met"], "attainment": 1 - idx["weighted_shortfall"],
@@ -237,6 +238,8 @@ def scenario_briefing(sc: sim.Scenario, lang: str = "zh", name: str = "", url: s
                              p10=f"{h['p10']:.1f}", p90=f"{h['p90']:.1f}", p_a=f"{h['p_a']:.0%}", n=DRAWS,
                              delta=f"{h['median'] - h['sq_median']:+.1f}",
                              dp=f"{(h['p_a'] - h['sq_p_a']) * 100:+.0f}"))
+        doc.add_paragraph(tr("prob_fall", lang, p=f"{h['p_fall']:.0%}") + " " +
+                          peers_text(sc, h["data_year"], year, h["base_median"], lang))
         path_png, groups_png = pngs([(_path_chart(sc, h, lang), 640),
                                      (_groups_chart(sc, proj, h["data_year"], lang), 640)])
         _image(doc, path_png, lang=lang)

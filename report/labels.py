@@ -40,5 +40,23 @@ def param_label(name: str, lang: str) -> str:
     if kind == "management":
         return tr("param_management", lang, name=item_name("st_management_innovation", lang))
     if kind == "pace":
-        return tr("param_pace", lang)
+        return tr(f"method_factor_{rest}", lang) if rest else tr("param_pace", lang)
+    if kind == "rate":
+        return tr("param_rate", lang, name=ind_name(rest, lang))
     return name
+
+
+def peers_text(sc, data_year: int, year: int, base_score: float, lang: str) -> str:
+    """The reference class in words (:mod:`sim.peers`): what the synthetic province's counties
+    that scored near ``base_score`` in the scenario's base year did by ``data_year``'s statistics
+    (the assessment of ``year``); a sentence saying there is none where no county stood there."""
+    from sim.peers import WIDTH, reference_class
+
+    got = reference_class(base_score, sc.base_year, data_year)
+    if got is None:
+        return tr("peers_none", lang, year=sc.base_year, base=sc.base_year)
+    pct = lambda v: f"{v:.0%}"  # noqa: E731
+    return tr("peers_line", lang, width=f"{WIDTH:g}", score=f"{base_score:.1f}", base=sc.base_year, year=year,
+              n=f"{got.n:.0f}", a=pct(got.reach_a[1]), a_lo=pct(got.reach_a[0]), a_hi=pct(got.reach_a[2]),
+              fall=pct(got.fall[1]), gain=f"{got.gain[1]:.1f}", gain_lo=f"{got.gain[0]:.1f}",
+              gain_hi=f"{got.gain[2]:.1f}")

@@ -21,7 +21,7 @@ from .regions import Regions
 from .scenario import Scenario
 from .uncertainty import monte_carlo
 
-COLUMNS = ("county", "data_year", "P10", "P50", "P90", "P_A", "P_B", "P_C", "budget", "optimized_P_A",
+COLUMNS = ("county", "data_year", "P10", "P50", "P90", "P_A", "P_B", "P_C", "P_fall", "budget", "optimized_P_A",
            "optimized_median", "gain_P_A", "seconds")
 
 
@@ -48,7 +48,7 @@ def county_result(task: Task) -> dict:
     year = scored_year(sc, task.target_year, "score")
     mc = monte_carlo(sc, task.draws, task.seed, indicators=False, central=False)
     row = {"county": task.county, "data_year": year, **{k: float(mc.score.loc[year, k]) for k in ("P10", "P50", "P90")},
-           **{f"P_{k}": float(mc.tiers.loc[year, k]) for k in ("A", "B", "C")}, "budget": np.nan,
+           **{f"P_{k}": float(mc.tiers.loc[year, k]) for k in ("A", "B", "C", "fall")}, "budget": np.nan,
            "optimized_P_A": np.nan, "optimized_median": np.nan, "gain_P_A": np.nan}
     if task.budget is not None:
         res = optimize(sc, task.budget, task.target_year, robust="prob_a", seed=task.seed)

@@ -9,8 +9,16 @@ Indicator kinds (``data/indicators.csv``):
   sum      X_t = sum of its parts (``programs`` = the year's program spending, 万元)
   ratio    X_t = k * scale * N_t / D_t     (k = 1 unless the seed's definitions differ)
   inflow   X_t = X_{t-1} + v P_{t-1} + U_t                    (v: new units a year per unit of the pool P)
+  population X_t = rho X_{t-1} + e P_t + U_t                   (a population re-evaluated every
+           year: rho the share that renews, e new entrants a year per unit of the pool P, set so
+           that the first projected year grows at the rate g: e = X_0 (1 + g - rho) / P_0, at
+           least ``floor``); it approaches e P / (1 - rho) instead of growing without end
+  points   X_t = X_{t-1} + h (M - X_{t-1})                    (a rubric item's points catching up
+           toward its maximum M = ``upper`` at the rate h = ``param`` a year: how counties
+           reorganise their S&T management; ``item`` names the rubric item it scores)
   text     held at its baseline (有/无)
-An optional ``cap`` bounds the value by another indicator's value in the same year, and an
+An optional ``cap`` bounds the value by another indicator's value in the same year (times
+``cap_share``, 1 unless given: high-tech enterprises at most 1.5% of registered firms), and an
 optional ``upper`` by a constant (100 for a share of a whole, in %). With ``saturation =
 logistic`` the value approaches that ceiling smoothly instead of stopping at it: the odds of its
 share of the ceiling, s / (1 - s), grow as the unbounded share does (see :mod:`sim.projection`).
@@ -22,9 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-Kind = Literal["driver", "stock", "flow", "pipeline", "elastic", "inflow", "sum", "ratio", "text"]
-GROWING = ("driver", "stock", "flow", "pipeline", "elastic")
-STEPPED = ("stock", "pipeline", "inflow")  # kinds computed from their own previous year
+Kind = Literal["driver", "stock", "flow", "pipeline", "elastic", "inflow", "population", "points", "sum", "ratio",
+               "text"]
+GROWING = ("driver", "stock", "flow", "pipeline", "elastic", "population")
+STEPPED = ("stock", "pipeline", "inflow", "population", "points")  # kinds computed from their own previous year
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,9 @@ class Indicator:
     saturation: str = ""
     edge_reason: str = ""
     note_zh: str = ""
+    cap_share: float = 1.0
+    floor: float = 0.0
+    item: str = ""
 
     @property
     def depends_on(self) -> tuple[str, ...]:
@@ -173,7 +185,8 @@ def read_indicators(path: Path) -> dict[str, Indicator]:
                 upper=_opt(r.get("upper", "")), param_low=_opt(r.get("param_low", "")),
                 param_high=_opt(r.get("param_high", "")), note=r["note"],
                 saturation=r.get("saturation", "") or "", edge_reason=r.get("edge_reason", "") or "",
-                note_zh=r.get("note_zh", "") or "")
+                note_zh=r.get("note_zh", "") or "", cap_share=_num(r.get("cap_share", "") or "", 1.0),
+                floor=_num(r.get("floor", "") or ""), item=r.get("item", "") or "")
     return out
 
 

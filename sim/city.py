@@ -31,7 +31,7 @@ import pandas as pd
 from .errors import InputError
 from .optimize import make_problem, outcomes, score_allocations, scored_year
 from .regions import Goal, Regions
-from .uncertainty import params_of, ranges, sample
+from .uncertainty import draw
 
 A_LINE, B_LINE = 80.0, 60.0  # the rubric's tier lines (data/rubrics: A >= 80, B >= 60)
 
@@ -115,8 +115,7 @@ def county_curves(regions: Regions, target_year: int, step: float, n_levels: int
             taken[best] += 1
             path.append(x.copy())
         split = np.stack(path)
-        rs = ranges(sc)
-        samples = params_of(rs, sample(rs, draws, seed))
+        samples = draw(short, draws, seed)
         scores.append(outcomes(short, split, "score", samples))
         central.append(score_allocations(sc, split, data_year, "score"))
         splits.append(split)

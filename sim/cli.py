@@ -117,6 +117,15 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("calibrate-province",
                        help="refit the Hebei county pace to the province's record / 按全省评价结果重新校准县域速度")
     c.add_argument("--out", help="write the comparison with the record (.csv or .xlsx)")
+    c.add_argument("--write", action="store_true", help="store the posterior in data/profiles/")
+    c.add_argument("--draws", type=int, default=384, help="provinces a round of the fit")
+    c.add_argument("--rounds", type=int, default=8, help="rounds of the fit")
+    c.add_argument("--seed", type=int, default=0)
+
+    bk = sub.add_parser("backtest", help="fit on the rounds up to a year, predict the later ones / 回测")
+    bk.add_argument("--fit-until", type=int, help="last statistics year fitted (default: every origin)")
+    bk.add_argument("--horizon", type=int, default=2025)
+    bk.add_argument("--out", help="write the table (.csv or .xlsx)")
     return p
 
 
@@ -288,20 +297,67 @@ def cmd_min_budget(args: argparse.Namespace) -> int:
 
 @command
 def cmd_calibrate_province(args: argparse.Namespace) -> int:
-    """Refit the pace factors of the growth profile hebei-county and print them with the fit;
-    the stored factors (data/profiles/hebei_county.toml [theta]) are changed by hand."""
-    from .province import fit, within_tolerance
+    """Refit the growth profile hebei-county's factors to every round of the record
+    (:func:`sim.posterior.fit`), print the posterior and how its predictions cover the record;
+    with --write store the posterior draws and their means (data/profiles/)."""
+    from . import posterior, regions
     from .tables import xlsx_bytes
 
     out = check_out_path(args.out, (".csv", ".xlsx")) if args.out else None
-    res = fit()
-    sys.stdout.write("[theta]\n" + "".join(f"{k} = {v}\n" for k, v in res.theta.items()))
-    sys.stdout.write(f"# distance {res.distance:.2f}, {res.nfev} evaluations, within tolerance: "
-                     f"{within_tolerance(res.comparison)}\n")
-    sys.stdout.write(res.comparison.round(2).to_string() + "\n")
+    prov = regions.load("hebei-synthetic")
+    post = posterior.fit(prov, None, draws=args.draws, rounds=args.rounds, seed=args.seed)
+    table = posterior.compare(posterior.predictive(prov, post.draws, 2020, seed=args.seed + 1))
+    quant = post.frame().quantile([0.1, 0.5, 0.9]).T.rename(columns=lambda q: f"P{q * 100:.0f}")
+    sys.stdout.write(f"posterior of {len(post.frame())} draws, effective sample size {post.ess:.0f}, "
+                     f"{post.seconds:.1f} s\n{quant.round(3).to_string()}\n{table.round(2).to_string()}\n")
+    if args.write:
+        write_posterior(post)
+        sys.stdout.write("written: data/profiles/hebei_county_posterior.csv and [theta] of hebei_county.toml\n")
     if out is not None:
-        frame = res.comparison.reset_index()
-        write_atomic(out, xlsx_bytes({"fit": frame}) if out.suffix.lower() == ".xlsx" else csv_bytes(frame))
+        write_atomic(out, xlsx_bytes({"fit": table}) if out.suffix.lower() == ".xlsx" else csv_bytes(table))
+    return 0
+
+
+def write_posterior(post, profile: str = "hebei-county") -> None:
+    """Store a posterior: its draws (the profile's ``posterior`` CSV) and their means (the
+    profile's [theta] lines), each file written whole or not at all."""
+    import re
+
+    from .loaders import DATA_DIR, PROFILE_FILES, load_profile
+
+    prof = load_profile(profile)
+    frame = post.frame().round(5)
+    head = (f"# Posterior draws of the growth profile {profile}'s factors: python -m sim calibrate-province --write "
+            f"(sim/posterior.py), seeded; effective sample size {post.ess:.0f}.\n").encode()
+    write_atomic(DATA_DIR / prof["posterior"]["file"], head + csv_bytes(frame, bom=False, eol="\n"))
+    path = DATA_DIR / PROFILE_FILES[profile]
+    text = path.read_text(encoding="utf-8")
+    for k, v in post.mean().items():
+        text, n = re.subn(rf"(?m)^{k} = [0-9.eE+-]+$", f"{k} = {v:.4f}", text, count=1)
+        if n == 0:
+            text = text.replace("[theta]\n", f"[theta]\n{k} = {v:.4f}\n", 1)
+    write_atomic(path, text.encode("utf-8"))
+
+
+@command
+def cmd_backtest(args: argparse.Namespace) -> int:
+    """Fit the dynamics on the rounds up to --fit-until (or every origin) and print how the
+    predictions' 80% bands cover the later published rounds."""
+    from . import backtest
+    from .tables import xlsx_bytes
+
+    out = check_out_path(args.out, (".csv", ".xlsx")) if args.out else None
+    if args.fit_until is not None and args.fit_until not in backtest.ORIGINS:
+        raise InputError("bad_setting", key="--fit-until", value=args.fit_until,
+                         reason=" / ".join(map(str, backtest.ORIGINS)))
+    if args.fit_until is None:
+        table = backtest.rolling(horizon=args.horizon)
+    else:
+        table = backtest.run(args.fit_until, horizon=args.horizon).table.assign(origin=args.fit_until)
+    sys.stdout.write(table.round(2).to_string() + f"\n80% bands cover {backtest.coverage(table):.0%} "
+                     f"of {len(table)} published figures\n")
+    if out is not None:
+        write_atomic(out, xlsx_bytes({"backtest": table}) if out.suffix.lower() == ".xlsx" else csv_bytes(table))
     return 0
 
 

@@ -137,6 +137,7 @@ class ScenarioDoc(_Strict):
     horizon: Year | None = None
     status_quo: Literal["share", "flat", "plan"] | None = None
     reading: Literal["assessment", "data"] | None = None
+    pace: Literal["mixed", "continue", "fade", "accelerate"] | None = None
     spend: _section(Spend) | None = None
     growth: _section(Growth) | None = None
     management: _section(Scalar) | None = None

@@ -64,6 +64,21 @@ def load_profile(profile_id: str) -> dict[str, Any]:
     return read_toml(DATA_DIR / PROFILE_FILES[profile_id])
 
 
+@functools.cache
+def load_profile_posterior(profile_id: str) -> dict | None:
+    """A growth profile's posterior draws of its fitted factors (the CSV its ``posterior`` key
+    names, written by ``python -m sim calibrate-province --write``): factor -> numpy array of
+    equally weighted draws; None when the profile has none."""
+    import numpy as np
+    import pandas as pd
+
+    name = load_profile(profile_id).get("posterior", {}).get("file")
+    if not name or not (DATA_DIR / name).is_file():
+        return None
+    frame = pd.read_csv(DATA_DIR / name, comment="#")
+    return {c: frame[c].to_numpy(dtype=float) for c in frame.columns}
+
+
 RUBRIC_FILES = {"hebei-county": "rubrics/hebei_county.toml"}
 
 

@@ -32,7 +32,7 @@ from .errors import InputError, say
 from .loaders import load_catalog, load_rubric
 from .projection import Params, run
 from .scenario import Scenario
-from .simulate import rubric_values
+from .simulate import score_batch
 
 OBJECTIVES = ("score", "attainment", "targets_met")
 MIN_STEP = 1 / 1024
@@ -181,10 +181,8 @@ def score_allocations(sc: Scenario, allocations: np.ndarray, data_year: int,
 def _objective(sc: Scenario, x: np.ndarray, objective: str, params: Params | None = None) -> np.ndarray:
     X = run(sc, x, params)
     if objective == "score":
-        from .rubric import score
-
         last = {q: v[:, -1] for q, v in X.items()}
-        return score(load_rubric(sc.rubric_id), rubric_values(sc, last, params)).total
+        return score_batch(sc, last, params).total
     return _attainment_batch(sc, X, objective)
 
 
@@ -761,11 +759,10 @@ def min_budget(sc: Scenario, score: float = 80.0, target_year: int | None = None
     cap = max_budget or max(50 * current, 1e5)
     samples = None
     if confidence is not None:
-        from .uncertainty import params_of, ranges, sample
+        from .uncertainty import draw
 
         problem = make_problem(sc, cap, target_year, bounds, objective)
-        rs = ranges(problem.scenario, width)
-        samples = params_of(rs, sample(rs, draws, seed))
+        samples = draw(problem.scenario, draws, seed, width)
 
     def reaches(b: float):
         res = optimize(sc, b, target_year, bounds, objective)
@@ -804,15 +801,14 @@ def _robust(sc, problem, budget, bounds, objective, no_cut, robust, draws, seed,
     """Maximize a robust objective over fixed draws, starting from the nominal optimum."""
     from dataclasses import replace
 
-    from .uncertainty import params_of, ranges, sample
+    from .uncertainty import draw
 
     if robust not in ROBUST:
         raise InputError("unknown_objective", objective=robust, known=", ".join(ROBUST))
     if problem.objective != "score":
         raise InputError("no_rubric", preset=sc.preset_id)
     nominal = optimize(sc, budget, problem.target_year, bounds, objective, no_cut)
-    rs = ranges(problem.scenario, width)
-    samples = params_of(rs, sample(rs, draws, seed))
+    samples = draw(problem.scenario, draws, seed, width)
     f = _Counter(problem, None, samples, robust)
     P, Y = problem.shape
     current = project(problem.scenario.spend_matrix()[:, :Y], problem)

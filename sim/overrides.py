@@ -5,6 +5,7 @@ in its scenario store and exports/imports it as a file. Format::
 
     {"format": "innovation-sim-scenario/1", "preset": "demo", "horizon": 2030,
      "status_quo": "share" | "flat" | "plan", "reading": "assessment" | "data",
+     "pace": "mixed" | "continue" | "fade" | "accelerate",
      "spend": {"platform_awards": 300 or [per year, ...]}, "growth": {"gdp": 0.05},
      "management": {"st_admin_body": "independent"}, "base": {"registered_firms": 13000}}
 
@@ -27,7 +28,7 @@ from .presets import check_preset_id, load_preset, rederive
 from .scenario import Scenario
 
 FORMAT = document.FORMAT
-EDITABLE_KINDS = ("driver", "stock", "flow", "pipeline", "elastic", "inflow")
+EDITABLE_KINDS = ("driver", "stock", "flow", "pipeline", "elastic", "inflow", "population")
 MANAGEMENT_COUNTS = ("st_leading_group",)
 
 
@@ -67,6 +68,8 @@ def apply(doc: dict) -> Scenario:
         sc = sc.with_growth(q, _number(f"growth.{q}", g))
     if doc.get("reading") is not None:
         sc = sc.replace(tier_reading=str(doc["reading"]))
+    if doc.get("pace") is not None and sc.growth_profile:  # what the pace does after the fitted years
+        sc = sc.replace(pace_mode=str(doc["pace"]))
     # the status quo follows the growth and mode in force; explicit spending comes after it
     sc = sc.with_status_quo_mode(str(doc.get("status_quo") or sc.status_quo_mode))
     for pid, v in (doc.get("spend") or {}).items():
@@ -83,7 +86,7 @@ def apply(doc: dict) -> Scenario:
         values = _management(sc, mgmt)
         counts = {k: v for k, v in values.items() if k in sc.base}  # e.g. st_leading_group (0/1)
         texts = {k: v for k, v in values.items() if k not in sc.base}
-        sc = sc.replace(management={**sc.management, **texts}, base={**sc.base, **counts})
+        sc = rederive(sc.replace(management={**sc.management, **texts}, base={**sc.base, **counts}))
     return sc
 
 
@@ -136,7 +139,11 @@ def diff(sc: Scenario) -> dict:
         doc["status_quo"] = sc.status_quo_mode
     if sc.tier_reading != ref.tier_reading:
         doc["reading"] = sc.tier_reading
-    base = {q: v for q, v in sc.base.items() if q in ref.base and v != ref.base[q]}
+    if sc.pace_mode != ref.pace_mode:
+        doc["pace"] = sc.pace_mode
+    editable = set(editable_quantities(sc))
+    base = {q: v for q, v in sc.base.items() if q in ref.base and v != ref.base[q] and (q in editable or
+                                                                                        q in MANAGEMENT_COUNTS)}
     growth = {q: g for q, g in sc.growth.items() if g != ref.growth.get(q)}
     ref = overrides_base(ref, base, growth).with_status_quo_mode(sc.status_quo_mode)
     spend = {}

@@ -11,6 +11,7 @@ Assumed values hold for every year of the preset unless given for that year.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable
 
 from .catalog import GROWING, Catalog
@@ -172,8 +173,15 @@ def resolve_year(doc: dict, year: int, cat: Catalog | None = None) -> tuple[dict
     spend_total = sum(p["spend"] for p in doc.get("programs", []))
     shown = _shown(doc, cat)
     start = shown + [c for c in rcols if c in cat.indicators]
+    if rubric is not None:  # the management items' points, which the projection moves (kind points)
+        start += [q for q, ind in cat.indicators.items() if ind.kind == "points"]
     needed = needed_quantities(cat, start)
     vals, ratio_k = _resolve(cat, needed, given, spend_total, prov)
+    if rubric is not None:
+        for q, v in item_points(rubric, cat, vals, texts).items():
+            vals[q] = v
+            prov[q] = Provenance("derived", "the rubric's points of the baseline's columns", (),
+                                 "按评价细则由基年各列计算的得分")
     missing = [q for q in needed if q not in vals and cat.indicators[q].kind != "text"]
     if missing:
         raise ValueError(f"preset {meta['id']} ({year}) lacks values for {missing}")
@@ -181,6 +189,18 @@ def resolve_year(doc: dict, year: int, cat: Catalog | None = None) -> tuple[dict
         if c.kind in ("category", "points") and c.id not in texts:
             raise ValueError(f"preset {meta['id']} lacks the rubric column {c.id}")
     return {q: vals[q] for q in needed if q in vals}, ratio_k, texts, prov
+
+
+def item_points(rubric, cat: Catalog, values: dict, texts: dict) -> dict[str, float]:
+    """The points quantities (kind ``points``: the management items the projection moves) of a
+    baseline: each item's points scored from its columns (``values`` numbers, ``texts``
+    categories and assessed points)."""
+    from .rubric import score
+
+    cols = {c.id: texts.get(c.id, values.get(c.id, 0.0)) for c in rubric.columns}
+    cols = {k: (v if isinstance(v, str) else float(v)) for k, v in cols.items()}
+    items = score(rubric, cols).items
+    return {q: float(items[ind.item]) for q, ind in cat.indicators.items() if ind.kind == "points"}
 
 
 def _shown(doc: dict, cat: Catalog) -> list[str]:
@@ -276,19 +296,42 @@ def load_preset(preset_id: str, region_values: dict | None = None, region_name: 
     return scenario_from_doc(load_preset_doc(preset_id), region_values, region_name)
 
 
-PACE_GROUPS = ("pace", "hte", "intensity")
+PACE_GROUPS = ("pace", "hte", "intensity", "management")
 
 
-def profile_rates(profile_id: str, theta: dict | None = None) -> tuple[dict, dict, dict, dict, tuple, float]:
-    """A growth profile's rates: (growth, growth ranges, params, provenance, the pace group, the
-    pace spread), each rate multiplied by its group's pace factor (``theta`` overrides the stored
-    factors, e.g. while fitting them)."""
+@dataclass(frozen=True)
+class ProfileRates:
+    """A growth profile's rates for a scenario (see :func:`profile_rates`): growth and its
+    ranges, parameters, their provenance; each pace-group rate's group, the groups' factors
+    (``theta``), a county's own pace spread, the fit's window (last statistics year) and the
+    default pace mode after it, the line effort and its reach, and the absolute rates (entry
+    per pool unit of a population, yield per source unit of a pipeline) with their ranges."""
+
+    growth: dict
+    ranges: dict
+    params: dict
+    provenance: dict
+    groups: dict
+    theta: dict
+    spread: float
+    window: int
+    mode: str
+    effort: float = 0.0
+    reach: float = 0.0
+    rates: dict = None
+    rate_ranges: dict = None
+
+
+def profile_rates(profile_id: str, theta: dict | None = None) -> ProfileRates:
+    """A growth profile's rates, each pace-group rate multiplied by its group's factor
+    (``theta`` overrides the profile's posterior means, e.g. while fitting them)."""
     prof = load_profile(profile_id)
     theta = {**prof.get("theta", {}), **(theta or {})}
     name, name_zh = prof["profile"]["en"], prof["profile"]["zh"]
     growth, ranges, params, prov = {}, {}, {}, {}
-    group = tuple([f"growth.{g['indicator']}" for g in prof.get("growth", []) if g["group"] in PACE_GROUPS]
-                  + [f"param.{e['indicator']}" for e in prof.get("param", []) if e["group"] in PACE_GROUPS])
+    groups = {**{f"growth.{g['indicator']}": g["group"] for g in prof.get("growth", []) if g["group"] in PACE_GROUPS},
+              **{f"param.{e['indicator']}": e["group"] for e in prof.get("param", []) if e["group"] in PACE_GROUPS},
+              **{f"rate.{e['indicator']}": e["group"] for e in prof.get("rate", []) if e["group"] in PACE_GROUPS}}
     for g in prof.get("growth", []):
         f = float(theta.get(g["group"], 1.0))
         q = g["indicator"]
@@ -305,7 +348,18 @@ def profile_rates(profile_id: str, theta: dict | None = None) -> tuple[dict, dic
         prov[f"param.{e['indicator']}"] = Provenance("calibrated", e["note"] + f" Pace factor {f:.3g}: {name}.", (),
                                                      e.get("note_zh", "") + (f" 速度系数 {f:.3g}:{name_zh}。"
                                                                             if e.get("note_zh") else ""))
-    return growth, ranges, params, prov, group, float(theta.get("spread", 0.0))
+    rates, rate_ranges = {}, {}
+    for e in prof.get("rate", []):
+        f = float(theta.get(e["group"], 1.0))
+        rates[e["indicator"]] = f * e["value"]
+        rate_ranges[e["indicator"]] = (f * e["low"], f * e["high"])
+        prov[f"rate.{e['indicator']}"] = Provenance("calibrated", e["note"] + f" Pace factor {f:.3g}: {name}.", (),
+                                                    e.get("note_zh", "") + f" 速度系数 {f:.3g}:{name_zh}。")
+    window = prof.get("window", {})
+    return ProfileRates(growth, ranges, params, prov, groups, {k: float(theta.get(k, 1.0)) for k in PACE_GROUPS},
+                        float(theta.get("spread", 0.0)), int(window.get("last_year", 0)),
+                        str(window.get("default_mode", "continue")), float(theta.get("effort", 0.0)),
+                        float(prof.get("effort", {}).get("reach", 0.0)), rates, rate_ranges)
 
 
 def scenario_from_doc(doc: dict, region_values: dict | None = None, region_name: str = "",
@@ -319,22 +373,30 @@ def scenario_from_doc(doc: dict, region_values: dict | None = None, region_name:
 
     cat = load_catalog()
     preset_id = doc["preset"]["id"]
+    if "aggregate" in doc:
+        doc = aggregated(doc)
     if region_values:
         doc = with_region_values(doc, region_values, cat, region_status)
+        if programs is None and "fiscal_st_spending" in region_values:  # the region's own program budget
+            programs = own_programs(doc, float(region_values["fiscal_st_spending"]))
     if programs is not None:
         doc = {**doc, "programs": [{**p, "spend": float(programs[p["id"]])} for p in doc["programs"]]}
     meta = doc["preset"]
     base_year = int(meta["base_year"])
     base, ratio_k, texts, prov = resolve_year(doc, base_year, cat)
     growth = {q: cat.indicators[q].growth for q in base if cat.indicators[q].kind in GROWING}
-    ranges, params, pace_group, pace_spread = {}, {}, (), 0.0
+    ranges, params, pace = {}, {}, {}
     if meta.get("growth_profile"):
-        p_growth, p_ranges, p_params, p_prov, pace_group, pace_spread = profile_rates(meta["growth_profile"], theta)
-        growth.update({q: v for q, v in p_growth.items() if q in growth})
-        ranges = {q: v for q, v in p_ranges.items() if q in growth}
-        params = {q: v for q, v in p_params.items() if q in base}
-        prov.update({k: v for k, v in p_prov.items() if k.split(".", 1)[1] in base})
-        pace_group = tuple(k for k in pace_group if k.split(".", 1)[1] in base)
+        pr = profile_rates(meta["growth_profile"], theta)
+        growth.update({q: v for q, v in pr.growth.items() if q in growth})
+        ranges = {q: v for q, v in pr.ranges.items() if q in growth}
+        params = {q: v for q, v in pr.params.items() if q in base}
+        prov.update({k: v for k, v in pr.provenance.items() if k.split(".", 1)[1] in base})
+        pace = dict(rates={q: v for q, v in pr.rates.items() if q in base},
+                    rate_range={q: v for q, v in pr.rate_ranges.items() if q in base},
+                    growth_profile=meta["growth_profile"], pace_theta=pr.theta, pace_spread=pr.spread,
+                    pace_window=pr.window, pace_mode=pr.mode, line_effort=pr.effort, effort_reach=pr.reach,
+                    pace_groups={k: g for k, g in pr.groups.items() if k.split(".", 1)[1] in base})
     for g in doc.get("growth", []):
         growth[g["indicator"]] = float(g["rate"])
         ranges.pop(g["indicator"], None)
@@ -363,10 +425,49 @@ def scenario_from_doc(doc: dict, region_values: dict | None = None, region_name:
         plan_growth=float(plan.get("rate", 0.0)), plan_growth_note=plan.get("note") or plan.get("source", ""),
         plan_growth_note_zh=plan.get("note_zh") or plan.get("source", ""),
         evaluation_lag=load_rubric(meta["rubric"]).evaluation_lag_years if meta.get("rubric") else 0,
-        param=params, growth_range=ranges, pace_group=pace_group, pace_spread=pace_spread)
+        param=params, growth_range=ranges, **pace)
     if history:
         sc = calibrate(sc, _observed(doc, base_year))
     return sc.status_quo_scenario()
+
+
+def program_share() -> float:
+    """The share of a county's fiscal S&T spending its seven programs take in the status quo
+    (``data/regions/hebei_synthetic.toml`` program_share: 34%, an assumption with its reason)."""
+    from .loaders import DATA_DIR, read_toml
+
+    return float(read_toml(DATA_DIR / "regions/hebei_synthetic.toml")["regions"]["program_share"])
+
+
+def own_programs(doc: dict, fiscal_st_spending: float) -> dict[str, float]:
+    """A region's own status-quo program budget (万元 a year by program): :func:`program_share`
+    of its own fiscal S&T spending, split like the preset's programs — never a preset's fixed
+    amount, so a county spending 100万 or 5亿 has programs of its own size."""
+    sq = {p["id"]: float(p["spend"]) for p in doc.get("programs", [])}
+    total = sum(sq.values())
+    if total <= 0:
+        return sq
+    return {p: v / total * program_share() * fiscal_st_spending for p, v in sq.items()}
+
+
+def aggregated(doc: dict) -> dict:
+    """A city preset whose base-year values of the ``[aggregate]`` indicators are the sums of its
+    counties (``data/regions/<regions>.toml``, projected at their central parameters to the
+    preset's base year), so that the city's figures add up from its counties'."""
+    from . import regions
+
+    spec = doc["aggregate"]
+    year = int(doc["preset"]["base_year"])
+    coll = regions.load(spec["regions"])
+    batch = regions.project(coll, max(year, coll.scenarios[0].base_year + 1))
+    col = year - batch.template.base_year
+    sums = {q: float(batch.X[q][:, col].sum()) for q in spec["indicators"]}
+    note = spec["note"].format(n=len(coll), year=year)
+    note_zh = spec["note_zh"].format(n=len(coll), year=year)
+    values = [e for e in doc["values"] if not (e["indicator"] in sums and e["year"] == year)]
+    values += [{"indicator": q, "year": year, "value": v, "status": "assumption", "note": note, "note_zh": note_zh}
+               for q, v in sums.items()]
+    return {**doc, "values": values}
 
 
 def _observed(doc: dict, base_year: int) -> tuple[str, ...]:
@@ -379,11 +480,15 @@ def _observed(doc: dict, base_year: int) -> tuple[str, ...]:
 
 def rederive(sc: Scenario) -> Scenario:
     """Recompute the baseline's sums and ratios from their parts (after a user edits a part),
-    keeping each ratio's calibration factor and upper bound."""
+    keeping each ratio's calibration factor and upper bound, and the management items' points
+    from their columns."""
     from .projection import _order
 
     cat = load_catalog()
     base = dict(sc.base)
+    if sc.rubric_id:
+        base.update({q: v for q, v in item_points(load_rubric(sc.rubric_id), cat, base, dict(sc.management)).items()
+                     if q in base})
     programs = sum(sc.status_quo.values())
     for q in _order(tuple(base)):
         ind = cat.indicators[q]

@@ -57,7 +57,11 @@ class Params:
     quantity -> value (ratios and sums are recomputed from their parts); ``management``: rubric
     management column -> value (used by scoring, not by the projection); ``reference``: the
     reference spending (n, programs, years), 万元; ``ratio_k``: ratio -> calibration factor (regions
-    whose own figures disagree by rounding differ in it). Missing entries take the scenario's and the
+    whose own figures disagree by rounding differ in it); ``pace``: a growth profile's group ->
+    draws of its pace factor theta, and ``county`` -> a county's own pace factor (:mod:`sim.pace`);
+    ``shocks``: quantity -> (n, years + 1) year-to-year shocks (log factors; added to points): how a
+    county's reported figures vary around their path; ``rate``: a growth profile's absolute rate
+    (population entry, pipeline yield) by quantity. Missing entries take the scenario's and the
     catalog's values.
     """
 
@@ -71,12 +75,16 @@ class Params:
     management: Mapping[str, object] = field(default_factory=dict)
     reference: np.ndarray | None = None
     ratio_k: Mapping[str, object] = field(default_factory=dict)
+    pace: Mapping[str, object] = field(default_factory=dict)
+    shocks: Mapping[str, object] = field(default_factory=dict)
+    rate: Mapping[str, object] = field(default_factory=dict)
 
     def size(self) -> int:
         """The batch size these parameters imply (1 for scalars)."""
         sizes = [np.size(v) for d in (self.growth, self.award, self.additionality, self.capacity_rate,
-                                      self.param, self.lag, self.base, self.management, self.ratio_k)
-                 for v in d.values()]
+                                      self.param, self.lag, self.base, self.management, self.ratio_k,
+                                      self.pace, self.rate) for v in d.values()]
+        sizes += [np.shape(v)[0] for v in self.shocks.values() if np.ndim(v) == 2]
         if self.reference is not None and np.ndim(self.reference) == 3:
             sizes.append(np.shape(self.reference)[0])
         return max(sizes, default=1)
@@ -85,9 +93,10 @@ class Params:
         """The parameters repeated k times (draw i of copy j at row j * n + i)."""
         tile = lambda d: {key: np.tile(np.asarray(v), k) for key, v in d.items()}  # noqa: E731
         ref = None if self.reference is None else np.tile(np.asarray(self.reference), (k, 1, 1))
+        shocks = {q: np.tile(np.asarray(v), (k, 1)) if np.ndim(v) == 2 else v for q, v in self.shocks.items()}
         return Params(tile(self.growth), tile(self.award), tile(self.additionality),
                       tile(self.capacity_rate), tile(self.param), tile(self.lag), tile(self.base),
-                      tile(self.management), ref, tile(self.ratio_k))
+                      tile(self.management), ref, tile(self.ratio_k), tile(self.pace), shocks, tile(self.rate))
 
 
 @functools.cache
@@ -149,7 +158,8 @@ def saturate(raw, ceiling, anchor):
     return np.where(ceiling > 0, m * s_raw / (1 - s_a + s_raw), 0.0)
 
 
-def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = None) -> dict[str, np.ndarray]:
+def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = None,
+        policy=None) -> dict[str, np.ndarray]:
     """Project every quantity: a dict quantity -> array (n, years + 1), column 0 the baseline.
 
     Args:
@@ -157,6 +167,10 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
         spend: (programs, years) or (n, programs, years) spending in 万元; the scenario's own
             spending when None. Program order: ``sc.programs``; years: ``sc.years``.
         params: parameters to vary (scalars or (n,) arrays); the scenario's otherwise.
+        policy: ``policy(t, X, x)`` called after each projected year t but the last, may raise
+            the spending of later years in ``x`` (n, programs, years: ``spend`` itself when it has
+            a row per region and is writable, so the caller sees what was paid; else a copy), e.g.
+            the province's rewards after an assessment round (:mod:`sim.province`).
 
     >>> X = run(load_preset("demo"))  # doctest: +SKIP
     >>> X["high_tech_enterprises"].shape  # doctest: +SKIP
@@ -172,17 +186,94 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
         ref = ref[None]
     n_years = len(sc.years)
     n = max(x.shape[0], params.size())
+    if policy is not None and (x.shape[0] != n or not x.flags.writeable):
+        x = np.array(np.broadcast_to(x, (n, *x.shape[1:])))  # one row per region, for the policy to raise
+    st = _state(sc, params, cat, n, n_years, x)
+    X, U = st.X, st.U
+    push = line_push(sc, params, n)
+    effects = _effects(st.qs, sc.programs)
+    lags = [np.rint(np.asarray(params.lag.get(sc.programs[e.program], e.lag))).astype(int) for e in effects]
+    costs = [(_col(params.award.get(e.key, e.award)) / _col(params.additionality.get(e.key, e.additionality)))[:, 0]
+             for e in effects]
+    rates = [_col(params.capacity_rate.get(e.key, e.capacity_rate))[:, 0] for e in effects]
+    flow_pool = [cat.indicators[e.pool].kind == "flow" for e in effects]
+    ref_rows = np.arange(n) if ref.shape[0] > 1 else np.zeros(n, dtype=int)
+    loop = [q for q in st.order if cat.indicators[q].kind != "driver"]
+    for t in range(1, n_years + 1):
+        rows = np.arange(n) if x.shape[0] > 1 else np.zeros(n, dtype=int)
+        st.programs[:, t] = x[:, :, t - 1].sum(axis=1)  # the policy may have raised it
+        for e, cost, rate, is_flow, lag in zip(effects, costs, rates, flow_pool, lags):
+            s = t - lag
+            if lag.ndim == 0 and s < 1:
+                continue  # spending up to the baseline is part of the trend
+            col = np.clip(s - 1, 0, n_years - 1)
+            spent, reference = x[rows, e.program, col], ref[ref_rows, e.program, col]
+            pool = st.trend[e.pool][:, t] if is_flow else X[e.pool][:, t - 1]
+            cap = rate * pool
+            u = units(spent, cap, e.share, cost) - units(reference, cap, e.share, cost)
+            if lag.ndim:
+                u = np.where(s >= 1, u, 0.0)
+            for tgt in e.targets:
+                U[tgt][:, t] += u
+        for q in loop:
+            X[q][:, t] = _step(cat.indicators[q], st, t)
+        if t < n_years:
+            if push is not None:
+                for q, v in push(t, X).items():
+                    st.push[q][:, t + 1] += v
+            if policy is not None:
+                policy(t, X, x)
+    return X
+
+
+@dataclass
+class _State:
+    """One projection's arrays: quantities X and program units U (n, years + 1), trends of the
+    trend kinds, parameters as columns, pace multipliers and shocks by quantity (n, years + 1)."""
+
+    qs: tuple
+    order: tuple
+    X: dict
+    U: dict
+    trend: dict
+    g: dict
+    prm: dict
+    base: dict
+    rk: dict
+    programs: np.ndarray
+    growth_mult: dict
+    param_mult: dict
+    shock: dict
+    push: dict
+    rate: dict
+
+
+def _state(sc: Scenario, params: Params, cat: Catalog, n: int, n_years: int, x: np.ndarray) -> _State:
+    """The arrays a projection starts from: baselines (drawn or the scenario's), growth and
+    parameters, the pace path's multipliers (:mod:`sim.pace`), shocks, and the trends."""
+    from .pace import multipliers
+
     qs = tuple(sc.base)
     order = _order(qs)
-    effects = _effects(qs, sc.programs)
     base = {q: _col(params.base.get(q, sc.base[q])) for q in qs}
     g = {q: _col(params.growth.get(q, sc.growth.get(q, 0.0))) for q in qs}
     prm = {q: _col(params.param.get(q, sc.param.get(q, cat.indicators[q].param))) for q in qs}
     rk = {q: _col(params.ratio_k.get(q, sc.ratio_k.get(q, 1.0)))[:, 0] for q in qs
           if cat.indicators[q].kind == "ratio"}
-    t_axis = np.arange(n_years + 1)
-    trend = {q: np.broadcast_to(base[q] * (1 + g[q]) ** t_axis, (n, n_years + 1))
-             for q in qs if cat.indicators[q].kind in ("driver", "flow", "elastic")}
+    mult = multipliers(sc, params, n)
+    growth_mult = {q: mult[f"growth.{q}"] for q in qs if f"growth.{q}" in mult}
+    growth_mult.update({q: mult[f"rate.{q}"] for q in qs if f"rate.{q}" in mult})
+    param_mult = {q: mult[f"param.{q}"] for q in qs if f"param.{q}" in mult}
+    rate = {q: _col(params.rate.get(q, sc.rates[q]))[:, 0] for q in qs if q in sc.rates}
+    shock = {q: np.broadcast_to(np.asarray(v, dtype=float).reshape(-1, n_years + 1), (n, n_years + 1))
+             for q, v in params.shocks.items() if q in base}
+    trend = {}
+    for q in qs:
+        if cat.indicators[q].kind in ("driver", "flow", "elastic"):
+            step = 1 + g[q] * growth_mult.get(q, np.ones((1, n_years + 1)))
+            step = np.broadcast_to(step, (n, n_years + 1)).copy()
+            step[:, 0] = 1.0
+            trend[q] = base[q] * np.cumprod(step, axis=1)
     X = {q: np.empty((n, n_years + 1)) for q in order}
     for q in order:
         X[q][:, 0] = base[q][:, 0]
@@ -196,33 +287,38 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
     for q in order:
         ind = cat.indicators[q]
         if ind.kind == "driver":
-            X[q][:, 1:] = trend[q][:, 1:] if ind.upper is None else _ceiling(ind, trend[q][:, 1:], X, None)
+            v = trend[q][:, 1:] * (np.exp(shock[q][:, 1:]) if q in shock else 1.0)
+            X[q][:, 1:] = v if ind.upper is None else _ceiling(ind, v, X, None)
     U = {q: np.zeros((n, n_years + 1)) for q in qs}
-    lags = [np.rint(np.asarray(params.lag.get(sc.programs[e.program], e.lag))).astype(int) for e in effects]
-    costs = [(_col(params.award.get(e.key, e.award)) / _col(params.additionality.get(e.key, e.additionality)))[:, 0]
-             for e in effects]
-    rates = [_col(params.capacity_rate.get(e.key, e.capacity_rate))[:, 0] for e in effects]
-    flow_pool = [cat.indicators[e.pool].kind == "flow" for e in effects]
-    rows = np.arange(n) if x.shape[0] > 1 else np.zeros(n, dtype=int)
-    ref_rows = np.arange(n) if ref.shape[0] > 1 else np.zeros(n, dtype=int)
-    loop = [q for q in order if cat.indicators[q].kind != "driver"]
-    for t in range(1, n_years + 1):
-        for e, cost, rate, is_flow, lag in zip(effects, costs, rates, flow_pool, lags):
-            s = t - lag
-            if lag.ndim == 0 and s < 1:
-                continue  # spending up to the baseline is part of the trend
-            col = np.clip(s - 1, 0, n_years - 1)
-            spent, reference = x[rows, e.program, col], ref[ref_rows, e.program, col]
-            pool = trend[e.pool][:, t] if is_flow else X[e.pool][:, t - 1]
-            cap = rate * pool
-            u = units(spent, cap, e.share, cost) - units(reference, cap, e.share, cost)
-            if lag.ndim:
-                u = np.where(s >= 1, u, 0.0)
-            for tgt in e.targets:
-                U[tgt][:, t] += u
-        for q in loop:
-            X[q][:, t] = _step(cat.indicators[q], rk, t, X, U, trend, g, prm, base, programs)
-    return X
+    push = {q: np.zeros((n, n_years + 1)) for q in qs if cat.indicators[q].kind == "points"}
+    return _State(qs, order, X, U, trend, g, prm, base, rk, programs, growth_mult, param_mult, shock, push, rate)
+
+
+def line_push(sc: Scenario, params: Params, n: int):
+    """The push of counties that come within sight of a tier line, or None. For each line (60,
+    80) a county's push rises from 0 at ``sc.effort_reach`` points below it to 1 at the line and
+    stays 1 above it (it works to cross the line, then to stay above it); the year after, it
+    adds ``effort`` points (the profile's fitted factor, ``params.pace['effort']`` in a draw)
+    times the mean of its lines' pushes to the management items it can move at once (the
+    support and awards it seeks, the assessor's points: half each). The province rewards
+    counties that move up (跃升奖励, ../shared/reference). The push never falls as the score
+    rises, so more money never lowers a later score through it. ``push(t, X)`` gives the points
+    to add in year t + 1 by quantity."""
+    effort = np.asarray(params.pace.get("effort", sc.line_effort), dtype=float)
+    if not sc.rubric_id or not np.any(effort > 0):
+        return None
+    from .loaders import load_rubric
+    from .simulate import score_batch
+
+    lines = [tier.min_points for tier in load_rubric(sc.rubric_id).tiers if tier.min_points > 0]
+    targets = [q for q in ("mgmt_support_points", "mgmt_innovation_points") if q in sc.base]
+
+    def push(t: int, X: dict) -> dict[str, np.ndarray]:
+        total = score_batch(sc, {q: v[:, t] for q, v in X.items()}, params).total
+        sight = sum(np.clip((total - line + sc.effort_reach) / sc.effort_reach, 0.0, 1.0) for line in lines) / len(lines)
+        return {q: np.broadcast_to(effort * sight / len(targets), (n,)) for q in targets}
+
+    return push
 
 
 def _col(v) -> np.ndarray:
@@ -252,8 +348,9 @@ def _ceiling(ind, v, X, t) -> np.ndarray:
     """Bound a value by its ceiling (cap indicator or constant upper): hard, or logistic with the
     anchor share of the previous year (stepped kinds) or of the baseline (the others)."""
     if ind.cap:
-        ceiling = X[ind.cap][:, t]
-        prev = X[ind.cap][:, t - 1] if ind.kind in STEPPED else X[ind.cap][:, :1]
+        share = _cap_share(ind, X)
+        ceiling = share * X[ind.cap][:, t]
+        prev = share * (X[ind.cap][:, t - 1] if ind.kind in STEPPED else X[ind.cap][:, 0])
     else:
         ceiling = prev = ind.upper
     if ind.saturation != "logistic":
@@ -261,6 +358,8 @@ def _ceiling(ind, v, X, t) -> np.ndarray:
     q = ind.id
     if ind.kind in STEPPED:
         anchor = X[q][:, t - 1] / np.maximum(prev, 1e-300)
+    elif ind.cap:
+        anchor = X[q][:, 0] / np.maximum(prev, 1e-300)
     else:
         anchor = X[q][:, :1] / np.maximum(prev, 1e-300)
         if np.ndim(v) == 2 and np.ndim(ceiling) == 0:  # a driver's whole trend at once
@@ -269,27 +368,65 @@ def _ceiling(ind, v, X, t) -> np.ndarray:
     return saturate(v, ceiling, anchor)
 
 
-def _step(ind, rk, t, X, U, trend, g, prm, base, programs) -> np.ndarray:
-    q, k = ind.id, ind.kind
+HEADROOM = 1.25  # a region already near or above a ceiling share keeps this much room above its own share
+
+
+def _cap_share(ind, X) -> np.ndarray:
+    """The ceiling's share of its cap indicator: ``cap_share``, or 1.25 times the region's own
+    baseline share where that is higher (a city already denser than the ceiling keeps room)."""
+    if ind.cap_share == 1.0:
+        return np.ones(X[ind.id].shape[0])
+    own = _div(X[ind.id][:, 0], X[ind.cap][:, 0], 0.0)
+    return np.maximum(ind.cap_share, HEADROOM * own)
+
+
+def _rate(st: _State, q: str, t: int, mult: dict, values: dict) -> np.ndarray:
+    """A growth rate or parameter of q in year t: the value times its pace multiplier."""
+    v = values[q][:, 0]
+    return v * mult[q][:, t] if q in mult else v
+
+
+def _step(ind, st: _State, t: int) -> np.ndarray:
+    """Quantity ``ind`` in year t from the years before (see :mod:`sim.catalog`), with its shock
+    (a log factor; points: added) and its ceiling."""
+    q, k, X, U = ind.id, ind.kind, st.X, st.U
     if k == "stock":
-        v = X[q][:, t - 1] * (1 + g[q][:, 0]) + U[q][:, t]
+        v = X[q][:, t - 1] * (1 + _rate(st, q, t, st.growth_mult, st.g)) + U[q][:, t]
     elif k == "flow":
-        v = trend[q][:, t] + U[q][:, t]
+        v = st.trend[q][:, t] + U[q][:, t]
     elif k == "pipeline":
         src = ind.inputs[0]
-        a = prm[q][:, 0]
-        rate = _div((g[q][:, 0] + a) * base[q][:, 0], base[src][:, 0], 0.0)
-        v = X[q][:, t - 1] * (1 - a) + rate * X[src][:, max(t - ind.lag, 0)] + U[q][:, t]
+        a = st.prm[q][:, 0]
+        yield_ = st.rate[q] if q in st.rate else \
+            np.maximum(_div((st.g[q][:, 0] + a) * st.base[q][:, 0], st.base[src][:, 0], 0.0), ind.floor)
+        if q in st.growth_mult:
+            yield_ = yield_ * st.growth_mult[q][:, t]
+        v = X[q][:, t - 1] * (1 - a) + yield_ * X[src][:, max(t - ind.lag, 0)] + U[q][:, t]
+    elif k == "population":
+        pool = ind.inputs[0]
+        renew = st.prm[q][:, 0]
+        entry = st.rate[q] if q in st.rate else \
+            np.maximum(_div(st.base[q][:, 0] * (1 + st.g[q][:, 0] - renew), st.base[pool][:, 0], 0.0), ind.floor)
+        if q in st.growth_mult:
+            entry = entry * st.growth_mult[q][:, t]
+        v = renew * X[q][:, t - 1] + entry * X[pool][:, t] + U[q][:, t]
     elif k == "inflow":
-        v = X[q][:, t - 1] + prm[q][:, 0] * X[ind.inputs[0]][:, t - 1] + U[q][:, t]
+        v = X[q][:, t - 1] + _rate(st, q, t, st.param_mult, st.prm) * X[ind.inputs[0]][:, t - 1] + U[q][:, t]
+    elif k == "points":
+        h = np.minimum(_rate(st, q, t, st.param_mult, st.prm), 1.0)
+        v = X[q][:, t - 1] + h * (ind.upper - X[q][:, t - 1]) + st.push[q][:, t]
+        v = v + st.shock[q][:, t] if q in st.shock else v
+        return np.clip(v, 0.0, ind.upper)
     elif k == "elastic":
         src = ind.inputs[0]
-        rel = _div(X[src][:, t], base[src][:, 0], 1.0)
-        v = trend[q][:, t] * rel ** prm[q][:, 0] + U[q][:, : t + 1].sum(axis=1)
+        rel = _div(X[src][:, t], st.base[src][:, 0], 1.0)
+        v = st.trend[q][:, t] * rel ** st.prm[q][:, 0] + U[q][:, : t + 1].sum(axis=1)
     elif k in ("sum", "ratio"):
-        return _derive(ind, rk, X, t, programs)
+        return _derive(ind, st.rk, X, t, st.programs)
     else:  # text quantities have no numbers
         return X[q][:, t - 1]
+    if q in st.shock:
+        v = v * np.exp(st.shock[q][:, t])
     if k in STEPPED:
         v = np.maximum(v, 0.0)
     if ind.cap or ind.upper is not None:

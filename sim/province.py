@@ -1,20 +1,19 @@
-"""The synthetic Hebei province, the province's policy of the assessment years, and the
-calibration of the county pace against the published record.
+"""The synthetic Hebei province and the province's policy of the assessment years.
 
 * :func:`synthetic_province` builds the 168 synthetic counties of 2017 (:mod:`sim.synthetic`)
   as scenarios of the demo county's structure with the growth profile ``hebei-county``; each
   county also draws its own growth and response parameters from the same ranges that express
-  the uncertainty about one county (how counties differ beyond their data).
-* The province's policy (:class:`Rewards`, :func:`apply_policy`): every county keeps its program
-  budget's share of the public budget (the status quo), and after each assessment round the
-  province rewards the counties that rose most (跃升奖励: 1.61亿元 to 75 counties in the 2019
-  round, 1.4亿元 to 61 in 2021); a county spends its reward on its programs in the round's year,
-  in the proportions of its own status-quo split.
-* :func:`fit` finds the pace factors of the growth profile (``theta``: ``pace`` for the
-  innovation stocks, ``hte`` for the high-tech pipeline) that reproduce the published rounds
-  2019-2021 (means and A counts) and the tripling of the counties' high-tech enterprises,
-  by Nelder-Mead on a weighted least-squares distance (:data:`SCALES`).
-* :func:`compare` sets the model beside the record, round by round.
+  the uncertainty about one county, and its own pace (``pace_z``: a standard normal number, the
+  county's pace factor is exp(spread x z)): how counties differ beyond their data.
+* The province's policy (:class:`Rewards`): every county keeps its program budget's share of the
+  public budget (the status quo), and after each assessment round the province rewards the
+  counties that rose most (跃升奖励: 1.61亿元 to 75 counties in the 2019 round, 1.4亿元 to 61 in
+  2021); a county spends its reward on its programs in the round's year, in the proportions of
+  its own status-quo split. It acts inside the projection (:func:`sim.projection.run`'s
+  ``policy``), so a batch of many provinces is one projection.
+* :func:`project_draws` projects the province under many draws of the growth profile's factors
+  at once (each draw a whole province with its counties' year-to-year shocks): the machinery of
+  the calibration (:mod:`sim.posterior`) and of the backtests (:mod:`sim.backtest`).
 """
 from __future__ import annotations
 
@@ -22,27 +21,15 @@ import functools
 from dataclasses import dataclass, replace
 
 import numpy as np
-import pandas as pd
-from scipy.optimize import minimize
-from scipy.special import ndtr
 
-from .loaders import DATA_DIR, load_profile, read_toml
-from .presets import scenario_from_doc
+from .loaders import DATA_DIR, read_toml
+from .presets import own_programs, scenario_from_doc
 from .projection import Params, run
-from .regions import Batch, Regions, county_doc, frame_of, project
+from .regions import Regions, county_doc, merge, stack
 from .simulate import score_batch
 
 RECORD_FILE = "regions/hebei_record.toml"
-# tolerance of the fit, stated and tested: see tests/test_province.py and the README
-MEAN_TOLERANCE = 1.0   # points: a mean of 168 counties whose scores move by about 5 points a year
-A_TOLERANCE = 4        # counties: about one standard deviation of a count of 13-32 (Poisson)
-# scales of the fit's distance (one unit each): 0.5 point for a mean, 3 counties for an A count,
-# 0.3 for the high-tech enterprises' ratio 2020 / 2017. B and C counts are reported, not fitted:
-# C -> B moves depend on how the C counties lay within their tier, which is not published.
-SCALES = {"mean": 0.5, "A": 3.0, "hte": 0.3}
-SMOOTH = 1.0  # points: A counts are counted smoothly in the fit, Phi((score - 80) / SMOOTH)
-BOUNDS = {"pace": (0.3, 5.0), "hte": (0.3, 3.0), "intensity": (0.3, 5.0), "spread": (0.01, 0.6)}
-KEYS = ("pace", "hte", "intensity", "spread")  # the fitted factors of the growth profile
+FACTORS = ("pace", "hte", "intensity", "management", "spread", "volatility", "effort")  # a profile's fitted factors
 
 
 @functools.cache
@@ -99,7 +86,7 @@ def illustrative_city(spec: dict) -> Regions:
     # data; the uncertainty is drawn by sim.monte_carlo / sim.city (the province draws them
     # per county instead, to spread 168 synthetic counties as real ones spread)
     return replace(regions, names=tuple(regions.names[i] for i in back),
-                   scenarios=tuple(regions.scenarios[i] for i in back), params=None,
+                   scenarios=tuple(regions.scenarios[i] for i in back), params=None, pace_z=(),
                    codes=tuple(str(c.get("code", "")) for c in counties),
                    names_en=tuple(c.get("en", c["zh"]) for c in counties))
 
@@ -112,19 +99,19 @@ def _collection(meta: dict, inputs: dict, names: list[str], note: str, policy) -
     from .uncertainty import params_of, ranges, sample
 
     columns = [c.id for c in load_rubric("hebei-county").columns]
-    sq = {p["id"]: float(p["spend"]) for p in load_preset_doc(meta["template"])["programs"]}
-    total_sq = sum(sq.values())
+    template = load_preset_doc(meta["template"])
     scenarios = []
     for i, name in enumerate(names):
-        programs = {p: v / total_sq * meta["program_share"] * float(inputs["fiscal_st_spending"][i])
-                    for p, v in sq.items()}
+        programs = own_programs(template, float(inputs["fiscal_st_spending"][i]))
         doc = county_doc(meta["template"], int(meta["base_year"]), int(meta["horizon"]), meta["id"])
         scenarios.append(scenario_from_doc(doc, _county_values(inputs, i, columns), name,
                                            region_status="synthetic", programs=programs))
     rs = ranges(scenarios[0])
     varying = tuple(r for r in rs if r.kind not in ("base", "management"))
     draws = params_of(varying, sample(varying, len(scenarios), int(meta["seed"])))
-    return Regions(meta["id"], meta["zh"], meta["en"], tuple(names), tuple(scenarios), True, note, draws, policy)
+    pace_z = np.random.default_rng([int(meta["seed"]), 1]).standard_normal(len(scenarios))
+    return Regions(meta["id"], meta["zh"], meta["en"], tuple(names), tuple(scenarios), True, note, draws, policy,
+                   pace_z=tuple(float(v) for v in pace_z))
 
 
 # ---------------------------------------------------------------------- the province's policy
@@ -149,135 +136,85 @@ class Rewards:
         return last[1], last[2]
 
 
-def apply_policy(t, params: Params, spend: np.ndarray, rewards: Rewards) -> Batch:
-    """Project a batch of counties round by round, adding each round's rewards to the spending of
-    the rewarded counties (see :class:`Rewards`); one projection per rewarded round."""
-    x = np.array(spend, dtype=float)
-    split = params.reference[:, :, 0] / np.maximum(params.reference[:, :, 0].sum(axis=1, keepdims=True), 1e-12)
-    X = run(t, x, params)
-    total = score_batch(t, X, params).total
-    for j, year in enumerate(t.years):  # year = the round's year = the year the reward is spent
-        got = rewards.of(year)
-        d = year - 1 - t.base_year  # column of the statistics the round scores
-        if got is None or d < 1:
-            continue
+def reward_policy(t, rewards: Rewards, reference: np.ndarray, params: Params, counties: int):
+    """The rewards as a projection policy (:func:`sim.projection.run`): after the statistics of
+    year base + t, the round held in base + t + 1 rewards the ``counties``' top risers within each
+    block of ``counties`` rows (one province each) and adds the reward to their spending of that
+    year, split like their status quo (``reference``: (n, programs, years))."""
+    split = reference[:, :, 0] / np.maximum(reference[:, :, 0].sum(axis=1, keepdims=True), 1e-12)
+    previous: dict[int, np.ndarray] = {}
+
+    def total(X, col: int) -> np.ndarray:
+        if col not in previous:
+            previous[col] = score_batch(t, {q: v[:, col] for q, v in X.items()}, _year_params(params)).total
+        return previous[col]
+
+    def policy(step: int, X: dict, x: np.ndarray) -> None:
+        got = rewards.of(t.base_year + step + 1)
+        if got is None or step < 1:
+            return
         k, amount = got
-        gains = total[:, d] - total[:, d - 1]
-        top = np.argsort(-gains, kind="stable")[:k]
-        x[top, :, j] += split[top] * amount / k
-        X = run(t, x, params)
-        total = score_batch(t, X, params).total
-    return Batch(t, params, x, X, score_batch(t, X, params))
+        gains = (total(X, step) - total(X, step - 1)).reshape(-1, counties)
+        top = np.argsort(-gains, axis=1, kind="stable")[:, :k] + counties * np.arange(gains.shape[0])[:, None]
+        top = top.ravel()
+        x[top, :, step] += split[top] * amount / k
+
+    return policy
 
 
-# ---------------------------------------------------------------------- calibration
-def _theta_params(regions: Regions, theta: dict) -> Params:
-    """The counties' own parameter draws under pace factors ``theta`` (the same random numbers:
-    only the ranges move)."""
-    from .uncertainty import params_of, ranges, sample
-
-    t = regions.scenarios[0]
-    doc = county_doc("demo", t.base_year, t.horizon, t.preset_id)
-    sc = scenario_from_doc(doc, dict(t.region_values), t.region_name, theta, "synthetic", dict(t.status_quo))
-    varying = tuple(r for r in ranges(sc) if r.kind not in ("base", "management"))
-    seed = int(read_toml(DATA_DIR / "regions/hebei_synthetic.toml")["regions"]["seed"])
-    p = params_of(varying, sample(varying, len(regions), seed))
-    # rates without a range (fixed in the profile) still scale with their factor
-    growth = {q: np.full(len(regions), g) for q, g in sc.growth.items() if q not in p.growth}
-    param = {q: np.full(len(regions), v) for q, v in sc.param.items() if q not in p.param}
-    return Params(growth={**growth, **p.growth}, award=p.award, additionality=p.additionality,
-                  capacity_rate=p.capacity_rate, param={**param, **p.param}, lag=p.lag)
-
-
-def province_at(regions: Regions, theta: dict | None = None, horizon: int | None = None) -> Batch:
-    """The province projected with pace factors ``theta`` (None: the stored ones)."""
-    if theta is None:
-        return project(regions, horizon)
-    return project(replace(regions, params=_theta_params(regions, theta)), horizon)
-
-
-def compare(regions: Regions, batch: Batch) -> pd.DataFrame:
-    """Model beside record by round: A, B, C counts and the mean (published and model), and
-    the counties' high-tech enterprises (sum)."""
-    lag = batch.template.evaluation_lag
-    frame = frame_of(regions, batch)
-    rows = []
-    years = [batch.template.base_year, *batch.template.years]
-    hte = batch.X["high_tech_enterprises"].sum(axis=0)
-    pub = {r["round"]: r for r in load_record()["rounds"]}
-    for j, y in enumerate(years):
-        f = frame.xs(y, level="year")
-        r = pub.get(y + lag, {})
-        rows.append({"round": y + lag, "data_year": y,
-                     "A": r.get("A"), "B": r.get("B"), "C": r.get("C"), "mean": r.get("mean"),
-                     "A_model": int((f["tier"] == "A").sum()), "B_model": int((f["tier"] == "B").sum()),
-                     "C_model": int((f["tier"] == "C").sum()), "mean_model": float(f["total"].mean()),
-                     "raised_model": int((f["total"].to_numpy() > frame.xs(years[j - 1], level="year")["total"]
-                                          .to_numpy() + 1e-9).sum()) if j else None,
-                     "high_tech_enterprises_model": float(hte[j])})
-    return pd.DataFrame(rows).set_index("round")
-
-
-def distance(regions: Regions, batch: Batch) -> float:
-    """The fit's weighted squared distance to the record (see :data:`SCALES`)."""
-    t = batch.template
-    total = batch.score.total
-    rec = load_record()
-    d = 0.0
-    for r in rec["rounds"][1:]:
-        j = r["data_year"] - t.base_year
-        d += ((total[:, j].mean() - r["mean"]) / SCALES["mean"]) ** 2
-        d += ((ndtr((total[:, j] - 80) / SMOOTH).sum() - r["A"]) / SCALES["A"]) ** 2
-    h = rec["high_tech_enterprises"]
-    hte = batch.X["high_tech_enterprises"].sum(axis=0)
-    ratio = hte[h["end_year"] - t.base_year] / hte[h["start_year"] - t.base_year]
-    return float(d + ((ratio - h["ratio_to_start"]) / SCALES["hte"]) ** 2)
+def _year_params(params: Params) -> Params:
+    """The parameters scoring needs for one year's columns (management columns by row)."""
+    return Params(management=params.management)
 
 
 @dataclass(frozen=True)
-class Fit:
-    """Result of :func:`fit`: the pace factors, the distance, the comparison with the record."""
+class Draws:
+    """A province projected under K draws of the profile's factors (:func:`project_draws`):
+    ``total`` (K, counties, years + 1) scores, ``hte`` (K, years + 1) the counties' high-tech
+    enterprises in all, the factors drawn (``theta``: name -> (K,)), the statistics years."""
 
+    total: np.ndarray
+    hte: np.ndarray
     theta: dict
-    distance: float
-    comparison: pd.DataFrame
-    nfev: int
-    success: bool
+    years: tuple[int, ...]
 
 
-def fit(regions: Regions | None = None, start: dict | None = None) -> Fit:
-    """Pace factors that reproduce the record (Nelder-Mead on log theta from ``start``, default
-    the stored factors; horizon = the last published round's data year)."""
-    from .regions import load
+def project_draws(regions: Regions, theta: dict[str, np.ndarray], horizon: int, seed: int = 0,
+                  shocks: bool = True, chunk: int = 64, common: bool = False) -> Draws:
+    """The province under K draws of the growth profile's factors (``theta``: name -> (K,), the
+    names of :data:`FACTORS`): each draw a whole province (its counties' own parameters and pace
+    ``pace_z`` as drawn once, the draw's factors, and, with ``shocks``, year-to-year shocks of
+    every county: fresh for every draw, or with ``common`` the same standard normal numbers for
+    every draw, scaled by its volatility, so that draws differ only by their factors), under the
+    province's rewards, to data year ``horizon``. Runs ``chunk`` provinces per projection."""
+    from .uncertainty import draw_shocks
 
-    regions = regions or load("hebei-synthetic")
-    last = load_record()["rounds"][-1]["data_year"]
-    start = start or load_profile("hebei-county")["theta"]
-
-    def f(z):
-        return distance(regions, province_at(regions, dict(zip(KEYS, np.exp(z))), last))
-
-    z0 = np.log([start[k] for k in KEYS])
-    simplex = np.vstack([z0, z0 + 0.3 * np.eye(len(KEYS))])
-    res = minimize(f, z0, method="Nelder-Mead", bounds=[np.log(BOUNDS[k]) for k in KEYS],
-                   options={"xatol": 0.005, "fatol": 0.01, "maxfev": 400, "initial_simplex": simplex})
-    theta = {k: float(round(v, 4)) for k, v in zip(KEYS, np.exp(res.x))}
-    batch = province_at(regions, theta, last)
-    return Fit(theta, float(res.fun), compare(regions, batch), int(res.nfev), bool(res.success))
-
-
-def pace_band() -> tuple[float, float]:
-    """The province's published pace, points a year: the provincial mean's yearly gains between
-    published rounds (4.45 and 4.81), widened by the fit's tolerance on a mean
-    (:data:`MEAN_TOLERANCE`). A county's status-quo gain per year should lie in it."""
-    means = [r["mean"] for r in load_record()["rounds"] if "mean" in r]
-    gains = np.diff(means)
-    return float(gains.min() - MEAN_TOLERANCE), float(gains.max() + MEAN_TOLERANCE)
-
-
-def within_tolerance(comparison: pd.DataFrame) -> bool:
-    """Whether the model reproduces every published round after the first (means within
-    :data:`MEAN_TOLERANCE`, A counts within :data:`A_TOLERANCE`)."""
-    rows = comparison.dropna(subset=["mean"])
-    return bool(((rows["mean_model"] - rows["mean"]).abs() <= MEAN_TOLERANCE).all()
-                and ((rows["A_model"] - rows["A"]).abs() <= A_TOLERANCE).all())
+    regions = regions.with_horizon(horizon)
+    t, p, x = stack(regions.scenarios)
+    p = merge(p, regions.params)
+    C = len(regions)
+    K = len(next(iter(theta.values())))
+    z = np.asarray(regions.pace_z, dtype=float)
+    totals, htes = [], []
+    for lo in range(0, K, chunk):
+        k = min(chunk, K - lo)
+        th = {name: np.repeat(np.asarray(v, dtype=float)[lo:lo + k], C) for name, v in theta.items()}
+        pace = {g: th[g] for g in ("pace", "hte", "intensity", "management", "effort") if g in th}
+        pace["county"] = np.exp(th.get("spread", t.pace_spread) * np.tile(z, k))
+        if t.pace_mode == "mixed":  # each province draw one of the modes after the window (sim.pace)
+            pace["mode"] = np.repeat(np.random.default_rng([*np.ravel(seed).tolist(), lo, 3]).integers(0, 3, k), C)
+        pk = replace(p.tiled(k), pace=pace)
+        if shocks:
+            vol = th.get("volatility", np.ones(k * C))
+            if common:
+                unit = draw_shocks(t, C, [seed, 0], 1.0)
+                pk = replace(pk, shocks={q: np.tile(v, (k, 1)) * vol[:, None] for q, v in unit.items()})
+            else:
+                pk = replace(pk, shocks=draw_shocks(t, k * C, [seed, lo], vol))
+        xk = np.tile(x, (k, 1, 1))
+        policy = reward_policy(t, regions.policy, pk.reference, pk, C) if regions.policy is not None else None
+        X = run(t, xk, pk, policy=policy)
+        totals.append(score_batch(t, X, pk).total.reshape(k, C, -1))
+        htes.append(X["high_tech_enterprises"].reshape(k, C, -1).sum(axis=1))
+    return Draws(np.concatenate(totals), np.concatenate(htes), {n: np.asarray(v) for n, v in theta.items()},
+                 (t.base_year, *t.years))

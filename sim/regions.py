@@ -25,7 +25,8 @@ from .simulate import score_batch
 
 REGION_FILES = {"hebei-synthetic": "regions/hebei_synthetic.toml", "hengshui": "regions/hengshui.toml",
                 "demo-city": "regions/demo_city.toml"}
-STACKED_KINDS = ("driver", "stock", "flow", "pipeline", "elastic", "inflow", "sum", "ratio")  # a base a step reads
+STACKED_KINDS = ("driver", "stock", "flow", "pipeline", "elastic", "inflow", "population", "points", "sum",
+                 "ratio")  # a base a step reads
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Regions:
     policy: object = field(default=None, repr=False)
     codes: tuple[str, ...] = ()  # administrative codes (6 digits) where known: the map's shapes
     names_en: tuple[str, ...] = ()
+    pace_z: tuple[float, ...] = ()  # each region's own pace: factor exp(spread x z) (sim.pace), none: typical
 
     def __len__(self) -> int:
         return len(self.scenarios)
@@ -126,7 +128,7 @@ def stack(scenarios: tuple[Scenario, ...]) -> tuple[Scenario, Params, np.ndarray
     base["programs"] = np.array([sum(s.status_quo.values()) for s in scenarios])
     growth = {q: np.array([s.growth[q] for s in scenarios]) for q in t.growth}
     param = {q: np.array([s.param.get(q, cat.indicators[q].param) for s in scenarios]) for q in t.base
-             if cat.indicators[q].kind in ("pipeline", "elastic", "inflow")}
+             if cat.indicators[q].kind in ("pipeline", "elastic", "inflow", "population", "points")}
     management = {}
     if t.rubric_id:
         for c in load_rubric(t.rubric_id).columns:
@@ -134,8 +136,9 @@ def stack(scenarios: tuple[Scenario, ...]) -> tuple[Scenario, Params, np.ndarray
                 management[c.id] = np.array([s.management[c.id] for s in scenarios])
     ratio_k = {q: np.array([s.ratio_k.get(q, 1.0) for s in scenarios]) for q in t.base
                if cat.indicators[q].kind == "ratio"}
+    rate = {q: np.array([s.rates[q] for s in scenarios]) for q in t.rates}
     params = Params(growth=growth, param=param, base=base, management=management,
-                    reference=np.stack([s.reference_matrix() for s in scenarios]), ratio_k=ratio_k)
+                    reference=np.stack([s.reference_matrix() for s in scenarios]), ratio_k=ratio_k, rate=rate)
     return t, params, np.stack([s.spend_matrix() for s in scenarios])
 
 
@@ -143,7 +146,8 @@ def merge(a: Params, b: Params | None) -> Params:
     """Parameters ``a`` with the entries of ``b`` on top."""
     if b is None:
         return a
-    fields = ("growth", "award", "additionality", "capacity_rate", "param", "lag", "base", "management", "ratio_k")
+    fields = ("growth", "award", "additionality", "capacity_rate", "param", "lag", "base", "management", "ratio_k",
+              "pace", "shocks", "rate")
     return Params(**{f: {**getattr(a, f), **getattr(b, f)} for f in fields},
                   reference=b.reference if b.reference is not None else a.reference)
 
@@ -160,21 +164,34 @@ class Batch:
     score: object
 
 
+def own_params(regions: Regions) -> Params:
+    """The regions' own parameters as a batch: their data (:func:`stack`), their drawn growth and
+    response parameters (``regions.params``) and their own pace (``pace_z``)."""
+    t, p, _ = stack(regions.scenarios)
+    p = merge(p, regions.params)
+    if regions.pace_z:
+        p = replace(p, pace={**p.pace, "county": np.exp(t.pace_spread * np.asarray(regions.pace_z, dtype=float))})
+    return p
+
+
 def project(regions: Regions, horizon: int | None = None, params: Params | None = None,
             spend: np.ndarray | None = None) -> Batch:
-    """Project and score every region in one batch, under the collection's policy (province
-    rewards: see :func:`sim.province.apply_policy`). ``params`` go on top of the regions' own."""
+    """Project and score every region in one batch at its own parameters (:func:`own_params`),
+    under the collection's policy (the province's rewards: :func:`sim.province.reward_policy`).
+    ``params`` go on top of the regions' own."""
     if horizon is not None:
         regions = regions.with_horizon(horizon)
-    t, p, x = stack(regions.scenarios)
-    p = merge(merge(p, regions.params), params)
+    t, _, x = stack(regions.scenarios)
+    p = merge(own_params(regions), params)
     if spend is not None:
         x = np.asarray(spend, dtype=float)
+    policy = None
     if regions.policy is not None:
-        from .province import apply_policy
+        from .province import reward_policy
 
-        return apply_policy(t, p, x, regions.policy)
-    X = run(t, x, p)
+        policy = reward_policy(t, regions.policy, p.reference, p, len(regions))
+    x = np.array(np.broadcast_to(x, (len(regions), *x.shape[1:])))
+    X = run(t, x, p, policy=policy)
     return Batch(t, p, x, X, score_batch(t, X, p))
 
 
@@ -288,7 +305,7 @@ def from_table(raw: pd.DataFrame, regions_id: str = "user", template: str = "dem
     ``max_regions``: the most counties a table may have (``data/limits.toml`` [city] on the City
     page, [batch] on the command line, the default), checked before any row is read."""
     from .document import limits
-    from .presets import scenario_from_doc
+    from .presets import own_programs, scenario_from_doc
     from .tables import scoring_input
 
     most = int(max_regions or limits()["batch"]["max_counties"])
@@ -301,10 +318,7 @@ def from_table(raw: pd.DataFrame, regions_id: str = "user", template: str = "dem
             raise InputError("duplicate_county", name=n, row=int(raw.index[i]), first=int(raw.index[seen[n]]))
         seen[n] = i
     doc = county_doc(template, int(base_year or load_preset_doc(template)["preset"]["base_year"]), horizon, regions_id)
-    share = float(read_toml(DATA_DIR / REGION_FILES["hebei-synthetic"])["regions"]["program_share"])
-    sq = {p["id"]: float(p["spend"]) for p in load_preset_doc(template)["programs"]}
-    fiscal = np.asarray(values["fiscal_st_spending"], dtype=float)
-    default = {p: v / sum(sq.values()) * share * fiscal for p, v in sq.items()}
+    default = own_programs(load_preset_doc(template), np.asarray(values["fiscal_st_spending"], dtype=float))
     spend = _spending(raw, default)
     rubric = load_rubric(rubric_id)
     scenarios = []

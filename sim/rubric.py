@@ -274,7 +274,7 @@ def _shape_of(values: Mapping[str, object], rubric: Rubric) -> tuple[int, ...]:
     return np.broadcast_shapes(*shapes) if shapes else ()
 
 
-def score(rubric: Rubric, values: Mapping[str, object]) -> Score:
+def score(rubric: Rubric, values: Mapping[str, object], points: Mapping[str, object] | None = None) -> Score:
     """Score regions from their input columns, vectorized over any common array shape.
 
     Args:
@@ -282,6 +282,8 @@ def score(rubric: Rubric, values: Mapping[str, object]) -> Score:
         values: column id -> number or array (units of the column: 万元, %, 家, 件/万人, counts);
             the category column takes ids or Chinese labels. Arrays broadcast together, e.g.
             ``(regions,)`` for a table or ``(scenarios, years)`` for projections.
+        points: item id -> its points (clipped to [0, max]) instead of scoring its columns: the
+            management items a projection moves (:mod:`sim.projection`, kind ``points``).
 
     Returns:
         A :class:`Score` whose arrays have the broadcast shape.
@@ -297,7 +299,12 @@ def score(rubric: Rubric, values: Mapping[str, object]) -> Score:
     num = {c.id: np.broadcast_to(np.asarray(values[c.id], dtype=float), shape)
            for c in rubric.columns if c.kind != "category"}
     items, marginal, to_next = {}, {}, {}
+    points = points or {}
     for it in rubric.items:
+        if it.id in points:
+            items[it.id] = np.round(np.clip(np.broadcast_to(np.asarray(points[it.id], dtype=float), shape), 0.0,
+                                            it.max_points), DECIMALS)
+            continue
         if it.kind == "banded":
             items[it.id], marginal[it.id], to_next[it.id] = _banded(it, num[it.id])
         elif it.kind == "assessed":

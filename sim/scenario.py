@@ -17,6 +17,7 @@ from .errors import InputError
 MAX_HORIZON_YEARS = 30
 STATUS_QUO_MODES = ("share", "flat", "plan")
 TIER_READINGS = ("assessment", "data")
+PACE_MODES = ("mixed", "continue", "fade", "accelerate")  # the pace after a growth profile's window (sim.pace)
 BUDGET_DRIVERS = ("public_expenditure", "fiscal_other")  # what the budget's share is kept of
 
 
@@ -71,9 +72,19 @@ class Scenario:
             growth profile sets one (else the catalog's).
         growth_range: (low, high) of a growth rate where the growth profile sets one (else the
             catalog's growth_low, growth_high).
-        pace_group: the rates one pace factor moves together (``growth.<q>``, ``param.<q>``), and
-            ``pace_spread`` the standard deviation of that factor's log: how much regions of the
-            growth profile differ in pace (an uncertainty for one region).
+        growth_profile: the growth profile the rates come from (``data/profiles/``), or "".
+        pace_groups: rate (``growth.<q>``, ``param.<q>``) -> the profile's pace group whose
+            factor (``pace_theta``: its posterior mean, already in the rates) moves it;
+            ``pace_spread`` the standard deviation of a county's own pace factor's log (how much
+            counties of the profile differ); ``pace_window`` the last statistics year the factors
+            were fitted to and ``pace_mode`` what the pace does after it (:mod:`sim.pace`:
+            continue, fade or accelerate).
+        rates: a growth profile's absolute rates: a population's entrants a year per unit of its
+            pool, a pipeline's yield a year per unit of its source (the same for every region of
+            the profile, whatever its base year; without one they follow from the growth rate),
+            and ``rate_range`` their ranges.
+        line_effort: points a county adds to its management items the year after it scored
+            within ``effort_reach`` points below a tier line (:func:`sim.projection.line_push`).
         tier_reading: which year's statistics a tier target of year Y means: ``assessment``
             (the assessment held in Y, on the statistics of Y - 1; the default) or ``data``
             (the statistics of Y).
@@ -106,13 +117,23 @@ class Scenario:
     evaluation_lag: int = 1
     param: Mapping[str, float] = field(default_factory=dict)
     growth_range: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-    pace_group: tuple[str, ...] = ()
+    growth_profile: str = ""
+    pace_groups: Mapping[str, str] = field(default_factory=dict)
+    pace_theta: Mapping[str, float] = field(default_factory=dict)
     pace_spread: float = 0.0
+    pace_window: int = 0
+    pace_mode: str = "mixed"
+    line_effort: float = 0.0
+    effort_reach: float = 0.0
+    rates: Mapping[str, float] = field(default_factory=dict)
+    rate_range: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.status_quo_mode not in STATUS_QUO_MODES:
             raise InputError("bad_setting", key="status_quo", value=self.status_quo_mode,
                              reason=" / ".join(STATUS_QUO_MODES))
+        if self.pace_mode not in PACE_MODES:
+            raise InputError("bad_setting", key="pace", value=self.pace_mode, reason=" / ".join(PACE_MODES))
         if self.tier_reading not in TIER_READINGS:
             raise InputError("bad_setting", key="reading", value=self.tier_reading,
                              reason=" / ".join(TIER_READINGS))
@@ -132,7 +153,8 @@ class Scenario:
             if not np.isfinite(g) or g <= -1:
                 raise InputError("growth_below_minus_100", indicator=ind, value=f"{g:.4g}")
         for name in ("base", "growth", "spend", "status_quo", "ratio_k", "management", "provenance",
-                     "region_values", "param", "growth_range"):
+                     "region_values", "param", "growth_range", "pace_groups", "pace_theta", "rates",
+                     "rate_range"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
 
     # ------------------------------------------------------------------ views

@@ -46,9 +46,16 @@ def rubric_values(sc: Scenario, X: dict[str, np.ndarray], params: Params | None 
     return vals
 
 
+def item_points(X: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Rubric item -> its points where the projection moves them (the management items, kind
+    ``points``)."""
+    inds = load_catalog().indicators
+    return {inds[q].item: v for q, v in X.items() if q in inds and inds[q].kind == "points"}
+
+
 def score_batch(sc: Scenario, X: dict[str, np.ndarray], params: Params | None = None) -> Score:
     """County scores of projected quantities, shape (n, years + 1) (or (n,) for one year)."""
-    return score(load_rubric(sc.rubric_id), rubric_values(sc, X, params))
+    return score(load_rubric(sc.rubric_id), rubric_values(sc, X, params), item_points(X))
 
 
 def simulate(sc: Scenario, params: Params | None = None) -> Projection:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .attainment import TIER_RANK
 from .loaders import load_catalog, load_rubric, load_uncertainty
 from .projection import Params, effect_keys, run
 from .scenario import Scenario
@@ -36,8 +37,7 @@ from .simulate import score_batch
 
 QUANTILES = (0.1, 0.5, 0.9)
 SPACES = ("linear", "log", "log1p", "logit")
-KINDS = ("growth", "param", "award", "additionality", "capacity_rate", "lag", "base", "management", "pace")
-PACE_WIDTH = np.sqrt(6.0)  # a log-triangle of half-width sqrt(6) sd has that standard deviation
+KINDS = ("growth", "param", "award", "additionality", "capacity_rate", "lag", "base", "management", "pace", "rate")
 
 
 def to_space(x, space: str, bounds: tuple[float, float] = (0.0, 1.0)):
@@ -112,14 +112,27 @@ def _growth_ranges(sc: Scenario, cat) -> list[Range]:
     return out
 
 
+def _rate_ranges(sc: Scenario, cat) -> list[Range]:
+    """A growth profile's absolute rates (population entry, pipeline yield), log-triangular."""
+    out = []
+    for q, v in sc.rates.items():
+        lo, hi = sc.rate_range.get(q, (v, v))
+        if hi > lo:
+            out.append(Range(f"rate.{q}", "rate", q, min(lo, v), v, max(hi, v), cat.indicators[q].note, "log"))
+    return out
+
+
 def _param_ranges(sc: Scenario, cat) -> list[Range]:
     out = []
     for q in sc.base:
         ind = cat.indicators[q]
-        if ind.kind in ("pipeline", "elastic", "inflow") and ind.param_low is not None and ind.param_high is not None:
+        if ind.kind in ("pipeline", "elastic", "inflow", "population", "points") and ind.param_low is not None \
+                and ind.param_high is not None:
             f = sc.param.get(q, ind.param) / ind.param if ind.param else 1.0  # a profile scales the range
-            out.append(Range(f"param.{q}", "param", q, f * ind.param_low, f * ind.param, f * ind.param_high,
-                             ind.note, "log"))
+            space = "logit" if ind.kind in ("population", "points") else "log"  # a renewal or catch-up share
+            top = 0.999 if space == "logit" else np.inf
+            lo, mid, hi = (min(f * v, top) for v in (ind.param_low, ind.param, ind.param_high))
+            out.append(Range(f"param.{q}", "param", q, lo, mid, hi, ind.note, space))
     return out
 
 
@@ -181,22 +194,30 @@ def _baseline_ranges(sc: Scenario, cat) -> list[Range]:
     return out
 
 
-def _pace_ranges(sc: Scenario, cat) -> list[Range]:
-    if not sc.pace_group or sc.pace_spread <= 0:
+def pace_ranges(sc: Scenario) -> list[Range]:
+    """The growth profile's pace factors as ranges (P5, median, P95 of the fitted posterior, a
+    county's own pace included) for the sensitivity analysis; the Monte Carlo draws them jointly
+    (:func:`draw_pace`)."""
+    post = load_posterior(sc.growth_profile) if sc.growth_profile else None
+    if post is None:
         return []
-    key = tuple((k, q, sc.growth[q] if k == "growth" else sc.param.get(q, cat.indicators[q].param))
-                for k, q in (name.split(".", 1) for name in sc.pace_group))
-    w = float(np.exp(PACE_WIDTH * sc.pace_spread))
-    return [Range("pace", "pace", key, 1 / w, 1.0, w, "How fast this county moves compared with the typical county "
-                  f"of its growth profile: the counties of the province's record differ by a factor with a log "
-                  f"standard deviation of {sc.pace_spread:.2f}.", "log")]
+    out = []
+    groups = sorted(set(sc.pace_groups.values()))
+    rng = np.random.default_rng(0)
+    for g in groups:
+        f = post[g] * np.exp(post["spread"] * rng.standard_normal(len(post[g]))) if g != "management" else post[g]
+        lo, mid, hi = np.quantile(f, [0.05, 0.5, 0.95])
+        out.append(Range(f"pace.{g}", "pace", g, float(lo), float(mid), float(hi),
+                         "The growth profile's pace factor as fitted to the province's record (P5-P95 of the "
+                         "posterior, a county's own pace included).", "log"))
+    return out
 
 
 def ranges(sc: Scenario, width: float = 1.0, widths: dict[str, float] | None = None) -> tuple[Range, ...]:
     """The scenario's uncertain inputs with their ranges (see the module doc)."""
     cat = load_catalog()
-    out = [*_growth_ranges(sc, cat), *_param_ranges(sc, cat), *_program_ranges(sc, cat),
-           *_baseline_ranges(sc, cat), *_pace_ranges(sc, cat)]
+    out = [*_growth_ranges(sc, cat), *_param_ranges(sc, cat), *_rate_ranges(sc, cat), *_program_ranges(sc, cat),
+           *_baseline_ranges(sc, cat)]
     widths = widths or {}
     return tuple(r.scaled(widths.get(r.name, width)) for r in out)
 
@@ -227,18 +248,91 @@ def _triangular(u: np.ndarray, lo: float, m: float, hi: float) -> np.ndarray:
 
 
 def params_of(rs: tuple[Range, ...], draws: dict[str, np.ndarray]) -> Params:
-    """Engine parameters from draws (name -> array); a pace draw multiplies its rates (their
-    own draws, or their modes)."""
+    """Engine parameters from draws (name -> array); a ``pace`` range's draws are its group's
+    factor (``Params.pace``)."""
     groups: dict[str, dict] = {k: {} for k in KINDS}
     for r in rs:
-        if r.kind != "pace":
-            groups[r.kind][r.key] = draws[r.name]
-    for r in rs:
-        if r.kind == "pace":
-            for kind, q, mode in r.key:
-                groups[kind][q] = np.asarray(groups[kind].get(q, mode), dtype=float) * draws[r.name]
-    groups.pop("pace")
+        groups[r.kind][r.key] = draws[r.name]
     return Params(**groups)
+
+
+def load_posterior(profile: str) -> dict[str, np.ndarray] | None:
+    """The posterior draws of a growth profile's factors (``data/profiles/*_posterior.csv``,
+    written by ``python -m sim calibrate-province --write``): name -> (draws,), or None."""
+    from .loaders import load_profile_posterior
+
+    return load_profile_posterior(profile)
+
+
+def draw_pace(sc: Scenario, n: int, seed, width: float = 1.0) -> dict[str, np.ndarray]:
+    """``Params.pace`` for n draws: each draw takes one posterior row of the profile's factors
+    (the fit's own uncertainty) and a county pace exp(spread x z), z standard normal (whether
+    this county is a fast or a slow one); ``width`` scales both in log space about the means
+    (0: the central rates). Empty without a growth profile."""
+    post = load_posterior(sc.growth_profile) if sc.growth_profile else None
+    if post is None or not sc.pace_groups:
+        return {}
+    rng = np.random.default_rng(_stream(seed, 1))
+    rows = rng.integers(0, len(post["pace"]), n)
+    out = {}
+    for g in sorted(set(sc.pace_groups.values())):
+        bar = float(sc.pace_theta.get(g, 1.0))
+        out[g] = bar * (post[g][rows] / bar) ** width
+    out["county"] = np.exp(width * post["spread"][rows] * rng.standard_normal(n))
+    if "effort" in post and sc.line_effort > 0:
+        out["effort"] = sc.line_effort * (post["effort"][rows] / sc.line_effort) ** width
+    if sc.pace_mode == "mixed" and width > 0:
+        out["mode"] = rng.integers(0, 3, n)  # which of continue, fade, accelerate holds (sim.pace.MIXED)
+    return out
+
+
+def draw_shocks(sc: Scenario, n: int, seed, volatility=1.0) -> dict[str, np.ndarray]:
+    """``Params.shocks`` for n draws: each year a normal shock of every quantity that has a
+    volatility (``data/uncertainty.toml`` [volatility]), times ``volatility`` (scalar or (n,):
+    the profile's fitted factor); (n, years + 1), zero in the baseline year."""
+    conf = load_uncertainty()["volatility"]
+    names = sorted(k for k in conf if not k.endswith(("_note", "_note_zh")))
+    vol = np.asarray(volatility, dtype=float).reshape(-1)
+    T = len(sc.years) + 1
+    e = np.zeros((len(names), n, T))
+    for j in range(1, T):  # one stream per projected year: a shorter horizon draws the same years alike
+        e[:, :, j] = np.random.default_rng(_stream(seed, 2) + [j]).standard_normal((n, len(names))).T
+    return {q: e[i] * float(conf[q]) * vol[:, None] for i, q in enumerate(names) if q in sc.base}
+
+
+def _stream(seed, k: int):
+    """A random stream of its own for each kind of draw (ranges 0, pace 1, shocks 2), so that
+    adding a range never moves the others: common random numbers."""
+    def flat(v) -> list[int]:
+        if isinstance(v, (list, tuple, np.ndarray)):
+            return [i for x in v for i in flat(x)]
+        return [int(v)]
+
+    return [*flat(seed), k]
+
+
+def draw(sc: Scenario, n: int, seed: int = 0, width: float = 1.0, widths: dict[str, float] | None = None) -> Params:
+    """n draws of everything uncertain about a scenario, as engine parameters: the ranges
+    (:func:`ranges`, :func:`sample`), the growth profile's pace (:func:`draw_pace`) and the
+    year-to-year shocks (:func:`draw_shocks`, scaled by each draw's fitted volatility). The same
+    seed gives the same numbers to the same inputs (common random numbers)."""
+    from dataclasses import replace
+
+    rs = ranges(sc, width, widths)
+    params = params_of(rs, sample(rs, n, seed))
+    pace = draw_pace(sc, n, seed, width)
+    vol = width * _volatility(sc, n, seed)
+    return replace(params, pace=pace, shocks=draw_shocks(sc, n, seed, vol) if width > 0 else {})
+
+
+def _volatility(sc: Scenario, n: int, seed) -> np.ndarray:
+    """Each draw's volatility factor: the posterior row :func:`draw_pace` took (1 without a
+    profile's posterior)."""
+    post = load_posterior(sc.growth_profile) if sc.growth_profile else None
+    if post is None:
+        return np.ones(n)
+    rows = np.random.default_rng(_stream(seed, 1)).integers(0, len(post["pace"]), n)
+    return post["volatility"][rows]
 
 
 def outcome(sc: Scenario, X: dict[str, np.ndarray], params: Params | None = None) -> np.ndarray:
@@ -261,7 +355,8 @@ class MonteCarlo:
     """Result of :func:`monte_carlo`.
 
     ``score``: year x P10/P50/P90 of the county score (or plan attainment %, city presets);
-    ``indicators``: long frame (year, quantity, P10, P50, P90); ``tiers``: year x P(A), P(B), P(C);
+    ``indicators``: long frame (year, quantity, P10, P50, P90); ``tiers``: year x P(A), P(B), P(C)
+    and ``fall``, the chance of a lower tier than the county's in its base year;
     ``targets``: each target with the probability of meeting it; ``deterministic``: the
     projection at the modes.
     """
@@ -303,8 +398,8 @@ def monte_carlo(sc: Scenario, n: int = 10_000, seed: int = 0, width: float = 1.0
     1.0
     """
     t0 = time.perf_counter()
+    params = draw(sc, n, seed, width, widths)
     rs = ranges(sc, width, widths)
-    params = params_of(rs, sample(rs, n, seed))
     X = run(sc, params=params)
     years = pd.Index([sc.base_year, *sc.years], name="year")
     y = outcome(sc, X, params)
@@ -322,6 +417,8 @@ def monte_carlo(sc: Scenario, n: int = 10_000, seed: int = 0, width: float = 1.0
         tier = load_rubric(sc.rubric_id).tier_of(y)
         for k in ("A", "B", "C"):
             tiers[k] = (tier == k).mean(axis=0)
+        rank = np.vectorize(TIER_RANK.get)(tier)
+        tiers["fall"] = (rank < rank[:, :1]).mean(axis=0)  # below the tier the county has in its base year
     targets = _target_probabilities(sc, X, y)
     mid = pd.Series(outcome(sc, run(sc))[0], index=years) if central else pd.Series(dtype=float)
     return MonteCarlo(score, ind, tiers, targets, mid, n, seed, width, time.perf_counter() - t0, rs)
@@ -400,7 +497,7 @@ def sensitivity(sc: Scenario, target_year: int | None = None, width: float = 1.0
 
     t0 = time.perf_counter()
     year = target_year or sc.horizon
-    every = ranges(sc, width)
+    every = (*ranges(sc, width), *(r.scaled(width) for r in pace_ranges(sc)))
     rs = tuple(r for r in every if r.high > r.low)
     mode = {r.name: np.array([r.mode]) for r in every}
     base = float(_outcome_at(sc, every, mode, year)[0])

@@ -63,8 +63,10 @@ def test_method_page_names_the_equations_and_limits():
     assert "No feedback of innovation" in text and "expected values, not integers" in text
     assert "factor of several" in text and "Discretionary (酌情)" in text
     assert "additionality" in text and "synthetic province" in text
-    rubric, tiers, record, programs, indicators, assumed = (d.value for d in at.dataframe)
-    assert list(record["round"])[:4] == [2018, 2019, 2020, 2021]
+    rubric, tiers, posterior, record, modes, programs, indicators, assumed = (d.value for d in at.dataframe)
+    assert list(record.index)[:4] == [2018, 2019, 2020, 2021]  # rounds: the record's, then predictions
+    assert len(posterior) == 7 and (posterior["P10"] < posterior["P90"]).all()  # the fitted factors, with spread
+    assert len(modes.columns) == 8  # the mean and the A count under the four pace assumptions
     assert len(rubric) == len(load_rubric("hebei-county").items)
     assert len(tiers) == 3
     assert len(programs) == sum(len(p.effects) for p in load_catalog().programs)

@@ -62,15 +62,14 @@ import numpy as np  # noqa: E402
 
 from sim import city  # noqa: E402
 from sim.projection import run  # noqa: E402
-from sim.uncertainty import monte_carlo, outcome, params_of, ranges, sample  # noqa: E402
+from sim.uncertainty import draw, monte_carlo, outcome  # noqa: E402
 
 
 def _joint_scores(scenarios, data_year: int, draws: int, seed: int) -> np.ndarray:
     """(counties, draws) scores of the statistics year, each county under sim's own draws."""
     out = []
     for sc in scenarios:
-        rs = ranges(sc)
-        p = params_of(rs, sample(rs, draws, seed))
+        p = draw(sc, draws, seed)
         out.append(outcome(sc, run(sc, params=p), p)[:, data_year - sc.base_year])
     return np.stack(out)
 
@@ -146,10 +145,11 @@ def test_min_city_budget_states_its_confidence_or_the_best_reachable(hengshui):
 @pytest.mark.slow
 @pytest.mark.parametrize("objective", ["p_goal", "expected_a"])
 def test_the_search_finds_the_global_optimum_of_a_small_city(hengshui, objective):
-    """Four counties near the lines, 8 steps of 100万: the search equals exhaustive enumeration."""
+    """Four counties near the B line, 8 steps of 100万: the search equals exhaustive enumeration
+    (the goal: every county B or better, which money moves from about half to four in five)."""
     names = ("故城县", "饶阳县", "武邑县", "阜城县")
     small = replace(hengshui, names=names, scenarios=tuple(hengshui.scenarios[hengshui.names.index(n)] for n in names))
-    goal = regions.Goal("B", 2, 2023)
+    goal = regions.Goal("B", 0, 2023)
     cv = city.county_curves(small, 2023, 100.0, 9, draws=200, seed=5)
     k, _ = city.search(cv, goal, 8, np.zeros(4, dtype=int), np.full(4, 8), objective)
     best = city.exhaustive(cv, goal, 8, objective)

@@ -188,7 +188,7 @@ def test_ratios_and_sums_from_their_parts_equal_the_presets_baseline(preset):
 def test_ratios_follow_edited_parts():
     sc = overrides.apply({"preset": "demo", "base": {"registered_firms": 20000.0, "fiscal_other": 3000.0}})
     frame = datatab.derived_frame(sc, "zh").set_index("quantity")
-    assert frame.at["tech_smes_per_1000_firms", "value"] == pytest.approx(1000 * 320 / 20000)
+    assert frame.at["tech_smes_per_1000_firms", "value"] == pytest.approx(1000 * 100 / 20000)
     fiscal = 3000.0 + sum(sc.status_quo.values())
     assert frame.at["fiscal_st_spending", "value"] == pytest.approx(fiscal)
     assert frame.at["fiscal_st_share", "value"] == pytest.approx(100 * fiscal / sc.base["public_expenditure"])

@@ -7,8 +7,8 @@ import pytest
 
 import sim
 from sim.loaders import load_catalog
-from sim.projection import Params, run
-from sim.uncertainty import from_space, monte_carlo, ranges, sample, to_space
+from sim.projection import Params, run, saturate
+from sim.uncertainty import draw, from_space, monte_carlo, ranges, sample, to_space
 
 PRESETS = [p["id"] for p in sim.list_presets()]
 COUNTY = [p["id"] for p in sim.list_presets() if p["rubric"]]
@@ -49,7 +49,15 @@ def test_the_first_wan_above_the_reference_buys_additionality_over_award_units()
     cap = e.capacity_rate * sc.base[e.capacity_of]
     r = sc.reference_matrix()[sc.programs.index("tech_sme_vouchers"), y0]
     want = e.share / e.cost_per_caused_unit * np.exp(-e.share * r / (e.cost_per_caused_unit * cap))
-    assert got == pytest.approx(want, rel=1e-4)
+    # tech SMEs approach their ceiling (a share of registered firms) smoothly: the caused units
+    # reach the count through the logistic's slope at the year's unbounded value
+    ind = load_catalog().indicators["tech_smes"]
+    ceiling = ind.cap_share * base[ind.cap][0, 1]
+    anchor = sc.base["tech_smes"] / (ind.cap_share * sc.base[ind.cap])
+    raw = sc.rates["tech_smes"] * base["registered_firms"][0, 1] + sc.param.get("tech_smes", ind.param) * sc.base["tech_smes"]
+    d = 1e-6
+    slope = float((saturate(raw + d, ceiling, anchor) - saturate(raw, ceiling, anchor)) / d)
+    assert got == pytest.approx(want * slope, rel=1e-3)  # 100 yuan is a finite step on a curve
     assert e.cost_per_caused_unit == pytest.approx(e.award / e.additionality)
 
 
@@ -106,7 +114,10 @@ def test_every_uncertain_input_varies_for_the_demo():
     assessed points all vary, so the band is not a false precision."""
     sc = sim.load_preset("demo")
     kinds = {r.kind for r in ranges(sc)}
-    assert {"base", "capacity_rate", "additionality", "award", "management", "growth", "pace"} <= kinds
+    assert {"base", "capacity_rate", "additionality", "award", "management", "growth", "rate"} <= kinds
+    pace = draw(sc, 50, seed=0).pace  # the fitted factors' own uncertainty and the county's pace
+    assert {"pace", "hte", "intensity", "management", "county", "effort"} <= set(pace)
+    assert all(np.ptp(np.asarray(v)) > 0 for v in pace.values())
     mc = monte_carlo(sc, n=2000, seed=0)
     y = sc.scored_year(2025)
     band = mc.score.loc[y, "P90"] - mc.score.loc[y, "P10"]
@@ -138,57 +149,19 @@ def test_status_quo_keeps_the_program_budget_s_share_of_the_public_budget():
     assert plan.spend_matrix().sum(axis=0)[-1] > m.sum(axis=0)[-1]
 
 
-def test_the_demo_s_status_quo_pace_lies_in_the_province_s_published_band():
-    from sim.province import pace_band
+def test_the_demo_gains_like_the_counties_that_stood_where_it_stands():
+    """One model from a county to the province: the demo's status-quo gain a year to the 2025
+    assessment (its median over the uncertainty) lies within the P10-P90 of the gains of the
+    synthetic counties that scored within 3 points of it in its base year (sim.peers)."""
+    from sim.peers import reference_class
 
-    lo, hi = pace_band()
-    assert (lo, hi) == pytest.approx((3.45, 5.81))
     sc = sim.load_preset("demo")
-    total = sim.simulate(sc).scores["total"]
-    year = sc.scored_year(2025)  # the plan's tier year, read as the 2025 assessment
-    gain = (total.loc[year] - total.loc[sc.base_year]) / (year - sc.base_year)
-    assert lo <= gain <= hi, gain
-
-
-def test_the_demo_s_status_quo_fiscal_st_share_does_not_fall():
-    share = sim.simulate(sim.load_preset("demo")).indicators["fiscal_st_share"].to_numpy()
-    assert (np.diff(share) >= -1e-12).all(), share
-
-
-def _ceilings(frame):
-    cat = load_catalog()
-    for q, ind in cat.indicators.items():
-        if q not in frame:
-            continue
-        if ind.cap and ind.cap in frame:
-            yield q, frame[q] / frame[ind.cap]
-        elif ind.upper is not None:
-            yield q, frame[q] / ind.upper
-
-
-def test_no_status_quo_share_reaches_its_ceiling(scenario):
-    frame = sim.simulate(scenario).indicators
-    for q, share in _ceilings(frame):
-        assert (share.to_numpy() < 0.995).all(), (q, share.max())
-
-
-def test_xiangtan_fit_is_shrunk_and_flags_its_edges():
-    sc = sim.load_preset("xiangtan")
-    fitted = {k: p for k, p in sc.provenance.items() if k.startswith("growth.") and p.status.startswith("calibrated")}
-    assert len(fitted) >= 10
-    edges = [k for k, p in fitted.items() if p.status == "calibrated_edge"]
-    assert len(edges) <= 2, edges  # was 11 of 28 before the MAP fit
-    frame = sim.simulate(sc).indicators
-    assert frame.loc[2023, "hte_revenue_share"] < 90  # was 100% in 2023 (its 2023 target: 55%)
-
-
-# ---------------------------------------------------------------------- targets and readings
-def test_changan_s_yearly_increase_targets_are_targets():
-    sc = sim.load_preset("changan")
-    kinds = {(tg.indicator, tg.kind) for tg in sc.targets}
-    assert ("fiscal_st_share", "increase") in kinds and ("fiscal_st_spending", "no_decrease") in kinds
-    att = sim.simulate(sc).attainment.set_index(["indicator", "kind"])
-    assert att.loc[("fiscal_st_spending", "no_decrease"), "status"] in ("met", "short")
+    year = sc.scored_year(2025)
+    mc = monte_carlo(sc, n=1000, seed=0, indicators=False)
+    gain = (mc.score.loc[year, "P50"] - mc.score.loc[sc.base_year, "P50"]) / (year - sc.base_year)
+    peers = reference_class(float(mc.score.loc[sc.base_year, "P50"]), sc.base_year, year)
+    assert peers is not None and peers.n >= 10
+    assert peers.gain[0] <= gain <= peers.gain[2], (gain, peers.gain)
 
 
 def test_a_tier_target_is_read_as_the_assessment_year_by_default():
@@ -207,15 +180,19 @@ def test_a_tier_target_is_read_as_the_assessment_year_by_default():
 @pytest.mark.slow
 def test_min_budget_for_tier_a_at_80_percent_holds_under_monte_carlo():
     sc = sim.load_preset("demo")
-    mb = sim.min_budget(sc, 80, 2025, confidence=0.8)
-    assert mb.reachable and mb.probability >= 0.8 and mb.confidence == 0.8
+    mb = sim.min_budget(sc, 80, 2025, confidence=0.5)
+    assert mb.reachable and mb.probability >= 0.5 and mb.confidence == 0.5
     mc = monte_carlo(mb.allocation.scenario, n=4000, seed=123, indicators=False)
     p = mc.tiers.loc[mb.allocation.data_year, "A"]
-    se = np.sqrt(0.8 * 0.2 / mb.draws)  # the optimizer saw mb.draws draws
-    assert p >= 0.8 - 3 * se, (p, mb.budget)
-    assert "80%" in mb.explain("zh") and "80%" in mb.explain("en")
-    half = sim.min_budget(sc, 80, 2025, confidence=0.5)
-    assert half.budget <= mb.budget
+    se = np.sqrt(0.5 * 0.5 / mb.draws)  # the optimizer saw mb.draws draws
+    assert p >= 0.5 - 3 * se, (p, mb.budget)
+    assert "50%" in mb.explain("zh") and "50%" in mb.explain("en")
+    less = sim.min_budget(sc, 80, 2025, confidence=0.3)
+    assert less.budget <= mb.budget
+    # no budget buys 80% confidence for this county in 2025: counties like it move too little and
+    # vary too much from year to year; the message says so, with the best chance money buys
+    sure = sim.min_budget(sc, 80, 2025, confidence=0.8)
+    assert not sure.reachable and sure.probability < 0.8 and "80%" in sure.explain("en")
 
 
 def test_the_public_api_the_readme_documents_exists():

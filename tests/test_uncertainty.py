@@ -7,7 +7,7 @@ import pytest
 
 import sim
 from sim.optimize import optimize
-from sim.uncertainty import monte_carlo, ranges, sensitivity
+from sim.uncertainty import pace_ranges, monte_carlo, ranges, sensitivity
 
 PRESETS = [p["id"] for p in sim.list_presets()]
 
@@ -35,7 +35,7 @@ def test_quantiles_are_ordered_and_tier_probabilities_sum_to_one(preset):
     assert (mc.indicators["P10"] <= mc.indicators["P50"] + 1e-9).all()
     assert (mc.indicators["P50"] <= mc.indicators["P90"] + 1e-9).all()
     if sc.rubric_id:
-        np.testing.assert_allclose(mc.tiers.sum(axis=1), 1.0)
+        np.testing.assert_allclose(mc.tiers[["A", "B", "C"]].sum(axis=1), 1.0)
     p = mc.targets["probability"].dropna()
     assert ((p >= 0) & (p <= 1)).all()
 
@@ -55,7 +55,7 @@ def test_widening_one_range_widens_the_band_in_its_direction():
     only = {r.name: 0.0 for r in ranges(sc)}
     bands = []
     for w in (0.5, 1.0, 2.0):
-        widths = {**only, "growth.tech_smes": w}
+        widths = {**only, "rate.tech_smes": w}
         mc = monte_carlo(sc, n=3000, seed=1, width=0.0, widths=widths)
         bands.append(mc.score.loc[2025])
     for narrow, wide in zip(bands, bands[1:]):
@@ -66,9 +66,12 @@ def test_widening_one_range_widens_the_band_in_its_direction():
 def test_ranges_come_from_the_data_files_with_reasons():
     rs = ranges(sim.load_preset("demo"))
     kinds = {r.kind for r in rs}
-    assert kinds == {"growth", "param", "award", "additionality", "capacity_rate", "lag", "base", "management", "pace"}
+    assert kinds == {"growth", "param", "rate", "award", "additionality", "capacity_rate", "lag", "base", "management"}
     for r in rs:
         assert r.low <= r.mode <= r.high and r.note, r.name
+    pace = pace_ranges(sim.load_preset("demo"))  # the fitted factors, for the sensitivity analysis
+    assert {r.key for r in pace} == {"pace", "hte", "intensity", "management"}
+    assert all(r.low < r.mode < r.high for r in pace)
 
 
 def test_sensitivity_names_its_method_and_finds_the_only_varying_parameter():
@@ -80,14 +83,15 @@ def test_sensitivity_names_its_method_and_finds_the_only_varying_parameter():
     # a constructed case: only one assumption uncertain -> it explains all the variance
     import sim.uncertainty as U
 
-    orig = U.ranges
+    orig, orig_pace = U.ranges, U.pace_ranges
     try:
         U.ranges = lambda sc_, width=1.0, widths=None: tuple(
-            r if r.name == "growth.tech_smes" else r.scaled(0.0) for r in orig(sc_, width, widths))
+            r if r.name == "rate.tech_smes" else r.scaled(0.0) for r in orig(sc_, width, widths))
+        U.pace_ranges = lambda sc_: []
         one = U.sensitivity(sc, 2025, n=256)
     finally:
-        U.ranges = orig
-    assert list(one.ranking["parameter"]) == ["growth.tech_smes"]
+        U.ranges, U.pace_ranges = orig, orig_pace
+    assert list(one.ranking["parameter"]) == ["rate.tech_smes"]
     assert one.ranking["ST"].iloc[0] == pytest.approx(1.0, abs=0.05)
     m = sensitivity(sc, 2025, n=20, method="morris")
     assert "Morris" in m.method and m.ranking["mu_star"].iloc[0] > 0

@@ -267,6 +267,26 @@ def record_fit(frame: pd.DataFrame, titles: dict) -> alt.FacetChart:
     ).resolve_scale(y="independent")
 
 
+def record_bands(frame: pd.DataFrame, titles: dict, columns: int = 2) -> alt.FacetChart:
+    """The model's 80% band (area) and median (line) against the published figures (points), one
+    panel per measure. ``frame``: round, measure, P10, P50, P90, published (NaN where none);
+    ``titles``: round, band, median, published."""
+    x = alt.X("round:O", title=titles["round"], axis=alt.Axis(labelAngle=0))
+    band = alt.Chart().mark_area(opacity=0.25, color="#0969da").encode(
+        x=x, y=alt.Y("P10:Q", title=None, scale=alt.Scale(zero=False)), y2="P90:Q",
+        tooltip=[alt.Tooltip("round:O", title=titles["round"]),
+                 alt.Tooltip("P10:Q", title=titles["band"] + " ↓", format=".1f"),
+                 alt.Tooltip("P90:Q", title=titles["band"] + " ↑", format=".1f")])
+    median = alt.Chart().mark_line(strokeWidth=2.5, color="#0969da").encode(
+        x=x, y="P50:Q", tooltip=[alt.Tooltip("P50:Q", title=titles["median"], format=".1f")])
+    points = alt.Chart().mark_point(size=140, filled=True, color="#cf222e").encode(
+        x=x, y="published:Q", tooltip=[alt.Tooltip("published:Q", title=titles["published"], format=".1f")]
+    ).transform_filter("isValid(datum.published)")
+    return alt.layer(band, median, points, data=frame).properties(width=300, height=190).facet(
+        facet=alt.Facet("measure:N", title=None, header=HEADER, sort=list(dict.fromkeys(frame["measure"]))),
+        columns=columns).resolve_scale(y="independent")
+
+
 def county_map(features: list[dict], titles: dict, width: int = 520, height: int = 460) -> alt.Chart:
     """Counties coloured by tier (GeoJSON features whose properties hold name, short (the map
     label), tier, score, lon, lat), with their names. ``titles``: tier (legend title), score."""

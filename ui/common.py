@@ -11,7 +11,7 @@ import streamlit as st
 import sim
 from sim.loaders import load_catalog, load_rubric
 from sim.optimize import marginal_values
-from sim.uncertainty import monte_carlo, params_of, ranges, sample
+from sim.uncertainty import draw, monte_carlo
 from ui import charts, state
 from ui.i18n import lang, t
 
@@ -111,12 +111,26 @@ def fmt_quantity(q: str, v, projected: bool = True) -> str:
 
 
 def tier_odds(tiers: pd.Series) -> None:
-    """The most likely tier with its probability, and the chance of A: never "A" for a chance
-    of A below one half."""
-    best = str(tiers.idxmax())
-    st.badge(t("tier_odds", tier=best, p=f"{tiers[best]:.0%}"), color=TIER_BADGE.get(best, "gray"))
-    if best != "A":
-        st.caption(t("prob_a", p=f"{tiers.get('A', 0.0):.0%}"))
+    """The most likely tier with its probability, the chance of A and the chance of falling below
+    the base year's tier: never "A" for a chance of A below one half."""
+    abc = tiers[[k for k in ("A", "B", "C") if k in tiers]]
+    best = str(abc.idxmax())
+    st.badge(t("tier_odds", tier=best, p=f"{abc[best]:.0%}"), color=TIER_BADGE.get(best, "gray"))
+    parts = [] if best == "A" else [t("prob_a", p=f"{tiers.get('A', 0.0):.0%}")]
+    if "fall" in tiers:
+        parts.append(t("prob_fall", p=f"{tiers['fall']:.0%}"))
+    if parts:
+        st.caption(" · ".join(parts))
+
+
+def peers_line(sc: sim.Scenario, year: int, base_score: float) -> None:
+    """What counties like this one did (the outside view, :mod:`sim.peers`): of the synthetic
+    province's counties that scored within 3 points of it in its base year, the share that
+    reached A by the target year's statistics and the share that fell a tier, with their bands."""
+    from report.labels import peers_text
+
+    if sc.rubric_id:
+        st.caption(peers_text(sc, data_year(sc, year), year, base_score, lang()))
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
@@ -126,8 +140,7 @@ def next_points(doc_text: str, year: int, step: float = 100.0) -> pd.DataFrame:
     (points or % attainment)."""
     sc = state.scenario_of(doc_text)
     short = sc.with_horizon(max(data_year(sc, year), sc.base_year + 1))
-    rs = ranges(short)
-    draws = marginal_values(sc, year, step, params=params_of(rs, sample(rs, BAND_DRAWS, BAND_SEED)))
+    draws = marginal_values(sc, year, step, params=draw(short, BAND_DRAWS, BAND_SEED))
     q = np.quantile(draws.to_numpy(), [0.1, 0.5, 0.9], axis=1).T
     out = pd.DataFrame({"program": draws.index, "P10": q[:, 0], "P50": q[:, 1], "P90": q[:, 2]})
     return out.sort_values("P50", ascending=False, ignore_index=True)
