@@ -215,3 +215,28 @@ def test_a_bad_file_gives_an_input_error_naming_the_problem(data, name, words_zh
         assert w in zh
     for w in words_en:
         assert w in en
+
+
+def _county_csv(fiscal: float, share: float) -> bytes:
+    """One county of the template's example row with its fiscal S&T spending and share set."""
+    regions, values = datatab.parse_region_file("hebei-county", _template(), "t.xlsx")
+    cols = load_rubric("hebei-county").columns
+    row = {c.id: str(values[c.id][0]) for c in cols}
+    row.update(fiscal_st_spending=f"{fiscal:g}", fiscal_st_share=f"{share:g}")
+    lines = [",".join(["region"] + [c.id for c in cols]), ",".join(["小县"] + [row[c.id] for c in cols])]
+    return ("\n".join(lines) + "\n").encode("utf-8-sig")
+
+
+@pytest.mark.parametrize("fiscal", [100, 400, 900, 3000, 50000])
+def test_a_county_of_any_realistic_size_loads_from_the_data_page_and_projects(fiscal):
+    """Fiscal S&T spending from 100万 to 5亿: the county's own program budget (34% of it), no
+    traceback, and the scenario page shows its headline."""
+    at = app("demo")
+    data = _county_csv(fiscal, max(0.05, fiscal / 5000))
+    at.file_uploader(key="data_upload").set_value(("county.csv", data, "text/csv")).run()
+    at.button(key="data_region_apply").click().run()
+    assert not at.exception and not at.error
+    sc = overrides.apply(doc_of(at))
+    assert sum(sc.status_quo.values()) == pytest.approx(0.34 * fiscal)
+    at.switch_page("app_pages/scenario.py").run()
+    assert not at.exception and at.metric and at.metric[0].value not in ("", "—")

@@ -271,7 +271,7 @@ def record_bands(frame: pd.DataFrame, titles: dict, columns: int = 2) -> alt.Fac
     """The model's 80% band (area) and median (line) against the published figures (points), one
     panel per measure. ``frame``: round, measure, P10, P50, P90, published (NaN where none);
     ``titles``: round, band, median, published."""
-    x = alt.X("round:O", title=titles["round"], axis=alt.Axis(labelAngle=0))
+    x = alt.X("round:O", title=titles["round"], axis=alt.Axis(labelAngle=-45))
     band = alt.Chart().mark_area(opacity=0.25, color="#0969da").encode(
         x=x, y=alt.Y("P10:Q", title=None, scale=alt.Scale(zero=False)), y2="P90:Q",
         tooltip=[alt.Tooltip("round:O", title=titles["round"]),
