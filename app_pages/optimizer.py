@@ -10,8 +10,8 @@ import streamlit as st
 
 from sim.document import limits
 from sim.errors import InputError
-from sim.optimize import (added_bounds, added_money, budget_frontier, min_budget, optimize, relaxed_bounds,
-                          response_curves)
+from sim.plan import (BudgetSearch, Options, Robust, added_bounds, added_money, budget_frontier, min_budget, optimize,
+                      relaxed_bounds, response_curves)
 from report.briefing import scenario_briefing
 from ui import charts, common, state
 from ui.common import (BAND_DRAWS, band, data_year, fmt_money, fmt_score, prog_name, reading_caption,
@@ -27,7 +27,7 @@ MAX_BUDGET = float(limits()["values"]["spend_max"])  # 万元 a year: what a sce
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _optimize(doc_text: str, budget: float, year: int, bounds_json: str, objective: str, robust: str = ""):
     return optimize(state.scenario_of(doc_text), budget, year, json.loads(bounds_json) or None, objective,
-                    robust=robust or None)
+                    Options(robust=Robust(robust) if robust else None))
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -48,8 +48,7 @@ def _used_bounds(doc_text: str, mode: str, year: int, bounds_json: str, objectiv
 def _relaxed(key: tuple, factor: float):
     doc, mode, _, year, bounds_json, objective, _ = key
     res = _result(key)
-    return relaxed_bounds(state.scenario_of(doc), res.x.sum(axis=0), year,
-                          _used_bounds(doc, mode, year, bounds_json, objective), factor, objective, strict=res)
+    return relaxed_bounds(res, _used_bounds(doc, mode, year, bounds_json, objective), factor)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -69,8 +68,8 @@ def _result(key: tuple):
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _min_budget(doc_text: str, year: int, bounds_json: str, score: float, confidence: float):
-    return min_budget(state.scenario_of(doc_text), score, year, json.loads(bounds_json) or None, "score",
-                      confidence=confidence, draws=BAND_DRAWS)
+    return min_budget(state.scenario_of(doc_text), score, year, json.loads(bounds_json) or None, confidence,
+                      BudgetSearch(draws=BAND_DRAWS))
 
 
 st.title(f"{t('page_optimizer')} · {getattr(sc, lang())}")
@@ -297,7 +296,7 @@ if st.button(t("frontier_run"), key="opt_frontier_run", icon=":material/show_cha
     bar = st.progress(0.0, text=t("frontier_running"))
     try:
         fr = budget_frontier(sc, np.linspace(0, top, points), year, json.loads(bounds_json) or None, objective,
-                             progress=lambda d, n: bar.progress(d / n, text=t("frontier_running")))
+                             Options(progress=lambda d, n: bar.progress(d / n, text=t("frontier_running"))))
         marks = pd.DataFrame(columns=["budget", "best", "label"])
         if objective == "score":
             with st.spinner(t("min_budget_running")):

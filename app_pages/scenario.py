@@ -180,7 +180,7 @@ def budget_controls() -> None:
               help=t("total_budget_help", sq=fmt_money(sq_total), growth=growth_text))
     st.caption(t("budget_path_caption", year=sc.years[0], growth=growth_text,
                  mode=t(f"status_quo_{sc.status_quo_mode}")))
-    varies = [p for p, row in sc.spend.items() if not np.allclose(row, sc.path(row[0]), rtol=1e-9)]
+    varies = [p for p, row in sc.spend.items() if not np.allclose(row, sc.whole_path(row[0]), rtol=1e-9)]
     with st.expander(t("split_heading", year=sc.years[0]), expanded=True):
         if varies:
             st.caption(t("split_varies"))

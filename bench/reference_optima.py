@@ -3,14 +3,16 @@
 
 For every county preset and budget of the optimizer tests, scipy's differential evolution
 (popsize 15, up to 2,500 generations, seed 2) searches the same objective the optimizer uses
-(:func:`sim.optimize.score_allocations`). The file keeps, per case, the DE optimum (its
-allocation and score) and 16 seeded random allocations with their scores: the model's
-*fingerprint*. The model version is a hash of those scores. ``tests/test_optimize.py`` scores
+(:class:`sim.plan.objective.Counter`) under two rules: the default (one split held across the
+years, three rounds scored, no budget below the status quo: programs variables) and ``free``
+(any split each year, one round: programs x years variables). The file keeps, per case and
+rule, the DE optimum (its allocation and objective) and 16 seeded random allocations with their
+scores: the model's *fingerprint*. The model version is a hash of those scores. ``tests/test_plan.py`` scores
 the stored allocations again: if the model gives other numbers, the test fails and asks for
 this script to be run again (a changed model has other optima); else it checks the optimizer
 against the stored DE optimum in milliseconds instead of minutes.
 
-Run: .venv/bin/python bench/reference_optima.py   (about 3 minutes on 2 cores)
+Run: .venv/bin/python bench/reference_optima.py   (about 15 minutes on 2 cores)
 """
 from __future__ import annotations
 
@@ -25,10 +27,12 @@ from scipy.optimize import differential_evolution
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 import sim  # noqa: E402
-from sim.optimize import from_unit, make_problem, optimize, random_allocations, score_allocations  # noqa: E402
+from sim.plan import FREE, Options, Rules, make_problem, optimize, score_allocations  # noqa: E402
+from sim.plan.objective import Counter  # noqa: E402
+from sim.plan.search import Steady, from_unit, random_allocations  # noqa: E402
 
 OUT = ROOT / "tests" / "reference" / "optima.json"
-BUDGETS = (500, 1500, 4000)  # 万元 in the first year, as tests/test_optimize.py
+BUDGETS = (500, 1500, 4000)  # 万元 in the first year, as tests/test_plan.py
 TARGET_YEAR = 2025
 FINGERPRINT = 16  # random allocations per case
 DE_OPTIONS = dict(popsize=15, maxiter=2500, tol=1e-9, seed=2, polish=False)
@@ -44,26 +48,40 @@ def model_version(scores: list[list[float]]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def de_optimum(sc, problem, steady: bool) -> dict:
+    """Differential evolution on the problem's objective (steady: the first year's split only)."""
+    f = Counter(problem.scenario, problem.objective, problem.scored)
+    st = Steady.of(problem)
+    space = st.reduced if steady else problem
+
+    def alloc(z):
+        x = from_unit(z, space)
+        return st.expand(x) if steady else x
+
+    P, Y = space.shape
+    t0 = time.perf_counter()
+    de = differential_evolution(lambda z: -f(alloc(z.T)), [(0, 1)] * (P * Y), vectorized=True, updating="deferred",
+                                **DE_OPTIONS)
+    x = alloc(de.x[None])[0]
+    return {"fun": float(f(x[None])[0]), "x": x.tolist(), "calls": int(de.nfev),
+            "seconds": round(time.perf_counter() - t0, 1)}
+
+
 def reference(pid: str, budget: float) -> dict:
     sc = sim.load_preset(pid)
-    problem = make_problem(sc, budget, TARGET_YEAR)
-    P, Y = problem.shape
-
-    def f(z):
-        return -score_allocations(sc, from_unit(z.T, problem), problem.data_year)
-
-    t0 = time.perf_counter()
-    de = differential_evolution(f, [(0, 1)] * (P * Y), vectorized=True, updating="deferred", **DE_OPTIONS)
-    seconds = time.perf_counter() - t0
-    x = from_unit(de.x[None], problem)[0]
-    fun = float(score_allocations(sc, x[None], problem.data_year)[0])
-    ours = optimize(sc, budget, TARGET_YEAR)
+    out = {"preset": pid, "budget": budget, "target_year": TARGET_YEAR}
+    for name, rules in (("steady", Rules()), ("free", FREE)):
+        problem = make_problem(sc, budget, TARGET_YEAR, rules=rules)
+        de = de_optimum(sc, problem, name == "steady")
+        ours = optimize(sc, budget, TARGET_YEAR, options=Options(rules=rules))
+        out[name] = {"data_year": problem.data_year, "scored": list(problem.scored), "budget": problem.budget.tolist(),
+                     "de_fun": de["fun"], "de_x": de["x"], "de_calls": de["calls"], "de_seconds": de["seconds"],
+                     "optimizer_fun_when_stored": ours.fun}
+    problem = make_problem(sc, budget, TARGET_YEAR, rules=FREE)
     prints = random_allocations(problem, FINGERPRINT, seed=5)
-    return {"preset": pid, "budget": budget, "target_year": TARGET_YEAR, "data_year": problem.data_year,
-            "programs": list(problem.programs), "de_fun": fun, "de_x": x.tolist(), "de_calls": int(de.nfev),
-            "de_seconds": round(seconds, 1), "optimizer_fun_when_stored": ours.fun,
-            "fingerprint_x": prints.tolist(),
-            "fingerprint_scores": score_allocations(sc, prints, problem.data_year).tolist()}
+    out.update({"data_year": problem.data_year, "programs": list(problem.programs), "fingerprint_x": prints.tolist(),
+                "fingerprint_scores": score_allocations(sc, prints, problem.data_year).tolist()})
+    return out
 
 
 def main() -> None:
@@ -71,9 +89,11 @@ def main() -> None:
     for pid, budget in cases():
         r = reference(pid, budget)
         out.append(r)
-        print(f"{pid:8s} {budget:6.0f}万元: DE {r['de_fun']:.4f} ({r['de_calls']:,} calls of the vectorized objective, "
-              f"{r['de_seconds']:.0f} s); optimizer {r['optimizer_fun_when_stored']:.4f} "
-              f"({r['optimizer_fun_when_stored'] - r['de_fun']:+.4f})")
+        for name in ("steady", "free"):
+            c = r[name]
+            print(f"{pid:8s} {budget:6.0f}万元 {name:6s}: DE {c['de_fun']:.4f} ({c['de_calls']:,} calls of the vectorized "
+                  f"objective, {c['de_seconds']:.0f} s); optimizer {c['optimizer_fun_when_stored']:.4f} "
+                  f"({c['optimizer_fun_when_stored'] - c['de_fun']:+.4f})", flush=True)
     doc = {"model_version": model_version([r["fingerprint_scores"] for r in out]),
            "de_options": DE_OPTIONS, "cases": out}
     OUT.parent.mkdir(exist_ok=True)

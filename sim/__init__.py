@@ -9,7 +9,7 @@ Pure Python (numpy, pandas, scipy); no UI code. Data comes only through :mod:`si
 from . import regions
 from .errors import InputError
 from .loaders import load_catalog, load_rubric
-from .optimize import budget_frontier, marginal_values, min_budget, optimize, score_allocations
+from .plan import budget_frontier, marginal_values, min_budget, optimize, score_allocations
 from .presets import list_presets, load_preset
 from .projection import Params, run
 from .rubric import Rubric, Score, score

@@ -113,3 +113,30 @@ def attainment_index(rows: list[dict]) -> dict[str, float]:
     return {"share_met": sum(r["status"] == "met" for r in assessed) / len(assessed),
             "weighted_shortfall": sum(wi * short(r) for wi, r in zip(w, assessed)) / sum(w),
             "assessed": len(assessed)}
+
+
+def attainment_batch(sc: Scenario, X: dict[str, np.ndarray], objective: str, upto: int | None = None) -> np.ndarray:
+    """Weighted attainment (%) or targets met over the numeric targets due by ``upto``
+    (default: the horizon); NaN where none is due."""
+    cat = load_catalog()
+    n = next(iter(X.values())).shape[0]
+    upto = sc.horizon if upto is None else upto
+    num, den, met = np.zeros(n), 0.0, np.zeros(n)
+    for tg in sc.targets:
+        if tg.kind not in ("level", "growth") or tg.indicator not in X or not sc.base_year < tg.year <= upto:
+            continue
+        t = tg.year - sc.base_year
+        v = X[tg.indicator][:, t]
+        want = float(tg.value)
+        if tg.kind == "growth":
+            base = sc.base[tg.indicator]
+            v = ((v / base) ** (1 / t) - 1) * 100 if base > 0 else np.zeros(n)
+        lower = cat.indicators[tg.indicator].direction == "lower"
+        gap = (v - want) / abs(want) if want else np.zeros(n)
+        s = np.maximum(0.0, gap if lower else -gap)
+        num += tg.weight * s
+        den += tg.weight
+        met += (s <= 1e-12)
+    if objective == "targets_met":
+        return met
+    return 100 * (1 - num / den) if den else np.full(n, np.nan if upto < sc.horizon else 100.0)

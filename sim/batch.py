@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .optimize import optimize, scored_year
+from .plan import Options, Robust, optimize, scored_year
 from .regions import Regions
 from .scenario import Scenario
 from .uncertainty import monte_carlo
@@ -51,7 +51,7 @@ def county_result(task: Task) -> dict:
            **{f"P_{k}": float(mc.tiers.loc[year, k]) for k in ("A", "B", "C", "fall")}, "budget": np.nan,
            "optimized_P_A": np.nan, "optimized_median": np.nan, "gain_P_A": np.nan}
     if task.budget is not None:
-        res = optimize(sc, task.budget, task.target_year, robust="prob_a", seed=task.seed)
+        res = optimize(sc, task.budget, task.target_year, options=Options(robust=Robust("prob_a", seed=task.seed)))
         check = monte_carlo(res.scenario, task.draws, task.seed, indicators=False, central=False)
         row.update(budget=float(task.budget), optimized_P_A=float(check.tiers.loc[year, "A"]),
                    optimized_median=float(check.score.loc[year, "P50"]))

@@ -82,9 +82,13 @@ class Effect:
     """What one share of a program's spending pays for and causes (see data/programs.toml).
 
     ``award``: 万元 paid per unit (seed or assumption, ``award_status``); ``additionality``: the
-    share of paid units the money causes; ``capacity_rate`` x ``capacity_of``: the most caused
-    units a year. ``*_low`` / ``*_high``: ranges for the uncertainty analysis (none for a seed's
-    award).
+    share of paid units the money causes. Paid before the unit exists (``paid`` "before"):
+    ``capacity_rate`` x ``capacity_of`` is the most caused units a year. Paid after it is
+    recognised (``paid`` "after", 后补助): the lever is the award per unit, ``elasticity`` the
+    response of the caused units to it and ``award_max`` the largest multiple of today's award a
+    rule may pay (money above that outlay is unspent). ``payer``: who pays the award in the seeds
+    (city, county, province; ``payer_source`` its words). ``*_low`` / ``*_high``: ranges for the
+    uncertainty analysis (none for a seed's award).
     """
 
     indicator: str
@@ -95,10 +99,10 @@ class Effect:
     additionality_low: float
     additionality_high: float
     additionality_note: str
-    capacity_of: str
-    capacity_rate: float
-    capacity_rate_low: float
-    capacity_rate_high: float
+    capacity_of: str = ""
+    capacity_rate: float = 0.0
+    capacity_rate_low: float = 0.0
+    capacity_rate_high: float = 0.0
     award_low: float | None = None
     award_high: float | None = None
     award_figure: str = ""
@@ -110,6 +114,31 @@ class Effect:
     note_zh: str = ""
     additionality_note_zh: str = ""
     capacity_note_zh: str = ""
+    paid: str = "before"
+    payer: str = "county"
+    payer_file: str = ""
+    payer_source: str = ""
+    elasticity: float = 0.0
+    elasticity_low: float = 0.0
+    elasticity_high: float = 0.0
+    elasticity_note: str = ""
+    elasticity_note_zh: str = ""
+    award_max: float = 0.0
+    award_max_note: str = ""
+    award_max_note_zh: str = ""
+
+    def __post_init__(self) -> None:
+        if self.paid not in ("before", "after"):
+            raise ValueError(f"programs.toml {self.indicator}: paid must be before or after, not {self.paid!r}")
+        if self.paid == "after" and not (self.elasticity > 0 and self.award_max >= 1):
+            raise ValueError(f"programs.toml {self.indicator}: a post-award effect needs elasticity > 0 and award_max >= 1")
+        if self.paid == "before" and not (self.capacity_of and self.capacity_rate > 0):
+            raise ValueError(f"programs.toml {self.indicator}: an effect paid before needs capacity_of and capacity_rate")
+
+    @property
+    def post_award(self) -> bool:
+        """Paid after the unit is recognised (后补助): the lever is the award per unit."""
+        return self.paid == "after"
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -123,7 +152,8 @@ class Effect:
 
 @dataclass(frozen=True)
 class Program:
-    """A spending lever; ``lag_choices``/``lag_weights``: the lag's distribution (years)."""
+    """A spending lever; ``lag_choices``/``lag_weights``: the lag's distribution (years);
+    ``county_line``: what a county's own budget line of this program pays for."""
 
     id: str
     zh: str
@@ -136,6 +166,8 @@ class Program:
     lag_choices_note: str = ""
     lag_note_zh: str = ""
     lag_choices_note_zh: str = ""
+    county_line: str = ""
+    county_line_zh: str = ""
 
 
 def text_in(obj, key: str, lang: str) -> str:
@@ -197,7 +229,7 @@ def read_programs(doc: dict) -> tuple[Program, ...]:
         progs.append(Program(p["id"], p["zh"], p["en"], p["lag"], p.get("lag_note", ""), effects,
                              tuple(p.get("lag_choices", (p["lag"],))), tuple(p.get("lag_weights", (1.0,))),
                              p.get("lag_choices_note", ""), p.get("lag_note_zh", ""),
-                             p.get("lag_choices_note_zh", "")))
+                             p.get("lag_choices_note_zh", ""), p.get("county_line", ""), p.get("county_line_zh", "")))
     return tuple(progs)
 
 

@@ -2,7 +2,7 @@
 county's own status-quo spending) that maximizes the probability of the city's goal (every
 county B or better and at least k in A: seed 003) or the expected number of A counties.
 
-Method (two levels, both on the single-county objective :func:`sim.optimize.score_allocations`):
+Method (two levels, both on the single-county objective :func:`sim.plan.score_allocations`):
 
 1. **County curves.** For each county, city money is added in equal steps (the first year's
    amount, growing like the county's status quo); each step goes to the program where the
@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .optimize import make_problem, outcomes, score_allocations, scored_year
+from .plan import make_problem, outcomes, score_allocations, scored_year
 from .regions import Goal, Regions
 from .uncertainty import draw
 
@@ -97,7 +97,7 @@ def county_curves(regions: Regions, target_year: int, step: float, n_levels: int
     for sc in regions.scenarios:
         short = sc.with_horizon(data_year)
         P = len(sc.programs)
-        unit = sc.path(step)[:Y]  # one step's yearly amounts
+        unit = sc.whole_path(step)[:Y]  # one step's yearly amounts (whole 万元)
         cap = np.array([(program_max or {}).get(p, np.inf) for p in sc.programs]) / step
         x = sc.spend_matrix()[:, :Y].copy()
         taken = np.zeros(P)

@@ -139,7 +139,22 @@ def _problem_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--min", action="append", default=[], metavar="PROGRAM=万元")
     p.add_argument("--max", action="append", default=[], metavar="PROGRAM=万元")
     p.add_argument("--objective", choices=("score", "attainment", "targets_met"))
-    p.add_argument("--no-cut", action="store_true", help="refuse a budget below the previous year's")
+    p.add_argument("--split", choices=("steady", "smooth", "free"), default="steady",
+                   help="steady: one split held across the years (default); smooth: a path from today's split, "
+                        "each share moving at most --smooth a year; free: any split each year, one round scored "
+                        "/ 分配方式")
+    p.add_argument("--smooth", type=float, default=0.3, help="the smooth split's largest yearly move (0-1)")
+    p.add_argument("--rounds", type=int, help="rounds scored: the target round and those after it (default 3; free: 1)")
+    p.add_argument("--allow-cuts", action="store_true",
+                   help="analyse budgets below the status quo (by default raised to it: 只增不减)")
+
+
+def _rules(args):
+    """The plan's rules from the command line (:class:`sim.plan.Rules`)."""
+    from .plan import Rules
+
+    rounds = args.rounds or (1 if args.split == "free" else 3)
+    return Rules(split=args.split, smooth=args.smooth, rounds=rounds, cuts=args.allow_cuts or args.split == "free")
 
 
 def _bounds(args) -> dict:
@@ -172,22 +187,26 @@ def _load(args):
 
 @command
 def cmd_optimize(args: argparse.Namespace) -> int:
-    from .optimize import added_money, optimize, relaxed_bounds
+    from .plan import Options, added_money, optimize, relaxed_bounds
     from .simulate import simulate
     from .tables import xlsx_bytes
 
     out = check_out_path(args.out, (".csv", ".xlsx"))
     sc = _load(args)
     bounds = _bounds(args)
+    options = Options(rules=_rules(args))
     items = []
     if args.extra is not None:
-        am = added_money(sc, args.extra, args.year, bounds, args.objective)
+        am = added_money(sc, args.extra, args.year, bounds, args.objective, options)
         res = am.result
         items += [("extra_per_year", args.extra), ("without_extra", am.fun_before),
                   ("extra_spread_evenly", res.fun_current)]
     else:
-        res = optimize(sc, args.budget, args.year, bounds, args.objective, args.no_cut)
+        res = optimize(sc, args.budget, args.year, bounds, args.objective, options)
         items += [("current_split", res.fun_current), ("even_split", res.fun_even)]
+    if res.by_round is not None and not res.by_round.empty:
+        items += [(f"{row}_{year}", float(res.by_round.loc[row, year])) for row in res.by_round.index
+                  for year in res.by_round.columns]
     table = res.allocation.copy()
     table.insert(0, "zh", [load_catalog().program(p).zh for p in table.index])
     table["per_100万"] = res.shadow_prices
@@ -196,7 +215,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     relax = None
     if args.relax is not None:
         base_bounds = {p: (am.current.loc[p].to_numpy(), None) for p in sc.programs} if args.extra is not None else bounds
-        relax = relaxed_bounds(sc, res.x.sum(axis=0), args.year, base_bounds, args.relax, args.objective, res)
+        relax = relaxed_bounds(res, base_bounds, args.relax, options)
         items += [("relaxed_factor", args.relax), ("relaxed_optimum", relax.relaxed.fun), ("relaxed_gain", relax.gain)]
     summary = pd.DataFrame({"item": ["objective", "target_year", "optimum"] + [k for k, _ in items],
                             "value": [res.objective, res.target_year, res.fun] + [v for _, v in items]})
@@ -236,12 +255,13 @@ def _budgets(text: str) -> list[float]:
 
 @command
 def cmd_frontier(args: argparse.Namespace) -> int:
-    from .optimize import budget_frontier
+    from .plan import Options, budget_frontier
     from .tables import xlsx_bytes
 
     out = check_out_path(args.out, (".csv", ".xlsx"))
     sc = _load(args)
-    fr = budget_frontier(sc, _budgets(args.budgets), args.year, _bounds(args), args.objective)
+    fr = budget_frontier(sc, _budgets(args.budgets), args.year, _bounds(args), args.objective,
+                         Options(rules=_rules(args)))
     write_atomic(out, xlsx_bytes({"frontier": fr}) if out.suffix.lower() == ".xlsx" else csv_bytes(fr))
     return 0
 
@@ -275,7 +295,7 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
 
 @command
 def cmd_min_budget(args: argparse.Namespace) -> int:
-    from .optimize import min_budget
+    from .plan import BudgetSearch, min_budget
 
     if not 0 <= args.confidence < 1:
         raise InputError("bad_setting", key="--confidence", value=args.confidence, reason="0 – 1")
@@ -285,8 +305,8 @@ def cmd_min_budget(args: argparse.Namespace) -> int:
         top = load_rubric(sc.rubric_id).total_points
         if not 0 < args.score <= top:
             raise InputError("bad_setting", key="--score", value=f"{args.score:g}", reason=f"0 – {top:g}")
-    mb = min_budget(sc, args.score, args.year, _bounds(args), args.objective,
-                    confidence=args.confidence or None, draws=args.draws)
+    mb = min_budget(sc, args.score, args.year, _bounds(args), args.confidence or None,
+                    BudgetSearch(rules=_rules(args), objective=args.objective, draws=args.draws))
     text = f"{mb.explain('zh')}\n{mb.explain('en')}\n"
     if not mb.reachable:  # not reachable within the budgets searched: an error like any other
         sys.stderr.write(text)

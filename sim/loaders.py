@@ -116,7 +116,7 @@ def load_catalog():
     progs = read_programs(read_toml(DATA_DIR / "programs.toml"))
     for p in progs:
         for e in p.effects:
-            unknown = [i for i in (*e.targets, e.capacity_of) if i not in inds]
+            unknown = [i for i in (*e.targets, e.capacity_of) if i and i not in inds]
             if unknown:
                 raise ValueError(f"programs.toml {p.id}: unknown indicators {unknown}")
     return Catalog(inds, progs)

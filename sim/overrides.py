@@ -149,8 +149,8 @@ def diff(sc: Scenario) -> dict:
     spend = {}
     for p, row in sc.spend.items():
         if not np.allclose(row, ref.spend[p], rtol=1e-12, atol=1e-9):
-            on_path = np.allclose(row, sc.path(row[0]), rtol=1e-12, atol=1e-9)
-            spend[p] = float(row[0]) if on_path else [float(v) for v in row]
+            on_path = np.allclose(row, sc.whole_path(row[0]), rtol=1e-12, atol=1e-9)
+            spend[p] = _amount(row[0]) if on_path else [_amount(v) for v in row]
     mgmt = {k: v for k, v in sc.management.items() if v != ref.management.get(k)}
     for k in MANAGEMENT_COUNTS:
         if k in sc.base and sc.base[k] != ref.base.get(k):
@@ -160,6 +160,11 @@ def diff(sc: Scenario) -> dict:
         if val:
             doc[key] = val
     return doc
+
+
+def _amount(v: float) -> int | float:
+    """万元 as a link states it: a whole number without ".0" (the app's amounts are whole)."""
+    return int(round(v)) if abs(v - round(v)) < 1e-9 else float(v)
 
 
 def overrides_base(sc: Scenario, base: dict, growth: dict) -> Scenario:

@@ -8,12 +8,11 @@ effect is zero and the projection is the trend.
 
 For each projected year t (t = 1 is the year after the baseline), in this order:
 
-1. Program units. Each effect of program p (lag L, share s, award A 万元 per paid unit,
-   additionality a, capacity rate q, pool P) turns the spending of year t - L into caused units
-       C = q * P_{t-1}                              (P_t's trend for a flow pool)
-       units(x) = C * (1 - exp(-s * x * a / (A * C)))
-       U = units(x_{p, t-L}) - units(r_{p, t-L})    (0 when t - L is the baseline or earlier)
-   A / a is the cost per caused unit; returns diminish as units approach the capacity C.
+1. Program units (:mod:`sim.effects`). An effect paid before its units exist turns the spending
+   of year t - L into caused units with diminishing returns up to a capacity; a post-award effect
+   (后补助) turns it into a higher award per recognised unit, which causes units through an
+   elasticity, and leaves money above its largest award unspent (not paid, not counted in fiscal
+   S&T spending).
 2. Quantities in dependency order (see :mod:`sim.catalog` for each kind's equation): drivers
    and flows follow their trend (flows plus U), stocks grow and add U, pipelines feed from their
    source L years before, inflows add new units in proportion to their pool, elastic quantities
@@ -41,6 +40,7 @@ from typing import Mapping
 import numpy as np
 
 from .catalog import STEPPED, Catalog
+from .effects import Effects, effect_keys, units  # noqa: F401  (effect_keys, units: public here too)
 from .loaders import load_catalog
 from .scenario import Scenario
 
@@ -61,8 +61,9 @@ class Params:
     draws of its pace factor theta, and ``county`` -> a county's own pace factor (:mod:`sim.pace`);
     ``shocks``: quantity -> (n, years + 1) year-to-year shocks (log factors; added to points): how a
     county's reported figures vary around their path; ``rate``: a growth profile's absolute rate
-    (population entry, pipeline yield) by quantity. Missing entries take the scenario's and the
-    catalog's values.
+    (population entry, pipeline yield) by quantity; ``elasticity``: (program, indicator) -> the
+    response of a post-award effect's caused units to its award (:mod:`sim.effects`). Missing
+    entries take the scenario's and the catalog's values.
     """
 
     growth: Mapping[str, object] = field(default_factory=dict)
@@ -78,12 +79,13 @@ class Params:
     pace: Mapping[str, object] = field(default_factory=dict)
     shocks: Mapping[str, object] = field(default_factory=dict)
     rate: Mapping[str, object] = field(default_factory=dict)
+    elasticity: Mapping[tuple[str, str], object] = field(default_factory=dict)
 
     def size(self) -> int:
         """The batch size these parameters imply (1 for scalars)."""
         sizes = [np.size(v) for d in (self.growth, self.award, self.additionality, self.capacity_rate,
                                       self.param, self.lag, self.base, self.management, self.ratio_k,
-                                      self.pace, self.rate) for v in d.values()]
+                                      self.pace, self.rate, self.elasticity) for v in d.values()]
         sizes += [np.shape(v)[0] for v in self.shocks.values() if np.ndim(v) == 2]
         if self.reference is not None and np.ndim(self.reference) == 3:
             sizes.append(np.shape(self.reference)[0])
@@ -96,7 +98,8 @@ class Params:
         shocks = {q: np.tile(np.asarray(v), (k, 1)) if np.ndim(v) == 2 else v for q, v in self.shocks.items()}
         return Params(tile(self.growth), tile(self.award), tile(self.additionality),
                       tile(self.capacity_rate), tile(self.param), tile(self.lag), tile(self.base),
-                      tile(self.management), ref, tile(self.ratio_k), tile(self.pace), shocks, tile(self.rate))
+                      tile(self.management), ref, tile(self.ratio_k), tile(self.pace), shocks, tile(self.rate),
+                      tile(self.elasticity))
 
 
 @functools.cache
@@ -106,47 +109,6 @@ def _order(quantities: tuple[str, ...]) -> tuple[str, ...]:
     qs = set(quantities)
     graph = {q: {d for d in cat.indicators[q].depends_on if d in qs} for q in quantities}
     return tuple(TopologicalSorter(graph).static_order())
-
-
-@dataclass(frozen=True)
-class _Effect:
-    program: int
-    lag: int
-    share: float
-    targets: tuple[str, ...]
-    pool: str
-    key: tuple[str, str]
-    award: float
-    additionality: float
-    capacity_rate: float
-
-
-@functools.cache
-def _effects(quantities: tuple[str, ...], program_ids: tuple[str, ...]) -> tuple[_Effect, ...]:
-    """The effects whose pool and at least one target the scenario models."""
-    cat = load_catalog()
-    qs = set(quantities)
-    out = []
-    for i, pid in enumerate(program_ids):
-        p = cat.program(pid)
-        for e in p.effects:
-            targets = tuple(t for t in e.targets if t in qs)
-            if targets and e.capacity_of in qs:
-                out.append(_Effect(i, p.lag, e.share, targets, e.capacity_of, (pid, e.indicator),
-                                   e.award, e.additionality, e.capacity_rate))
-    return tuple(out)
-
-
-def effect_keys(sc: Scenario) -> tuple[tuple[str, str], ...]:
-    """(program, indicator) of every effect modelled for this scenario."""
-    return tuple(e.key for e in _effects(tuple(sc.base), sc.programs))
-
-
-def units(x, capacity, share, cost):
-    """Caused units of spending x (万元) with capacity C and cost per caused unit ``cost``
-    (award / additionality): C (1 - exp(-s x / (cost C))); 0 where C is 0."""
-    cap = np.maximum(capacity, 1e-12)
-    return np.where(capacity > 0, cap * -np.expm1(-share * x / (cost * cap)), 0.0)
 
 
 def saturate(raw, ceiling, anchor):
@@ -159,7 +121,7 @@ def saturate(raw, ceiling, anchor):
 
 
 def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = None,
-        policy=None) -> dict[str, np.ndarray]:
+        policy=None, booked: np.ndarray | None = None, ledger: dict | None = None) -> dict[str, np.ndarray]:
     """Project every quantity: a dict quantity -> array (n, years + 1), column 0 the baseline.
 
     Args:
@@ -171,6 +133,11 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
             the spending of later years in ``x`` (n, programs, years: ``spend`` itself when it has
             a row per region and is writable, so the caller sees what was paid; else a copy), e.g.
             the province's rewards after an assessment round (:mod:`sim.province`).
+        booked: (years,) or (n, years) 万元 counted in the program spending (and so in fiscal S&T
+            spending and its share) that cause no units: what the rubric pays for spending itself
+            (:func:`sim.plan.tools.money_buys`).
+        ledger: a dict that receives ``unspent``, (n, years + 1) 万元 of program spending a
+            post-award rule could not pay (:mod:`sim.effects`), column 0 the baseline's (0).
 
     >>> X = run(load_preset("demo"))  # doctest: +SKIP
     >>> X["high_tech_enterprises"].shape  # doctest: +SKIP
@@ -189,32 +156,20 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
     if policy is not None and (x.shape[0] != n or not x.flags.writeable):
         x = np.array(np.broadcast_to(x, (n, *x.shape[1:])))  # one row per region, for the policy to raise
     st = _state(sc, params, cat, n, n_years, x)
+    extra = np.zeros((1, n_years)) if booked is None else np.atleast_2d(np.asarray(booked, dtype=float))
     X, U = st.X, st.U
     push = line_push(sc, params, n)
-    effects = _effects(st.qs, sc.programs)
-    lags = [np.rint(np.asarray(params.lag.get(sc.programs[e.program], e.lag))).astype(int) for e in effects]
-    costs = [(_col(params.award.get(e.key, e.award)) / _col(params.additionality.get(e.key, e.additionality)))[:, 0]
-             for e in effects]
-    rates = [_col(params.capacity_rate.get(e.key, e.capacity_rate))[:, 0] for e in effects]
-    flow_pool = [cat.indicators[e.pool].kind == "flow" for e in effects]
-    ref_rows = np.arange(n) if ref.shape[0] > 1 else np.zeros(n, dtype=int)
+    effects = Effects(sc, params, n, x, ref)
+    flow_pool = {q for q in st.qs if cat.indicators[q].kind == "flow"}
+
+    def pool_of(e, t):
+        return st.trend[e.pool][:, t] if e.pool in flow_pool else X[e.pool][:, t - 1]
+
     loop = [q for q in st.order if cat.indicators[q].kind != "driver"]
+    left = np.zeros((n, n_years + 1))
     for t in range(1, n_years + 1):
-        rows = np.arange(n) if x.shape[0] > 1 else np.zeros(n, dtype=int)
-        st.programs[:, t] = x[:, :, t - 1].sum(axis=1)  # the policy may have raised it
-        for e, cost, rate, is_flow, lag in zip(effects, costs, rates, flow_pool, lags):
-            s = t - lag
-            if lag.ndim == 0 and s < 1:
-                continue  # spending up to the baseline is part of the trend
-            col = np.clip(s - 1, 0, n_years - 1)
-            spent, reference = x[rows, e.program, col], ref[ref_rows, e.program, col]
-            pool = st.trend[e.pool][:, t] if is_flow else X[e.pool][:, t - 1]
-            cap = rate * pool
-            u = units(spent, cap, e.share, cost) - units(reference, cap, e.share, cost)
-            if lag.ndim:
-                u = np.where(s >= 1, u, 0.0)
-            for tgt in e.targets:
-                U[tgt][:, t] += u
+        unspent = left[:, t] = effects.year(t, U, pool_of, lambda q, t: organic(cat.indicators[q], st, t))
+        st.programs[:, t] = x[:, :, t - 1].sum(axis=1) + extra[:, t - 1] - unspent  # what is paid
         for q in loop:
             X[q][:, t] = _step(cat.indicators[q], st, t)
         if t < n_years:
@@ -223,6 +178,8 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
                     st.push[q][:, t + 1] += v
             if policy is not None:
                 policy(t, X, x)
+    if ledger is not None:
+        ledger["unspent"] = left
     return X
 
 
@@ -386,6 +343,40 @@ def _rate(st: _State, q: str, t: int, mult: dict, values: dict) -> np.ndarray:
     return v * mult[q][:, t] if q in mult else v
 
 
+def _yield(ind, st: _State, t: int) -> np.ndarray:
+    """A pipeline's yield in year t: new units per unit of its source (its pace multiplier applied)."""
+    q, a = ind.id, st.prm[ind.id][:, 0]
+    y = st.rate[q] if q in st.rate else \
+        np.maximum(_div((st.g[q][:, 0] + a) * st.base[q][:, 0], st.base[ind.inputs[0]][:, 0], 0.0), ind.floor)
+    return y * st.growth_mult[q][:, t] if q in st.growth_mult else y
+
+
+def _entry(ind, st: _State, t: int) -> np.ndarray:
+    """A population's new entrants in year t per unit of its pool (its pace multiplier applied)."""
+    q, renew = ind.id, st.prm[ind.id][:, 0]
+    e = st.rate[q] if q in st.rate else \
+        np.maximum(_div(st.base[q][:, 0] * (1 + st.g[q][:, 0] - renew), st.base[ind.inputs[0]][:, 0], 0.0), ind.floor)
+    return e * st.growth_mult[q][:, t] if q in st.growth_mult else e
+
+
+def organic(ind, st: _State, t: int) -> np.ndarray:
+    """The organic new units of a quantity in year t, from the years before (what a post-award
+    rule pays for, :mod:`sim.effects`): a stock's growth, a flow's trend, a pipeline's yield, an
+    inflow's new units, a population's entrants (pools of the year before)."""
+    q, k, X = ind.id, ind.kind, st.X
+    if k == "stock":
+        return np.maximum(X[q][:, t - 1] * _rate(st, q, t, st.growth_mult, st.g), 0.0)
+    if k in ("flow", "elastic"):
+        return st.trend[q][:, t]
+    if k == "pipeline":
+        return _yield(ind, st, t) * X[ind.inputs[0]][:, max(t - ind.lag, 0)]
+    if k == "inflow":
+        return _rate(st, q, t, st.param_mult, st.prm) * X[ind.inputs[0]][:, t - 1]
+    if k == "population":
+        return _entry(ind, st, t) * X[ind.inputs[0]][:, t - 1]
+    return np.zeros(X[q].shape[0])
+
+
 def _step(ind, st: _State, t: int) -> np.ndarray:
     """Quantity ``ind`` in year t from the years before (see :mod:`sim.catalog`), with its shock
     (a log factor; points: added) and its ceiling."""
@@ -395,21 +386,10 @@ def _step(ind, st: _State, t: int) -> np.ndarray:
     elif k == "flow":
         v = st.trend[q][:, t] + U[q][:, t]
     elif k == "pipeline":
-        src = ind.inputs[0]
-        a = st.prm[q][:, 0]
-        yield_ = st.rate[q] if q in st.rate else \
-            np.maximum(_div((st.g[q][:, 0] + a) * st.base[q][:, 0], st.base[src][:, 0], 0.0), ind.floor)
-        if q in st.growth_mult:
-            yield_ = yield_ * st.growth_mult[q][:, t]
-        v = X[q][:, t - 1] * (1 - a) + yield_ * X[src][:, max(t - ind.lag, 0)] + U[q][:, t]
+        v = X[q][:, t - 1] * (1 - st.prm[q][:, 0]) + _yield(ind, st, t) * X[ind.inputs[0]][:, max(t - ind.lag, 0)] \
+            + U[q][:, t]
     elif k == "population":
-        pool = ind.inputs[0]
-        renew = st.prm[q][:, 0]
-        entry = st.rate[q] if q in st.rate else \
-            np.maximum(_div(st.base[q][:, 0] * (1 + st.g[q][:, 0] - renew), st.base[pool][:, 0], 0.0), ind.floor)
-        if q in st.growth_mult:
-            entry = entry * st.growth_mult[q][:, t]
-        v = renew * X[q][:, t - 1] + entry * X[pool][:, t] + U[q][:, t]
+        v = st.prm[q][:, 0] * X[q][:, t - 1] + _entry(ind, st, t) * X[ind.inputs[0]][:, t] + U[q][:, t]
     elif k == "inflow":
         v = X[q][:, t - 1] + _rate(st, q, t, st.param_mult, st.prm) * X[ind.inputs[0]][:, t - 1] + U[q][:, t]
     elif k == "points":

@@ -192,12 +192,17 @@ class Scenario:
         g = self.budget_growth(mode)
         return np.multiply.outer(np.asarray(first, dtype=float), (1 + g) ** np.arange(len(self.years)))
 
+    def whole_path(self, first: float | np.ndarray, mode: str | None = None) -> np.ndarray:
+        """:meth:`path` in whole 万元, each year rounded (what a budget states: every total shown is
+        the sum of the programs' whole amounts, so a slider, a metric and a table agree)."""
+        return np.round(self.path(first, mode))
+
     def status_quo_matrix(self, mode: str | None = None) -> np.ndarray:
         """Status-quo spending (programs x projected years), 万元: the baseline's spending grown
         by the mode's rate from the baseline year."""
         g = self.budget_growth(mode)
         sq = np.array([self.status_quo[p] for p in self.programs], dtype=float)
-        return self.path(sq * (1 + g), mode)
+        return self.whole_path(sq * (1 + g), mode)
 
     def reference_matrix(self) -> np.ndarray:
         """The spending the organic trends assume (programs x projected years), 万元: the
@@ -220,14 +225,15 @@ class Scenario:
 
     def with_spend(self, program: str, value: float | list[float], year: int | None = None) -> "Scenario":
         """Set a program's spending (万元): one year's, or with ``year`` None either a list (one
-        per projected year) or a number, the first year's, growing like the status quo."""
+        per projected year) or a number, the first year's, growing like the status quo (each year
+        in whole 万元: :meth:`whole_path`)."""
         if program not in self.spend:
             raise InputError("unknown_key", key=f"program.{program}",
                              known=", ".join(f"program.{p}" for p in self.spend))
         row = list(self.spend[program])
         if year is None:
             v = np.asarray(value, dtype=float)
-            row = list(self.path(float(v)) if v.ndim == 0 else np.broadcast_to(v, (len(row),)))
+            row = list(self.whole_path(float(v)) if v.ndim == 0 else np.broadcast_to(v, (len(row),)))
         else:
             row[self.years.index(year)] = float(value)
         return self.replace(spend={**self.spend, program: tuple(float(v) for v in row)})
@@ -251,7 +257,7 @@ class Scenario:
             raise InputError("horizon_before_base", horizon=horizon, base_year=self.base_year)
         n = horizon - self.base_year
         g = 1 + self.budget_growth()
-        spend = {p: tuple((list(row) + [row[-1] * g ** k for k in range(1, n + 1)])[:n])
+        spend = {p: tuple((list(row) + [float(np.round(row[-1] * g ** k)) for k in range(1, n + 1)])[:n])
                  for p, row in self.spend.items()}
         return self.replace(horizon=horizon, spend=spend)
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .attainment import TIER_RANK
+from .attainment import TIER_RANK, attainment_batch
 from .loaders import load_catalog, load_rubric, load_uncertainty
 from .projection import Params, effect_keys, run
 from .scenario import Scenario
@@ -37,7 +37,7 @@ from .simulate import score_batch
 
 QUANTILES = (0.1, 0.5, 0.9)
 SPACES = ("linear", "log", "log1p", "logit")
-KINDS = ("growth", "param", "award", "additionality", "capacity_rate", "lag", "base", "management", "pace", "rate")
+KINDS = ("growth", "param", "award", "additionality", "capacity_rate", "lag", "base", "management", "pace", "rate", "elasticity")
 
 
 def to_space(x, space: str, bounds: tuple[float, float] = (0.0, 1.0)):
@@ -148,8 +148,12 @@ def _program_ranges(sc: Scenario, cat) -> list[Range]:
                 out.append(Range(f"award.{tag}", "award", key, e.award_low, e.award, e.award_high, e.note, "log"))
             out.append(Range(f"additionality.{tag}", "additionality", key, e.additionality_low, e.additionality,
                              e.additionality_high, e.additionality_note, "logit"))
-            out.append(Range(f"capacity_rate.{tag}", "capacity_rate", key, e.capacity_rate_low, e.capacity_rate,
-                             e.capacity_rate_high, e.capacity_note, "log"))
+            if e.post_award:
+                out.append(Range(f"elasticity.{tag}", "elasticity", key, e.elasticity_low, e.elasticity,
+                                 e.elasticity_high, e.elasticity_note, "log"))
+            else:
+                out.append(Range(f"capacity_rate.{tag}", "capacity_rate", key, e.capacity_rate_low, e.capacity_rate,
+                                 e.capacity_rate_high, e.capacity_note, "log"))
         if len(p.lag_choices) > 1 and any(k[0] == p.id for k in modelled):
             out.append(Range(f"lag.{p.id}", "lag", p.id, min(p.lag_choices), p.lag, max(p.lag_choices),
                              p.lag_choices_note, choices=p.lag_choices, weights=p.lag_weights))
@@ -341,12 +345,11 @@ def outcome(sc: Scenario, X: dict[str, np.ndarray], params: Params | None = None
     (NaN before the first one)."""
     if sc.rubric_id:
         return score_batch(sc, X, params).total
-    from .optimize import _attainment_batch
 
     n, T = next(iter(X.values())).shape
     out = np.full((n, T), np.nan)
     for t in range(1, T):
-        out[:, t] = _attainment_batch(sc, X, "attainment", upto=sc.base_year + t)
+        out[:, t] = attainment_batch(sc, X, "attainment", upto=sc.base_year + t)
     return out
 
 

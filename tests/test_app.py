@@ -11,7 +11,7 @@ from helpers import latin_sentences, open_app, page_texts, slider
 from streamlit.testing.v1 import AppTest
 
 import sim
-from sim.optimize import optimize
+from sim.plan import optimize
 from sim.uncertainty import monte_carlo
 from ui.common import BAND_DRAWS, BAND_SEED
 

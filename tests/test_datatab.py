@@ -243,7 +243,7 @@ def test_export_workbook_has_every_sheet(preset):
     alloc = list(wb["allocation"].iter_rows(values_only=True))
     assert alloc[0][:2] == ("program", "name") and list(alloc[0][2:]) == list(proj.scenario.years)
     talent = next(r for r in alloc if r[0] == "talent")
-    assert list(talent[2:]) == pytest.approx(list(proj.scenario.path(300.0)))  # 300 first, then growing
+    assert list(talent[2:]) == list(proj.scenario.whole_path(300.0))  # 300 first, then growing, whole 万元
     proj_rows = list(wb["projection"].iter_rows(values_only=True))
     assert len(proj_rows) == len(proj.indicators.columns) + 1
     assert datatab.export_name(proj.scenario) == f"{preset}_scenario.xlsx"

@@ -167,13 +167,21 @@ def test_program_shares_add_up_and_awards_and_additionality_are_valid():
         for e in p.effects:
             assert e.award > 0 and e.award_status in ("seed", "assumption"), (p.id, e.indicator)
             assert 0 < e.additionality_low < e.additionality < e.additionality_high < 1, (p.id, e.indicator)
-            assert 0 < e.capacity_rate_low < e.capacity_rate < e.capacity_rate_high, (p.id, e.indicator)
+            if e.post_award:  # 后补助: the lever is the award per unit, through an elasticity, up to a cap
+                assert 0 < e.elasticity_low < e.elasticity < e.elasticity_high, (p.id, e.indicator)
+                assert e.award_max >= 1 and e.elasticity_note and e.award_max_note, (p.id, e.indicator)
+                assert e.elasticity_note_zh and e.award_max_note_zh and not e.capacity_of, (p.id, e.indicator)
+            else:
+                assert 0 < e.capacity_rate_low < e.capacity_rate < e.capacity_rate_high, (p.id, e.indicator)
+                assert e.capacity_note, (p.id, e.indicator)
+            assert e.payer in ("city", "county", "province"), (p.id, e.indicator)
             assert e.cost_per_caused_unit == pytest.approx(e.award / e.additionality)
-            assert e.note and e.additionality_note and e.capacity_note, (p.id, e.indicator)
+            assert e.note and e.additionality_note, (p.id, e.indicator)
             if e.award_status == "assumption":
                 assert 0 < e.award_low < e.award < e.award_high, (p.id, e.indicator)
             else:  # a seed's award is a fact, not a range
                 assert e.award_low is None and e.award_high is None, (p.id, e.indicator)
+        assert p.county_line and p.county_line_zh, p.id
 
 
 def test_program_sources_are_verbatim_in_the_seeds(seeds):
@@ -181,6 +189,8 @@ def test_program_sources_are_verbatim_in_the_seeds(seeds):
         for e in p.effects:
             if e.source:
                 assert e.source in seeds[e.source_file], (p.id, e.indicator)
+            if e.payer_source:  # whose money: the seed's words
+                assert e.payer_source in seeds[e.payer_file], (p.id, e.indicator)
             if e.award_status == "seed":
                 assert e.source and (e.award_figure or f"{e.award:g}万元") in e.source, (p.id, e.indicator)
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 import sim
 from sim.loaders import load_catalog, load_rubric
-from sim.optimize import marginal_values
+from sim.plan import marginal_values
 from sim.uncertainty import draw, monte_carlo
 from ui import charts, state
 from ui.i18n import lang, t

@@ -1,0 +1,71 @@
+"""Program effects (sim.effects): post-award programs (后补助) act through the award per unit, up
+to the largest award a rule pays; money above it is unspent, neither expenditure nor effect."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sim
+from sim.effects import award_multiple, levers
+from sim.projection import run
+
+
+def test_the_award_multiple_spends_the_budget_exactly_up_to_its_cap():
+    k = np.array([0.0, 0.3, 1.0, 2.0, 5.0, 50.0])
+    a, e = 0.2, 0.5
+    m = award_multiple(k, a, e, 1e9)
+    np.testing.assert_allclose(m * (1 - a + a * m ** e), k, rtol=1e-10, atol=1e-12)
+    assert m[2] == pytest.approx(1.0)  # today's budget pays today's award
+    assert award_multiple(k, a, e, 3.0).max() == 3.0
+
+
+def test_post_award_programs_are_marked_and_the_others_are_paid_before():
+    sc = sim.load_preset("demo")
+    post = {lv.key for lv in levers(tuple(sc.base), sc.programs) if lv.post}
+    assert ("platform_awards", "provincial_tech_innovation_centers") in post
+    assert ("rd_post_subsidy", "industrial_rd") in post
+    assert ("tech_sme_vouchers", "tech_smes") not in post and ("incubators", "provincial_incubators") not in post
+
+
+def test_the_status_quo_pays_its_recognitions_and_leaves_nothing_unspent():
+    sc = sim.load_preset("demo")
+    ledger: dict = {}
+    X = run(sc, ledger=ledger)
+    assert np.abs(ledger["unspent"]).max() == 0
+    trend = run(sc.status_quo_scenario())
+    for q in X:
+        np.testing.assert_allclose(X[q], trend[q], rtol=1e-12, atol=1e-12)
+
+
+def test_money_above_the_largest_award_is_unspent_and_not_counted_as_spending():
+    sc = sim.load_preset("demo")
+    i = sc.programs.index("platform_awards")
+    x = sc.spend_matrix()
+    more = x.copy()
+    more[i] *= 10  # ten times today's budget: the award can at most triple
+    ledger: dict = {}
+    X = run(sc, np.array([x, more]), ledger=ledger)
+    unspent = ledger["unspent"][1, 1:]
+    assert (unspent > 0).all() and (unspent < more[i] - x[i]).all()
+    paid = more.sum(axis=0) - unspent
+    fiscal = X["fiscal_st_spending"]
+    np.testing.assert_allclose(fiscal[1, 1:] - fiscal[0, 1:], paid - x.sum(axis=0), rtol=1e-9)
+    # the platforms caused stop growing with the money beyond the cap
+    even_more = x.copy()
+    even_more[i] *= 20
+    Y = run(sc, np.array([more, even_more]))
+    q = "provincial_tech_innovation_centers"
+    np.testing.assert_allclose(Y[q][0], Y[q][1], rtol=1e-12)
+    assert (Y[q][0, 2:] > X[q][0, 2:]).all()  # but more than today's budget buys
+
+
+def test_a_higher_award_causes_units_with_diminishing_returns():
+    sc = sim.load_preset("demo")
+    i = sc.programs.index("rd_post_subsidy")
+    x = sc.spend_matrix()
+    steps = [x.copy() for _ in range(4)]
+    for k, f in enumerate((1.0, 1.5, 2.0, 2.5)):
+        steps[k][i] *= f
+    rd = run(sc, np.array(steps))["industrial_rd"][:, 3]
+    gains = np.diff(rd)
+    assert (gains > 0).all() and (np.diff(gains) < 0).all()
