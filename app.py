@@ -1,6 +1,8 @@
 """科技创新规划情景模拟器 — the Streamlit entry point: language, preset picker, navigation."""
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 import sim
@@ -11,16 +13,44 @@ st.set_page_config(page_title="科技创新规划情景模拟器", page_icon=":m
 BASE_CSS = """[data-testid='stMetricValue']{font-size:3rem}
 [data-testid='stSidebarNav']{font-size:1.05rem}
 [data-testid='stMetricLabel'] *{white-space:normal !important; overflow:visible !important}"""
-# Streamlit writes the file uploader's button and limit in English: in Chinese they are replaced
-UPLOADER_CSS = """[data-testid='stFileUploaderDropzone'] button p{font-size:0}
+# Streamlit writes the file uploader's button and limit, the empty state of a selectbox's or a
+# multiselect's list ("No results", "You can only select up to 4 options") and a text box's
+# "Press Enter to apply" in English: in Chinese they are replaced
+ZH_CSS = """[data-testid='stFileUploaderDropzone'] button p{font-size:0}
 [data-testid='stFileUploaderDropzone'] button p::after{content:'%(button)s'; font-size:1rem}
 [data-testid='stFileUploaderDropzoneInstructions'] span{font-size:0}
-[data-testid='stFileUploaderDropzoneInstructions'] span::after{content:'%(limit)s'; font-size:0.875rem}"""
+[data-testid='stFileUploaderDropzoneInstructions'] span::after{content:'%(limit)s'; font-size:0.875rem}
+[role='listbox'][data-empty='true'] [role='option'] span{font-size:0}
+[role='listbox'][data-empty='true'] [role='option'] span::after{content:'%(empty)s'; font-size:1rem}
+[data-testid='InputInstructions'] span:first-child{font-size:0}
+[data-testid='InputInstructions'] span:first-child::after{content:'%(enter)s'; font-size:0.75rem}"""
 PROJECTOR_CSS = """.stMain{font-size:1.3rem} .stMain p, .stMain li, .stMain label{font-size:1.3rem !important}
 .stMain h1{font-size:3.2rem} .stMain h2, .stMain h3{font-size:2.2rem}
 .stMain [data-testid='stMetricValue'], .stMain [data-testid='stMetricValue'] *{font-size:4.5rem !important}
 [data-testid='stMetricLabel'] p{font-size:1.4rem !important}
 [data-testid='stMetricDelta'] div{font-size:1.3rem}"""
+
+ROOT_NAME = "scenario-default"  # the name the root page reserves (Streamlit serves it at /)
+
+
+def _unknown_path(known: set[str]) -> str | None:
+    """The page name a browser asked for when no page has it (``/home``, an old bookmark, a
+    mistyped link), else None. Streamlit would show its English "Page not found" box; such a
+    path gets a hidden page that opens the scenario page instead. (Streamlit keeps the asked
+    name in its script context; there is no public API for it.)"""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    name = getattr(getattr(ctx, "pages_manager", None), "intended_page_name", None)
+    if not name or name in known or "/" in name.strip("/"):
+        return None
+    return name.strip("/") or None
+
+
+def _to_scenario(page) -> None:
+    """Go to the scenario page at the root, keeping the link's query (preset, scenario, language)."""
+    st.switch_page(page, query_params=st.query_params.to_dict())
+
 
 if "lang" not in st.session_state:
     st.session_state["lang"] = st.query_params.get("lang", "zh") if st.query_params.get("lang") in LANGS else "zh"
@@ -48,15 +78,15 @@ with st.sidebar:
 
 css = BASE_CSS
 if lang() == "zh":
-    css += "\n" + UPLOADER_CSS % {"button": t("uploader_button"),
-                                  "limit": t("uploader_limit", mb=st.get_option("server.maxUploadSize"))}
+    css += "\n" + ZH_CSS % {"button": t("uploader_button"), "empty": t("select_empty"), "enter": t("input_enter"),
+                            "limit": t("uploader_limit", mb=st.get_option("server.maxUploadSize"))}
 if st.session_state["projector"]:
     css += "\n" + PROJECTOR_CSS
 st.html(f"<style>{css}</style>")
 tour.maybe_start()
 
 pages = [
-    st.Page("app_pages/scenario.py", title=t("page_scenario"), icon=":material/tune:", default=True, url_path="home"),
+    st.Page("app_pages/scenario.py", title=t("page_scenario"), icon=":material/tune:", default=True, url_path=ROOT_NAME),
     st.Page("app_pages/optimizer.py", title=t("page_optimizer"), icon=":material/explore:", url_path="optimizer"),
     st.Page("app_pages/targets.py", title=t("page_targets"), icon=":material/flag:", url_path="targets"),
     st.Page("app_pages/uncertainty.py", title=t("page_uncertainty"), icon=":material/ssid_chart:", url_path="uncertainty"),
@@ -69,5 +99,8 @@ pages = [
     st.Page("app_pages/scenario.py", title=t("page_scenario"), icon=":material/tune:", url_path="scenario",
             visibility="hidden"),
 ]
+if (asked := _unknown_path({p.url_path for p in pages} | {ROOT_NAME})) is not None:
+    pages.append(st.Page(partial(_to_scenario, pages[0]), title=t("page_scenario"), url_path=asked,
+                         visibility="hidden"))
 st.navigation(pages).run()
 state.sync_url()

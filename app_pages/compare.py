@@ -206,7 +206,7 @@ options = list(dict.fromkeys([CURRENT, *kept, *names]))  # this page's and the o
 st.session_state["cmp_sel"] = kept[:MAX_COMPARE]
 choice = st.multiselect(t("cmp_choose"), options, key="cmp_sel", max_selections=MAX_COMPARE,
                         format_func=lambda o: current_label if o == CURRENT else o,
-                        help=t("cmp_choose_help"))
+                        placeholder=t("choose_placeholder"), help=t("cmp_choose_help"))
 entries = _entries(choice)
 
 if len(entries) < 2:
@@ -334,7 +334,8 @@ with e1:
     if "cmp_export_sel" not in st.session_state:
         st.session_state["cmp_export_sel"] = list(names)
     st.session_state["cmp_export_sel"] = [n for n in st.session_state["cmp_export_sel"] if n in names]
-    chosen = st.multiselect(t("cmp_export_pick"), names, key="cmp_export_sel", help=t("cmp_export_help"))
+    chosen = st.multiselect(t("cmp_export_pick"), names, key="cmp_export_sel", help=t("cmp_export_help"),
+                            placeholder=t("choose_placeholder"))
     try:
         payload = store.export_json(ws, chosen) if chosen else b"[]"
     except InputError as exc:  # deleted by another session meanwhile
