@@ -44,7 +44,7 @@ def test_a_change_is_named_with_its_program_and_amounts_in_both_languages():
     zh = history.describe({"before": DEMO, "after": MORE, "what": ""}, "zh")
     en = history.describe({"before": DEMO, "after": MORE, "what": ""}, "en")
     assert zh == f"创新平台建设奖补 {old} → 200 万元"
-    assert en == f"Awards for innovation platforms {old} → 200 万元"
+    assert en == f"Awards for innovation platforms {old} → 200 (10k yuan)"  # units in English (issue 20)
     assert "2.0%" in history.describe({"before": MORE, "after": GROWTH, "what": ""}, "zh")
     assert history.describe({"before": DEMO, "after": MORE, "what": "optimizer"}, "zh") != zh
     assert history.describe({"before": DEMO, "after": "{not json", "what": ""}, "en")  # never a traceback
