@@ -55,13 +55,14 @@ def test_the_zh_briefing_has_its_sections_numbers_and_charts(scenario, zh):
     assert f"得分中位数 {median:.1f} 分" in text and f"{p10:.1f}–{p90:.1f}" in text
     assert f"达到 A 类的概率 {mc.tiers.loc[2024, 'A']:.0%}" in text
     assert f"中位数 {median - sq.score.loc[2024, 'P50']:+.1f} 分" in text
-    assert "平台加码" in text and "http://localhost:8501/?preset=demo" in text
-    assert len(d.inline_shapes) == 2  # the score path and the group breakdown
-    levers = d.tables[0]
+    link = d.tables[0].rows[0].cells[0].text  # the link beside its QR code
+    assert "平台加码" in text and "http://localhost:8501/?preset=demo" in link
+    assert len(d.inline_shapes) == 3  # the link's QR code, the score path and the group breakdown
+    levers = d.tables[1]
     assert [c.text for c in levers.rows[1].cells][0].startswith("创新平台建设奖补") and levers.rows[1].cells[2].text == "200"
-    targets = d.tables[1]
+    targets = d.tables[2]
     assert len(targets.rows) == 1 + len(sim.simulate(scenario).attainment)
-    assert len(d.tables[2].rows) == 6  # five assumptions
+    assert len(d.tables[3].rows) == 6  # five assumptions
     # the East Asian font is set for Word and WPS
     rfonts = d.styles["Normal"].element.rPr.rFonts
     assert rfonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "SimSun"
