@@ -189,12 +189,12 @@ def split(key: tuple, res) -> None:
                          t("opt_current_split"): cur, t("opt_optimal_split"): opt})
     if key[1] == "added":
         side[t("opt_added_col")] = opt - cur
-    side[t("opt_shadow")] = [f"{v:.2g}" for v in res.shadow_prices.to_numpy()]
+    side[t("opt_shadow")] = [f"{v:.2f}" for v in res.shadow_prices.to_numpy()]
     st.subheader(t("opt_split_heading"))
     st.dataframe(side, hide_index=True, key="opt_side")
     bars = pd.concat([pd.DataFrame({"program": side[t("program")], "series": name, "value": side[name]})
                       for name in (t("opt_current_split"), t("opt_optimal_split"))])
-    st.altair_chart(charts.style(charts.allocation_bars(bars, {"wan": t("wan_per_year")}), 320,
+    st.altair_chart(charts.style(charts.allocation_bars(bars, common.chart_titles()), 320,
                                  common.chart_scale()), width="stretch", key="opt_bars")
     if not projector:
         with st.expander(t("opt_by_year")):

@@ -9,13 +9,15 @@ import pandas as pd
 import streamlit as st
 
 from report.briefing import scenario_briefing
+from report.slides import scenario_slides
 
 from sim.catalog import text_in
 from sim.loaders import load_catalog, load_rubric
-from ui import charts, common, state
-from ui.common import (BAND_DRAWS, assumption_note, band, data_year, fmt_money, fmt_pct, fmt_prob,
-                       fmt_quantity, fmt_score, ind_label, ind_name, is_count, next_points, prog_name,
-                       reading_caption, target_year, tier_odds)
+from ui import charts, common, state, tour
+from report import labels
+from ui.common import (BAND_DRAWS, assumption_note, band, band_line, chart_titles, data_year, fmt_growth, fmt_money,
+                       fmt_pct, fmt_prob, fmt_quantity, fmt_score, ind_label, ind_name, is_count, next_points,
+                       prog_name, reading_caption, target_year, tier_odds, with_unit)
 from ui.i18n import lang, say, t, tl
 
 sc = state.scenario()
@@ -151,8 +153,11 @@ def history_bar() -> None:
                   disabled=set(state.doc()) == {"preset"}, help=t("reset_help"))
         last = state.last_change(lang())
         st.caption(tl("last_change", change=last) if last else t("no_change_yet"))
-        common.briefing_button(partial(scenario_briefing, state.scenario(), lang(), url=common.page_link()),
-                               f"briefing_{pid}_{lang()}.docx", "brief_scenario")
+        name, doc_text = state.name(), state.text()
+        common.briefing_button(common.with_short_link(partial(scenario_briefing, state.scenario(), lang(), name=name),
+                                                      doc_text, name), f"briefing_{pid}_{lang()}.docx", "brief_scenario")
+        common.slides_button(common.with_short_link(partial(scenario_slides, state.scenario(), lang(), name=name),
+                                                    doc_text, name), f"slides_{pid}_{lang()}.pptx", "slides_scenario")
 
 
 # ------------------------------------------------------------------ controls
@@ -188,7 +193,7 @@ def budget_controls() -> None:
             key = f"w_sp_{pid}_{p}_{gen}"
             st.slider(prog_name(p), 0.0, top, step=step, key=_seed(key, _on_grid(first[p], step, top)),
                       on_change=_on_program, args=(p, key, step), format="%.0f")
-        st.caption(t("split_step_caption", step=fmt_money(step)))
+        st.caption(t("split_step_caption", step=fmt_money(step), year=sc.years[0]))
 
 
 def other_controls() -> None:
@@ -239,39 +244,45 @@ def other_controls() -> None:
 
 # ------------------------------------------------------------------ outcomes
 def _chart(kind: str, key: str, height: int | None, params: dict, **frames: pd.DataFrame) -> None:
-    """A chart from its cached specification with this run's data (see ui.charts)."""
+    """A chart from its cached specification with this run's data (see ui.charts), as wide as
+    its column."""
     spec = common.chart_spec(kind, height, params)
-    st.vega_lite_chart(spec=charts.fill(spec, **frames), width="content" if height is None else "stretch", key=key)
+    st.vega_lite_chart(spec=charts.fill(spec, **frames), width="stretch", key=key)
 
 
 def headline(sc) -> None:
     """The numbers a move is for, in one row across the page: they are the body's first
-    elements, so the browser shows them before anything else of the run."""
+    elements, so the browser shows them before anything else of the run. The band is said in
+    plain words ("十次中有八次落在 …"), a change of probability in percentage points."""
     scored = data_year(sc, year)
-    c1, c2, c3, c4 = st.columns([1, 1, 1, 1.3], vertical_alignment="center")
+    c1, c2, c3, c4 = st.container(key="headline_row").columns([1, 1, 1, 1.3], vertical_alignment="center")
     if sc.rubric_id:
         mc, sq_mc = band(state.text()), band(state.status_quo_text())
         row, sq_row = mc.score.loc[scored], sq_mc.score.loc[scored]
         delta = row["P50"] - sq_row["P50"]
-        c1.metric(t("score_in", year=year), fmt_score(row["P50"]),
-                  f"{delta:+.1f} {t('vs_status_quo')}", delta_color="normal" if abs(delta) >= 0.05 else "off",
-                  delta_arrow="auto" if abs(delta) >= 0.05 else "off",
+        moved = abs(delta) >= 0.05
+        c1.metric(t("score_in", year=year), fmt_score(row["P50"]), t("delta_points", d=f"{delta:+.1f}"),
+                  delta_color="normal" if moved else "off", delta_arrow="auto" if moved else "off",
                   help=t("score_median_help", n=BAND_DRAWS))
         pa, sq_pa = mc.tiers.loc[scored, "A"], sq_mc.tiers.loc[scored, "A"]
-        c2.metric(t("prob_a_metric", year=year), fmt_prob(pa), f"{(pa - sq_pa) * 100:+.0f} pp {t('vs_status_quo')}",
-                  delta_color="off" if abs(pa - sq_pa) < 0.005 else "normal",
-                  delta_arrow="off" if abs(pa - sq_pa) < 0.005 else "auto")
+        moved = abs(pa - sq_pa) >= 0.005
+        c2.metric(t("prob_a_metric", year=year), fmt_prob(pa), t("delta_pp", d=f"{(pa - sq_pa) * 100:+.0f}"),
+                  delta_color="normal" if moved else "off", delta_arrow="auto" if moved else "off")
     else:
         idx = state.projection().attainment.attrs["index"]
         base_idx = state.projection_of(state.status_quo_text()).attainment.attrs["index"]
-        c1.metric(t("targets_met"), fmt_pct(idx["share_met"] * 100),
-                  f"{(idx['share_met'] - base_idx['share_met']) * 100:+.1f} pp {t('vs_status_quo')}")
-        c2.metric(t("attainment"), fmt_pct((1 - idx["weighted_shortfall"]) * 100),
-                  f"{(base_idx['weighted_shortfall'] - idx['weighted_shortfall']) * 100:+.1f} pp")
+        d_met = (idx["share_met"] - base_idx["share_met"]) * 100
+        d_att = (base_idx["weighted_shortfall"] - idx["weighted_shortfall"]) * 100
+        c1.metric(t("targets_met"), fmt_pct(idx["share_met"] * 100), t("delta_pp", d=f"{d_met:+.1f}"),
+                  delta_color="normal" if abs(d_met) >= 0.05 else "off",
+                  delta_arrow="auto" if abs(d_met) >= 0.05 else "off")
+        c2.metric(t("attainment"), fmt_pct((1 - idx["weighted_shortfall"]) * 100), t("delta_pp", d=f"{d_att:+.1f}"),
+                  delta_color="normal" if abs(d_att) >= 0.05 else "off",
+                  delta_arrow="auto" if abs(d_att) >= 0.05 else "off")
     c3.metric(t("program_budget", year=sc.years[0]), fmt_money(float(sc.budget()[0])), help=t("program_budget_help"))
-    with c4:
+    with c4.container(key="headline_band"):
         if sc.rubric_id:
-            st.markdown(t("score_band_line", low=fmt_score(row["P10"]), high=fmt_score(row["P90"]), n=BAND_DRAWS))
+            st.markdown(band_line(row["P10"], row["P90"]), help=t("score_band_note", n=BAND_DRAWS))
             tier_odds(mc.tiers.loc[scored])
         else:
             st.caption(t("attainment_caption"))
@@ -291,57 +302,62 @@ def outcomes(sc) -> None:
 
 def score_charts(sc, scored: int) -> None:
     mc, sq_mc = band(state.text()), band(state.status_quo_text())
+    st.subheader(t("path_heading"))
     st.caption(reading_caption(sc, year))
     path = pd.concat([mc.score.reset_index().assign(series=t("series_scenario")),
                       sq_mc.score.reset_index().assign(series=t("series_status_quo"))])
     path["year"] = [sc.assessed_year(y) for y in path["year"]]
-    params = {"titles": {"year": t("year_axis_" + sc.tier_reading), "score": t("score"), "median": t("median")},
+    params = {"titles": chart_titles(year=t("year_axis_" + sc.tier_reading)),
               "lines": {t("tier_line", tier="A"): 80, t("tier_line", tier="B"): 60},
               "series": [t("series_scenario"), t("series_status_quo")], "y_min": charts.score_floor(path)}
     _chart("score_path", "chart_path", 300, params, path=path)
-    st.caption(t("band_caption", n=BAND_DRAWS))
+    st.caption(t("band_caption"))
     rubric, proj = load_rubric(sc.rubric_id), state.projection()
     groups = pd.DataFrame({"group": [getattr(g, lang()) for g in rubric.groups],
                            "earned": [float(proj.scores.loc[scored, g.id]) for g in rubric.groups],
                            "max": [g.max_points for g in rubric.groups]})
     groups["label"] = [f"{e:.1f} / {m:g}" for e, m in zip(groups["earned"], groups["max"])]
     st.subheader(t("groups_heading", year=year, data=scored))
-    _chart("groups", "chart_groups", 230, {"titles": {"points": t("points")}}, groups=groups)
+    _chart("groups", "chart_groups", 230, {"titles": chart_titles()}, groups=groups)
     st.caption(t("groups_caption"))
 
 
 def key_indicators(sc, proj) -> None:
-    """Up to six key indicators in one chart of small multiples (three to a row; two in
-    projector mode)."""
+    """Up to six key indicators, one chart each as wide as its column: three to a row (two in
+    projector mode); on a phone the columns stack and every chart takes the screen's width."""
     keys = [tg for tg in sc.targets if tg.kind == "level" and tg.indicator in proj.indicators]
     shown = list(dict.fromkeys(tg.indicator for tg in keys))[:6] or [q for q in sc.shown if q in proj.indicators][:6]
     if not shown:
         return
     st.subheader(t("key_indicators"))
     years = proj.indicators.index.astype(int)
-    rows = []
-    width = 150 if not projector else 230
-    names = {q: charts.wrap(ind_label(q), 12 if lang() == "zh" else 20) for q in shown}
-    for q in shown:
-        rows += [{"indicator": names[q], "year": int(y), "value": float(v),
-                  "label": fmt_quantity(q, float(v), y > sc.base_year)} for y, v in zip(years, proj.indicators[q])]
-        rows += [{"indicator": names[q], "year": g.year, "target": float(g.value)} for g in keys
-                 if g.indicator == q and g.year <= sc.horizon]
-    values = pd.DataFrame(rows, columns=["indicator", "year", "value", "label", "target"])
-    params = {"titles": {"target": t("target"), "value": t("value")}, "columns": 2 if projector else 3,
-              "width": width, "order": list(names.values())}
-    _chart("indicators", "chart_indicators", None, params, values=values)
+    per_row = 2 if projector else 3
+    titles = chart_titles()
+    for start in range(0, len(shown), per_row):
+        row = shown[start:start + per_row]
+        names = {q: charts.wrap(ind_label(q), 12 if lang() == "zh" else 20) for q in row}
+        depth = max(n.count("\n") for n in names.values())  # titles of a row on as many lines: plots align
+        for col, q in zip(st.columns(per_row, gap="medium"), row):
+            rows = [{"year": int(y), "value": float(v), "label": with_unit(q, fmt_quantity(q, float(v), y > sc.base_year))}
+                    for y, v in zip(years, proj.indicators[q])]
+            rows += [{"year": g.year, "target": float(g.value)} for g in keys if g.indicator == q and g.year <= sc.horizon]
+            values = pd.DataFrame(rows, columns=["year", "value", "label", "target"])
+            params = {"titles": titles, "title": names[q] + "\n " * (depth - names[q].count("\n"))}
+            with col:
+                _chart("indicator", f"chart_ind_{q}", 200 + 18 * depth, params, values=values)
     if any(is_count(q) for q in shown):
         st.caption(t("expected_counts_caption"))
 
 
 def next_money(sc) -> None:
+    """What 100万 more a year buys in each program: the middle value and the range eight
+    outcomes in ten fall in, low to high, in one format."""
     st.subheader(t("next_points_heading", year=year))
     nxt = next_points(state.text(), year)
     unit = t("points_per_100") if sc.rubric_id else t("pp_per_100")
     table = pd.DataFrame({t("program"): nxt["program"].map(prog_name),
-                          unit: [f"{m:.2g}" for m in nxt["P50"]],
-                          t("band_p10_p90"): [f"{a:.2g} – {b:.2g}" for a, b in zip(nxt["P10"], nxt["P90"])]})
+                          unit: [f"{m:.2f}" for m in nxt["P50"]],
+                          t("next_range"): [labels.band(a, b, 2) for a, b in zip(nxt["P10"], nxt["P90"])]})
     st.table(table.set_index(t("program")))
     st.caption(t("next_points_caption", n=BAND_DRAWS))
 
@@ -354,9 +370,10 @@ def body() -> None:
     reach the browser before the sliders and the undo bar are sent again."""
     sc = state.scenario()
     head, bar = st.container(), st.container()
-    left, right = st.columns([1, 2.3], gap="large")
+    left, right = st.container(key="scenario_cols").columns([1, 2.3], gap="large")
     with head:
         headline(sc)
+        tour.inline()
     with right:
         outcomes(sc)
     with left:

@@ -4,8 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from report import labels
 from ui import state
-from ui.common import fmt, fmt_quantity, ind_label, is_count
+from ui.common import fmt_quantity, ind_label, is_count
 from ui.i18n import lang, t
 
 STATUS_BG = {"met": "#dafbe1", "within_5pct": "#fff8c5", "short": "#ffebe9", "not_assessed": "#f6f8fa"}
@@ -35,7 +36,30 @@ def _label(row) -> str:
 
 
 def _pct(v) -> str:
-    return "—" if pd.isna(v) else f"{v * 100:+.1f}%"
+    """A yearly growth: "+5.0%/年" / "+5.0% a year"."""
+    return "—" if pd.isna(v) else labels.growth(v, lang()).replace(f"{v * 100:.1f}", f"{v * 100:+.1f}", 1)
+
+
+def _target(r) -> str:
+    """A target in its kind's format: a tier as "A 类", a count whole, a plan's words in the
+    page's language (逐年增加: rises every year)."""
+    if r.indicator == "tier":
+        return t("tier_badge", tier=r.target)
+    if r.kind == "growth":
+        return f"{float(r.target):.1f}%"
+    if r.kind in ("increase", "no_decrease"):
+        return t("target_kind_" + r.kind)
+    if isinstance(r.target, str):
+        return labels.readable(r.target, lang()) if lang() != "zh" else r.target
+    return fmt_quantity(r.indicator, r.target, projected=False)
+
+
+def _projected(r) -> str:
+    if r.indicator == "tier":
+        return t("tier_badge", tier=r.projected) if isinstance(r.projected, str) else "—"
+    if r.kind == "growth":
+        return f"{r.projected:.1f}%"
+    return fmt_quantity(r.indicator, r.projected)
 
 
 rows = []
@@ -44,10 +68,10 @@ for r in table.itertuples():
     rows.append({
         t("col_status"): t("status_" + r.status),
         t("col_indicator"): _label(r) + (f" · {t('growth_target')}" if growth_kind else ""),
-        t("col_year"): r.year,
-        t("col_baseline"): fmt(r.baseline),
-        t("col_projected"): (f"{r.projected:.1f}%" if growth_kind else fmt_quantity(r.indicator, r.projected)),
-        t("col_target"): (f"{float(r.target):.1f}%" if growth_kind else fmt(r.target)),
+        t("col_year"): str(r.year),
+        t("col_baseline"): "—" if r.indicator == "tier" else fmt_quantity(r.indicator, r.baseline, projected=False),
+        t("col_projected"): _projected(r),
+        t("col_target"): _target(r),
         t("col_needed"): _pct(r.growth_needed),
         t("col_assumed"): _pct(r.growth_assumed),
         t("col_shortfall"): "—" if pd.isna(r.shortfall) else f"{r.shortfall:.1%}",

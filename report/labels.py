@@ -199,10 +199,13 @@ def english_only(text: str, lang: str) -> str:
     return _CJK_RUN.sub(tr("chinese_wording", lang), text)
 
 
+_REPO_FILE = re.compile(r"[A-Z]+\.md[,，;]\s*")  # a repository's notes are no source an official reads
+
+
 def readable(text: str, lang: str) -> str:
     """A data file's note or reasoning as an official reads it: documents by title, quantities
     by name, and (in English) amounts and units in English, without Chinese."""
-    text = plain_sources(named(titled(text or "", lang), lang), lang)
+    text = plain_sources(named(titled(_REPO_FILE.sub("", text or ""), lang), lang), lang)
     return english_only(text, lang)
 
 

@@ -71,8 +71,12 @@ def test_moving_a_budget_slider_changes_the_score_exactly_as_monte_carlo():
     assert _score_metric(at) == _median(sim.load_preset("demo").with_spend("platform_awards", 600.0)) != before
     doc = json.loads(at.session_state["scenario_doc"])
     assert doc["spend"] == {"platform_awards": 600.0}
-    # the chance of tier A is shown beside the median, and the band under them
-    assert at.metric[1].value.endswith("%") and "P10–P90" in "\n".join(m.value for m in at.markdown)
+    # the chance of tier A is shown beside the median, and the band in plain words (issue 20): the
+    # range eight draws in ten fall in, P10–P90 of the same draws
+    mc = monte_carlo(sim.load_preset("demo").with_spend("platform_awards", 600.0), BAND_DRAWS, BAND_SEED,
+                     indicators=False).score.loc[2024]
+    band = f"十次中有八次落在 {mc['P10']:.1f}–{mc['P90']:.1f} 分"
+    assert at.metric[1].value.endswith("%") and band in "\n".join(m.value for m in at.markdown)
 
 
 def test_total_budget_slider_keeps_the_split_and_matches_monte_carlo():

@@ -88,7 +88,7 @@ def test_every_county_batch_runs_with_its_progress_bar():
     at.button(key="batch_run").click().run()
     assert not at.exception
     table = at.table[-1].value
-    assert len(table) == 8 and "稳健分配后 A 类概率" in table.columns
+    assert len(table) == 8 and "最稳妥分配下 A 类概率" in table.columns
 
 
 def test_what_the_goal_costs_is_stated_with_its_probability():
