@@ -154,7 +154,7 @@ tier_label = {k: t(f"tier_{k}") for k in ("A", "B", "C")}
 counts = now["tier"].value_counts()
 st.markdown(t("city_round_line", year=year, a=int(counts.get("A", 0)), b=int(counts.get("B", 0)),
               c=int(counts.get("C", 0)), mean=fmt_score(now["total"].mean())))
-left, right = st.columns([1.7, 1] if projector else [1.1, 1])  # a projector's map: half the screen or more
+left, right = st.columns([2.6, 1] if projector else [1.1, 1])  # a projector's map: half the screen or more
 the_map, ladder_chart, on_map, left_off = _charts(key, rg, applied, year, lang(), common.chart_scale())
 with left:
     st.subheader(t("city_map_heading", year=year))

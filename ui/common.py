@@ -257,11 +257,18 @@ def slides_button(build, file_name: str, key: str) -> None:
 
 
 def app_url() -> str:
-    """The app's root address as the browser reached it ("" outside a browser session)."""
+    """The app's root address as the browser reached it, whatever page it is on ("" outside a
+    browser session): scheme, host and the server's base path (``server.baseUrlPath``)."""
+    from urllib.parse import urlsplit
+
     try:
-        return str(st.context.url or "").split("?")[0]
+        url = urlsplit(str(st.context.url or ""))
     except Exception:  # outside a browser session (tests)
         return ""
+    if not url.scheme or not url.netloc:
+        return ""
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"{url.scheme}://{url.netloc}/" + (f"{base}/" if base else "")
 
 
 def short_url(base: str, doc_text: str, name: str = "", language: str = "zh") -> str:
