@@ -29,8 +29,10 @@ PROJECTOR_CSS = """.stMain{font-size:1.3rem} .stMain p, .stMain li, .stMain labe
 .stMain [data-testid='stMetricValue'], .stMain [data-testid='stMetricValue'] *{font-size:4.5rem !important}
 [data-testid='stMetricLabel'] p{font-size:1.4rem !important}
 [data-testid='stMetricDelta'] div{font-size:1.3rem}
-.st-key-headline_band p{font-size:2.4rem !important; line-height:1.25}
-.st-key-headline_band .stMarkdownBadge{font-size:2.4rem !important; padding:0.1em 0.4em}
+[data-testid='stMetricDelta'], [data-testid='stMetricDelta'] *{white-space:normal !important; overflow:visible !important}
+.st-key-headline_band p{font-size:clamp(1.6rem, 2.2vw, 2.6rem) !important; line-height:1.25}
+.st-key-headline_band .stMarkdownBadge{font-size:clamp(1.6rem, 2.2vw, 2.6rem) !important; padding:0.1em 0.4em;
+white-space:normal !important; overflow:visible !important; display:inline-block; max-width:100%}
 .stMain [data-testid='stSlider'] [role='group']{margin-top:1.4rem}
 .stMain [data-testid='stSliderThumbValue'] p{font-size:1.1rem !important; line-height:1.2}
 .stMain [data-testid='stSliderTickBarMin'], .stMain [data-testid='stSliderTickBarMax']{font-size:1rem}"""
@@ -38,7 +40,8 @@ PROJECTOR_CSS = """.stMain{font-size:1.3rem} .stMain p, .stMain li, .stMain labe
 PRESENT_CSS = """[data-testid='stSidebar'], [data-testid='stSidebarCollapseButton'],
 [data-testid='stExpandSidebarButton']{display:none !important}"""
 # a phone: the scenario page's outcomes (the right column) before its controls when the columns stack,
-# its headline two numbers to a row, and charts of a fixed width (a map, small multiples) shrunk to the screen
+# its headline two numbers to a row, and charts of a fixed width (a map, small multiples) shrunk to the
+# screen; a touch screen has no keyboard: the buttons' shortcut hints (Ctrl + Z) are not shown
 PHONE_CSS = """@media (max-width: 640px){
 .st-key-scenario_cols > * > [data-testid='stHorizontalBlock'] > [data-testid='stColumn']:last-child,
 .st-key-scenario_cols > [data-testid='stHorizontalBlock'] > [data-testid='stColumn']:last-child{order:-1}
@@ -46,7 +49,8 @@ PHONE_CSS = """@media (max-width: 640px){
 .stMain [data-testid='stMetricValue']{font-size:2.4rem}
 .stMain h1{font-size:2rem}
 .stMain [data-testid='stVegaLiteChart'], .stMain [data-testid='stVegaLiteChart'] > div{max-width:100% !important}
-.stMain [data-testid='stVegaLiteChart'] svg{max-width:100% !important; height:auto !important}}"""
+.stMain [data-testid='stVegaLiteChart'] svg{max-width:100% !important; height:auto !important}}
+@media (hover: none) and (pointer: coarse){.stMain button kbd{display:none}}"""
 
 ROOT_NAME = "scenario-default"  # the name the root page reserves (Streamlit serves it at /)
 

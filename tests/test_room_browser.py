@@ -118,8 +118,13 @@ def _open(browser, url: str, width: int, height: int, phone: bool = False):
 
 
 def _settle(pg) -> None:
+    """The run finished and every element drawn (a widget's code arrives after its place holder)."""
     pg.wait_for_timeout(600)
     pg.locator(IDLE).wait_for(timeout=120_000)
+    for _ in range(60):
+        if pg.locator("[data-testid='stSkeleton'], [data-testid='stSkeletonElement']").count() == 0:
+            break
+        pg.wait_for_timeout(250)
     pg.wait_for_timeout(800)
 
 
