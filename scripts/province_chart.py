@@ -10,6 +10,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from sim import province, regions  # noqa: E402
+from report import labels  # noqa: E402
 from ui import charts  # noqa: E402
 
 
@@ -25,7 +26,8 @@ def main() -> None:
         rows.append(pd.DataFrame({"round": rec.index, "measure": measure, "series": "model / 模型",
                                   "value": rec[model]}))
     frame = pd.concat(rows).dropna()
-    chart = charts.style(charts.record_fit(frame, {"round": "assessment round / 评价年份"}), None)
+    titles = labels.chart_titles("en", round="assessment round / 评价年份")  # the tooltips' names
+    chart = charts.style(charts.record_fit(frame, titles), None)
     out = ROOT / "docs" / "province_fit.png"
     chart.save(str(out), scale_factor=1.5)
     print(out)
