@@ -246,3 +246,33 @@ def test_no_table_shows_none_or_a_raw_column_id(page, lang):
             assert hidden or label or not RAW_ID.match(str(col)), (page, col)
             cells = frame[col].astype(str).str.strip()
             assert not cells.isin(["None", "nan", "NaN", "<NA>"]).any(), (page, col)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("scale", [1.0, 1.4])
+def test_hengshui_s_map_labels_every_county_and_no_two_labels_overlap(lang, scale):
+    """The labels' boxes as the map draws them (the projection fitted to the map's width): none
+    overlaps another (Anping and Raoyang were drawn over each other) and each is on the map."""
+    from sim import regions
+
+    from report.briefing import _frame, _label_box, _mercator
+
+    hs = regions.load("hengshui")
+    the_map, _, on_map, left_off = briefing.city_charts(hs, regions.simulate(hs), 2025, lang, scale)
+    spec = the_map.to_dict()
+    features = spec["data"]["values"]
+    font = spec["layer"][2]["mark"]["fontSize"]
+    k, x0, y0, width, height = _frame(features, spec["width"])
+    boxes = []
+    for f in features:
+        pr = f["properties"]
+        x, y = _mercator(pr["lon"], pr["lat"])
+        w, h = _label_box(pr["short"], font)
+        cx, cy = k * (x - x0) + pr["dx"], k * (y - y0) + pr["dy"]
+        boxes.append((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
+    assert on_map == 11 and not left_off and all(f["properties"]["short"] for f in features)
+    for i, a in enumerate(boxes):
+        assert 0 <= a[0] and 0 <= a[1] and a[2] <= width and a[3] <= height
+        for b in boxes[i + 1:]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+    assert spec["width"] >= (960 if scale > 1 else 520)  # a projector's map: half a 1920-pixel screen
