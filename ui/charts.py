@@ -62,9 +62,13 @@ def _tokens(text: str) -> list[str]:
 def wrap(text: str, width: int) -> str:
     """A title on lines of about ``width`` characters, never cut: words kept whole where there
     are spaces, Chinese broken between characters, a bracketed unit never broken ("(亿元)" stays
-    on one line). Facet headers and titles split it at newlines."""
+    on one line; only a bracket longer than a line breaks, at its spaces). Facet headers and
+    titles split it at newlines."""
     lines, line = [], ""
-    for tok in _tokens(text):
+    tokens = []
+    for tok in _tokens(text):  # a bracket longer than a line ("(incl. Xingchuang Tiandi)") breaks at its spaces
+        tokens += re.findall(r"\S+\s*", tok) if len(tok.strip()) > width and " " in tok.strip() else [tok]
+    for tok in tokens:
         if line.strip() and len((line + tok).rstrip()) > width:
             lines.append(line.rstrip())
             line = tok.lstrip()
@@ -177,7 +181,7 @@ def indicator_panel(frame, titles: dict, title: str) -> alt.LayerChart:
         x=x, y="target:Q", tooltip=[tip("year:O", titles["year"]), tip("target:Q", titles["target"], ",.4~f")]
     ).transform_filter("isValid(datum.target)")
     return alt.layer(line, tgt, data=_source(frame)).properties(
-        title=alt.Title(title.split("\n"), anchor="start", fontSize=15, fontWeight="normal", limit=0),
+        title=alt.Title(title.split("\n"), anchor="start", fontWeight="normal", limit=0),  # sized by style()
         width="container")
 
 
