@@ -210,9 +210,9 @@ def frontier(frame: pd.DataFrame, titles: dict, lines: dict[str, float], marks: 
         tooltip=[tip("budget:Q", titles["budget"], ",.0f"), tip("best:Q", titles["score"], ".1f")])
     layers = line + _tier_rules(lines, titles["score"]) if lines else line
     if marks is not None and len(marks):
-        pts = alt.Chart(marks).mark_point(size=220, filled=True, color="#cf222e").encode(
+        pts = alt.Chart(marks).mark_point(size=220, filled=True, color=SERIES_COLORS[1]).encode(
             x="budget:Q", y="best:Q", tooltip=[tip("label:N", " "), tip("budget:Q", titles["budget"], ",.0f")])
-        txt = alt.Chart(marks).mark_text(dy=-18, fontSize=15, color="#cf222e").encode(
+        txt = alt.Chart(marks).mark_text(dy=-18, fontSize=15, color=SERIES_COLORS[1]).encode(
             x="budget:Q", y="best:Q", text="label:N")
         layers = layers + pts + txt
     return layers
