@@ -41,8 +41,8 @@ def _canonical(doc: dict) -> str:
 
 
 def init() -> None:
-    """On a session's first run: the document from the URL (``?s=`` or ``?preset=``), else the
-    default preset. A broken link falls back to the default and says so."""
+    """On a session's first run: the document from the URL (a short link ``?id=``, ``?s=`` or
+    ``?preset=``), else the default preset. A broken link falls back to the default and says so."""
     if WS_KEY not in st.session_state:
         st.session_state[WS_KEY] = _workspace()
     if DOC_KEY in st.session_state:
