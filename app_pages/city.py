@@ -17,6 +17,7 @@ from sim.document import limits
 from sim.text import clean
 from sim.tables import READERS, table_from_bytes
 from report.briefing import city_briefing, city_charts, county_names
+from report import labels
 from ui import common
 from ui.common import fmt_money, fmt_prob, fmt_score
 from ui.i18n import lang, lit, say, t
@@ -136,7 +137,8 @@ if applied:
     st.info(t("city_applied_note", budget=fmt_money(applied[0])), icon=":material/check:")
 
 # ------------------------------------------------------------------ the goal
-st.caption(t("city_goal", min_a=goal.min_a, year=goal.year, source=goal.source or t("city_goal_default")))
+st.caption(t("city_goal", min_a=goal.min_a, year=goal.year,
+             source=labels.source(goal.source, lang()) if goal.source else t("city_goal_default")))
 status_quo = _plan(key, rg, 0.0, goal.year, "p_goal")
 m1, m2, m3 = st.columns(3)
 m1.metric(t("city_p_goal", year=goal.year), fmt_prob(status_quo.p_goal), help=t("city_p_goal_help", n=DRAWS))
@@ -152,14 +154,16 @@ tier_label = {k: t(f"tier_{k}") for k in ("A", "B", "C")}
 counts = now["tier"].value_counts()
 st.markdown(t("city_round_line", year=year, a=int(counts.get("A", 0)), b=int(counts.get("B", 0)),
               c=int(counts.get("C", 0)), mean=fmt_score(now["total"].mean())))
-left, right = st.columns([1.1, 1])
-the_map, ladder_chart, on_map = _charts(key, rg, applied, year, lang(), common.chart_scale())
+left, right = st.columns([2.6, 1] if projector else [1.1, 1])  # a projector's map: half the screen or more
+the_map, ladder_chart, on_map, left_off = _charts(key, rg, applied, year, lang(), common.chart_scale())
 with left:
     st.subheader(t("city_map_heading", year=year))
     if the_map is not None:
         st.altair_chart(the_map, key="city_map")
         if on_map < len(rg):
             st.caption(t("city_map_partial", n=len(rg) - on_map))
+        if left_off:
+            st.caption(t("city_map_left_off", names="、".join(left_off) if lang() == "zh" else ", ".join(left_off)))
     else:
         st.info(t("city_map_missing"))
 with right:
@@ -167,10 +171,23 @@ with right:
     st.altair_chart(ladder_chart, width="stretch", key="city_ladder")
     st.caption(t("city_ladder_caption", previous=sc0.assessed_year(max(data_year - 1, sc0.base_year))))
 
-common.briefing_button(partial(city_briefing, rg, _plan(key, rg, *applied) if applied else None, lang(),
-                               common.page_link()), f"briefing_{city_id}_{lang()}.docx", "brief_city")
+city_url = common.app_url().rstrip("/") + "/city" + ("?lang=en" if lang() == "en" else "") if common.app_url() else ""
+common.briefing_button(partial(city_briefing, rg, _plan(key, rg, *applied) if applied else None, lang(), city_url),
+                       f"briefing_{city_id}_{lang()}.docx", "brief_city")
 
 # ------------------------------------------------------------------ the city's budget
+def side_by_side(key: str, rg: regions.Regions, plan_args: tuple, year: int) -> None:
+    """The map and the ladder of the target round under the status quo and under the plan."""
+    st.markdown(f"**{t('city_side_heading', year=year)}**")
+    for col, args, title in zip(st.columns(2), (None, plan_args), (t("city_side_status_quo"), t("city_side_plan"))):
+        the_map, ladder_chart, _, _ = _charts(key, rg, args, year, lang(), common.chart_scale())
+        with col:
+            st.caption(title)
+            if the_map is not None:
+                st.altair_chart(the_map, key=f"city_side_map_{'plan' if args else 'sq'}")
+            st.altair_chart(ladder_chart, width="stretch", key=f"city_side_ladder_{'plan' if args else 'sq'}")
+
+
 st.divider()
 st.subheader(t("city_opt_heading"))
 st.caption(t("city_opt_intro"))
@@ -192,10 +209,13 @@ if result and result[0] == key:
     plan = _plan(key, rg, *result[1:])
     q1, q2, q3 = st.columns(3)
     q1.metric(t("city_p_goal", year=goal.year), fmt_prob(plan.p_goal),
-              f"{(plan.p_goal - plan.p_goal_status_quo) * 100:+.0f} pp {t('vs_status_quo')}",
-              delta_arrow="off" if abs(plan.p_goal - plan.p_goal_status_quo) < 0.005 else "auto")
+              t("delta_pp", d=f"{(plan.p_goal - plan.p_goal_status_quo) * 100:+.0f}"),
+              delta_arrow="off" if abs(plan.p_goal - plan.p_goal_status_quo) < 0.005 else "auto",
+              delta_color="off" if abs(plan.p_goal - plan.p_goal_status_quo) < 0.005 else "normal")
+    moved = abs(plan.expected_a - plan.expected_a_status_quo) >= 0.05
     q2.metric(t("city_expected_a", year=goal.year), f"{plan.expected_a:.1f}",
-              f"{plan.expected_a - plan.expected_a_status_quo:+.1f} {t('vs_status_quo')}")
+              f"{plan.expected_a - plan.expected_a_status_quo:+.1f} {t('vs_status_quo')}",
+              delta_arrow="auto" if moved else "off", delta_color="normal" if moved else "off")
     q3.metric(t("city_budget_used"), fmt_money(float(plan.money.sum())))
     why = "city_why_certain" if plan.p_goal_status_quo >= 0.995 else "city_why_none" \
         if plan.p_goal <= plan.p_goal_status_quo + 1e-9 and plan.objective == "p_goal" else "city_why_moved"
@@ -212,9 +232,11 @@ if result and result[0] == key:
                                 for p, pb in zip(plan.counties["P_A"], plan.counties["P_B_or_better"])],
         t("city_p_a"): [fmt_prob(v) for v in plan.counties["P_A"]],
         t("city_p_a_sq"): [fmt_prob(v) for v in plan.counties["P_A_status_quo"]],
-        t("city_next_100"): ["—" if np.isnan(v) else f"{v:.2g}" for v in nxt]})
+        t("city_next_100"): ["—" if np.isnan(v) else f"{v:.2f}" for v in nxt],
+        t("city_reason"): [t(code, **params) for code, params in city.reasons(plan)]})
     st.table(table.set_index(t("city_county")))
     st.caption(t("city_table_caption", n=DRAWS))
+    side_by_side(key, rg, result[1:], goal.year)
     if st.button(t("city_apply"), key="city_apply", icon=":material/check:"):
         st.session_state["city_applied"] = result
         st.rerun()

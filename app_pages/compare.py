@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -16,10 +15,11 @@ import streamlit as st
 import sim
 from sim.errors import InputError
 from sim.loaders import load_rubric
+from report import qr
 from report.briefing import comparison_briefing
 from ui import charts, common, state, store
-from ui.common import (band, data_year, default_target_year, fmt, fmt_quantity, fmt_score, ind_label, prog_name,
-                       target_year, target_years, tier_odds)
+from ui.common import (band, chart_titles, data_year, default_target_year, fmt, fmt_quantity, fmt_score, ind_label,
+                       prog_name, target_year, target_years, tier_odds)
 from ui.i18n import lang, lit, say, t, tl
 
 CURRENT = ""  # the option of the session's unsaved scenario (never a saved name: names are non-empty)
@@ -55,6 +55,36 @@ def _height(rows: int) -> int:
     return 35 * (rows + 1) + 3
 
 
+def share(name: str) -> None:
+    """A saved scenario's short link with its QR code: sent in WeChat or scanned from the
+    projector, it opens the scenario (and its name) on a phone."""
+    try:
+        url = common.short_url(common.app_url(), store.load(ws, name), name, lang())
+    except InputError as exc:
+        st.error(say(exc))
+        return
+    if not url:
+        return
+    with st.container(border=True, key="cmp_share"):
+        q1, q2 = st.columns([3, 1], vertical_alignment="center")
+        q1.markdown(tl("cmp_share_heading", name=name))
+        q1.code(url, language=None)
+        q1.caption(t("cmp_share_caption"))
+        q2.image(qr.png(url), width=160)
+
+
+def _comparison_build(entries: list[dict]):
+    """The comparison briefing's builder, each scenario's short link made when it is asked for."""
+    base, language = common.app_url(), lang()
+    chosen = [(e["label"], e["sc"], e["text"]) for e in entries]
+
+    def run() -> bytes:
+        links = [common.short_url(base, text, label if label != current_label else "", language)
+                 for label, _, text in chosen] if base else None
+        return comparison_briefing([(label, sc) for label, sc, _ in chosen], language, links=links)
+    return run
+
+
 # ------------------------------------------------------------------ callbacks (run before the script)
 def _save() -> None:
     name = st.session_state.get("cmp_name", "")
@@ -88,6 +118,7 @@ def _load() -> None:
         for key in [k for k in st.session_state if k.startswith(("w_", "opt_"))]:
             del st.session_state[key]  # widgets of the previous preset
     st.session_state["preset"] = doc["preset"]
+    state.set_name(name)  # the briefings and slides carry the saved name
     st.session_state["cmp_goto"] = name
 
 
@@ -160,6 +191,7 @@ if saved:
     a2.button(t("cmp_load"), key="cmp_load", icon=":material/upload:", on_click=_load, width="stretch",
               help=t("cmp_load_help"))
     a3.button(t("cmp_delete"), key="cmp_delete", icon=":material/delete:", on_click=_delete, width="stretch")
+    share(st.session_state["cmp_pick"])
 else:
     st.info(t("cmp_none_saved"))
 
@@ -206,7 +238,7 @@ options = list(dict.fromkeys([CURRENT, *kept, *names]))  # this page's and the o
 st.session_state["cmp_sel"] = kept[:MAX_COMPARE]
 choice = st.multiselect(t("cmp_choose"), options, key="cmp_sel", max_selections=MAX_COMPARE,
                         format_func=lambda o: current_label if o == CURRENT else o,
-                        help=t("cmp_choose_help"))
+                        placeholder=t("choose_placeholder"), help=t("cmp_choose_help"))
 entries = _entries(choice)
 
 if len(entries) < 2:
@@ -256,34 +288,36 @@ else:
     summary.index.name = t("cmp_row_item")
     st.dataframe(summary, key="cmp_summary", height=_height(len(summary)),
                  column_config={"_index": st.column_config.Column(width=320)})
-    common.briefing_button(partial(comparison_briefing, [(e["label"], e["sc"]) for e in entries], lang(),
-                                   common.page_link()), f"briefing_comparison_{lang()}.docx", "brief_compare")
+    common.briefing_button(_comparison_build(entries), f"briefing_comparison_{lang()}.docx", "brief_compare")
 
-    # grouped bars: group points (rubric presets) and plan attainment (all)
-    g1, g2 = st.columns(2) if rubric_entries else (None, st.container())
+    # points by group and the total on their own axes (0–25 and 0–100), then plan attainment
+    titles = chart_titles(value=t("points"))
     if rubric_entries:
-        bars = pd.DataFrame([{"category": getattr(g, lang()), "series": e["label"],
-                              "value": float(e["proj"].scores.loc[e["data"], g.id])}
+        bars = pd.DataFrame([{"category": charts.wrap(getattr(g, lang()), 6 if lang() == "zh" else 12),
+                              "series": e["label"], "value": float(e["proj"].scores.loc[e["data"], g.id])}
                              for g in groups for e in rubric_entries])
-        bars = pd.concat([bars, pd.DataFrame([{"category": t("cmp_total"), "series": e["label"],
-                                                "value": float(e["proj"].scores.loc[e["data"], "total"])}
-                                               for e in rubric_entries])], ignore_index=True)
+        total = pd.DataFrame([{"category": t("cmp_total"), "series": e["label"],
+                               "value": float(e["proj"].scores.loc[e["data"], "total"])} for e in rubric_entries])
+        g1, g2 = st.columns([3, 1.2])
         with g1:
             st.markdown(f"**{t('cmp_scores_heading')}**")
-            st.altair_chart(charts.style(charts.grouped_bars(bars, {"value": t("points")}), 340),
-                            width="stretch", key="cmp_chart_scores")
+            st.altair_chart(charts.style(charts.grouped_bars(bars, titles), 340), width="stretch",
+                            key="cmp_chart_scores")
+        with g2:
+            st.markdown(f"**{t('cmp_total_heading')}**")
+            st.altair_chart(charts.style(charts.grouped_bars(total, titles), 340), width="stretch",
+                            key="cmp_chart_total")
     att = pd.DataFrame([{"category": t(m), "series": e["label"], "value": 100 * v}
                         for e in entries
                         for m, v in (("targets_met", e["proj"].attainment.attrs["index"]["share_met"]),
                                      ("attainment", 1 - e["proj"].attainment.attrs["index"]["weighted_shortfall"]))
                         if not np.isnan(v)])
-    with g2:
-        st.markdown(f"**{t('cmp_attainment_heading')}**")
-        if att.empty:
-            st.info(t("no_targets"))
-        else:
-            st.altair_chart(charts.style(charts.grouped_bars(att, {"value": "%"}), 340),
-                            width="stretch", key="cmp_chart_attainment")
+    st.markdown(f"**{t('cmp_attainment_heading')}**")
+    if att.empty:
+        st.info(t("no_targets"))
+    else:
+        st.altair_chart(charts.style(charts.grouped_bars(att, chart_titles(value="%")), 300),
+                        width="stretch", key="cmp_chart_attainment")
 
     # yearly program allocation
     st.subheader(t("cmp_alloc_heading"))
@@ -295,8 +329,8 @@ else:
     alloc.index.name = t("program")
     long = alloc.drop(index=t("cmp_total")).reset_index(names="program").melt(
         "program", var_name="series", value_name="value")
-    chart = charts.style(charts.allocation_bars(long, {"wan": t("wan_per_year")}), 80 + 18 * len(long))
-    st.altair_chart(chart.configure_axisY(labelLimit=380), width="stretch", key="cmp_chart_alloc")
+    chart = charts.style(charts.allocation_bars(long, chart_titles()), 80 + 18 * len(long))
+    st.altair_chart(chart, width="stretch", key="cmp_chart_alloc")
     st.dataframe(alloc.round(0), key="cmp_alloc_table", height=_height(len(alloc)),
                  column_config={"_index": st.column_config.Column(width=320),
                                 **{lab: st.column_config.NumberColumn(format="%.0f") for lab in labels}})
@@ -334,7 +368,8 @@ with e1:
     if "cmp_export_sel" not in st.session_state:
         st.session_state["cmp_export_sel"] = list(names)
     st.session_state["cmp_export_sel"] = [n for n in st.session_state["cmp_export_sel"] if n in names]
-    chosen = st.multiselect(t("cmp_export_pick"), names, key="cmp_export_sel", help=t("cmp_export_help"))
+    chosen = st.multiselect(t("cmp_export_pick"), names, key="cmp_export_sel", help=t("cmp_export_help"),
+                            placeholder=t("choose_placeholder"))
     try:
         payload = store.export_json(ws, chosen) if chosen else b"[]"
     except InputError as exc:  # deleted by another session meanwhile

@@ -6,7 +6,9 @@ import streamlit as st
 
 from sim import InputError
 from sim.loaders import load_rubric, load_rubric_example
+from sim.simulate import assumed_values
 from sim.tables import READERS, template_bytes
+from report import labels
 from ui import datatab, state
 from ui.i18n import lang, say, t, tl
 
@@ -66,7 +68,7 @@ if st.session_state.get("data_editor_doc") != state.text():
 frame = datatab.editor_frame(sc, doc, lang())
 frame.index.name = f"quantity_{st.session_state.get('data_editor_gen', 0)}"
 n_assumed = int((frame["status"] == datatab.status_label("assumption", lang())).sum())
-st.caption(t("data_editor_help", n=n_assumed))
+st.caption(t("data_editor_help", n=n_assumed, total=len(assumed_values(sc))))
 label = {c: datatab.column_label(c, lang()) for c in datatab.COLUMNS}
 edited = st.data_editor(
     frame, key=EDITOR, hide_index=True, width="stretch", height=560, num_rows="fixed",
@@ -74,8 +76,8 @@ edited = st.data_editor(
     column_config={
         "name": st.column_config.TextColumn(label["name"], pinned=True),
         "unit": st.column_config.TextColumn(label["unit"]),
-        "value": st.column_config.NumberColumn(label["value"], format="%.4g", help=t("data_value_help")),
-        "growth": st.column_config.NumberColumn(label["growth"], format="%.2f", help=t("data_growth_help")),
+        "value": st.column_config.NumberColumn(label["value"], format="localized", help=t("data_value_help")),
+        "growth": st.column_config.NumberColumn(label["growth"], format="%.1f", help=t("data_growth_help")),
         "status": st.column_config.TextColumn(label["status"]),
         "source": st.column_config.TextColumn(label["source"], width="large"),
         "growth_status": st.column_config.TextColumn(label["growth_status"]),
@@ -95,10 +97,11 @@ if doc.get("base") or doc.get("growth"):
 st.markdown(f"**{t('data_derived_heading')}**")
 st.caption(t("data_derived_caption"))
 derived = datatab.derived_frame(sc, lang())
+derived["value"] = [labels.quantity(q, v) for q, v in zip(derived["quantity"], derived["value"])]  # one format a kind
 st.dataframe(derived.drop(columns="quantity"), hide_index=True, width="stretch", height="content",
              key="data_derived",
              column_config={"name": label["name"], "unit": label["unit"],
-                            "value": st.column_config.NumberColumn(label["value"], format="%.4g"),
+                            "value": st.column_config.TextColumn(label["value"]),
                             "formula": t("data_col_formula")})
 
 # ------------------------------------------------------------------ a region's own data

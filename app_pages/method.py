@@ -10,7 +10,9 @@ from sim.catalog import text_in
 from sim.loaders import DATA_DIR, load_rubric
 from sim.scenario import PACE_MODES
 from sim.uncertainty import load_posterior
+from report import labels
 from ui import charts, datatab, state
+from ui.common import chart_titles
 from ui.i18n import lang, t
 
 
@@ -33,19 +35,41 @@ def _stat_name(k: str) -> str:
     return t(f"stat_{k}")
 
 
+def for_analysts() -> None:
+    """What an analyst checks and an official does not need: the documents' own words, the
+    source files by name, the fitting methods and the software (the only place on the page
+    that names files, code or libraries)."""
+    with st.expander(t("method_analysts_heading"), icon=":material/science:", key="for_analysts_method"):
+        st.caption(t("method_analysts_intro"))
+        st.markdown(f"**{t('method_files_heading')}**")
+        st.dataframe(datatab.source_files_frame(lang()), hide_index=True, width="stretch", key="method_files",
+                     column_config={"file": t("method_col_file"), "title": t("method_col_title")})
+        st.markdown(f"**{t('method_words_rubric')}**")
+        words = pd.concat([datatab.rubric_words_frame(rubric.id, lang()), datatab.tier_words_frame(rubric.id, lang())])
+        st.dataframe(words, hide_index=True, width="stretch", key="method_rubric_words", column_config=WORDS)
+        st.markdown(f"**{t('method_words_programs')}**")
+        st.dataframe(datatab.program_words_frame(lang()), hide_index=True, width="stretch",
+                     key="method_program_words", column_config=WORDS)
+        st.markdown(t("method_calibration_detail"))
+
+
 sc = state.scenario()
 rubric = load_rubric(sc.rubric_id or "hebei-county")
+WORDS = {"item": st.column_config.TextColumn(t("method_col_item"), width="medium"),
+         "words": st.column_config.TextColumn(t("method_col_words"), width="large"),
+         "document": st.column_config.TextColumn(t("method_col_doc"), width="medium")}
 
 st.title(t("page_method"))
 st.caption(t("method_intro"))
 contents = ["method_rubric_heading", "method_eq_heading", "method_province_heading", "method_programs_heading",
-            "method_indicators_heading", "method_assumptions_heading", "method_limits_heading"]
+            "method_indicators_heading", "method_assumptions_heading", "method_limits_heading",
+            "method_analysts_heading"]
 st.markdown("\n".join(f"{i}. {t(k)}" for i, k in enumerate(contents, start=1)))
 
 # ------------------------------------------------------------------ 1. the rubric
 st.header(t("method_rubric_heading"))
 st.markdown(t("method_rubric_intro", name=getattr(rubric, lang()), total=f"{rubric.total_points:g}",
-              source=rubric.source, file=rubric.source_file))
+              document=labels.document(rubric.source_file, lang())))
 if not sc.rubric_id:
     st.caption(t("method_rubric_city"))
 st.dataframe(datatab.rubric_frame(rubric.id, lang()), hide_index=True, width="stretch",
@@ -54,15 +78,15 @@ st.dataframe(datatab.rubric_frame(rubric.id, lang()), hide_index=True, width="st
                  "unit": t("data_col_unit"),
                  "max_points": st.column_config.NumberColumn(t("method_col_max"), format="%g"),
                  "rule": st.column_config.TextColumn(t("method_col_rule"), width="large"),
-                 "source": st.column_config.TextColumn(t("method_col_source"), width="large"),
                  "data_source": t("method_col_data_source"), "note": t("method_col_note")})
 st.markdown(t("method_rubric_rules"))
 st.dataframe(datatab.tiers_frame(rubric.id, lang()), hide_index=True, height="content",
              key="method_tiers",
              column_config={"tier": t("method_col_tier"),
                             "min_points": st.column_config.NumberColumn(t("method_col_min"), format="%g"),
-                            "source": t("method_col_source")})
-st.caption(t("method_eval_lag_note", years=rubric.evaluation_lag_years, note=text_in(rubric, "evaluation_lag_note", lang())))
+                            "source": t("method_col_doc")})
+st.caption(t("method_eval_lag_note", years=rubric.evaluation_lag_years,
+             note=labels.readable(text_in(rubric, "evaluation_lag_note", lang()), lang())))
 
 # ------------------------------------------------------------------ 2. equations
 st.header(t("method_eq_heading"))
@@ -98,6 +122,7 @@ st.altair_chart(charts.style(charts.record_bands(shown, {"round": t("col_round")
                              None), key="method_record_chart")
 st.markdown(f"**{t('method_province_table')}**")
 table = shown.pivot_table(index="round", columns="measure", values="P50").round(1)
+table.index.name, table.columns.name = t("col_round"), None
 st.dataframe(table, key="method_record_table", height="content")
 st.subheader(t("method_modes_heading"))
 st.caption(t("method_modes_caption"))
@@ -116,6 +141,7 @@ if st.button(t("method_backtest_run"), key="method_backtest_run", icon=":materia
         bt = _backtest()
     st.caption(t("method_backtest_caption", covered=int(bt["covered"].sum()), n=len(bt)))
     shown_bt = bt.assign(statistic=bt["statistic"].map(_stat_name))
+    shown_bt = shown_bt.assign(covered=shown_bt["covered"].map({True: t("yes"), False: t("no")}))
     st.dataframe(shown_bt[["origin", "round", "statistic", "published", "P10", "P50", "P90", "covered"]].round(1),
                  hide_index=True, key="method_backtest_table", height="content",
                  column_config={"origin": t("method_col_origin"), "round": t("col_round"),
@@ -130,7 +156,8 @@ st.dataframe(datatab.programs_frame(lang()), hide_index=True, width="stretch", h
              column_config={
                  "program": st.column_config.TextColumn(t("program"), pinned=True),
                  "lag": t("method_col_lag"), "indicator": t("method_col_indicator"),
-                 "share": st.column_config.NumberColumn(t("method_col_share"), format="%.2f"),
+                 "paid": t("method_col_paid"), "payer": t("method_col_payer"),
+                 "share": st.column_config.NumberColumn(t("method_col_share"), format="percent"),
                  "award": t("method_col_award"), "award_status": t("method_col_award_status"),
                  "additionality": t("method_col_additionality"), "cost": t("method_col_cost"),
                  "additionality_note": st.column_config.TextColumn(t("method_col_additionality_note"),
@@ -139,6 +166,11 @@ st.dataframe(datatab.programs_frame(lang()), hide_index=True, width="stretch", h
                  "basis": st.column_config.TextColumn(t("method_col_basis"), width="large"),
                  "capacity_note": st.column_config.TextColumn(t("method_col_capacity_note"), width="large"),
                  "lag_note": st.column_config.TextColumn(t("method_col_lag_note"), width="medium")})
+st.markdown(f"**{t('method_county_lines_heading')}**")
+st.dataframe(datatab.county_lines_frame(lang()), hide_index=True, width="stretch", height="content",
+             key="method_county_lines",
+             column_config={"program": t("program"),
+                            "county_line": st.column_config.TextColumn(t("method_col_county_line"), width="large")})
 
 # ------------------------------------------------------------------ 5. indicators
 st.header(t("method_indicators_heading"))
@@ -169,3 +201,6 @@ else:
 # ------------------------------------------------------------------ 7. limits
 st.header(t("method_limits_heading"))
 st.markdown(t("method_limits"))
+
+# ------------------------------------------------------------------ for analysts
+for_analysts()

@@ -9,14 +9,16 @@ import pandas as pd
 import streamlit as st
 
 from report.briefing import scenario_briefing
+from report.slides import scenario_slides
 
 from sim.catalog import text_in
 from sim.loaders import load_catalog, load_rubric
-from sim.scenario import PACE_MODES
-from ui import charts, common, state
-from ui.common import (BAND_DRAWS, assumption_note, band, data_year, fmt_money, fmt_pct, fmt_prob,
-                       fmt_quantity, fmt_score, ind_label, ind_name, is_count, next_points, prog_name,
-                       reading_caption, target_year, tier_odds)
+from sim.scenario import PACE_MODES, whole_split
+from ui import charts, common, state, tour
+from report import labels
+from ui.common import (BAND_DRAWS, assumption_note, band, band_line, chart_titles, data_year, fmt_growth, fmt_money,
+                       fmt_pct, fmt_prob, fmt_quantity, fmt_score, ind_label, ind_name, is_count, next_points,
+                       prog_name, reading_caption, target_year, tier_odds, with_unit)
 from ui.i18n import lang, say, t, tl
 
 sc = state.scenario()
@@ -78,7 +80,7 @@ def _on_program(p: str, key: str, step: float) -> None:
     if abs(new - _first_year(state.scenario())[p]) < step / 2:
         return  # the browser snapping a value to its grid, not a move
     d = state.doc()
-    d.setdefault("spend", {})[p] = new
+    d.setdefault("spend", {})[p] = int(round(new))
     _bump(GEN_TOTAL)  # the total slider is created anew with the new total
     _commit(d)
 
@@ -91,9 +93,8 @@ def _on_total(key: str, step: float) -> None:
     old, new = sum(first.values()), float(st.session_state[key])
     if abs(new - old) < step / 2:
         return  # the browser snapping a value to its grid, not a move
-    shares = {p: (v / old if old > 0 else 1 / len(first)) for p, v in first.items()}
     d = state.doc()
-    d["spend"] = {p: round(new * s, 2) for p, s in shares.items()}
+    d["spend"] = {p: int(v) for p, v in zip(first, whole_split(new, list(first.values())))}  # adds up to the total
     _bump(GEN_SPLIT)  # the program sliders are created anew with the rescaled split
     _commit(d)
 
@@ -152,8 +153,11 @@ def history_bar() -> None:
                   disabled=set(state.doc()) == {"preset"}, help=t("reset_help"))
         last = state.last_change(lang())
         st.caption(tl("last_change", change=last) if last else t("no_change_yet"))
-        common.briefing_button(partial(scenario_briefing, state.scenario(), lang(), url=common.page_link()),
-                               f"briefing_{pid}_{lang()}.docx", "brief_scenario")
+        name, doc_text = state.name(), state.text()
+        common.briefing_button(common.with_short_link(partial(scenario_briefing, state.scenario(), lang(), name=name),
+                                                      doc_text, name), f"briefing_{pid}_{lang()}.docx", "brief_scenario")
+        common.slides_button(common.with_short_link(partial(scenario_slides, state.scenario(), lang(), name=name),
+                                                    doc_text, name), f"slides_{pid}_{lang()}.pptx", "slides_scenario")
 
 
 # ------------------------------------------------------------------ controls
@@ -163,10 +167,11 @@ def budget_controls() -> None:
     first = _first_year(sc)
     total = float(sum(first.values()))
     sq_total = float(sc.status_quo_matrix()[:, 0].sum())
-    # the range depends only on the status quo and grows only when a value needs it; when it
+    # whole 万元: a slider, the budget metric, the tables, the briefing and the link show one number.
+    # The range depends only on the status quo and grows only when a value needs it; when it
     # grows every slider is created anew on the new range (else the browser would show stale ends)
-    step = float(10 ** max(0, int(np.log10(max(5 * sq_total, 3000.0, 10))) - 2))
-    top = float(np.ceil(max(5 * sq_total, 3000.0, total) / step) * step)
+    step = 1.0
+    top = float(np.ceil(max(5 * sq_total, 3000.0, total)))
     if st.session_state.get(f"w_top_{pid}") != top:
         st.session_state[f"w_top_{pid}"] = top
         _bump(GEN_TOTAL)
@@ -189,7 +194,21 @@ def budget_controls() -> None:
             key = f"w_sp_{pid}_{p}_{gen}"
             st.slider(prog_name(p), 0.0, top, step=step, key=_seed(key, _on_grid(first[p], step, top)),
                       on_change=_on_program, args=(p, key, step), format="%.0f")
-        st.caption(t("split_step_caption", step=fmt_money(step)))
+        st.caption(t("split_step_caption", year=sc.years[0]))
+    plan_table(sc, expanded=bool(varies))
+
+
+def plan_table(sc, expanded: bool = False) -> None:
+    """年度安排: every program's amount in every projected year (whole 万元) with the yearly total:
+    the plan the scenario holds, as the briefing states it."""
+    with st.expander(t("plan_table_heading"), expanded=expanded and not projector):
+        st.dataframe(plan_frame(sc), key="plan_table", height="content")
+        st.caption(t("plan_table_caption"))
+
+
+def plan_frame(sc) -> pd.DataFrame:
+    frame = labels.plan_frame(sc, lang())
+    return frame
 
 
 def other_controls() -> None:
@@ -202,16 +221,16 @@ def other_controls() -> None:
     with st.expander(t("assumptions_heading")):
         modes = ["share", "flat", "plan"]
         st.radio(t("status_quo_label"), modes, key=_seed(f"w_mode_{pid}_status_quo", sc.status_quo_mode),
-                 format_func=lambda m: t(f"status_quo_{m}"), on_change=_on_mode, args=("status_quo",),
+                 format_func={m: t(f"status_quo_{m}") for m in modes}.__getitem__, on_change=_on_mode, args=("status_quo",),
                  help=t("status_quo_help", plan=f"{sc.plan_growth:.1%}",
                         note=text_in(sc, "plan_growth_note", lang()) or "—"))
         if sc.rubric_id:
             st.radio(t("reading_label"), ["assessment", "data"], key=_seed(f"w_mode_{pid}_reading", sc.tier_reading),
-                     format_func=lambda r: t(f"reading_{r}"), on_change=_on_mode, args=("reading",),
+                     format_func={r: t(f"reading_{r}") for r in ("assessment", "data")}.__getitem__, on_change=_on_mode, args=("reading",),
                      help=t("reading_help"))
         if sc.growth_profile:
             st.radio(t("pace_label"), list(PACE_MODES), key=_seed(f"w_mode_{pid}_pace", sc.pace_mode),
-                     format_func=lambda m: t(f"pace_mode_{m}"), on_change=_on_mode, args=("pace",),
+                     format_func={m: t(f"pace_mode_{m}") for m in PACE_MODES}.__getitem__, on_change=_on_mode, args=("pace",),
                      help=t("pace_help", year=sc.pace_window))
     if sc.rubric_id:
         with st.expander(t("management_heading")):
@@ -244,39 +263,45 @@ def other_controls() -> None:
 
 # ------------------------------------------------------------------ outcomes
 def _chart(kind: str, key: str, height: int | None, params: dict, **frames: pd.DataFrame) -> None:
-    """A chart from its cached specification with this run's data (see ui.charts)."""
+    """A chart from its cached specification with this run's data (see ui.charts), as wide as
+    its column."""
     spec = common.chart_spec(kind, height, params)
-    st.vega_lite_chart(spec=charts.fill(spec, **frames), width="content" if height is None else "stretch", key=key)
+    st.vega_lite_chart(spec=charts.fill(spec, **frames), width="stretch", key=key)
 
 
 def headline(sc) -> None:
     """The numbers a move is for, in one row across the page: they are the body's first
-    elements, so the browser shows them before anything else of the run."""
+    elements, so the browser shows them before anything else of the run. The band is said in
+    plain words ("十次中有八次落在 …"), a change of probability in percentage points."""
     scored = data_year(sc, year)
-    c1, c2, c3, c4 = st.columns([1, 1, 1, 1.3], vertical_alignment="center")
+    c1, c2, c3, c4 = st.container(key="headline_row").columns([1, 1, 1, 1.3], vertical_alignment="center")
     if sc.rubric_id:
         mc, sq_mc = band(state.text()), band(state.status_quo_text())
         row, sq_row = mc.score.loc[scored], sq_mc.score.loc[scored]
         delta = row["P50"] - sq_row["P50"]
-        c1.metric(t("score_in", year=year), fmt_score(row["P50"]),
-                  f"{delta:+.1f} {t('vs_status_quo')}", delta_color="normal" if abs(delta) >= 0.05 else "off",
-                  delta_arrow="auto" if abs(delta) >= 0.05 else "off",
+        moved = abs(delta) >= 0.05
+        c1.metric(t("score_in", year=year), fmt_score(row["P50"]), t("delta_points", d=f"{delta:+.1f}"),
+                  delta_color="normal" if moved else "off", delta_arrow="auto" if moved else "off",
                   help=t("score_median_help", n=BAND_DRAWS))
         pa, sq_pa = mc.tiers.loc[scored, "A"], sq_mc.tiers.loc[scored, "A"]
-        c2.metric(t("prob_a_metric", year=year), fmt_prob(pa), f"{(pa - sq_pa) * 100:+.0f} pp {t('vs_status_quo')}",
-                  delta_color="off" if abs(pa - sq_pa) < 0.005 else "normal",
-                  delta_arrow="off" if abs(pa - sq_pa) < 0.005 else "auto")
+        moved = abs(pa - sq_pa) >= 0.005
+        c2.metric(t("prob_a_metric", year=year), fmt_prob(pa), t("delta_pp", d=f"{(pa - sq_pa) * 100:+.0f}"),
+                  delta_color="normal" if moved else "off", delta_arrow="auto" if moved else "off")
     else:
         idx = state.projection().attainment.attrs["index"]
         base_idx = state.projection_of(state.status_quo_text()).attainment.attrs["index"]
-        c1.metric(t("targets_met"), fmt_pct(idx["share_met"] * 100),
-                  f"{(idx['share_met'] - base_idx['share_met']) * 100:+.1f} pp {t('vs_status_quo')}")
-        c2.metric(t("attainment"), fmt_pct((1 - idx["weighted_shortfall"]) * 100),
-                  f"{(base_idx['weighted_shortfall'] - idx['weighted_shortfall']) * 100:+.1f} pp")
+        d_met = (idx["share_met"] - base_idx["share_met"]) * 100
+        d_att = (base_idx["weighted_shortfall"] - idx["weighted_shortfall"]) * 100
+        c1.metric(t("targets_met"), fmt_pct(idx["share_met"] * 100), t("delta_pp", d=f"{d_met:+.1f}"),
+                  delta_color="normal" if abs(d_met) >= 0.05 else "off",
+                  delta_arrow="auto" if abs(d_met) >= 0.05 else "off")
+        c2.metric(t("attainment"), fmt_pct((1 - idx["weighted_shortfall"]) * 100), t("delta_pp", d=f"{d_att:+.1f}"),
+                  delta_color="normal" if abs(d_att) >= 0.05 else "off",
+                  delta_arrow="auto" if abs(d_att) >= 0.05 else "off")
     c3.metric(t("program_budget", year=sc.years[0]), fmt_money(float(sc.budget()[0])), help=t("program_budget_help"))
-    with c4:
+    with c4.container(key="headline_band"):
         if sc.rubric_id:
-            st.markdown(t("score_band_line", low=fmt_score(row["P10"]), high=fmt_score(row["P90"]), n=BAND_DRAWS))
+            st.markdown(band_line(row["P10"], row["P90"]), help=t("score_band_note", n=BAND_DRAWS))
             tier_odds(mc.tiers.loc[scored])
         else:
             st.caption(t("attainment_caption"))
@@ -298,59 +323,71 @@ def outcomes(sc) -> None:
 
 def score_charts(sc, scored: int) -> None:
     mc, sq_mc = band(state.text()), band(state.status_quo_text())
+    st.subheader(t("path_heading"))
     st.caption(reading_caption(sc, year))
     path = pd.concat([mc.score.reset_index().assign(series=t("series_scenario")),
                       sq_mc.score.reset_index().assign(series=t("series_status_quo"))])
     path["year"] = [sc.assessed_year(y) for y in path["year"]]
-    params = {"titles": {"year": t("year_axis_" + sc.tier_reading), "score": t("score"), "median": t("median")},
+    params = {"titles": chart_titles(year=t("year_axis_" + sc.tier_reading)),
               "lines": {t("tier_line", tier="A"): 80, t("tier_line", tier="B"): 60},
               "series": [t("series_scenario"), t("series_status_quo")], "y_min": charts.score_floor(path)}
     _chart("score_path", "chart_path", 300, params, path=path)
-    st.caption(t("band_caption", n=BAND_DRAWS))
+    st.caption(t("band_caption"))
     rubric, proj = load_rubric(sc.rubric_id), state.projection()
     groups = pd.DataFrame({"group": [getattr(g, lang()) for g in rubric.groups],
                            "earned": [float(proj.scores.loc[scored, g.id]) for g in rubric.groups],
                            "max": [g.max_points for g in rubric.groups]})
     groups["label"] = [f"{e:.1f} / {m:g}" for e, m in zip(groups["earned"], groups["max"])]
     st.subheader(t("groups_heading", year=year, data=scored))
-    _chart("groups", "chart_groups", 230, {"titles": {"points": t("points")}}, groups=groups)
+    _chart("groups", "chart_groups", 230, {"titles": chart_titles()}, groups=groups)
     st.caption(t("groups_caption"))
 
 
 def key_indicators(sc, proj) -> None:
-    """Up to six key indicators in one chart of small multiples (three to a row; two in
-    projector mode)."""
+    """Up to six key indicators, one chart each as wide as its column: three to a row (two in
+    projector mode); on a phone the columns stack and every chart takes the screen's width."""
     keys = [tg for tg in sc.targets if tg.kind == "level" and tg.indicator in proj.indicators]
     shown = list(dict.fromkeys(tg.indicator for tg in keys))[:6] or [q for q in sc.shown if q in proj.indicators][:6]
     if not shown:
         return
     st.subheader(t("key_indicators"))
     years = proj.indicators.index.astype(int)
-    rows = []
-    width = 150 if not projector else 230
-    names = {q: charts.wrap(ind_label(q), 12 if lang() == "zh" else 20) for q in shown}
-    for q in shown:
-        rows += [{"indicator": names[q], "year": int(y), "value": float(v),
-                  "label": fmt_quantity(q, float(v), y > sc.base_year)} for y, v in zip(years, proj.indicators[q])]
-        rows += [{"indicator": names[q], "year": g.year, "target": float(g.value)} for g in keys
-                 if g.indicator == q and g.year <= sc.horizon]
-    values = pd.DataFrame(rows, columns=["indicator", "year", "value", "label", "target"])
-    params = {"titles": {"target": t("target"), "value": t("value")}, "columns": 2 if projector else 3,
-              "width": width, "order": list(names.values())}
-    _chart("indicators", "chart_indicators", None, params, values=values)
+    per_row = 2 if projector else 3
+    titles = chart_titles()
+    for start in range(0, len(shown), per_row):
+        row = shown[start:start + per_row]
+        names = {q: charts.wrap(ind_label(q), 12 if lang() == "zh" else 20) for q in row}
+        depth = max(n.count("\n") for n in names.values())  # titles of a row on as many lines: plots align
+        for col, q in zip(st.columns(per_row, gap="medium"), row):
+            rows = [{"year": int(y), "value": float(v), "label": with_unit(q, fmt_quantity(q, float(v), y > sc.base_year))}
+                    for y, v in zip(years, proj.indicators[q])]
+            rows += [{"year": g.year, "target": float(g.value)} for g in keys if g.indicator == q and g.year <= sc.horizon]
+            values = pd.DataFrame(rows, columns=["year", "value", "label", "target"])
+            params = {"titles": titles, "title": names[q] + "\n " * (depth - names[q].count("\n"))}
+            with col:
+                _chart("indicator", f"chart_ind_{q}", 200 + 18 * depth, params, values=values)
     if any(is_count(q) for q in shown):
         st.caption(t("expected_counts_caption"))
 
 
 def next_money(sc) -> None:
+    """What 100万 more a year buys in each program, split into the points the rubric pays for the
+    spending itself and those the program causes, with what it causes and any money a post-award
+    rule cannot pay: middle values and the range eight outcomes in ten fall in."""
     st.subheader(t("next_points_heading", year=year))
-    nxt = next_points(state.text(), year)
+    gains, units = next_points(state.text(), year)
     unit = t("points_per_100") if sc.rubric_id else t("pp_per_100")
-    table = pd.DataFrame({t("program"): nxt["program"].map(prog_name),
-                          unit: [f"{m:.2g}" for m in nxt["P50"]],
-                          t("band_p10_p90"): [f"{a:.2g} – {b:.2g}" for a, b in zip(nxt["P10"], nxt["P90"])]})
+    table = pd.DataFrame({t("program"): gains["program"].map(prog_name),
+                          unit: [f"{m:.2f}" for m in gains["total_P50"]],
+                          t("next_range"): [labels.band(a, b, 2) for a, b in zip(gains["total_P10"], gains["total_P90"])]})
+    if sc.rubric_id:
+        table[t("next_booked")] = [f"{m:.2f}" for m in gains["booked_P50"]]
+        table[t("next_caused")] = [f"{m:.2f} ({labels.band(a, b, 2)})" for m, a, b in
+                                   zip(gains["caused_P50"], gains["caused_P10"], gains["caused_P90"])]
+        table[t("next_units")] = [labels.caused_units(units[units["program"] == p], lang()) for p in gains["program"]]
+        table[t("next_unspent")] = [fmt_money(v) if v > 0.5 else "—" for v in gains["unspent"]]
     st.table(table.set_index(t("program")))
-    st.caption(t("next_points_caption", n=BAND_DRAWS))
+    st.caption(t("next_points_caption_split" if sc.rubric_id else "next_points_caption", n=BAND_DRAWS))
 
 
 # ------------------------------------------------------------------ the page
@@ -361,9 +398,10 @@ def body() -> None:
     reach the browser before the sliders and the undo bar are sent again."""
     sc = state.scenario()
     head, bar = st.container(), st.container()
-    left, right = st.columns([1, 2.3], gap="large")
+    left, right = st.container(key="scenario_cols").columns([1, 2.3], gap="large")
     with head:
         headline(sc)
+        tour.inline()
     with right:
         outcomes(sc)
     with left:

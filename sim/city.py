@@ -299,6 +299,38 @@ def _plan(regions: Regions, curves: Curves, goal: Goal, objective: str, k: np.nd
                     float(expected_a(s0)), evals, seconds, curves.draws, curves.seed, k, curves)
 
 
+REASON_MOVE = 0.05  # a change of probability worth naming (5 percentage points)
+
+
+def reasons(plan: CityPlan) -> list[tuple[str, dict]]:
+    """Why each county gets its money or none, as (message code, parameters) from its curve:
+    money that moves it toward A ("city_reason_to_a": P(A) before -> after), toward B, or only
+    raises its score; none because it is already A, because no level of money on the grid brings
+    it to A (its best chance given), or because others move the goal more per 万元."""
+    out = []
+    scores = np.round(plan.curves.scores, 9)
+    for i, k in enumerate(plan.levels):
+        pa = (scores[i] >= A_LINE).mean(axis=1)  # (levels,)
+        pb = (scores[i] >= B_LINE).mean(axis=1)
+        pct = lambda v: f"{v:.0%}"  # noqa: E731
+        if k > 0:
+            if pa[k] - pa[0] >= REASON_MOVE:
+                out.append(("city_reason_to_a", {"before": pct(pa[0]), "after": pct(pa[k])}))
+            elif pb[k] - pb[0] >= REASON_MOVE:
+                out.append(("city_reason_to_b", {"before": pct(pb[0]), "after": pct(pb[k])}))
+            else:
+                med = np.median(scores[i], axis=1)
+                out.append(("city_reason_points", {"before": f"{med[0]:.1f}", "after": f"{med[k]:.1f}"}))
+        elif pa[0] >= 0.9:
+            out.append(("city_reason_already_a", {"p": pct(pa[0])}))
+        elif pa.max() < REASON_MOVE:
+            out.append(("city_reason_no_a", {"p": pct(pa.max()), "money": f"{plan.curves.levels[-1]:,.0f}"}))
+        else:
+            best = int(np.argmax(pa))
+            out.append(("city_reason_others", {"p": pct(pa[best]), "money": f"{plan.curves.levels[best]:,.0f}"}))
+    return out
+
+
 @dataclass(frozen=True)
 class MinCityBudget:
     """Result of :func:`min_city_budget`: the smallest budget on the grid whose optimized split

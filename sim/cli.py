@@ -59,13 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--status-quo", choices=("share", "flat", "plan"), help="what the status quo spends")
     m.add_argument("--out", required=True, help="output .csv or .xlsx")
 
-    br = sub.add_parser("brief", help="a Word briefing of a scenario or a city / 生成 Word 汇报材料")
+    br = sub.add_parser("brief", help="a Word briefing (.docx) or slides (.pptx) / 生成 Word 汇报材料或幻灯片")
     br.add_argument("--preset", help="a region preset (a scenario's briefing)")
     br.add_argument("--city", help="a city collection (hengshui, demo-city) instead of a preset")
     br.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="as for simulate")
     br.add_argument("--name", default="", help="the scenario's name in the briefing")
     br.add_argument("--lang", choices=("zh", "en"), default="zh")
-    br.add_argument("--out", required=True, help="output .docx")
+    br.add_argument("--out", required=True, help="output .docx (Word) or .pptx (slides)")
 
     o = sub.add_parser("optimize", help="best split of a yearly budget / 预算优化")
     _problem_args(o)
@@ -473,10 +473,14 @@ def cmd_brief(args: argparse.Namespace) -> int:
     from .presets import check_preset_id, load_preset
     from .text import check as check_text
 
-    out = check_out_path(args.out, (".docx",))
+    out = check_out_path(args.out, (".docx", ".pptx"))
     if (args.preset is None) == (args.city is None):
         raise InputError("bad_setting", key="--preset / --city", value="-", reason="give one of them")
+    slides = out.suffix.lower() == ".pptx"  # the writer by the extension: Word or slides
+    if slides and args.city:
+        raise InputError("bad_setting", key="--out", value=".pptx", reason="slides are of a scenario (--preset)")
     from report.briefing import city_briefing, scenario_briefing  # the report layer sits on sim
+    from report.slides import scenario_slides
 
     if args.city:
         from . import regions
@@ -486,7 +490,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
         check_preset_id(args.preset)
         name = check_text(args.name, "--name")
         sc = apply_settings(load_preset(args.preset), args.set)
-        payload = scenario_briefing(sc, args.lang, name=name)
+        payload = (scenario_slides if slides else scenario_briefing)(sc, args.lang, name=name)
     write_atomic(out, payload)
     return 0
 

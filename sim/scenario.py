@@ -269,3 +269,17 @@ class Scenario:
         """The same region with every program at its status-quo spending (see ``status_quo_mode``)."""
         m = self.status_quo_matrix()
         return self.replace(spend={p: tuple(float(v) for v in m[i]) for i, p in enumerate(self.programs)})
+
+
+def whole_split(total: float, weights) -> np.ndarray:
+    """``total`` 万元 (rounded to whole) split in proportion to ``weights`` in whole 万元 that add up
+    to it exactly (largest remainders; evenly when every weight is 0): how a total moved on a
+    slider becomes the programs' amounts, so that the total shown and their sum agree."""
+    total = int(round(float(total)))
+    w = np.maximum(np.asarray(weights, dtype=float), 0.0)
+    w = w / w.sum() if w.sum() > 0 else np.full(len(w), 1.0 / len(w))
+    raw = w * total
+    out = np.floor(raw)
+    rest = int(total - out.sum())
+    out[np.argsort(-(raw - out), kind="stable")[:rest]] += 1
+    return out

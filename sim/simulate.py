@@ -110,3 +110,11 @@ def inputs_frame(sc: Scenario) -> pd.DataFrame:
                      "value": v, "status": p.status if p else "assumption", "detail": p.detail if p else "",
                      "detail_zh": p.text("zh") if p else ""})
     return pd.DataFrame(rows)
+
+
+def assumed_values(sc: Scenario) -> list[str]:
+    """The baseline values the scenario takes as assumptions (status ``assumption`` in
+    :func:`inputs_frame`: quantities, management items, programs' status quo): the one count the
+    scenario page, the Data page, the Method page and the briefing give."""
+    frame = inputs_frame(sc)
+    return list(frame.loc[frame["status"] == "assumption", "quantity"])

@@ -14,6 +14,9 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
+# The page is idle when Streamlit's root says its script is not running. (The toolbar's status
+# widget is not shown: .streamlit/config.toml sets client.toolbarMode = "minimal".)
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 
 def random_table(rubric, n: int = 500, seed: int = 7, headers: str = "zh", names: str = "县{i:03d}区") -> pd.DataFrame:

@@ -70,20 +70,26 @@ def test_moving_a_budget_slider_changes_the_score_exactly_as_monte_carlo():
     assert not at.exception
     assert _score_metric(at) == _median(sim.load_preset("demo").with_spend("platform_awards", 600.0)) != before
     doc = json.loads(at.session_state["scenario_doc"])
-    assert doc["spend"] == {"platform_awards": 600.0}
-    # the chance of tier A is shown beside the median, and the band under them
-    assert at.metric[1].value.endswith("%") and "P10–P90" in "\n".join(m.value for m in at.markdown)
+    assert doc["spend"] == {"platform_awards": 600}  # whole 万元 (issue 19)
+    # the chance of tier A is shown beside the median, and the band in plain words (issue 20): the
+    # range eight draws in ten fall in, P10–P90 of the same draws
+    mc = monte_carlo(sim.load_preset("demo").with_spend("platform_awards", 600.0), BAND_DRAWS, BAND_SEED,
+                     indicators=False).score.loc[2024]
+    band = f"十次中有八次落在 {mc['P10']:.1f}–{mc['P90']:.1f} 分"
+    assert at.metric[1].value.endswith("%") and band in "\n".join(m.value for m in at.markdown)
 
 
-def test_total_budget_slider_keeps_the_split_and_matches_monte_carlo():
+def test_total_budget_slider_keeps_the_split_in_whole_wan_that_add_up_to_it():
     at = app("demo")
     sc = sim.load_preset("demo")
     first = sc.spend_matrix()[:, 0]
-    slider(at, "w_total_demo").set_value(float(round(2 * first.sum(), -1))).run()
+    slider(at, "w_total_demo").set_value(2013.0).run()
     doc = json.loads(at.session_state["scenario_doc"])
-    for p, v in zip(sc.programs, first):
-        assert doc["spend"][p] == pytest.approx(v / first.sum() * round(2 * first.sum(), -1), abs=0.01)
+    got = np.array([doc["spend"][p] for p in sc.programs])
+    assert got.sum() == 2013 and all(isinstance(v, int) for v in doc["spend"].values())
+    np.testing.assert_allclose(got, first / first.sum() * 2013, atol=1.0)  # the split kept, to the 万元
     assert _score_metric(at) == _median(sim.overrides.apply(doc))
+    assert at.metric[2].value == "2,013"  # the budget metric shows the slider's number
 
 
 def test_growth_and_management_controls_change_the_scenario():
@@ -106,22 +112,66 @@ def test_reset_returns_to_the_status_quo():
     assert json.loads(at.session_state["scenario_doc"]) == {"preset": "demo"}
 
 
-def test_the_optimizer_button_gives_sim_optimize_s_allocation():
+def _plan_table(at):
+    """The 年度安排 table of a page: years as columns, the programs and the total as rows."""
+    return next(d.value for d in at.dataframe if list(d.value.columns)[:2] == ["2022", "2023"]
+                or (len(d.value.columns) > 2 and str(d.value.columns[0]).isdigit() and d.value.index[-1] in ("合计", "Total")))
+
+
+def test_apply_shows_exactly_what_the_optimizer_stated():
+    """The optimizer states the plan's median, band and P(A) as the scenario page will; after
+    "apply" the scenario page shows exactly those numbers and holds the plan year by year."""
     at = app("demo", page="optimizer")
-    at.number_input(key="opt_budget_demo").set_value(2000.0).run()
+    at.number_input(key="opt_budget_demo").set_value(3000.0).run()
     at.button(key="opt_run").click().run()
     assert not at.exception
-    res = optimize(sim.load_preset("demo"), 2000.0, 2025)
-    table = next(d.value for d in at.dataframe if list(d.value.columns) == [2022, 2023, 2024])
-    np.testing.assert_allclose(table.to_numpy(dtype=float), res.allocation.round(0).to_numpy())
-    assert at.metric[0].value == f"{res.fun:.1f}"
-    # the split's chance of tier A is stated; "A" is never the badge below an even chance
-    odds = monte_carlo(res.scenario, BAND_DRAWS, BAND_SEED, indicators=False).tiers.loc[2024]
-    assert any(f"{odds['A']:.0%}" in m.value for m in at.markdown)
+    res = optimize(sim.load_preset("demo"), 3000.0, 2025)
+    stated_median, stated_pa = at.metric[0].value, at.metric[1].value
+    mc = monte_carlo(res.scenario, BAND_DRAWS, BAND_SEED, indicators=False).score.loc[2024]
+    assert stated_median == f"{mc['P50']:.1f}"
+    band = f"十次中有八次落在 {mc['P10']:.1f}–{mc['P90']:.1f} 分"
+    assert band in "\n".join(m.value for m in at.markdown)
+    plan = _plan_table(at)
+    np.testing.assert_array_equal(plan.iloc[:-1, :5].map(lambda v: float(v.replace(",", ""))).to_numpy(),
+                                  res.allocation.to_numpy())
     at.button(key="opt_apply").click().run()
+    assert not at.exception
+    assert at.metric[0].value == stated_median and at.metric[1].value == stated_pa
+    assert band in "\n".join(m.value for m in at.markdown)
     doc = json.loads(at.session_state["scenario_doc"])
     applied = sim.overrides.apply(doc)
-    np.testing.assert_allclose(applied.spend_matrix()[:, :3], res.allocation.to_numpy())
+    np.testing.assert_array_equal(applied.spend_matrix()[:, :5], res.allocation.to_numpy())
+    assert all(isinstance(v, int) for row in doc["spend"].values() for v in (row if isinstance(row, list) else [row]))
+    assert len(json.dumps(doc)) < 700  # whole 万元: the link stays short
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_one_budget_number_on_the_slider_the_metric_the_table_and_the_briefing(preset):
+    from report.briefing import levers_all
+
+    at = app(preset)
+    sc = sim.load_preset(preset)
+    total = slider(at, f"w_total_{preset}").value
+    assert total == float(sc.spend_matrix()[:, 0].sum()) and total == round(total)
+    assert at.metric[2].value == f"{total:,.0f}"
+    programs = [slider(at, f"w_sp_{preset}_{p}").value for p in sc.programs]
+    assert sum(programs) == total  # the program sliders add up to the total
+    plan = _plan_table(at)
+    assert plan.iloc[-1, 0] == f"{total:,.0f}"
+    brief = levers_all(sc, "zh")
+    assert brief.iloc[-1, 2] == f"{total:,.0f}" and list(brief.iloc[:-1, 2]) == [f"{v:,.0f}" for v in programs]
+
+
+def test_the_scenario_and_uncertainty_pages_give_one_median_band_and_chance():
+    at = app("demo", doc={"preset": "demo", "spend": {"talent": 400}})
+    median, pa = at.metric[0].value, at.metric[1].value
+    at.switch_page("app_pages/uncertainty.py").run()
+    assert not at.exception
+    assert at.metric[0].value == median and at.metric[2].value == pa
+    at.switch_page("app_pages/targets.py").run()
+    table = next(d.value for d in at.dataframe if "达成的概率" in getattr(d.value, "columns", []))
+    tier = table[table["指标"].str.startswith("县域") & (table["目标年"] == "2025") & table["目标值"].str.startswith("A")]
+    assert len(tier) and (tier["达成的概率"] == pa).all()  # the tier target's chance is the headline's P(A)
 
 
 def test_a_zero_budget_optimizes_without_error():

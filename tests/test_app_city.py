@@ -33,6 +33,12 @@ def test_the_city_optimizer_runs_and_its_split_can_be_applied():
     assert placed == "800"
     table = at.table[0].value
     assert len(table) == 11
+    # each county's row says why it gets money or none (issue 19), and the round is drawn under the
+    # status quo beside the plan
+    why = list(table["原因"])
+    assert all(why) and any(w.startswith("已是 A 类") for w in why)
+    assert any("→" in w for w, m in zip(why, table["分得资金(万元/年)"]) if m not in ("0", "—"))
+    assert len(at.get("vega_lite_chart")) >= 6  # the round's map and ladder, and both again: status quo | plan
     at.button(key="city_apply").click().run()
     assert any("已应用" in i.value for i in at.info)
     at.button(key="city_unapply").click().run()
@@ -88,7 +94,7 @@ def test_every_county_batch_runs_with_its_progress_bar():
     at.button(key="batch_run").click().run()
     assert not at.exception
     table = at.table[-1].value
-    assert len(table) == 8 and "稳健分配后 A 类概率" in table.columns
+    assert len(table) == 8 and "最稳妥分配下 A 类概率" in table.columns
 
 
 def test_what_the_goal_costs_is_stated_with_its_probability():

@@ -87,7 +87,7 @@ def test_save_list_compare_load_delete(lang):
     alloc = at.dataframe[2].value
     assert alloc.loc[text("cmp_total", lang)].tolist() == pytest.approx([mean_budget(DOUBLED),
                                                                         mean_budget({"preset": "demo"})], abs=1)
-    assert len(at.get("vega_lite_chart")) == 3  # scores, attainment, allocation
+    assert len(at.get("vega_lite_chart")) == 4  # group points, total (its own axis), attainment, allocation
 
     # load the saved one back into the simulator: the session's document becomes it
     at.selectbox(key="cmp_pick").set_value("现状 status quo")

@@ -61,9 +61,11 @@ def test_method_page_names_the_equations_and_limits():
     assert r"U_t = \text{units}(x_{t-L}) - \text{units}(r_{t-L})" in text
     assert r"\text{units}(x) = C_t\left(1 - e^{-\,s\,x\,a/(A\,C_t)}\right)" in text
     assert "No feedback of innovation" in text and "expected values, not integers" in text
-    assert "factor of several" in text and "Discretionary (酌情)" in text
+    assert "factor of several" in text and "Discretionary points are not modelled" in text
     assert "additionality" in text and "synthetic province" in text
-    rubric, tiers, posterior, record, modes, programs, indicators, assumed = (d.value for d in at.dataframe)
+    assert "Post-award programs pay after recognition" in text and r"m(x_s)^{\varepsilon}" in text
+    rubric, tiers, posterior, record, modes, programs, lines, indicators, assumed = (d.value for d in at.dataframe[:9])
+    assert len(lines) == len(load_catalog().programs) and lines["county_line"].str.len().min() > 40
     assert list(record.index)[:4] == [2018, 2019, 2020, 2021]  # rounds: the record's, then predictions
     assert len(posterior) == 7 and (posterior["P10"] < posterior["P90"]).all()  # the fitted factors, with spread
     assert len(modes.columns) == 8  # the mean and the A count under the four pace assumptions
@@ -90,7 +92,7 @@ def test_a_valid_edit_updates_the_scenario_and_every_number():
     derived = next(d.value for d in at.dataframe if d.editing_mode == "read_only")
     want = 1000 * 500.0 / sim.load_preset("demo").base["registered_firms"]
     got = derived.loc[derived["name"] == "千家工商注册企业中科技型中小企业数量", "value"].iloc[0]
-    assert got == pytest.approx(want)
+    assert got == f"{want:,.1f}"  # in its kind's one format (issue 20)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

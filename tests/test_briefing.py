@@ -47,7 +47,7 @@ def test_the_zh_briefing_has_its_sections_numbers_and_charts(scenario, zh):
     d = _doc(zh)
     heads = [p.text for p in d.paragraphs if p.style.name.startswith(("Heading", "Title"))]
     assert heads[0] == "示例县(演示)科技创新情景简报"
-    assert heads[1:] == ["主要结论", "与现状投入不同的设置", "规划目标达成情况", "结论依据的主要假设"]
+    assert heads[1:] == ["主要结论", "与现状投入不同的设置", "年度安排(万元)", "规划目标达成情况", "结论依据的主要假设"]
     text = "\n".join(p.text for p in d.paragraphs)
     mc = monte_carlo(scenario, 300, 0, indicators=False, central=False)
     sq = monte_carlo(scenario.with_spend_matrix(scenario.status_quo_matrix()), 300, 0, indicators=False, central=False)
@@ -55,13 +55,17 @@ def test_the_zh_briefing_has_its_sections_numbers_and_charts(scenario, zh):
     assert f"得分中位数 {median:.1f} 分" in text and f"{p10:.1f}–{p90:.1f}" in text
     assert f"达到 A 类的概率 {mc.tiers.loc[2024, 'A']:.0%}" in text
     assert f"中位数 {median - sq.score.loc[2024, 'P50']:+.1f} 分" in text
-    assert "平台加码" in text and "http://localhost:8501/?preset=demo" in text
-    assert len(d.inline_shapes) == 2  # the score path and the group breakdown
-    levers = d.tables[0]
+    link = d.tables[0].rows[0].cells[0].text  # the link beside its QR code
+    assert "平台加码" in text and "http://localhost:8501/?preset=demo" in link
+    assert len(d.inline_shapes) == 3  # the link's QR code, the score path and the group breakdown
+    levers = d.tables[1]
     assert [c.text for c in levers.rows[1].cells][0].startswith("创新平台建设奖补") and levers.rows[1].cells[2].text == "200"
-    targets = d.tables[1]
+    plan = d.tables[2]  # 年度安排: every program and the total, whole 万元, as the scenario page shows them
+    assert len(plan.rows) == 2 + len(scenario.programs) and plan.rows[-1].cells[0].text == "合计"
+    assert plan.rows[-1].cells[1].text == f"{scenario.spend_matrix()[:, 0].sum():,.0f}"
+    targets = d.tables[3]
     assert len(targets.rows) == 1 + len(sim.simulate(scenario).attainment)
-    assert len(d.tables[2].rows) == 6  # five assumptions
+    assert len(d.tables[4].rows) == 6  # five assumptions
     # the East Asian font is set for Word and WPS
     rfonts = d.styles["Normal"].element.rPr.rFonts
     assert rfonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "SimSun"
@@ -71,7 +75,7 @@ def test_the_en_briefing_is_in_english(en):
     d = _doc(en)
     heads = [p.text for p in d.paragraphs if p.style.name.startswith(("Heading", "Title"))]
     assert heads == ["Demo county: innovation scenario briefing", "Headline", "Settings that differ from the status quo",
-                     "The plan's targets", "What this rests on"]
+                     "Plan by year (10k yuan)", "The plan's targets", "What this rests on"]
     text = "\n".join(p.text for p in d.paragraphs) + "".join(c.text for t in d.tables for r in t.rows for c in r.cells)
     assert not re.search(r"[\u4e00-\u9fff]{2,}", text.replace("万元", ""))  # no Chinese words but the unit
 

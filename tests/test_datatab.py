@@ -255,7 +255,9 @@ def test_rubric_table_covers_every_item_and_100_points():
         frame = datatab.rubric_frame("hebei-county", lang)
         assert len(frame) == len(load_rubric("hebei-county").items)
         assert frame["max_points"].sum() == pytest.approx(100)
-        assert frame["rule"].str.len().min() > 0 and frame["source"].str.len().min() > 0
+        words = datatab.rubric_words_frame("hebei-county", lang)  # the document's own words, for analysts
+        assert frame["rule"].str.len().min() > 0 and words["words"].str.len().min() > 0
+        assert list(words["item"]) == list(frame["item"])
     zh = datatab.rubric_frame("hebei-county", "zh").set_index("item")
     rule = zh.at["地方财政科技支出", "rule"]
     assert "1,000→3" in rule and "10,000" in rule
@@ -267,11 +269,14 @@ def test_program_table_lists_every_effect_with_source_or_reasoning():
     frame = datatab.programs_frame("en")
     assert len(frame) == sum(len(p.effects) for p in cat.programs)
     assert frame["basis"].str.len().min() > 0
-    seed = frame[frame["award_status"] == "seed document"]
-    assert len(seed) > 0 and seed["basis"].str.contains("“").all()
+    seed = frame[frame["award_status"] == "plan document"]
+    words = datatab.program_words_frame("en")  # the documents' words, for analysts
+    assert len(seed) > 0 and len(words) >= len(seed) and words["words"].str.len().min() > 0
+    assert not frame["basis"].str.contains(r"\d{3}_[0-9a-f]{16}").any()  # documents by title, not file
     assert frame["additionality_note"].str.len().min() > 0
     # what is paid and what it costs to cause a unit are shown apart
-    row = frame[frame["basis"].str.contains("省级平台给予20万元")].iloc[0]
+    effects = [e for p in cat.programs for e in p.effects]  # the table's rows, in order
+    row = datatab.programs_frame("zh").iloc[next(i for i, e in enumerate(effects) if "省级平台给予20万元" in e.source)]
     assert row["award"].startswith("20 万元") and row["cost"].startswith("100 万元")
 
 

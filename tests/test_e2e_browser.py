@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
-from tests.support import ServerDidNotStart, streamlit_server
+from tests.support import IDLE, ServerDidNotStart, streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -60,7 +60,7 @@ def _score(pg) -> str:
 
 def _settle(pg) -> None:
     pg.wait_for_timeout(400)
-    pg.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=60_000)
+    pg.locator(IDLE).wait_for(timeout=60_000)
     pg.wait_for_timeout(300)
 
 

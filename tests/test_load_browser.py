@@ -15,6 +15,7 @@ import pytest
 from test_e2e_browser import ARGS, ARTIFACTS, CHROMIUM, server  # noqa: F401  (the fixture)
 
 import sim
+from tests.support import IDLE
 
 pytestmark = pytest.mark.browser
 SESSIONS = 8
@@ -33,7 +34,7 @@ async def _session(browser, url: str, index: int, times: list[float]) -> dict:
     pg.set_default_timeout(120_000)
     await pg.goto(f"{url}/?preset=demo&tour=0")
     await pg.get_by_text("年评价得分").first.wait_for()
-    await pg.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
+    await pg.locator(IDLE).wait_for()
     budget = pg.locator("[data-testid='stMetricValue']").nth(2)  # the program budget in the first year
     program = sim.load_catalog().programs[index % 7]  # sessions move different programs
     slider = pg.get_by_role("slider", name=program.zh)
@@ -49,7 +50,7 @@ async def _session(browser, url: str, index: int, times: list[float]) -> dict:
         times.append(time.perf_counter() - t0)
         await asyncio.sleep(1.0)
     for _ in range(120):
-        if await pg.locator("[data-testid='stStatusWidget']").count() == 0:
+        if await pg.locator(IDLE).count() == 1:
             break
         await asyncio.sleep(0.5)
     doc = _doc(pg.url)

@@ -10,15 +10,15 @@ import streamlit as st
 
 import sim
 from sim.loaders import load_catalog, load_rubric
-from sim.plan import marginal_values
+from sim.plan import marginal_values, money_buys
 from sim.uncertainty import draw, monte_carlo
+from report import labels
 from ui import charts, state
 from ui.i18n import lang, t
 
 TIER_BADGE = {"A": "green", "B": "orange", "C": "red"}
 from report.briefing import DRAWS as BAND_DRAWS  # noqa: E402  draws behind every band and probability
 from report.briefing import SEED as BAND_SEED  # noqa: E402  (common random numbers; the briefings use them too)
-COUNT_UNITS = ("家", "个", "项", "件", "所", "名")
 
 
 def ind_name(q: str) -> str:
@@ -27,10 +27,13 @@ def ind_name(q: str) -> str:
 
 
 def ind_label(q: str) -> str:
-    """Indicator name with its unit."""
-    cat = load_catalog()
-    unit = cat.indicators[q].unit if q in cat.indicators else ""
-    return f"{ind_name(q)}({unit})" if unit else ind_name(q)
+    """Indicator name with its unit (in the session's language)."""
+    return labels.ind_label(q, lang())
+
+
+def ind_unit(q: str) -> str:
+    """An indicator's unit in the session's language."""
+    return labels.ind_unit(q, lang())
 
 
 def prog_name(pid: str) -> str:
@@ -96,18 +99,34 @@ def fmt_score(v: float) -> str:
     return "—" if v is None or np.isnan(v) else f"{v:.1f}"
 
 
-def is_count(q: str) -> bool:
-    cat = load_catalog()
-    return q in cat.indicators and cat.indicators[q].unit in COUNT_UNITS
+is_count = labels.is_count
 
 
 def fmt_quantity(q: str, v, projected: bool = True) -> str:
-    """A projected value; a count the model carries as an expected value shows as "≈ 1.8"."""
-    if isinstance(v, str) or v is None or (isinstance(v, float) and np.isnan(v)):
-        return fmt(v)
-    if projected and is_count(q):
-        return f"≈ {v:,.1f}"
-    return fmt(v)
+    """A value in its kind's format (:func:`report.labels.quantity`); a count the model carries
+    as an expected value shows as "≈ 1.8"."""
+    return labels.quantity(q, v, expected=projected)
+
+
+def with_unit(q: str, text: str) -> str:
+    """A formatted value with its unit in the session's language ("40 家", "40 firms")."""
+    return labels.with_unit(q, text, lang())
+
+
+def fmt_pp(d: float, digits: int = 0) -> str:
+    """A change in probability: "+21 个百分点" / "+21 percentage points"."""
+    return labels.pp(d, lang(), digits)
+
+
+def fmt_growth(g: float) -> str:
+    """A growth rate: "5.0%/年" / "5.0% a year"."""
+    return labels.growth(g, lang())
+
+
+def band_line(low: float, high: float, unit_key: str = "score_band_line") -> str:
+    """The range eight outcomes in ten fall in, in plain words ("十次中有八次落在 79.4–82.7 分")."""
+    lo, hi = sorted((low, high))
+    return t(unit_key, low=fmt_score(lo), high=fmt_score(hi))
 
 
 def tier_odds(tiers: pd.Series) -> None:
@@ -134,16 +153,22 @@ def peers_line(sc: sim.Scenario, year: int, base_score: float) -> None:
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def next_points(doc_text: str, year: int, step: float = 100.0) -> pd.DataFrame:
+def next_points(doc_text: str, year: int, step: float = 100.0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """What ``step`` 万元 more a year in each program buys for target ``year``, under the band's
-    draws (common random numbers), largest median first. Columns: program, P10, P50, P90
-    (points or % attainment)."""
+    draws (common random numbers), split into the points the rubric pays for the spending itself
+    and those the program causes (:func:`sim.plan.money_buys`); largest median first. Returns
+    (gains, units) as ``money_buys`` does. City presets: the attainment gain only (``total_*``)."""
     sc = state.scenario_of(doc_text)
     short = sc.with_horizon(max(data_year(sc, year), sc.base_year + 1))
-    draws = marginal_values(sc, year, step, params=draw(short, BAND_DRAWS, BAND_SEED))
-    q = np.quantile(draws.to_numpy(), [0.1, 0.5, 0.9], axis=1).T
-    out = pd.DataFrame({"program": draws.index, "P10": q[:, 0], "P50": q[:, 1], "P90": q[:, 2]})
-    return out.sort_values("P50", ascending=False, ignore_index=True)
+    params = draw(short, BAND_DRAWS, BAND_SEED)
+    if sc.rubric_id:
+        gains, units = money_buys(sc, year, step, params)
+    else:
+        draws = marginal_values(sc, year, step, params=params)
+        q = np.quantile(draws.to_numpy(), [0.1, 0.5, 0.9], axis=1).T
+        gains = pd.DataFrame({"program": draws.index, "total_P10": q[:, 0], "total_P50": q[:, 1], "total_P90": q[:, 2]})
+        units = pd.DataFrame(columns=["program", "quantity", "P10", "P50", "P90"])
+    return gains.sort_values("total_P50", ascending=False, ignore_index=True), units
 
 
 def projector() -> bool:
@@ -162,8 +187,13 @@ def chart_scale() -> float:
 _SPECS = {  # a chart kind -> its builder on named datasets (ui.charts)
     "score_path": lambda p: charts.score_path("path", p["titles"], p["lines"], p["series"], p["y_min"]),
     "groups": lambda p: charts.group_breakdown("groups", p["titles"]),
-    "indicators": lambda p: charts.small_multiples("values", p["titles"], p["columns"], p["width"], p["order"]),
+    "indicator": lambda p: charts.indicator_panel("values", p["titles"], p["title"]),
 }
+
+
+def chart_titles(**override: str) -> dict:
+    """Every chart field's name in the session's language (axes, legends, tooltips)."""
+    return labels.chart_titles(lang(), **override)
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
@@ -203,8 +233,11 @@ def fmt(v, digits: int = 2) -> str:
 
 
 def assumption_note(sc: sim.Scenario) -> None:
-    """A caption counting the assumed baseline values (the Data page lists them)."""
-    n = sum(1 for p in sc.provenance.values() if p.status == "assumption")
+    """A caption counting the assumed baseline values (the Method page lists them; the same count
+    everywhere: :func:`sim.simulate.assumed_values`)."""
+    from sim.simulate import assumed_values
+
+    n = len(assumed_values(sc))
     if n:
         st.caption(t("assumption_count", n=n))
 
@@ -228,9 +261,55 @@ def page_link() -> str:
     return f"{base}?{query}" if base and query else base
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+
 def briefing_button(build, file_name: str, key: str) -> None:
     """A download button whose Word briefing is written only when it is clicked (``build``: a
     callable that needs no session, e.g. a functools.partial of report.briefing)."""
     st.download_button(t("brief_download"), data=build, file_name=file_name, key=key, on_click="ignore",
-                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                       icon=":material/description:", help=t("brief_download_help"))
+                       mime=DOCX, icon=":material/description:", help=t("brief_download_help"))
+
+
+def slides_button(build, file_name: str, key: str) -> None:
+    """A download button for the slides (report.slides), written only when it is clicked."""
+    st.download_button(t("slide_download"), data=build, file_name=file_name, key=key, on_click="ignore",
+                       mime=PPTX, icon=":material/slideshow:", help=t("slide_download_help"))
+
+
+def app_url() -> str:
+    """The app's root address as the browser reached it, whatever page it is on ("" outside a
+    browser session): scheme, host and the server's base path (``server.baseUrlPath``)."""
+    from urllib.parse import urlsplit
+
+    try:
+        url = urlsplit(str(st.context.url or ""))
+    except Exception:  # outside a browser session (tests)
+        return ""
+    if not url.scheme or not url.netloc:
+        return ""
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"{url.scheme}://{url.netloc}/" + (f"{base}/" if base else "")
+
+
+def short_url(base: str, doc_text: str, name: str = "", language: str = "zh") -> str:
+    """The short link of a scenario (``?id=…``, :func:`ui.store.link`): it fits a WeChat message
+    and a QR code, and opens the scenario with its name; "" when the store cannot be written."""
+    from ui import store
+
+    try:
+        short = store.link(doc_text, name)
+    except sim.InputError:
+        return ""
+    return f"{base}?id={short}" + ("&lang=en" if language == "en" else "")
+
+
+def with_short_link(build, doc_text: str, name: str = ""):
+    """A briefing or slides builder (a partial taking ``url=``) given the scenario's short link
+    when the file is asked for: a link is made only for a scenario someone takes away."""
+    base, language = app_url(), lang()
+
+    def run() -> bytes:
+        return build(url=short_url(base, doc_text, name, language))
+    return run

@@ -10,6 +10,7 @@ import numpy as np
 
 import sim
 from sim import overrides
+from report.labels import quantity
 from sim.loaders import load_catalog, load_rubric, load_translations
 
 LIMIT = 100  # changes kept
@@ -116,7 +117,7 @@ def _values(a, b, lang: str) -> list[str]:
         if va == vb or (isinstance(va, float) and isinstance(vb, float) and np.isclose(va, vb)):
             continue
         name = getattr(cat.indicators[q], lang) if q in cat.indicators else labels.get(q, q)
-        shown = [labels.get(f"{q}={v}", f"{v:,.4g}" if isinstance(v, float) else str(v)) for v in (va, vb)]
+        shown = [labels.get(f"{q}={v}", quantity(q, v) if isinstance(v, float) else str(v)) for v in (va, vb)]
         out.append(_tr("hist_value", lang, name=name, old=shown[0], new=shown[1]))
     return out
 

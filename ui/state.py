@@ -20,6 +20,8 @@ DOC_KEY = "scenario_doc"
 WS_KEY = "workspace"
 PREVIOUS_WS_KEY = "workspace_previous"  # the browser's workspace before a workspace link replaced it
 HIST_KEY = "history"
+LINK_KEY = "short_link"  # (id, document text) of the short link the session opened
+NAME_KEY = "scenario_name"  # (name, document text) of a saved or linked scenario
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)
@@ -39,15 +41,17 @@ def _canonical(doc: dict) -> str:
 
 
 def init() -> None:
-    """On a session's first run: the document from the URL (``?s=`` or ``?preset=``), else the
-    default preset. A broken link falls back to the default and says so."""
+    """On a session's first run: the document from the URL (a short link ``?id=``, ``?s=`` or
+    ``?preset=``), else the default preset. A broken link falls back to the default and says so."""
     if WS_KEY not in st.session_state:
         st.session_state[WS_KEY] = _workspace()
     if DOC_KEY in st.session_state:
         return
     qp = st.query_params
     doc = {"preset": DEFAULT_PRESET}
-    if "s" in qp:
+    if "id" in qp:
+        doc = _linked(qp.get("id")) or doc
+    elif "s" in qp:
         try:
             candidate = overrides.parse(qp["s"])
             overrides.apply(candidate)
@@ -58,6 +62,35 @@ def init() -> None:
         doc = {"preset": qp["preset"]}
     st.session_state[DOC_KEY] = _canonical(doc)
     st.session_state["preset"] = json.loads(st.session_state[DOC_KEY])["preset"]
+
+
+def _linked(short: str) -> dict | None:
+    """The document of a short link (``?id=…``, :func:`ui.store.link`), its name kept for the
+    briefings; None with the reason kept for the page (an unknown id: the default scenario)."""
+    from ui import store
+
+    try:
+        text, name = store.resolve(short)
+        doc = overrides.parse(text)
+        overrides.apply(doc)
+    except InputError as exc:
+        st.session_state["link_error"] = exc
+        return None
+    st.session_state[LINK_KEY] = (short.strip().lower(), _canonical(doc))
+    if name:
+        st.session_state[NAME_KEY] = (name, _canonical(doc))
+    return doc
+
+
+def name() -> str:
+    """The scenario's name while it is the saved or linked scenario of that name, else ""."""
+    named = st.session_state.get(NAME_KEY)
+    return named[0] if named and named[1] == text() else ""
+
+
+def set_name(name: str) -> None:
+    """Name the session's scenario as it is now (a saved scenario loaded, a link opened)."""
+    st.session_state[NAME_KEY] = (name, text())
 
 
 def _workspace() -> str:
@@ -206,9 +239,14 @@ def sync_url() -> None:
     qp = {"lang": st.session_state.get("lang", "zh")}  # never the workspace: a link shares a scenario
     if st.session_state.get("projector"):
         qp["projector"] = "1"
+    if st.session_state.get("present"):
+        qp["present"] = "1"
     if st.session_state.get("tour_done") or st.query_params.get("tour") == "0":
         qp["tour"] = "0"
-    if set(d) == {"preset"}:
+    linked = st.session_state.get(LINK_KEY)
+    if linked and linked[1] == text():  # still the scenario a short link opened: keep the short link
+        qp["id"] = linked[0]
+    elif set(d) == {"preset"}:
         qp["preset"] = d["preset"]
     else:
         qp["s"] = json.dumps(d, ensure_ascii=False, separators=(",", ":"))

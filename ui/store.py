@@ -7,7 +7,13 @@ with several app servers). One table::
     scenarios(workspace, name, preset, doc, saved_at)   primary key (workspace, name)
 
 A workspace is a random, unguessable id (:func:`new_workspace`) that the browser holds in its
-link: another user sees a workspace's scenarios only with that link. ``doc`` is a scenario
+link: another user sees a workspace's scenarios only with that link. A scenario to share gets a
+short link (``?id=…``, :func:`link`): a second table holds the document and its name under an
+id derived from them, so a link fits a WeChat message and a QR code, and says nothing of the
+workspace::
+
+    links(id, name, doc, created_at)   primary key (id)
+ ``doc`` is a scenario
 document (:mod:`sim.overrides`) as canonical JSON carrying its own ``name`` and ``saved_at``.
 Every write is one transaction, so a crash or a bad import leaves the store as it was. Bad input
 raises :class:`sim.errors.InputError` (zh/en); nothing here imports Streamlit. A store written
@@ -15,8 +21,10 @@ before workspaces existed (one shared list) is migrated into the workspace ``leg
 """
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
+import hashlib
 import json
 import os
 import re
@@ -41,6 +49,9 @@ WORKSPACE = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
 SCHEMA = ("CREATE TABLE IF NOT EXISTS scenarios (workspace VARCHAR(64) NOT NULL, name VARCHAR(64) NOT NULL, "
           "preset VARCHAR(64), doc TEXT NOT NULL, saved_at VARCHAR(40), PRIMARY KEY (workspace, name))")
 INDEX = "CREATE INDEX IF NOT EXISTS scenarios_by_time ON scenarios (workspace, saved_at)"
+LINKS = ("CREATE TABLE IF NOT EXISTS links (id VARCHAR(16) NOT NULL PRIMARY KEY, name VARCHAR(64) NOT NULL, "
+         "doc TEXT NOT NULL, created_at VARCHAR(40))")
+SHORT_ID = re.compile(r"^[a-z2-7]{8,16}$")  # base32 letters and digits, as :func:`link` makes them
 UPSERT = ("INSERT INTO scenarios(workspace, name, preset, doc, saved_at) VALUES (:w, :n, :p, :d, :s) "
           "ON CONFLICT (workspace, name) DO UPDATE SET preset = excluded.preset, doc = excluded.doc, "
           "saved_at = excluded.saved_at")
@@ -95,6 +106,7 @@ def _schema(conn: Connection) -> None:
     elif not cols:
         conn.execute(text(SCHEMA))
     conn.execute(text(INDEX))
+    conn.execute(text(LINKS))
 
 
 def _columns(conn: Connection) -> set[str]:
@@ -271,6 +283,44 @@ def import_json(ws: str, data: bytes | str) -> list[str]:
     with _connect() as conn:
         conn.execute(text(UPSERT), [_row(ws, name, doc, now) for name, doc in items])
     return [name for name, _ in items]
+
+
+# ---------------------------------------------------------------------- short links
+def _short(doc: str, name: str, length: int) -> str:
+    digest = hashlib.sha256(f"{name}\n{doc}".encode("utf-8")).digest()
+    return base64.b32encode(digest).decode("ascii").lower()[:length]
+
+
+def link(doc_text: str, name: str = "") -> str:
+    """The short id of a scenario document with its name (8 characters; longer only if another
+    document already holds those 8). The same document and name always get the same id; the
+    document is validated first (InputError if bad) and stored without its store fields."""
+    name = check_name(name) if name else ""
+    fields = {k: v for k, v in _validated(overrides.parse(doc_text)).items() if k not in ("name", "saved_at", "format")}
+    doc = _canonical(fields)  # the session's own form of the document (ui.state keeps it so)
+    with _connect() as conn:
+        for length in (8, 10, 12, 16):
+            short = _short(doc, name, length)
+            row = conn.execute(text("SELECT name, doc FROM links WHERE id = :i"), {"i": short}).first()
+            if row is None:
+                conn.execute(text("INSERT INTO links(id, name, doc, created_at) VALUES (:i, :n, :d, :c) "
+                                  "ON CONFLICT (id) DO NOTHING"), {"i": short, "n": name, "d": doc, "c": _now()})
+                return short
+            if tuple(row) == (name, doc):
+                return short
+    raise InputError("store_failed", path=path(), reason="no free short id")
+
+
+def resolve(short) -> tuple[str, str]:
+    """(document text, name) of a short id; InputError ``link_not_found`` for an id the store
+    does not hold (or one of the wrong shape)."""
+    if not isinstance(short, str) or not SHORT_ID.match(short.strip().lower()):
+        raise InputError("link_not_found", id=str(short)[:20])
+    with _connect() as conn:
+        row = conn.execute(text("SELECT doc, name FROM links WHERE id = :i"), {"i": short.strip().lower()}).first()
+    if row is None:
+        raise InputError("link_not_found", id=short.strip()[:20])
+    return row[0], row[1]
 
 
 def scenario_doc(doc_text: str) -> dict:

@@ -1,12 +1,19 @@
 """The guided start: on a first visit, a short walk-through of the four things a leader does
 (move the budget, read the score and its band, run the optimizer, compare two scenarios), in
 the session's language; skippable, and shown again from the sidebar. Once finished or skipped
-the URL carries ``tour=0`` so that a reload or a bookmark does not show it again."""
+the URL carries ``tour=0`` so that a reload or a bookmark does not show it again.
+
+On a phone or a tablet (a touch browser, WeChat's included) the guide speaks of taps, not keys,
+and is not a dialog over the page: it opens under the headline (:func:`inline`), so the first
+thing a leader sees on a link is the number."""
 from __future__ import annotations
 
 import streamlit as st
 
+from sim.loaders import load_translations
 from ui.i18n import t
+
+TOUCH = ("Mobile", "Android", "iPhone", "iPad", "MicroMessenger")  # user agents of touch browsers
 
 STEPS = ("budget", "score", "optimizer", "compare")
 ICONS = {"budget": ":material/tune:", "score": ":material/insights:", "optimizer": ":material/explore:",
@@ -20,9 +27,27 @@ def done() -> bool:
     return bool(st.session_state.get("tour_done"))
 
 
+def touch() -> bool:
+    """Whether the browser is a phone's or a tablet's (its user agent), where one taps."""
+    try:
+        agent = str(st.context.headers.get("User-Agent", ""))
+    except Exception:  # outside a browser session (tests)
+        return False
+    return any(word in agent for word in TOUCH)
+
+
+def _text(name: str) -> str:
+    """A step's text, in its touch wording on a touch browser where there is one."""
+    key = f"tour_{name}_body"
+    if touch() and f"{key}_touch" in load_translations()["app"]:
+        key += "_touch"
+    return t(key)
+
+
 def maybe_start() -> None:
-    """Open the walk-through on a session's first visit (not in projector mode)."""
-    if done() or st.session_state.get("projector"):
+    """Open the walk-through on a session's first visit (not in projector mode; on a touch
+    browser it is shown under the headline instead, see :func:`inline`)."""
+    if done() or st.session_state.get("projector") or touch():
         return
     st.dialog(t("tour_title"), width="large", icon=":material/school:", on_dismiss=_finish)(_body)()
 
@@ -46,7 +71,7 @@ def _body() -> None:
     name = STEPS[step]
     st.caption(t("tour_progress", n=step + 1, total=len(STEPS)))
     st.subheader(f"{ICONS[name]} {t(f'tour_{name}_title')}")
-    st.markdown(t(f"tour_{name}_body"))
+    st.markdown(_text(name))
     with st.container(horizontal=True):
         if step > 0:
             st.button(t("tour_back"), key="tour_back", icon=":material/arrow_back:", on_click=_move, args=(-1,))
@@ -65,3 +90,14 @@ def _move(delta: int) -> None:
 def _close() -> None:
     _finish()
     st.rerun()  # the whole page: the dialog closes
+
+
+def inline() -> None:
+    """The guide on a touch browser: the four steps in one open panel under the headline, with
+    a button that closes it for good (nothing over the page)."""
+    if done() or st.session_state.get("projector") or not touch():
+        return
+    with st.expander(t("tour_title"), expanded=True, icon=":material/school:"):
+        for name in STEPS:
+            st.markdown(f"**{t(f'tour_{name}_title')}** · {_text(name)}")
+        st.button(t("tour_inline_done"), key="tour_inline_done", type="primary", on_click=_finish)
