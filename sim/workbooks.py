@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import struct
 import zipfile
 import zlib
 from typing import Callable, Iterator, NamedTuple
@@ -239,8 +240,8 @@ def _local(tag: str) -> str:
 
 
 ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, EOFError, ValueError,
-              TypeError, IndexError, OverflowError, NotImplementedError, RuntimeError, zlib.error,
-              _Damaged)  # what a damaged zip, XML or value raises
+              TypeError, AttributeError, IndexError, OverflowError, NotImplementedError, RuntimeError,
+              zlib.error, struct.error, _Damaged)  # what a damaged zip, misplaced elements or a bad value raise
 
 
 def _read(data: bytes, name: str, code: str, read: Callable[[zipfile.ZipFile], pd.DataFrame]) -> pd.DataFrame:
@@ -827,8 +828,6 @@ def xls_grid(data: bytes, name: str, limits: Limits) -> pd.DataFrame:
     allocates that row only; the format bounds a sheet to 65,536 x 256 cells, which xlrd holds
     in about 150 MB); the rows holding content are checked against the limits as they are
     taken. Numbers as :func:`cell_text`, dates as their serial number, as before."""
-    import struct
-
     import xlrd
 
     try:
@@ -846,6 +845,6 @@ def xls_grid(data: bytes, name: str, limits: Limits) -> pd.DataFrame:
         book.release_resources()
     except InputError:
         raise
-    except (xlrd.XLRDError, AssertionError, struct.error, *ZIP_ERRORS):
+    except (xlrd.XLRDError, AssertionError, *ZIP_ERRORS):
         raise InputError("not_xls", path=name) from None
     return table.frame()
