@@ -62,6 +62,7 @@ READERS = (".csv", ".xlsx", ".xls", ".ods")
 
 
 CHUNK_ROWS = 50_000  # rows of a large CSV validated and scored at a time (about 25 MB each)
+HEAD_ROWS = 200      # records of a CSV in which its header row is looked for
 
 
 def read_table(path: str | os.PathLike) -> pd.DataFrame:
@@ -160,18 +161,17 @@ def _csv_chunks(opener: Callable[[], BinaryIO], name: str, max_rows: int,
                 chunk_rows: int | None) -> Iterator[pd.DataFrame]:
     """A CSV's data rows under its header (the first row with text), ``chunk_rows`` at a time:
     pandas' C parser, number columns as numbers; only an empty cell counts as missing ("NA" or
-    "nan" stay text and are refused as numbers). The first record and the first record under the
-    header, which size pandas' frames, are counted before pandas reads them (:func:`_record_width`)."""
+    "nan" stay text and are refused as numbers). The records pandas' first pass reads, which size
+    its frames, are counted before pandas reads them (:func:`_widest`)."""
     enc = _encoding(opener, name)
-    _check_width(_record_width(opener, name, enc, 0), name)
+    _check_width(_widest(opener, name, enc, HEAD_ROWS + 1), name)
     with opener() as fh:
-        top = _filled(_read_csv(fh, name, enc, dtype=str, nrows=200))
+        top = _filled(_read_csv(fh, name, enc, dtype=str, nrows=HEAD_ROWS))
     if top.empty:
         raise InputError("empty_file", path=name)
     first = int(top.index[0])  # 0-based line of the header
     header = ["" if isinstance(h, float) else str(h).strip() for h in top.iloc[0]]
     _check_width(len(header), name)
-    _check_width(_record_width(opener, name, enc, first + 1), name)
     rows = 0
     with opener() as fh:
         reader = _read_csv(fh, name, enc, empty="no_rows", skiprows=first + 1,
@@ -193,18 +193,15 @@ def _csv_chunks(opener: Callable[[], BinaryIO], name: str, max_rows: int,
         raise InputError("no_rows", path=name)
 
 
-def _record_width(opener: Callable[[], BinaryIO], name: str, encoding: str, skip: int) -> int:
-    """Fields of the CSV record after the first ``skip`` ones (at most 200, each already within
-    the width), counted by Python's csv module (pandas' quoting rules) without building a frame:
-    pandas sizes a frame by the first record it parses, so a header of five million commas would
-    make a frame of five million columns before its width could be checked. Later, wider records
-    are pandas' own error ("Expected n fields")."""
+def _widest(opener: Callable[[], BinaryIO], name: str, encoding: str, records: int) -> int:
+    """The most fields in one of the CSV's first ``records`` records, counted by Python's csv
+    module (pandas' quoting rules) without building a frame: pandas sizes a frame by the first
+    record it parses (the header, then the first record under it), so a line of five million
+    commas would make a frame of five million columns before its width could be checked. A wider
+    record further down is pandas' own error ("Expected n fields")."""
     with opener() as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
-        reader = csv.reader(text)
         try:
-            for _ in range(skip):
-                next(reader, None)
-            return len(next(reader, []))
+            return max((len(r) for _, r in zip(range(records), csv.reader(text))), default=0)
         except UnicodeDecodeError:
             raise InputError("bad_encoding", path=name) from None
         except csv.Error as exc:
