@@ -38,8 +38,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def upload_limits() -> Limits:
     """What a user file may hold (:class:`sim.workbooks.Limits`): bytes and data rows from the
     environment's SIM_MAX_UPLOAD_MB / SIM_MAX_ROWS, else ``data/limits.toml`` [upload], which
-    also gives a workbook's cells, inflated bytes (max_unzipped_mb), XML elements and characters
-    per cell; columns are :data:`MAX_COLUMNS`."""
+    also gives a workbook's cells, inflated bytes (max_unzipped_mb), XML elements, characters per
+    cell and per sheet; columns are :data:`MAX_COLUMNS`."""
     from .document import limits
 
     conf = limits()["upload"]
@@ -51,7 +51,7 @@ def upload_limits() -> Limits:
     # MB of 10^6 bytes, as the messages state them
     return Limits(bytes=int(mb * 1e6), rows=rows, columns=MAX_COLUMNS, cells=int(conf["max_cells"]),
                   unzipped=int(float(conf["max_unzipped_mb"]) * 1e6), elements=int(conf["max_xml_elements"]),
-                  cell_chars=int(conf["max_cell_chars"]))
+                  cell_chars=int(conf["max_cell_chars"]), text=int(conf["max_sheet_chars"]))
 
 
 _UNIT_SUFFIX = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")

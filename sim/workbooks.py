@@ -5,8 +5,9 @@ A hostile workbook is small on disk and huge once read: a sheet declaring ten mi
 rows, a cell at row 1,048,576 or column XFD, a member that inflates a thousand times, millions
 of empty elements, a shared text of 50 MB. These readers count before they allocate:
 
-- zip members (.xlsx, .ods): a member's declared size and the bytes actually inflated, counted
-  chunk by chunk as they stream, all read members together at most ``Limits.unzipped`` bytes;
+- zip members (.xlsx, .ods): at most :data:`MAX_MEMBERS` of them; a member's declared size and
+  the bytes actually inflated, counted chunk by chunk as they stream, all read members together
+  at most ``Limits.unzipped`` bytes;
   their XML elements (start tags, counted in C on each chunk before it is parsed) at most
   ``Limits.elements``, which bounds the parser's time (about half a microsecond an element);
 - XML is parsed by expat as it inflates, no tree built: no DTD (so no entity to expand),
@@ -17,7 +18,9 @@ of empty elements, a shared text of 50 MB. These readers count before they alloc
 - refused as they come: more than ``Limits.rows`` data rows under the header, content beyond
   column ``Limits.columns``, more than ``Limits.cells`` cells (rows holding content times the
   columns up to the last one holding content), a cell or formula of more than
-  ``Limits.cell_chars`` characters, more than ``Limits.cells`` shared texts.
+  ``Limits.cell_chars`` characters, more than ``Limits.cells`` shared texts, more than
+  ``Limits.text`` characters in the cells kept (a text that many cells use, a shared text or a
+  repeated .ods cell, counts for each: pandas copies it into each cell of its text columns).
 
 A refusal is an :class:`InputError` naming the file, the limit and, where there is one, the row
 and column; a damaged file is ``not_xlsx`` / ``not_ods`` / ``not_xls``, never a traceback.
@@ -25,7 +28,13 @@ and column; a damaged file is ``not_xlsx`` / ``not_ods`` / ``not_xls``, never a 
 The readers give what the earlier ones did (openpyxl's read-only reader, pandas' odf reader,
 xlrd): numbers as :func:`cell_text` (5.0 -> "5", 0.25 -> "0.25"), a date-formatted .xlsx number
 or an .ods date as the date's text, booleans as "True" / "False", and a formula never
-calculated (no cached value) as :data:`FORMULA` followed by the formula; a sheet is read once.
+calculated (no cached value) as :data:`FORMULA` followed by the formula (its first
+:data:`FORMULA_SHOWN` characters); a sheet is read once.
+On purpose they differ where the earlier ones lost data: an .ods text "NA", "nan", "None" or
+"null" stays text (pandas made it empty, which could drop a row) and a tab stays a tab; an .ods
+formula never calculated is named as an .xlsx one is (pandas read it as empty); an .xlsx
+sheet's declared dimension is ignored (openpyxl cut the rows and columns beyond it); rows going
+backwards in an .xlsx make it damaged, as Excel says (openpyxl dropped them).
 """
 from __future__ import annotations
 
@@ -42,13 +51,21 @@ import pyexpat
 from .errors import InputError
 
 FORMULA = "\x00formula:"  # marks a workbook cell whose formula was never calculated (no cached value)
+FORMULA_SHOWN = 100       # characters of such a formula kept after the mark (a message shows 40)
 CHUNK = 1 << 20           # bytes inflated and parsed at a time
 MAX_DEPTH = 64            # elements open at once: a sheet nests about 6, an .ods cell about 12
 MAX_TOKEN = 1 << 20       # bytes of one tag or comment: expat rescans an unfinished one (quadratic time)
 MAX_PARTS = 65_536        # sheets, relationships, number and cell formats read (Excel: 64,000 formats)
+MAX_MEMBERS = 10_000      # files in a workbook's zip (tens in a workbook, hundreds with images): zipfile
+                          # reads every entry of the directory first, 200,000 of them in seconds
 EXCEL_ROWS = 1_048_576    # the last row of an .xlsx sheet
 REPEAT_MAX = 2**31 - 1    # the largest repeat an .ods may declare (LibreOffice counts rows in 32 bits)
 MEMO = 65_536             # distinct number texts and styles remembered while a sheet is read
+FORMAT_CHARS = 255        # characters of a number format (Excel's limit); a longer one is no date
+MAX_FORMATS = 1_000       # distinct number formats checked for dates (Excel allows about 250 custom
+                          # ones; openpyxl's check is quadratic: 0.3 ms for 255 characters, 400 s for 900 kB)
+TRANSLATIONS = 200_000    # characters of shared formulas translated for a sheet's uncalculated copies,
+                          # 10 more a copy: under half a second of openpyxl's translator (0.5 M characters/s)
 
 
 class Limits(NamedTuple):
@@ -61,6 +78,7 @@ class Limits(NamedTuple):
     unzipped: int    # bytes inflated from a workbook's zip members, all read members together
     elements: int    # XML elements (start tags) in the members read, all together
     cell_chars: int  # characters of one cell's text (and of one formula)
+    text: int        # characters in all the cells kept, a text counted for each cell using it
 
 
 class _Damaged(Exception):
@@ -96,7 +114,7 @@ class Table:
         self.name, self.limits = name, limits
         self.rows: list[list[str]] = []
         self.numbers: list[int] = []
-        self.width = 0
+        self.width = self.chars = 0
 
     def column(self, last: int) -> None:
         """Refuse content reaching column ``last`` beyond the column limit."""
@@ -116,6 +134,9 @@ class Table:
         width = max(self.width, len(cells))
         if count * width > self.limits.cells:
             raise InputError("too_many_cells", path=self.name, limit=f"{self.limits.cells:,}", row=f"{number:,}")
+        self.chars += sum(map(len, cells)) * repeat
+        if self.chars > self.limits.text:
+            raise InputError("too_much_text", path=self.name, limit=f"{self.limits.text:,}", row=f"{number:,}")
         self.width = width
         self.numbers.extend(range(number, number + repeat))
         self.rows.extend([cells] * repeat)
@@ -245,7 +266,11 @@ ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, EOFEr
 
 
 def _read(data: bytes, name: str, code: str, read: Callable[[zipfile.ZipFile], pd.DataFrame]) -> pd.DataFrame:
-    """Open the zip and run ``read``; anything a damaged file raises becomes ``code``."""
+    """Open the zip and run ``read``; anything a damaged file raises becomes ``code``, and so
+    does a zip whose directory lists more than :data:`MAX_MEMBERS` files (its entries' mark
+    counted in C before zipfile reads them)."""
+    if data.count(b"PK\x01\x02") > MAX_MEMBERS:
+        raise InputError(code, path=name)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             return read(zf)
@@ -310,7 +335,8 @@ def _book(zf: zipfile.ZipFile, budget: _Budget) -> tuple[str, str | None, str | 
 
 def _date_styles(chunks: Iterator[bytes]) -> tuple[frozenset[int], frozenset[int]]:
     """(cell formats showing a date or time, those showing a duration) of styles.xml, by index
-    in cellXfs, as openpyxl decides them."""
+    in cellXfs, as openpyxl decides them (for number formats of at most :data:`FORMAT_CHARS`
+    characters, the first :data:`MAX_FORMATS` distinct ones)."""
     from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 
     sections = ("numFmts", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs")
@@ -327,8 +353,21 @@ def _date_styles(chunks: Iterator[bytes]) -> tuple[frozenset[int], frozenset[int
         elif local == "xf" and section == "cellXfs":
             fid = int(a.get("numFmtId", "0"))
             formats.append(custom[fid] if fid in custom else BUILTIN_FORMATS.get(fid))
-    dates = frozenset(i for i, f in enumerate(formats) if f and is_date_format(f))
-    return dates, frozenset(i for i in dates if is_timedelta_format(formats[i]))
+    checked: dict[str, tuple[bool, bool]] = {}
+
+    def kind(code: str | None) -> tuple[bool, bool]:
+        """(date, duration) of a format, checked once; a long one, or one past the first
+        :data:`MAX_FORMATS`, as neither."""
+        if not code or len(code) > FORMAT_CHARS:
+            return False, False
+        if code not in checked:
+            if len(checked) >= MAX_FORMATS:
+                return False, False
+            checked[code] = (is_date_format(code), is_timedelta_format(code))
+        return checked[code]
+
+    dates = frozenset(i for i, f in enumerate(formats) if kind(f)[0])
+    return dates, frozenset(i for i in dates if kind(formats[i])[1])
 
 
 TOO_LONG = type("TooLong", (), {"__repr__": lambda self: "TOO_LONG"})()  # a shared text above the limit
@@ -421,6 +460,12 @@ def _number(v: str) -> str:
     return str(int(v))
 
 
+def marked(formula: str) -> str:
+    """A cell's formula that was never calculated, as the reader gives it: :data:`FORMULA` and
+    the formula's first :data:`FORMULA_SHOWN` characters."""
+    return FORMULA + formula[:FORMULA_SHOWN]
+
+
 def _translate(formula: str, origin: str, ref: str) -> str:
     """A shared formula's copy at ``ref``, translated from its master at ``origin`` as openpyxl
     did; shown as the master has it when openpyxl cannot translate it."""
@@ -435,28 +480,36 @@ def _translate(formula: str, origin: str, ref: str) -> str:
 # ---------------------------------------------------------------------- .xlsx: the sheet
 class _Cell:
     """What a cell's elements said: its attributes, ``<v>``, ``<f>`` (attributes, text) and
-    its inline text's runs; and the shared formulas' masters met so far."""
+    its inline text's runs; and the shared formulas' masters met so far, with what is left of
+    the sheet's :data:`TRANSLATIONS`."""
 
-    __slots__ = ("attrs", "v", "f", "inline", "shared")
+    __slots__ = ("attrs", "v", "f", "inline", "shared", "translations")
 
     def __init__(self) -> None:
         self.attrs: dict = {}
         self.v = self.f = self.inline = None
-        self.shared: dict[str | None, tuple[str, str]] = {}
+        self.shared: dict[str | None, tuple[str, str, str]] = {}  # si -> formula, its cell, marked
+        self.translations = TRANSLATIONS
 
 
 def _value(cell: _Cell, kind: str | None, v: str | None, place: Callable[[], tuple[int, int]], sheet) -> str:
     """A cell's text from its type ``t`` and its value (not a number: those are handled by the
-    caller), as openpyxl read it; the formula of a cell without a cached value, marked."""
+    caller), as openpyxl read it; the formula of a cell without a cached value, marked (a shared
+    formula's copy translated from its master while the sheet's translations last, then shown
+    as its master)."""
     if not v:
         if cell.f is None:
             return ""
         attrs, text = cell.f
         master = cell.shared.get(attrs.get("si")) if attrs.get("t") == "shared" else None
-        if master is not None:
-            row, col = place()
-            return FORMULA + _translate(*master, cell.attrs.get("r") or f"{column_letter(col)}{row}")
-        return FORMULA + "=" + text
+        if master is None:
+            return marked("=" + text)
+        formula, origin, as_master = master
+        cell.translations -= len(formula) + 10
+        if cell.translations < 0:
+            return as_master
+        row, col = place()
+        return marked(_translate(formula, origin, cell.attrs.get("r") or f"{column_letter(col)}{row}"))
     if kind == "s":
         i = int(v)
         if i < 0:
@@ -580,7 +633,8 @@ def _sheet(sheet: _SheetInfo) -> Callable[[str], Handlers]:
             si = attrs.get("si")
             if attrs.get("t") == "shared" and formula and si not in cell.shared:
                 r, c = place()  # a master is kept for its copies, cached value or not (openpyxl)
-                cell.shared[si] = ("=" + formula, cell.attrs.get("r") or f"{column_letter(c)}{r}")
+                cell.shared[si] = ("=" + formula, cell.attrs.get("r") or f"{column_letter(c)}{r}",
+                                   marked("=" + formula))
 
         def end_cell() -> None:
             nonlocal col, filled
@@ -597,7 +651,12 @@ def _sheet(sheet: _SheetInfo) -> Callable[[str], Handlers]:
                 return
             kind = a.get("t")
             if kind is None or kind == "n":
-                value = number(v, a.get("s")) if v else _value(cell, kind, v, place, sheet)
+                if not v:
+                    value = _value(cell, kind, v, place, sheet)
+                elif not sheet.dates or a.get("s") is None:
+                    value = numbers.get(v) or number(v, None)
+                else:
+                    value = number(v, a.get("s"))
             else:
                 value = _value(cell, kind, None if kind == "inlineStr" and cell.inline is None else v, place, sheet)
             col = c
@@ -687,7 +746,7 @@ def ods_value(attrs: dict, text: str) -> str:
         if not formula:
             return ""
         _, colon, rest = formula.partition(":")  # "of:=SUM([.A1:.A2])": OpenFormula's prefix
-        return FORMULA + (rest if colon and rest.startswith("=") else formula)
+        return marked(rest if colon and rest.startswith("=") else formula)
     if kind in ("float", "percentage", "currency"):
         return cell_text(float(attrs[_VALUE]))
     if kind == "boolean":

@@ -213,6 +213,40 @@ LAUGHS = ('<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">'
           '</row></sheetData></worksheet>').encode()  # a billion laughs: ten to the ninth "a"
 
 
+def _formats() -> str:
+    """styles.xml with number formats that take openpyxl's date check minutes: 3,000 distinct
+    codes of 255 characters and one of 900 kB, each used by a cell format."""
+    codes = ["[" * 250 + f"{i:05d}" for i in range(3000)] + ["[" * 900_000]
+    fmts = "".join(f'<numFmt numFmtId="{164 + i}" formatCode="{c}"/>' for i, c in enumerate(codes))
+    xfs = "".join(f'<xf numFmtId="{164 + i}" fontId="0" fillId="0" borderId="0" xfId="0"/>' for i in range(len(codes)))
+    return (f'<styleSheet xmlns="{NS}"><numFmts count="{len(codes)}">{fmts}</numFmts>'
+            f'<cellXfs count="{len(codes) + 1}"><xf numFmtId="0"/>{xfs}</cellXfs></styleSheet>')
+
+
+def _copies() -> tuple[bytes, int, int]:
+    """A sheet whose formula of 23,000 characters is shared by 100,000 cells without a cached
+    value: openpyxl translated it for each (50 ms a copy)."""
+    formula = "+".join(f"C{i}" for i in range(1, 4000))
+    rows = [cells_row(1, "地区", "x"),
+            f'<row r="2"><c r="A2" t="inlineStr"><is><t>r</t></is></c><c r="B2"><f t="shared" ref="B2:B100001" '
+            f'si="0">{formula}</f><v>1</v></c></row>']
+    rows += [f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>r</t></is></c><c r="B{r}"><f t="shared" si="0"/></c>'
+             f"</row>" for r in range(3, 100_002)]
+    return deflated(SHEET_HEAD + "".join(rows).encode() + SHEET_TAIL)
+
+
+def _members() -> bytes:
+    """A zip of 19.5 MB listing 220,000 empty files (zipfile reads every entry before a part)."""
+    local, central = bytearray(), bytearray()
+    for i in range(220_000):
+        n = b"%06d" % i
+        fields = struct.pack("<HHHHHIIIH", 20, 0, 0, 0, 0x21, 0, 0, 0, len(n))
+        central += struct.pack("<IH", 0x02014B50, 20) + fields + struct.pack("<HHHHII", 0, 0, 0, 0, 0, len(local)) + n
+        local += struct.pack("<I", 0x04034B50) + fields + b"\0\0" + n
+    return bytes(local + central + struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, len(central),
+                                               len(local), 0))
+
+
 def _csv_wide(head: bytes) -> bytes:
     return head + b"," * 5_000_000 + b"\n"
 
@@ -257,6 +291,15 @@ CASES = {  # name: (file name, builder, expected: "ok" or the InputError's code)
     "xlsx_50MB_shared_string": ("shared.xlsx", lambda: xlsx(
         cells_row(1, "地区") + '<row r="2"><c r="A2" t="s"><v>0</v></c></row>',
         strings=repeated(b"x" * MB, 50, STRINGS_HEAD + b"<si><t>", b"</t></si></sst>")), "cell_too_long"),
+    "xlsx_slow_number_formats": ("formats.xlsx", lambda: xlsx(
+        cells_row(1, "地区") + '<row r="2"><c r="A2" s="1"><v>1</v></c></row>', styles=_formats()), "ok"),
+    "xlsx_100k_uncalculated_shared_formulas": ("copies.xlsx", lambda: xlsx(_copies()), "ok"),
+    "xlsx_one_long_shared_text_in_1M_cells": ("reused.xlsx", lambda: xlsx(
+        repeated(b"<row>" + b'<c t="s"><v>0</v></c>' * 500 + b"</row>", 2000, SHEET_HEAD, SHEET_TAIL),
+        strings=f"<si><t>{'x' * 32_000}</t></si>"), "too_much_text"),
+    "ods_long_cell_repeated_1M_times": ("reused.ods", lambda: ods(row(text("x" * 32_000, 500), 2000)),
+                                        "too_much_text"),
+    "xlsx_220k_zip_members": ("members.xlsx", lambda: _members(), "not_xlsx"),
     "xlsx_deep_nesting": ("deep.xlsx", lambda: xlsx("<a>" * 100_000 + "</a>" * 100_000), "not_xlsx"),
     "xlsx_entity_expansion": ("laughs.xlsx", lambda: xlsx(deflated(LAUGHS)), "not_xlsx"),
     "xlsx_50MB_attribute": ("tag.xlsx", lambda: xlsx(repeated(b"A" * MB, 50, SHEET_HEAD + b'<row r="1"><c r="',
@@ -348,7 +391,8 @@ LIMIT_SHOWN = {  # code -> the limit as its message shows it
     "too_many_rows": lambda lim: f"{lim.rows:,}", "too_many_columns": lambda lim: f"{lim.columns}",
     "too_many_cells": lambda lim: f"{lim.cells:,}", "too_many_strings": lambda lim: f"{lim.cells:,}",
     "unzipped_too_large": lambda lim: f"{lim.unzipped / 1e6:g} MB",
-    "too_many_elements": lambda lim: f"{lim.elements:,}", "cell_too_long": lambda lim: f"{lim.cell_chars:,}"}
+    "too_many_elements": lambda lim: f"{lim.elements:,}", "cell_too_long": lambda lim: f"{lim.cell_chars:,}",
+    "too_much_text": lambda lim: f"{lim.text:,}"}
 
 
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
@@ -414,7 +458,7 @@ def test_limits_have_their_reasons():
     from sim.document import limits
 
     conf = limits()["upload"]
-    for key in ("max_cells", "max_unzipped_mb", "max_xml_elements", "max_cell_chars"):
+    for key in ("max_cells", "max_unzipped_mb", "max_xml_elements", "max_cell_chars", "max_sheet_chars"):
         assert conf[key] > 0 and len(conf[key.replace("_mb", "") + "_note"]) > 40, key
 
 
