@@ -38,8 +38,10 @@ backwards in an .xlsx make it damaged, as Excel says (openpyxl dropped them).
 """
 from __future__ import annotations
 
+import datetime
 import io
 import posixpath
+import re
 import struct
 import zipfile
 import zlib
@@ -64,6 +66,8 @@ MEMO = 65_536             # distinct number texts and styles remembered while a 
 FORMAT_CHARS = 255        # characters of a number format (Excel's limit); a longer one is no date
 MAX_FORMATS = 1_000       # distinct number formats checked for dates (Excel allows about 250 custom
                           # ones; openpyxl's check is quadratic: 0.3 ms for 255 characters, 400 s for 900 kB)
+DATES = 100_000           # date-formatted numbers of a sheet shown as dates (openpyxl's conversion: 6 us
+                          # each); past them a number is shown as a number (scoring refuses a date anyway)
 TRANSLATIONS = 200_000    # characters of shared formulas translated for a sheet's uncalculated copies,
                           # 10 more a copy: under half a second of openpyxl's translator (0.5 M characters/s)
 
@@ -565,6 +569,7 @@ def _sheet(sheet: _SheetInfo) -> Callable[[str], Handlers]:
         text: list[str] | None = None
         numbers: dict[str, str] = {}   # number text -> its cell text (and one str object for all)
         styles: dict[str, int] = {}    # s -> its date style, -1 for none
+        dates_left = DATES
 
         def place() -> tuple[int, int]:
             ref = cell.attrs.get("r")
@@ -671,14 +676,17 @@ def _sheet(sheet: _SheetInfo) -> Callable[[str], Handlers]:
                     filled = True
 
         def number(v: str, s: str | None) -> str:
-            """A number's text (one object for equal texts), or its date for a date style."""
-            if s is not None and sheet.dates:
+            """A number's text (one object for equal texts), or its date for a date style (the
+            sheet's first :data:`DATES` of them)."""
+            nonlocal dates_left
+            if s is not None and sheet.dates and dates_left > 0:
                 style = styles.get(s)
                 if style is None:
                     style = int(s) if int(s) in sheet.dates else -1
                     if len(styles) < MEMO:
                         styles[s] = style
                 if style >= 0:
+                    dates_left -= 1
                     return _date(v, style, sheet)
             out = numbers.get(v)
             if out is None:
@@ -721,6 +729,9 @@ _ROWS_REPEATED, _COLS_REPEATED = TABLE_NS + "number-rows-repeated", TABLE_NS + "
 _TYPE, _VALUE, _FORMULA = OFFICE_NS + "value-type", OFFICE_NS + "value", TABLE_NS + "formula"
 _P, _S, _SPACES, _ANNOTATION = TEXT_NS + "p", TEXT_NS + "s", TEXT_NS + "c", OFFICE_NS + "annotation"
 _MARKS = {TEXT_NS + "line-break": "\n", TEXT_NS + "tab": "\t"}
+_DATE_VALUE, _TIME_VALUE = OFFICE_NS + "date-value", OFFICE_NS + "time-value"
+_BY_VALUE = {"float": _VALUE, "percentage": _VALUE, "currency": _VALUE, "date": _DATE_VALUE,
+             "time": _TIME_VALUE, "boolean": OFFICE_NS + "boolean-value"}  # types read from that attribute
 
 
 def _repeat(value: str | None) -> int:
@@ -735,9 +746,9 @@ def _repeat(value: str | None) -> int:
 
 def ods_value(attrs: dict, text: str) -> str:
     """A cell's value as pandas' odf reader gave it: a number from ``office:value``, a boolean
-    as "True" / "False", a date as its timestamp, a text (and a type pandas did not know) as its
-    paragraphs, "#N/A" as empty; a formula without a value type (never calculated) marked
-    :data:`FORMULA`."""
+    as "True" / "False", a date or a time of day as its timestamp, a text (and a type pandas did
+    not know) as its paragraphs, "#N/A" as empty; a formula without a value type (never
+    calculated) marked :data:`FORMULA`."""
     if text == "#N/A":
         return ""
     kind = attrs.get(_TYPE)
@@ -752,20 +763,40 @@ def ods_value(attrs: dict, text: str) -> str:
     if kind == "boolean":
         return "True" if attrs.get(OFFICE_NS + "boolean-value") in ("true", "1") else "False"
     if kind == "date":
-        return str(pd.Timestamp(attrs[OFFICE_NS + "date-value"]))
+        return _ods_date(attrs[_DATE_VALUE])
     if kind == "time":
-        try:
-            return str(pd.Timestamp(text).time())
-        except ValueError:
-            return text
+        return _ods_time(attrs.get(_TIME_VALUE, ""), text)
     return text
+
+
+def _ods_date(value: str) -> str:
+    """An ``office:date-value`` (ISO 8601) as pandas showed it ("2024-01-15 00:00:00"), parsed
+    strictly (pandas' parser falls back to dateutil, 50 us a cell and 3 us a character); one
+    that is not ISO 8601 as it is."""
+    try:
+        return str(datetime.datetime.fromisoformat(value))
+    except ValueError:
+        return value
+
+
+_DURATION = re.compile(r"PT(\d{1,2})H(\d{1,2})M(\d{1,2})(?:\.(\d{1,6})\d*)?S")
+
+
+def _ods_time(value: str, text: str) -> str:
+    """An ``office:time-value`` (PT12H30M00S) as the time of day pandas showed ("12:30:00");
+    a duration of a day or more, or a malformed one, as the cell's text."""
+    m = _DURATION.fullmatch(value)
+    if m is None or int(m[1]) > 23 or int(m[2]) > 59 or int(m[3]) > 59:
+        return text
+    return str(datetime.time(int(m[1]), int(m[2]), int(m[3]), int((m[4] or "0").ljust(6, "0"))))
 
 
 def _content(table: Table) -> Callable[[str], Handlers]:
     """Handlers reading an .ods's content.xml into ``table``: the first ``table:table``, its
     rows and cells with their repeats counted (an empty one skipped at no cost, a filled one
     checked against the limits before it is kept). A cell's text is its paragraphs joined by
-    line breaks, ``text:s`` as spaces, annotations left out, as pandas read it."""
+    line breaks, ``text:s`` as spaces, annotations left out, each text node without leading and
+    trailing line feeds, as pandas read it. Written for speed: a few microseconds a cell."""
     max_chars = table.limits.cell_chars
 
     def handlers(root: str) -> Handlers:
@@ -776,8 +807,8 @@ def _content(table: Table) -> Callable[[str], Handlers]:
         in_row = filled = paragraph = covered = False
         cells: list[str] = []
         parts: list[str] = []
-        pending: list[str] = []
         attrs: dict = {}
+        values: dict[tuple, str] = {}  # (type, value) -> the cell's text, for the types read from value
 
         def start(tag: str, a: dict) -> None:
             nonlocal depth, table_depth, cell_depth, attrs, covered, parts, size, paragraph
@@ -786,7 +817,12 @@ def _content(table: Table) -> Callable[[str], Handlers]:
             if depth > MAX_DEPTH:
                 raise _Damaged("nesting")
             if cell_depth:
-                in_cell(tag, a)
+                if tag == _P and not skip:
+                    if paragraph:
+                        add("\n")
+                    paragraph = True
+                else:
+                    in_cell(tag, a)
             elif tag == _CELL or tag == _COVERED:
                 if in_row:
                     cell_depth, attrs, covered = depth, a, tag == _COVERED
@@ -799,15 +835,10 @@ def _content(table: Table) -> Callable[[str], Handlers]:
                 table_depth = table_depth or depth
 
         def in_cell(tag: str, a: dict) -> None:
-            nonlocal skip, paragraph
-            flush()
+            nonlocal skip
             if skip:
                 return
-            if tag == _P:
-                if paragraph:
-                    add("\n")
-                paragraph = True
-            elif tag == _S:
+            if tag == _S:
                 add(" " * min(max(int(a.get(_SPACES, "1")), 0), max_chars + 1))
             elif tag in _MARKS:
                 add(_MARKS[tag])
@@ -822,28 +853,17 @@ def _content(table: Table) -> Callable[[str], Handlers]:
             parts.append(text)
 
         def data(s: str) -> None:
-            nonlocal size
             if cell_depth and not skip:
-                size += len(s)
-                pending.append(s)
-                if size > max_chars:
-                    table.too_long(row, col + 1)
-
-        def flush() -> None:
-            """End a text node: pandas took each one without its leading and trailing line feeds."""
-            if pending:
-                parts.append("".join(pending).strip("\n"))
-                pending.clear()
+                add(s.strip("\n"))  # expat gives a text node whole (up to 64 kB)
 
         def end(tag: str) -> None:
             nonlocal depth, skip, cell_depth, in_row, row
             if cell_depth:
-                flush()
-                if depth == skip:
-                    skip = 0
-                elif depth == cell_depth:
+                if depth == cell_depth:
                     cell_depth = 0
                     end_cell()
+                elif depth == skip:
+                    skip = 0
             elif tag == _ROW and in_row:
                 in_row = False
                 if filled:
@@ -855,13 +875,31 @@ def _content(table: Table) -> Callable[[str], Handlers]:
 
         def end_cell() -> None:
             nonlocal col, filled
-            repeat = _repeat(attrs.get(_COLS_REPEATED))
-            value = "" if covered and _VALUE not in attrs else ods_value(attrs, "".join(parts))
+            r = attrs.get(_COLS_REPEATED)
+            repeat = 1 if r is None else _repeat(r)
+            value = "" if covered and _VALUE not in attrs else cell_value()
             if value:
-                table.column(col + repeat)
-                put(cells, col + 1, value, repeat)
-                filled = filled or bool(value.strip())
+                if repeat == 1 and col == len(cells):
+                    cells.append(value)
+                else:
+                    table.column(col + repeat)
+                    put(cells, col + 1, value, repeat)
+                if not filled and value.strip():
+                    filled = True
             col += repeat
+
+        def cell_value() -> str:
+            text = parts[0] if len(parts) == 1 else "".join(parts)
+            kind = attrs.get(_TYPE)
+            if kind not in _BY_VALUE or text == "#N/A":
+                return ods_value(attrs, text)
+            key = (kind, attrs.get(_BY_VALUE[kind]))
+            value = values.get(key)
+            if value is None:
+                value = ods_value(attrs, text)
+                if len(values) < MEMO and key[1] is not None and value is not text:  # not shown by its text
+                    values[key] = value
+            return value
 
         return start, end, data
 

@@ -197,6 +197,17 @@ def ole(stream: bytes) -> bytes:
 
 
 # ---------------------------------------------------------------------- the cases
+STYLES = f"""<styleSheet xmlns="{NS}">
+<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>
+<fonts count="1"><font><sz val="11"/></font></fonts>
+<fills count="1"><fill><patternFill patternType="none"/></fill></fills>
+<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>
+<cellStyleXfs count="1"><xf numFmtId="14" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
+<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>
+<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0"/>
+<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0"/>
+<xf numFmtId="46" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>
+<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>"""
 MB = 1 << 20
 HEADER_ODS = row(text("地区") + text("x"))
 
@@ -300,6 +311,13 @@ CASES = {  # name: (file name, builder, expected: "ok" or the InputError's code)
     "ods_long_cell_repeated_1M_times": ("reused.ods", lambda: ods(row(text("x" * 32_000, 500), 2000)),
                                         "too_much_text"),
     "xlsx_220k_zip_members": ("members.xlsx", lambda: _members(), "not_xlsx"),
+    "xlsx_1M_date_cells": ("dates.xlsx", lambda: xlsx(repeated(
+        b"<row>" + b'<c s="1"><v>45292.5</v></c>' * 500 + b"</row>", 1999, SHEET_HEAD, SHEET_TAIL),
+        styles=STYLES), "ok"),
+    "ods_800k_time_cells": ("times.ods", lambda: ods(repeated(
+        b"<table:table-row>" + b'<table:table-cell office:value-type="time" office:time-value="PT12H30M00S">'
+        b"<text:p>12:30:00</text:p></table:table-cell>" * 500 + b"</table:table-row>", 1600, ODS_HEAD, ODS_TAIL)),
+        "ok"),
     "xlsx_deep_nesting": ("deep.xlsx", lambda: xlsx("<a>" * 100_000 + "</a>" * 100_000), "not_xlsx"),
     "xlsx_entity_expansion": ("laughs.xlsx", lambda: xlsx(deflated(LAUGHS)), "not_xlsx"),
     "xlsx_50MB_attribute": ("tag.xlsx", lambda: xlsx(repeated(b"A" * MB, 50, SHEET_HEAD + b'<row r="1"><c r="',
@@ -463,17 +481,6 @@ def test_limits_have_their_reasons():
 
 
 # ---------------------------------------------------------------------- as the earlier readers read
-STYLES = f"""<styleSheet xmlns="{NS}">
-<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>
-<fonts count="1"><font><sz val="11"/></font></fonts>
-<fills count="1"><fill><patternFill patternType="none"/></fill></fills>
-<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>
-<cellStyleXfs count="1"><xf numFmtId="14" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
-<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>
-<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0"/>
-<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0"/>
-<xf numFmtId="46" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>
-<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>"""
 FEATURES = "".join([  # shared and inline texts, cached values, dates (styles 1 to 3), formulas, rows without r
     '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>',
     '<c r="C1" t="inlineStr"><is><t>inline </t><r><t>rich</t></r></is></c>',
