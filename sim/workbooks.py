@@ -919,6 +919,16 @@ def ods_grid(data: bytes, name: str, limits: Limits) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------- .xls
+class _Quiet:
+    """A log file that keeps nothing: xlrd prints its warnings to standard output otherwise."""
+
+    def write(self, _text: str) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
+
+
 def xls_grid(data: bytes, name: str, limits: Limits) -> pd.DataFrame:
     """The first sheet of an Excel 97-2003 workbook as a frame of text indexed by spreadsheet
     row. xlrd keeps rows ragged (a cell at row 65,536 and column 256, the format's last,
@@ -926,9 +936,10 @@ def xls_grid(data: bytes, name: str, limits: Limits) -> pd.DataFrame:
     in about 150 MB); the rows holding content are checked against the limits as they are
     taken. Numbers as :func:`cell_text`, dates as their serial number, as before."""
     import xlrd
+    from xlrd.compdoc import CompDocError
 
     try:
-        book = xlrd.open_workbook(file_contents=data, on_demand=True, ragged_rows=True)
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, ragged_rows=True, logfile=_Quiet())
         sheet = book.sheet_by_index(0)
         table = Table(name, limits)
         for i in range(sheet.nrows):
@@ -942,6 +953,6 @@ def xls_grid(data: bytes, name: str, limits: Limits) -> pd.DataFrame:
         book.release_resources()
     except InputError:
         raise
-    except (xlrd.XLRDError, AssertionError, *ZIP_ERRORS):
+    except (xlrd.XLRDError, CompDocError, AssertionError, *ZIP_ERRORS):
         raise InputError("not_xls", path=name) from None
     return table.frame()
