@@ -66,8 +66,8 @@ MEMO = 65_536             # distinct number texts and styles remembered while a 
 FORMAT_CHARS = 255        # characters of a number format (Excel's limit); a longer one is no date
 MAX_FORMATS = 1_000       # distinct number formats checked for dates (Excel allows about 250 custom
                           # ones; openpyxl's check is quadratic: 0.3 ms for 255 characters, 400 s for 900 kB)
-DATES = 100_000           # date-formatted numbers of a sheet shown as dates (openpyxl's conversion: 6 us
-                          # each); past them a number is shown as a number (scoring refuses a date anyway)
+DATES = 100_000           # dates of a sheet shown as dates (openpyxl's conversions: 6 us each); past them a
+                          # date-formatted number is shown as a number, an ISO date as it is written
 TRANSLATIONS = 200_000    # characters of shared formulas translated for a sheet's uncalculated copies,
                           # 10 more a copy: under half a second of openpyxl's translator (0.5 M characters/s)
 
@@ -485,15 +485,16 @@ def _translate(formula: str, origin: str, ref: str) -> str:
 class _Cell:
     """What a cell's elements said: its attributes, ``<v>``, ``<f>`` (attributes, text) and
     its inline text's runs; and the shared formulas' masters met so far, with what is left of
-    the sheet's :data:`TRANSLATIONS`."""
+    the sheet's :data:`TRANSLATIONS` and :data:`DATES`."""
 
-    __slots__ = ("attrs", "v", "f", "inline", "shared", "translations")
+    __slots__ = ("attrs", "v", "f", "inline", "shared", "translations", "dates")
 
     def __init__(self) -> None:
         self.attrs: dict = {}
         self.v = self.f = self.inline = None
         self.shared: dict[str | None, tuple[str, str, str]] = {}  # si -> formula, its cell, marked
         self.translations = TRANSLATIONS
+        self.dates = DATES
 
 
 def _value(cell: _Cell, kind: str | None, v: str | None, place: Callable[[], tuple[int, int]], sheet) -> str:
@@ -524,10 +525,11 @@ def _value(cell: _Cell, kind: str | None, v: str | None, place: Callable[[], tup
         return text
     if kind == "b":
         return "True" if int(v) else "False"
-    if kind == "d":
+    if kind == "d":  # an ISO 8601 date, shown as a date while the sheet's DATES last
         from openpyxl.utils.datetime import from_ISO8601
 
-        return str(from_ISO8601(v))
+        cell.dates -= 1
+        return str(from_ISO8601(v)) if cell.dates >= 0 else v
     return v  # str (a formula's text), e (an error such as #N/A), inlineStr, and unknown types
 
 
@@ -569,7 +571,6 @@ def _sheet(sheet: _SheetInfo) -> Callable[[str], Handlers]:
         text: list[str] | None = None
         numbers: dict[str, str] = {}   # number text -> its cell text (and one str object for all)
         styles: dict[str, int] = {}    # s -> its date style, -1 for none
-        dates_left = DATES
 
         def place() -> tuple[int, int]:
             ref = cell.attrs.get("r")
@@ -678,15 +679,14 @@ def _sheet(sheet: _SheetInfo) -> Callable[[str], Handlers]:
         def number(v: str, s: str | None) -> str:
             """A number's text (one object for equal texts), or its date for a date style (the
             sheet's first :data:`DATES` of them)."""
-            nonlocal dates_left
-            if s is not None and sheet.dates and dates_left > 0:
+            if s is not None and sheet.dates and cell.dates > 0:
                 style = styles.get(s)
                 if style is None:
                     style = int(s) if int(s) in sheet.dates else -1
                     if len(styles) < MEMO:
                         styles[s] = style
                 if style >= 0:
-                    dates_left -= 1
+                    cell.dates -= 1
                     return _date(v, style, sheet)
             out = numbers.get(v)
             if out is None:

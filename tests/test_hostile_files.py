@@ -499,7 +499,7 @@ FEATURES = "".join([  # shared and inline texts, cached values, dates (styles 1 
     '<c r="D5"><f>SUM(B4:B5)</f></c></row>',
     '<row><c><v>1</v></c><c><v>2</v></c><c r="E6" t="s"><v>3</v></c></row>',
     '<row r="9" spans="1:3"><c r="A9" t="inlineStr"><is><t xml:space="preserve">  pad  </t></is></c>',
-    '<c r="B9" t="s"><v>4</v></c></row>'])
+    '<c r="B9" t="s"><v>4</v></c><c r="C9" t="d"><v>2024-01-15T10:30:00</v></c></row>'])
 STRINGS = ('<si><t>地区</t></si><si><r><t>tech</t></r><r><t>_smes</t></r><rPh sb="0" eb="1"><t>ignored</t></rPh></si>'
            '<si><t>甲县</t></si><si><t>_x005F_x000D_ under</t></si><si><t>   </t></si>')
 # what openpyxl's read-only reader gave (values and formulas read apart, then joined)
@@ -510,7 +510,7 @@ FEATURES_READ = {
              ["10", "5", "", "", "", "", "", ""],
              [FORMULA + "=B5*2", "7", "", FORMULA + "=SUM(B4:B5)", "", "", "", ""],
              ["1", "2", "", "", "_x000D_ under", "", "", ""],
-             ["  pad  ", "   ", "", "", "", "", "", ""]]}
+             ["  pad  ", "   ", "2024-01-15 10:30:00", "", "", "", "", ""]]}
 
 
 def _split(frame: pd.DataFrame) -> dict:
