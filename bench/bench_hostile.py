@@ -5,8 +5,9 @@ units, as a reference) is read by ``table_from_bytes`` in a child process of its
 ``sim/tables.py`` as it was at BEFORE (openpyxl's read-only reader twice, pandas' odf reader,
 xlrd with full rows, pandas' CSV reader unguarded), once with the current code. A child runs
 under an address-space cap (3 GB: the old readers end in MemoryError there instead of taking the
-machine) and is killed after 60 s. Figures: seconds of reading, peak resident memory of the child
-(VmHWM, imports included: about 130 MB), and what the user is told.
+machine) and is killed after 60 s. Figures: seconds of reading (on the clock, and of CPU: the
+clock counts other work on the machine too), peak resident memory of the child (VmHWM, imports
+included: about 130 MB), and what the user is told.
 
 Run: .venv/bin/python bench/bench_hostile.py [case ...] [--new-only] [--before REV]
 """
@@ -72,7 +73,8 @@ def said(answer: dict) -> str:
 
 def row(label: str, size: int, answer: dict) -> str:
     seconds = f">{TIMEOUT:.0f}" if answer["result"] == "timeout" else f"{answer['seconds']:.2f}"
-    return f"{label:<6} {size / 1e3:>9,.1f} {seconds:>7} {answer['peak_mb']:>8,.0f}  {said(answer)}"
+    cpu = "-" if answer.get("cpu_seconds") is None else f"{answer['cpu_seconds']:.2f}"
+    return f"{label:<6} {size / 1e3:>9,.1f} {seconds:>7} {cpu:>6} {answer['peak_mb']:>8,.0f}  {said(answer)}"
 
 
 def main() -> None:
@@ -83,7 +85,7 @@ def main() -> None:
     builders = {"national_xlsx": national, "national_ods": national_ods}
     with tempfile.TemporaryDirectory() as folder:
         old = None if new_only else old_source(rev, Path(folder))
-        print(f"{'case / code':<6} {'file kB':>9} {'seconds':>7} {'peak MB':>8}  what the user is told")
+        print(f"{'case':<6} {'file kB':>9} {'seconds':>7} {'cpu s':>6} {'peak MB':>8}  what the user is told")
         for case in names:
             if case in builders:
                 name, data, expected = builders[case]()
