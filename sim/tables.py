@@ -3,11 +3,12 @@
 write results atomically (a temporary file then a rename: never a half-written file).
 
 Limits (``data/limits.toml`` [upload], or ``SIM_MAX_UPLOAD_MB`` / ``SIM_MAX_ROWS``) are checked
-before a file is parsed (its size) and while it is read (rows are streamed, a workbook with the
-read-only reader), so an oversized or damaged file ends in a clear message, never a traceback or
-a server's memory. Text written out (CSV or Excel) never starts a formula: a text cell beginning
-with = + - @ or a tab / carriage return gets a leading quote (the OWASP rule); numbers are left
-alone.
+before a file is parsed (its size, a CSV's width) and while it is read (a CSV's rows are streamed;
+a workbook's rows, cells, XML elements and inflated bytes are counted as :mod:`sim.workbooks`
+streams them, never expanded first), so an oversized, hostile or damaged file ends in a clear
+message within seconds, never a traceback or a server's memory. Text written out (CSV or Excel)
+never starts a formula: a text cell beginning with = + - @ or a tab / carriage return gets a
+leading quote (the OWASP rule); numbers are left alone.
 """
 from __future__ import annotations
 
@@ -15,11 +16,9 @@ import codecs
 import contextlib
 import csv
 import io
-import math
 import os
 import re
 import tempfile
-import zipfile
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
@@ -29,18 +28,19 @@ import pandas as pd
 from .errors import InputError
 from .rubric import InputColumn, Rubric
 from .text import DISALLOWED, bad_char, normal
+from .workbooks import FORMULA, Limits, ods_grid, xls_grid, xlsx_grid
+from .workbooks import cell_text as _cell_text
 
 REGION_HEADERS = ("region", "地区", "县(市、区)", "县（市、区）", "县区", "地区名称")
 MAX_COLUMNS = 500  # the rubric has 54 input columns; a sheet 10 times as wide is not a template
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-FORMULA = "\x00formula:"  # marks a workbook cell whose formula was never calculated (no cached value)
-
-
-def upload_limits() -> tuple[int, int]:
-    """(bytes, rows) a user file may have: the environment's SIM_MAX_UPLOAD_MB / SIM_MAX_ROWS,
-    else ``data/limits.toml``."""
+def upload_limits() -> Limits:
+    """What a user file may hold (:class:`sim.workbooks.Limits`): bytes and data rows from the
+    environment's SIM_MAX_UPLOAD_MB / SIM_MAX_ROWS, else ``data/limits.toml`` [upload], which
+    also gives a workbook's cells, inflated bytes (max_unzipped_mb), XML elements, characters per
+    cell and per sheet; columns are :data:`MAX_COLUMNS`."""
     from .document import limits
 
     conf = limits()["upload"]
@@ -49,7 +49,12 @@ def upload_limits() -> tuple[int, int]:
         rows = int(os.environ.get("SIM_MAX_ROWS") or conf["max_rows"])
     except ValueError:
         mb, rows = float(conf["max_mb"]), int(conf["max_rows"])
-    return int(mb * 1e6), rows  # MB of 10^6 bytes, as the message states them
+    # MB of 10^6 bytes, as the messages state them
+    return Limits(bytes=int(mb * 1e6), rows=rows, columns=MAX_COLUMNS, cells=int(conf["max_cells"]),
+                  unzipped=int(float(conf["max_unzipped_mb"]) * 1e6), elements=int(conf["max_xml_elements"]),
+                  cell_chars=int(conf["max_cell_chars"]), text=int(conf["max_sheet_chars"]))
+
+
 _UNIT_SUFFIX = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
 
 
@@ -58,6 +63,7 @@ READERS = (".csv", ".xlsx", ".xls", ".ods")
 
 
 CHUNK_ROWS = 50_000  # rows of a large CSV validated and scored at a time (about 25 MB each)
+HEAD_ROWS = 200      # records of a CSV in which its header row is looked for
 
 
 def read_table(path: str | os.PathLike) -> pd.DataFrame:
@@ -80,12 +86,12 @@ def iter_table(path: str | os.PathLike, chunk_rows: int | None = None) -> Iterat
         raise InputError("wrong_extension", path=p.name, ext=ext or "-")
     if not p.is_file():
         raise InputError("file_not_found", path=str(p))
-    max_bytes, max_rows = upload_limits()
-    if p.stat().st_size > max_bytes:
+    lim = upload_limits()
+    if p.stat().st_size > lim.bytes:
         raise InputError("file_too_large", path=p.name, size=f"{p.stat().st_size / 1e6:,.1f}",
-                         limit=f"{max_bytes / 1e6:g}")
+                         limit=f"{lim.bytes / 1e6:g}")
     if ext == ".csv":
-        yield from _csv_chunks(lambda: open(p, "rb"), p.name, max_rows, chunk_rows or CHUNK_ROWS)
+        yield from _csv_chunks(lambda: open(p, "rb"), p.name, lim.rows, chunk_rows or CHUNK_ROWS)
     else:
         yield table_from_bytes(p.read_bytes(), p.name)
 
@@ -93,30 +99,30 @@ def iter_table(path: str | os.PathLike, chunk_rows: int | None = None) -> Iterat
 def table_from_bytes(data: bytes, name: str) -> pd.DataFrame:
     """Parse an uploaded file's bytes (the app's uploader gives bytes and a name): a frame whose
     columns are the header row's words (the first row with any text) and whose index is the
-    spreadsheet row. A CSV's all-number columns come as numbers (pandas' C parser), every other
-    cell as text; blank rows are left out, their numbers kept."""
+    spreadsheet row (from 1). A CSV's all-number columns come as numbers (pandas' C parser), every
+    other cell as text; blank rows are left out, their numbers kept. A workbook's first sheet is
+    read by :mod:`sim.workbooks` under :func:`upload_limits`."""
     ext = Path(name).suffix.lower()
     if ext not in READERS:
         raise InputError("wrong_extension", path=name, ext=ext or "-")
-    max_bytes, max_rows = upload_limits()
-    if len(data) > max_bytes:
+    lim = upload_limits()
+    if len(data) > lim.bytes:
         raise InputError("file_too_large", path=name, size=f"{len(data) / 1e6:,.1f}",
-                         limit=f"{max_bytes / 1e6:g}")
+                         limit=f"{lim.bytes / 1e6:g}")
     if ext == ".csv":
-        return pd.concat(list(_csv_chunks(lambda: io.BytesIO(data), name, max_rows, None)))
+        return pd.concat(list(_csv_chunks(lambda: io.BytesIO(data), name, lim.rows, None)))
     if not data.strip():
         raise InputError("empty_file", path=name)
-    grid = {".xlsx": _xlsx_grid, ".xls": _xls_grid, ".ods": _ods_grid}[ext](data, name, max_rows)
+    grid = {".xlsx": xlsx_grid, ".xls": xls_grid, ".ods": ods_grid}[ext](data, name, lim)
     grid = _filled(grid.fillna("").astype(str))
     if grid.empty:
         raise InputError("empty_file", path=name)
     header, body = list(grid.iloc[0]), grid.iloc[1:]
     _check_width(len(header), name)
-    if len(body) > max_rows:
-        raise InputError("too_many_rows", path=name, limit=f"{max_rows:,}")
+    if len(body) > lim.rows:
+        raise InputError("too_many_rows", path=name, limit=f"{lim.rows:,}")
     if body.empty:
         raise InputError("no_rows", path=name)
-    body.index = body.index + 1  # spreadsheet rows count from 1
     body.columns = [h.strip() for h in header]
     return body
 
@@ -156,10 +162,12 @@ def _csv_chunks(opener: Callable[[], BinaryIO], name: str, max_rows: int,
                 chunk_rows: int | None) -> Iterator[pd.DataFrame]:
     """A CSV's data rows under its header (the first row with text), ``chunk_rows`` at a time:
     pandas' C parser, number columns as numbers; only an empty cell counts as missing ("NA" or
-    "nan" stay text and are refused as numbers)."""
+    "nan" stay text and are refused as numbers). The records pandas' first pass reads, which size
+    its frames, are counted before pandas reads them (:func:`_widest`)."""
     enc = _encoding(opener, name)
+    _check_width(_widest(opener, name, enc, HEAD_ROWS + 1), name)
     with opener() as fh:
-        top = _filled(_read_csv(fh, name, enc, dtype=str, nrows=200))
+        top = _filled(_read_csv(fh, name, enc, dtype=str, nrows=HEAD_ROWS))
     if top.empty:
         raise InputError("empty_file", path=name)
     first = int(top.index[0])  # 0-based line of the header
@@ -186,6 +194,21 @@ def _csv_chunks(opener: Callable[[], BinaryIO], name: str, max_rows: int,
         raise InputError("no_rows", path=name)
 
 
+def _widest(opener: Callable[[], BinaryIO], name: str, encoding: str, records: int) -> int:
+    """The most fields in one of the CSV's first ``records`` records, counted by Python's csv
+    module (pandas' quoting rules) without building a frame: pandas sizes a frame by the first
+    record it parses (the header, then the first record under it), so a line of five million
+    commas would make a frame of five million columns before its width could be checked. A wider
+    record further down is pandas' own error ("Expected n fields")."""
+    with opener() as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
+        try:
+            return max((len(r) for _, r in zip(range(records), csv.reader(text))), default=0)
+        except UnicodeDecodeError:
+            raise InputError("bad_encoding", path=name) from None
+        except csv.Error as exc:
+            raise InputError("bad_csv", path=name, reason=str(exc).strip()[:160]) from None
+
+
 def _read_csv(fh: BinaryIO, name: str, encoding: str, empty: str = "empty_file", **kw):
     try:
         return pd.read_csv(fh, header=None, encoding=encoding, keep_default_na=False, na_values=[""],
@@ -210,110 +233,11 @@ def _next(reader, name: str) -> pd.DataFrame | None:
         raise InputError("bad_csv", path=name, reason=str(exc).strip()[:160]) from None
 
 
-XLSX_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, ValueError, TypeError,
-               AttributeError, IndexError, EOFError)  # what a damaged workbook raises in its reader
-
-
-def _limited(rows, name: str, max_rows: int) -> list:
-    """The rows of a streamed sheet, refusing more than ``max_rows`` data rows or too wide rows."""
-    out = []
-    for row in rows:
-        if len(out) > max_rows:  # the header plus max_rows rows are allowed
-            raise InputError("too_many_rows", path=name, limit=f"{max_rows:,}")
-        if len(row) > MAX_COLUMNS:
-            raise InputError("too_many_columns", path=name, n=f"{len(row):,}", limit=MAX_COLUMNS)
-        out.append(row)
-    return out
-
-
-def _grid(rows: list) -> pd.DataFrame:
-    width = max((len(r) for r in rows), default=0)
-    return pd.DataFrame([list(r) + [""] * (width - len(r)) for r in rows], dtype=str)
-
-
-def _xlsx_grid(data: bytes, name: str, max_rows: int) -> pd.DataFrame:
-    """The first sheet of a workbook, streamed; a formula without a cached value is marked
-    (:data:`FORMULA`) so that reading it says so."""
-    from xml.etree.ElementTree import ParseError
-
-    from openpyxl import load_workbook
-
-    try:
-        values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        try:
-            pairs = zip(values.worksheets[0].iter_rows(values_only=True),
-                        formulas.worksheets[0].iter_rows(values_only=True))
-            rows = _limited(([_cell(v, f) for v, f in zip(vr, fr)] for vr, fr in pairs), name, max_rows)
-        finally:
-            values.close()
-            formulas.close()
-    except InputError:
-        raise
-    except (*XLSX_ERRORS, ParseError):
-        raise InputError("not_xlsx", path=name) from None
-    return _grid(rows)
-
-
-def _xls_grid(data: bytes, name: str, max_rows: int) -> pd.DataFrame:
-    """An Excel 97-2003 workbook's first sheet (xlrd)."""
-    import xlrd
-
-    try:
-        book = xlrd.open_workbook(file_contents=data, on_demand=True)
-        sheet = book.sheet_by_index(0)
-        if sheet.nrows - 1 > max_rows:
-            raise InputError("too_many_rows", path=name, limit=f"{max_rows:,}")
-        rows = [[_cell(v, None) if v != "" else "" for v in sheet.row_values(i)] for i in range(sheet.nrows)]
-    except InputError:
-        raise
-    except (xlrd.XLRDError, *XLSX_ERRORS, AssertionError, struct_error()):
-        raise InputError("not_xls", path=name) from None
-    return _grid(_limited(rows, name, max_rows))
-
-
-def struct_error():
-    import struct
-
-    return struct.error
-
-
-def _ods_grid(data: bytes, name: str, max_rows: int) -> pd.DataFrame:
-    """An OpenDocument spreadsheet's first sheet (LibreOffice, WPS; pandas with odfpy)."""
-    from xml.etree.ElementTree import ParseError
-
-    try:
-        frame = pd.read_excel(io.BytesIO(data), engine="odf", header=None, dtype=object, sheet_name=0)
-    except (*XLSX_ERRORS, ParseError):
-        raise InputError("not_ods", path=name) from None
-    except Exception as exc:  # odfpy raises its own exception types for a damaged file
-        if type(exc).__module__.split(".")[0] in ("odf", "zipfile", "xml"):
-            raise InputError("not_ods", path=name) from None
-        raise
-    rows = [[("" if v is None or (isinstance(v, float) and math.isnan(v)) else _cell(v, None)) for v in r]
-            for r in frame.itertuples(index=False)]
-    return _grid(_limited(rows, name, max_rows))
-
-
-def _cell(value: object, formula: object) -> str:
-    if value is None:
-        if isinstance(formula, str) and formula.startswith("="):
-            return FORMULA + formula
-        return ""
-    return _cell_text(value)
-
-
 def _texts(cells: pd.Series) -> pd.Series:
     """A column as text: a number column (a CSV of region codes) without ".0", empty as ""."""
     if pd.api.types.is_numeric_dtype(cells):
         return pd.Series([_cell_text(float(v)) if v == v else "" for v in cells], index=cells.index)
     return cells.fillna("").astype(str)
-
-
-def _cell_text(v: object) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
 
 
 # ---------------------------------------------------------------------- headers
