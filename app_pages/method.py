@@ -5,13 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sim import backtest, posterior
-from sim.catalog import text_in
-from sim.loaders import DATA_DIR, load_rubric
-from sim.scenario import PACE_MODES
-from sim.uncertainty import load_posterior
 from report import labels
-from ui import charts, datatab, state
+from report import charts
+from sim.counties import backtest, posterior
+from sim.files.loaders import DATA_DIR, load_rubric
+from sim.model.catalog import text_in
+from sim.model.scenario import PACE_MODES
+from sim.uncertainty import load_posterior
+from ui import datatab, state
 from ui.common import chart_titles
 from ui.i18n import lang, t
 

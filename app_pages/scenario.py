@@ -11,11 +11,12 @@ import streamlit as st
 from report.briefing import scenario_briefing
 from report.slides import scenario_slides
 
-from sim.catalog import text_in
-from sim.loaders import load_catalog, load_rubric
-from sim.scenario import PACE_MODES, whole_split
-from ui import charts, common, state, tour
+from report import charts
 from report import labels
+from sim.files.loaders import load_catalog, load_rubric
+from sim.model.catalog import text_in
+from sim.model.scenario import PACE_MODES, whole_split
+from ui import common, state, tour
 from ui.common import (BAND_DRAWS, assumption_note, band, band_line, chart_titles, data_year, fmt_growth, fmt_money,
                        fmt_pct, fmt_prob, fmt_quantity, fmt_score, ind_label, ind_name, is_count, next_points,
                        prog_name, reading_caption, target_year, tier_odds, with_unit)
@@ -263,7 +264,7 @@ def other_controls() -> None:
 
 # ------------------------------------------------------------------ outcomes
 def _chart(kind: str, key: str, height: int | None, params: dict, **frames: pd.DataFrame) -> None:
-    """A chart from its cached specification with this run's data (see ui.charts), as wide as
+    """A chart from its cached specification with this run's data (see report.charts), as wide as
     its column."""
     spec = common.chart_spec(kind, height, params)
     st.vega_lite_chart(spec=charts.fill(spec, **frames), width="stretch", key=key)

@@ -1,7 +1,7 @@
 """City and province scale (prints figures; not a test).
 
-* simulate 168 synthetic counties x 10 years (2017-2027) in one call (sim.regions.simulate);
-* the city optimization for Hengshui's 11 counties (sim.city.optimize: curves + search), 1,000万;
+* simulate 168 synthetic counties x 10 years (2017-2027) in one call (sim.counties.regions.simulate);
+* the city optimization for Hengshui's 11 counties (sim.counties.city.optimize: curves + search), 1,000万;
 * the province batch: 168 counties, Monte Carlo 1,000 draws each + robust optimization (200万 a
   year added), serially in this process and on a local Dask cluster of 2 workers, with the
   speed-up (the numbers are checked equal).
@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from sim import batch, city, regions
+from sim.counties import batch, city, regions
 
 
 def main() -> None:

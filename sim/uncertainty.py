@@ -29,11 +29,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .attainment import TIER_RANK, attainment_batch
-from .loaders import load_catalog, load_rubric, load_uncertainty
-from .projection import Params, effect_keys, run
-from .scenario import Scenario
-from .simulate import score_batch
+from .files.loaders import load_catalog, load_rubric, load_uncertainty
+from .model.attainment import TIER_RANK, attainment_batch
+from .model.projection import Params, effect_keys, run
+from .model.scenario import Scenario
+from .model.simulate import score_batch
 
 QUANTILES = (0.1, 0.5, 0.9)
 SPACES = ("linear", "log", "log1p", "logit")
@@ -163,7 +163,7 @@ def _program_ranges(sc: Scenario, cat) -> list[Range]:
 def assumed_quantities(sc: Scenario) -> tuple[str, ...]:
     """Independent baseline quantities that are assumptions or derive from one (not the region's
     own statistics, not seed figures, not 0/1 facts)."""
-    from .overrides import EDITABLE_KINDS
+    from .scenarios.overrides import EDITABLE_KINDS
 
     cat = load_catalog()
     binary = {c.id for c in load_rubric("hebei-county").columns if c.max_value == 1}
@@ -263,7 +263,7 @@ def params_of(rs: tuple[Range, ...], draws: dict[str, np.ndarray]) -> Params:
 def load_posterior(profile: str) -> dict[str, np.ndarray] | None:
     """The posterior draws of a growth profile's factors (``data/profiles/*_posterior.csv``,
     written by ``python -m sim calibrate-province --write``): name -> (draws,), or None."""
-    from .loaders import load_profile_posterior
+    from .files.loaders import load_profile_posterior
 
     return load_profile_posterior(profile)
 
@@ -286,7 +286,7 @@ def draw_pace(sc: Scenario, n: int, seed, width: float = 1.0) -> dict[str, np.nd
     if "effort" in post and sc.line_effort > 0:
         out["effort"] = sc.line_effort * (post["effort"][rows] / sc.line_effort) ** width
     if sc.pace_mode == "mixed" and width > 0:
-        out["mode"] = rng.integers(0, 3, n)  # which of continue, fade, accelerate holds (sim.pace.MIXED)
+        out["mode"] = rng.integers(0, 3, n)  # which of continue, fade, accelerate holds (sim.model.pace.MIXED)
     return out
 
 
@@ -428,7 +428,7 @@ def monte_carlo(sc: Scenario, n: int = 10_000, seed: int = 0, width: float = 1.0
 
 
 def _target_probabilities(sc: Scenario, X: dict[str, np.ndarray], y: np.ndarray) -> pd.DataFrame:
-    from .attainment import TREND_KINDS
+    from .model.attainment import TREND_KINDS
 
     cat = load_catalog()
     rows = []

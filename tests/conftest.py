@@ -9,8 +9,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.errors import InputError  # noqa: E402
-from sim.loaders import load_rubric, load_sources  # noqa: E402
+from sim.files.errors import InputError  # noqa: E402
+from sim.files.loaders import load_rubric, load_sources  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -12,10 +12,10 @@ from helpers import plain
 from openpyxl import load_workbook
 
 import sim
-from sim import overrides
-from sim.loaders import load_catalog, load_rubric, load_rubric_example, load_translations
-from sim.simulate import inputs_frame
-from sim.tables import template_bytes
+from sim.files.loaders import load_catalog, load_rubric, load_rubric_example, load_translations
+from sim.inputs.tables import template_bytes
+from sim.model.simulate import inputs_frame
+from sim.scenarios import overrides
 from ui import datatab
 
 PRESETS = [p["id"] for p in sim.list_presets()]

@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.errors import InputError
-from sim.tables import FORMULA, scoring_input, table_from_bytes, template_bytes, upload_limits, xlsx_bytes
+from sim.files.errors import InputError
+from sim.inputs.tables import FORMULA, scoring_input, table_from_bytes, template_bytes, upload_limits, xlsx_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 TIME_LIMIT = 10.0       # seconds of CPU to read one hostile file (and three times that on the clock, for a
@@ -384,7 +384,7 @@ def _hwm(pid: int) -> float:
 def measure(data: bytes, name: str, old: str | None = None, timeout: float = 60.0,
             cap: int = 3 << 30) -> dict:
     """Read ``data`` as ``name`` with ``table_from_bytes`` in a child process (the module at
-    ``old``, a file path, instead of sim.tables when given) under an address-space cap of ``cap``
+    ``old``, a file path, instead of sim.inputs.tables when given) under an address-space cap of ``cap``
     bytes; killed after ``timeout`` seconds. Returns the child's answer ("result": "ok" or the
     error's code, "seconds" and "cpu_seconds" of reading) and its peak resident memory in MB ("peak_mb", imports
     included; "base_mb" before reading): VmHWM, which a new program starts afresh (ru_maxrss
@@ -480,7 +480,7 @@ def test_a_cell_too_long_is_named_by_row_and_column():
 
 
 def test_limits_have_their_reasons():
-    from sim.document import limits
+    from sim.inputs.document import limits
 
     conf = limits()["upload"]
     for key in ("max_cells", "max_unzipped_mb", "max_xml_elements", "max_cell_chars", "max_sheet_chars"):
@@ -560,7 +560,7 @@ def test_an_ods_reads_as_pandas_read_it_but_keeps_na_texts_and_names_formulas():
 
 
 def test_the_template_frames_and_an_ods_by_pandas_read_back(rubric):
-    from sim.loaders import load_rubric_example
+    from sim.files.loaders import load_rubric_example
 
     ex = load_rubric_example()
     template = table_from_bytes(template_bytes(rubric, ex), "template.xlsx")

@@ -19,9 +19,10 @@ from streamlit.testing.v1 import AppTest
 
 import sim
 from report import briefing, labels, slides
-from sim.errors import InputError
-from sim.loaders import load_catalog, load_translations
-from ui import charts, store
+from report import charts
+from sim.files.errors import InputError
+from sim.files.loaders import load_catalog, load_translations
+from ui import store
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -121,7 +122,7 @@ def _read_qr(png: Path, dpi_scale: int = 1) -> list[str]:
 def linked():
     """A named scenario and its short link (as the app makes it)."""
     sc = sim.load_preset("demo").with_spend("platform_awards", 200.0)
-    return sc, f"{URL}?id=" + store.link(json.dumps(sim.overrides.diff(sc), ensure_ascii=False), "平台加码")
+    return sc, f"{URL}?id=" + store.link(json.dumps(sim.scenarios.overrides.diff(sc), ensure_ascii=False), "平台加码")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -253,7 +254,7 @@ def test_no_table_shows_none_or_a_raw_column_id(page, lang):
 def test_hengshui_s_map_labels_every_county_and_no_two_labels_overlap(lang, scale):
     """The labels' boxes as the map draws them (the projection fitted to the map's width): none
     overlaps another (Anping and Raoyang were drawn over each other) and each is on the map."""
-    from sim import regions
+    from sim.counties import regions
 
     from report.briefing import _frame, _label_box, _mercator
 

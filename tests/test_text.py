@@ -1,4 +1,4 @@
-"""Allowed text (sim/text.py): one definition, checked at every entrance, and every writer of the
+"""Allowed text (sim/files/text.py): one definition, checked at every entrance, and every writer of the
 product accepts what it lets through. Hypothesis draws from the whole Unicode range: controls,
 surrogates, non-characters, combining marks, CJK, emoji."""
 from __future__ import annotations
@@ -12,9 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import overrides, text
-from sim.errors import InputError
-from sim.tables import csv_bytes, inert, scoring_input, table_from_bytes, xlsx_bytes
+from sim.files import text
+from sim.files.errors import InputError
+from sim.inputs.tables import csv_bytes, inert, scoring_input, table_from_bytes, xlsx_bytes
+from sim.scenarios import overrides
 
 NASTY = ["\x00", "\x0b", "\x1f", "\x7f", "\x85", "\x9f", "\ud800", "\udfff", "\ufdd0", "\ufffe", "\uffff",
          "\U0001fffe", "\U0010ffff", "\u2028", "\u202e", "\u0301", "景", "县", "🏛"]
@@ -89,7 +90,7 @@ def test_scenario_names_in_the_store(s):
 def test_uploaded_region_names_are_refused_with_their_row_or_written_by_every_writer(names):
     """A table's region names pass the check, or the upload is refused naming column and row;
     names that pass are written by the CSV and Excel writers and a Word table, and read back."""
-    from sim.loaders import load_rubric, load_rubric_example
+    from sim.files.loaders import load_rubric, load_rubric_example
 
     rubric, ex = load_rubric(), load_rubric_example()
     rows = []

@@ -19,12 +19,13 @@ import numpy as np
 import pandas as pd
 
 import sim
-from sim import document, overrides
-from sim.catalog import text_in
-from sim.loaders import load_catalog, load_rubric, load_translations
-from sim.simulate import inputs_frame
-from sim.tables import scoring_input, table_from_bytes, xlsx_bytes
 from report import labels
+from sim.files.loaders import load_catalog, load_rubric, load_translations
+from sim.inputs import document
+from sim.inputs.tables import scoring_input, table_from_bytes, xlsx_bytes
+from sim.model.catalog import text_in
+from sim.model.simulate import inputs_frame
+from sim.scenarios import overrides
 from ui.literal import lit
 
 STATUSES = ("seed", "derived", "assumption", "calibrated", "calibrated_edge", "user", "synthetic")

@@ -9,9 +9,9 @@ import json
 import numpy as np
 
 import sim
-from sim import overrides
 from report.labels import quantity
-from sim.loaders import load_catalog, load_rubric, load_translations
+from sim.files.loaders import load_catalog, load_rubric, load_translations
+from sim.scenarios import overrides
 
 LIMIT = 100  # changes kept
 

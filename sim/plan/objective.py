@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..attainment import attainment_batch
-from ..projection import Params, run
-from ..scenario import Scenario
-from ..simulate import score_batch
+from sim.model.attainment import attainment_batch
+from sim.model.projection import Params, run
+from sim.model.scenario import Scenario
+from sim.model.simulate import score_batch
 from .problem import default_objective
 
 ROBUST = ("p10", "prob_a")

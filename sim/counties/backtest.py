@@ -5,8 +5,8 @@ forecasters check a model: sktime's ``evaluate``, Prophet's ``cross_validation``
 The synthetic province is built on the 2018 round (statistics of 2017), so the origins are the
 data years 2018 and 2019 (their later rounds published in ``../shared/reference``) and 2020 (the
 stored calibration: its predictions are for rounds not in the reference, to be checked when they
-are published). Each origin refits the growth profile's factors (:func:`sim.posterior.fit`) on
-its rounds only and predicts every later round to ``horizon`` (:func:`sim.posterior.predictive`:
+are published). Each origin refits the growth profile's factors (:func:`sim.counties.posterior.fit`) on
+its rounds only and predicts every later round to ``horizon`` (:func:`sim.counties.posterior.predictive`:
 the posterior draws, fresh year-to-year shocks and the structural error of each statistic).
 """
 from __future__ import annotations

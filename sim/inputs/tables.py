@@ -4,7 +4,7 @@ write results atomically (a temporary file then a rename: never a half-written f
 
 Limits (``data/limits.toml`` [upload], or ``SIM_MAX_UPLOAD_MB`` / ``SIM_MAX_ROWS``) are checked
 before a file is parsed (its size, a CSV's width) and while it is read (a CSV's rows are streamed;
-a workbook's rows, cells, XML elements and inflated bytes are counted as :mod:`sim.workbooks`
+a workbook's rows, cells, XML elements and inflated bytes are counted as :mod:`sim.files.workbooks`
 streams them, never expanded first), so an oversized, hostile or damaged file ends in a clear
 message within seconds, never a traceback or a server's memory. Text written out (CSV or Excel)
 never starts a formula: a text cell beginning with = + - @ or a tab / carriage return gets a
@@ -25,11 +25,11 @@ from typing import BinaryIO, Callable, Iterator
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .rubric import InputColumn, Rubric
-from .text import DISALLOWED, bad_char, normal
-from .workbooks import FORMULA, Limits, ods_grid, xls_grid, xlsx_grid
-from .workbooks import cell_text as _cell_text
+from sim.files.errors import InputError
+from sim.files.text import DISALLOWED, bad_char, normal
+from sim.files.workbooks import FORMULA, Limits, ods_grid, xls_grid, xlsx_grid
+from sim.files.workbooks import cell_text as _cell_text
+from sim.model.rubric import InputColumn, Rubric
 
 REGION_HEADERS = ("region", "地区", "县(市、区)", "县（市、区）", "县区", "地区名称")
 MAX_COLUMNS = 500  # the rubric has 54 input columns; a sheet 10 times as wide is not a template
@@ -37,7 +37,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def upload_limits() -> Limits:
-    """What a user file may hold (:class:`sim.workbooks.Limits`): bytes and data rows from the
+    """What a user file may hold (:class:`sim.files.workbooks.Limits`): bytes and data rows from the
     environment's SIM_MAX_UPLOAD_MB / SIM_MAX_ROWS, else ``data/limits.toml`` [upload], which
     also gives a workbook's cells, inflated bytes (max_unzipped_mb), XML elements, characters per
     cell and per sheet; columns are :data:`MAX_COLUMNS`."""
@@ -101,7 +101,7 @@ def table_from_bytes(data: bytes, name: str) -> pd.DataFrame:
     columns are the header row's words (the first row with any text) and whose index is the
     spreadsheet row (from 1). A CSV's all-number columns come as numbers (pandas' C parser), every
     other cell as text; blank rows are left out, their numbers kept. A workbook's first sheet is
-    read by :mod:`sim.workbooks` under :func:`upload_limits`."""
+    read by :mod:`sim.files.workbooks` under :func:`upload_limits`."""
     ext = Path(name).suffix.lower()
     if ext not in READERS:
         raise InputError("wrong_extension", path=name, ext=ext or "-")
@@ -374,7 +374,7 @@ def scoring_input(rubric: Rubric, raw: pd.DataFrame) -> tuple[list[str], dict[st
         raise InputError(code, column=headers["region"], row=int(raw.index[i]), **extra)
     regions = names.str.strip().tolist()
     bad = np.fromiter((DISALLOWED.search(n) is not None for n in names), bool, len(names))
-    if bad.any():  # a name every writer (Word, Excel, charts, the store) accepts: sim.text
+    if bad.any():  # a name every writer (Word, Excel, charts, the store) accepts: sim.files.text
         i = int(np.flatnonzero(bad)[0])
         raise InputError("bad_text_cell", column=headers["region"], row=int(raw.index[i]),
                          char=bad_char(names.iloc[i]))
@@ -537,7 +537,7 @@ def template_bytes(rubric: Rubric, example: pd.DataFrame) -> bytes:
         notes.append([c.id, c.zh, c.en, c.unit, _allowed(c), rubric.item(c.item).zh,
                       "假设 assumption" if status.get(c.id) == "assumption" else "种子文件 seed"])
     # optional columns, used when a city's counties are loaded (python -m sim batch, the City page)
-    from .loaders import load_catalog
+    from sim.files.loaders import load_catalog
 
     optional = [("code", OPTIONAL_CODE, "Administrative code (optional): draws the county on the map")]
     optional += [(f"spend_{p.id}", f"{p.zh}{OPTIONAL_SPEND}",

@@ -12,12 +12,12 @@ from typing import Mapping
 
 import numpy as np
 
-from .errors import InputError
+from sim.files.errors import InputError
 
 MAX_HORIZON_YEARS = 30
 STATUS_QUO_MODES = ("share", "flat", "plan")
 TIER_READINGS = ("assessment", "data")
-PACE_MODES = ("mixed", "continue", "fade", "accelerate")  # the pace after a growth profile's window (sim.pace)
+PACE_MODES = ("mixed", "continue", "fade", "accelerate")  # the pace after a growth profile's window (sim.model.pace)
 BUDGET_DRIVERS = ("public_expenditure", "fiscal_other")  # what the budget's share is kept of
 
 
@@ -54,7 +54,7 @@ class Provenance:
 
 @dataclass(frozen=True)
 class Scenario:
-    """Everything :func:`sim.simulate` needs, resolved from a preset.
+    """Everything :func:`sim.model.simulate` needs, resolved from a preset.
 
     Attributes:
         base: baseline-year value of every model quantity (catalog units: 万元, 亿元, 家, ...).
@@ -77,14 +77,14 @@ class Scenario:
             factor (``pace_theta``: its posterior mean, already in the rates) moves it;
             ``pace_spread`` the standard deviation of a county's own pace factor's log (how much
             counties of the profile differ); ``pace_window`` the last statistics year the factors
-            were fitted to and ``pace_mode`` what the pace does after it (:mod:`sim.pace`:
+            were fitted to and ``pace_mode`` what the pace does after it (:mod:`sim.model.pace`:
             continue, fade or accelerate).
         rates: a growth profile's absolute rates: a population's entrants a year per unit of its
             pool, a pipeline's yield a year per unit of its source (the same for every region of
             the profile, whatever its base year; without one they follow from the growth rate),
             and ``rate_range`` their ranges.
         line_effort: points a county adds to its management items the year after it scored
-            within ``effort_reach`` points below a tier line (:func:`sim.projection.line_push`).
+            within ``effort_reach`` points below a tier line (:func:`sim.model.projection.line_push`).
         tier_reading: which year's statistics a tier target of year Y means: ``assessment``
             (the assessment held in Y, on the statistics of Y - 1; the default) or ``data``
             (the statistics of Y).

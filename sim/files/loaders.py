@@ -84,9 +84,9 @@ RUBRIC_FILES = {"hebei-county": "rubrics/hebei_county.toml"}
 
 @functools.cache
 def load_rubric(rubric_id: str = "hebei-county"):
-    """The rubric ``rubric_id`` as a validated, frozen :class:`sim.rubric.Rubric`."""
+    """The rubric ``rubric_id`` as a validated, frozen :class:`sim.model.rubric.Rubric`."""
+    from sim.model.rubric import Rubric
     from .errors import InputError
-    from .rubric import Rubric
 
     if rubric_id not in RUBRIC_FILES:
         raise InputError("unknown_rubric", rubric=rubric_id, known=", ".join(RUBRIC_FILES))
@@ -107,7 +107,7 @@ def load_rubric_example(rubric_id: str = "hebei-county"):
 @functools.cache
 def load_catalog():
     """Indicators (data/indicators.csv) plus the rubric's count columns, and the programs."""
-    from .catalog import Catalog, read_indicators, read_programs, rubric_stock
+    from sim.model.catalog import Catalog, read_indicators, read_programs, rubric_stock
 
     inds = read_indicators(DATA_DIR / "indicators.csv")
     for c in load_rubric("hebei-county").columns:
@@ -131,7 +131,7 @@ def preset_ids() -> list[str]:
 
 @functools.cache
 def load_preset_doc(preset_id: str) -> dict:
-    """The raw TOML of a preset (validated and resolved by :mod:`sim.presets`)."""
+    """The raw TOML of a preset (validated and resolved by :mod:`sim.inputs.presets`)."""
     from .errors import InputError
 
     path = PRESETS_DIR / f"{preset_id}.toml"

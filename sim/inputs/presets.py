@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from .catalog import GROWING, Catalog
-from .errors import InputError
-from .loaders import load_catalog, load_preset_doc, load_profile, load_rubric, preset_ids
-from .scenario import Provenance, Scenario, Target
+from sim.files.errors import InputError
+from sim.files.loaders import load_catalog, load_preset_doc, load_profile, load_rubric, preset_ids
+from sim.model.catalog import GROWING, Catalog
+from sim.model.scenario import Provenance, Scenario, Target
 
 MONEY = {("亿元", "万元"): 1e4, ("万元", "亿元"): 1e-4}
 COUNTS = {"家", "个", "项", "件", "所", "名"}  # counting words: the same unit
@@ -195,7 +195,7 @@ def item_points(rubric, cat: Catalog, values: dict, texts: dict) -> dict[str, fl
     """The points quantities (kind ``points``: the management items the projection moves) of a
     baseline: each item's points scored from its columns (``values`` numbers, ``texts``
     categories and assessed points)."""
-    from .rubric import score
+    from sim.model.rubric import score
 
     cols = {c.id: texts.get(c.id, values.get(c.id, 0.0)) for c in rubric.columns}
     cols = {k: (v if isinstance(v, str) else float(v)) for k, v in cols.items()}
@@ -434,7 +434,7 @@ def scenario_from_doc(doc: dict, region_values: dict | None = None, region_name:
 def program_share() -> float:
     """The share of a county's fiscal S&T spending its seven programs take in the status quo
     (``data/regions/hebei_synthetic.toml`` program_share: 34%, an assumption with its reason)."""
-    from .loaders import DATA_DIR, read_toml
+    from sim.files.loaders import DATA_DIR, read_toml
 
     return float(read_toml(DATA_DIR / "regions/hebei_synthetic.toml")["regions"]["program_share"])
 
@@ -454,7 +454,7 @@ def aggregated(doc: dict) -> dict:
     """A city preset whose base-year values of the ``[aggregate]`` indicators are the sums of its
     counties (``data/regions/<regions>.toml``, projected at their central parameters to the
     preset's base year), so that the city's figures add up from its counties'."""
-    from . import regions
+    from sim.counties import regions
 
     spec = doc["aggregate"]
     year = int(doc["preset"]["base_year"])
@@ -482,7 +482,7 @@ def rederive(sc: Scenario) -> Scenario:
     """Recompute the baseline's sums and ratios from their parts (after a user edits a part),
     keeping each ratio's calibration factor and upper bound, and the management items' points
     from their columns."""
-    from .projection import _order
+    from sim.model.projection import _order
 
     cat = load_catalog()
     base = dict(sc.base)

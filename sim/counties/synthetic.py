@@ -1,5 +1,5 @@
 """Synthetic counties: inputs drawn from documented distributions, selected to match a published
-tier distribution (``data/regions/hebei_synthetic.toml``, :func:`sim.regions.load`).
+tier distribution (``data/regions/hebei_synthetic.toml``, :func:`sim.counties.regions.load`).
 
 1. Draw a pool of candidate counties: a latent development level z ~ N(0, sd) each, every input
    from its distribution given z (lognormal, Poisson count, 0/1, category, assessor's points).
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .loaders import load_rubric
-from .rubric import score
+from sim.files.loaders import load_rubric
+from sim.model.rubric import score
 
 STRATA = ("A", "B", "C")
 

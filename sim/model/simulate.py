@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.files.loaders import load_catalog, load_rubric
 from .attainment import attainment
-from .loaders import load_catalog, load_rubric
 from .projection import Params, run
 from .rubric import Score, score
 from .scenario import Scenario

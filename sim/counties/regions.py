@@ -17,11 +17,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .loaders import DATA_DIR, load_catalog, load_preset_doc, load_rubric, read_toml
-from .projection import Params, run
-from .scenario import Scenario
-from .simulate import score_batch
+from sim.files.errors import InputError
+from sim.files.loaders import DATA_DIR, load_catalog, load_preset_doc, load_rubric, read_toml
+from sim.model.projection import Params, run
+from sim.model.scenario import Scenario
+from sim.model.simulate import score_batch
 
 REGION_FILES = {"hebei-synthetic": "regions/hebei_synthetic.toml", "hengshui": "regions/hengshui.toml",
                 "demo-city": "regions/demo_city.toml"}
@@ -34,7 +34,7 @@ class Regions:
     """A collection of regions: one scenario per region (the same preset structure).
 
     ``params``: per-region draws of growth and response parameters (how regions differ beyond
-    their data), or None; ``policy``: the province's rewards (:class:`sim.province.Rewards`) or
+    their data), or None; ``policy``: the province's rewards (:class:`sim.counties.province.Rewards`) or
     None; ``synthetic``: every region is made up (labelled so in every view).
     """
 
@@ -49,7 +49,7 @@ class Regions:
     policy: object = field(default=None, repr=False)
     codes: tuple[str, ...] = ()  # administrative codes (6 digits) where known: the map's shapes
     names_en: tuple[str, ...] = ()
-    pace_z: tuple[float, ...] = ()  # each region's own pace: factor exp(spread x z) (sim.pace), none: typical
+    pace_z: tuple[float, ...] = ()  # each region's own pace: factor exp(spread x z) (sim.model.pace), none: typical
 
     def __len__(self) -> int:
         return len(self.scenarios)
@@ -177,7 +177,7 @@ def own_params(regions: Regions) -> Params:
 def project(regions: Regions, horizon: int | None = None, params: Params | None = None,
             spend: np.ndarray | None = None) -> Batch:
     """Project and score every region in one batch at its own parameters (:func:`own_params`),
-    under the collection's policy (the province's rewards: :func:`sim.province.reward_policy`).
+    under the collection's policy (the province's rewards: :func:`sim.counties.province.reward_policy`).
     ``params`` go on top of the regions' own."""
     if horizon is not None:
         regions = regions.with_horizon(horizon)
@@ -241,7 +241,7 @@ SPEND_PREFIX = "spend_"
 def spend_headers(program) -> tuple[str, ...]:
     """The headers a county's status-quo spending on ``program`` may have in a table (万元 a
     year): ``spend_<id>``, the Chinese or English name with the unit."""
-    from .tables import OPTIONAL_SPEND
+    from sim.inputs.tables import OPTIONAL_SPEND
 
     return (f"{SPEND_PREFIX}{program.id}", f"{program.zh}{OPTIONAL_SPEND}", f"{program.zh}(万元/年)",
             f"{program.zh}(万元)", f"{program.en} (万元 a year)", f"{program.en} (万元)")
@@ -270,7 +270,7 @@ def _spending(raw: pd.DataFrame, default: dict[str, np.ndarray]) -> dict[str, np
     takes the default), else the default; cells checked like every number column."""
     from types import SimpleNamespace
 
-    from .tables import _numbers
+    from sim.inputs.tables import _numbers
 
     cat = load_catalog()
     out = {}
@@ -304,9 +304,9 @@ def from_table(raw: pd.DataFrame, regions_id: str = "user", template: str = "dem
     assumption). The counties are projected from ``base_year`` (default: the template's).
     ``max_regions``: the most counties a table may have (``data/limits.toml`` [city] on the City
     page, [batch] on the command line, the default), checked before any row is read."""
-    from .document import limits
-    from .presets import own_programs, scenario_from_doc
-    from .tables import scoring_input
+    from sim.inputs.document import limits
+    from sim.inputs.presets import own_programs, scenario_from_doc
+    from sim.inputs.tables import scoring_input
 
     most = int(max_regions or limits()["batch"]["max_counties"])
     if len(raw) > most:

@@ -8,12 +8,12 @@ effect is zero and the projection is the trend.
 
 For each projected year t (t = 1 is the year after the baseline), in this order:
 
-1. Program units (:mod:`sim.effects`). An effect paid before its units exist turns the spending
+1. Program units (:mod:`sim.model.effects`). An effect paid before its units exist turns the spending
    of year t - L into caused units with diminishing returns up to a capacity; a post-award effect
    (后补助) turns it into a higher award per recognised unit, which causes units through an
    elasticity, and leaves money above its largest award unspent (not paid, not counted in fiscal
    S&T spending).
-2. Quantities in dependency order (see :mod:`sim.catalog` for each kind's equation): drivers
+2. Quantities in dependency order (see :mod:`sim.model.catalog` for each kind's equation): drivers
    and flows follow their trend (flows plus U), stocks grow and add U, pipelines feed from their
    source L years before, inflows add new units in proportion to their pool, elastic quantities
    follow their source, sums add their parts (fiscal S&T spending = the rest of S&T spending +
@@ -41,7 +41,7 @@ import numpy as np
 
 from .catalog import STEPPED, Catalog
 from .effects import Effects, effect_keys, units  # noqa: F401  (effect_keys, units: public here too)
-from .loaders import load_catalog
+from sim.files.loaders import load_catalog
 from .scenario import Scenario
 
 MAX_ANCHOR = 0.999  # a baseline at its ceiling still leaves the logistic a finite slope
@@ -58,11 +58,11 @@ class Params:
     management column -> value (used by scoring, not by the projection); ``reference``: the
     reference spending (n, programs, years), 万元; ``ratio_k``: ratio -> calibration factor (regions
     whose own figures disagree by rounding differ in it); ``pace``: a growth profile's group ->
-    draws of its pace factor theta, and ``county`` -> a county's own pace factor (:mod:`sim.pace`);
+    draws of its pace factor theta, and ``county`` -> a county's own pace factor (:mod:`sim.model.pace`);
     ``shocks``: quantity -> (n, years + 1) year-to-year shocks (log factors; added to points): how a
     county's reported figures vary around their path; ``rate``: a growth profile's absolute rate
     (population entry, pipeline yield) by quantity; ``elasticity``: (program, indicator) -> the
-    response of a post-award effect's caused units to its award (:mod:`sim.effects`). Missing
+    response of a post-award effect's caused units to its award (:mod:`sim.model.effects`). Missing
     entries take the scenario's and the catalog's values.
     """
 
@@ -132,12 +132,12 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
         policy: ``policy(t, X, x)`` called after each projected year t but the last, may raise
             the spending of later years in ``x`` (n, programs, years: ``spend`` itself when it has
             a row per region and is writable, so the caller sees what was paid; else a copy), e.g.
-            the province's rewards after an assessment round (:mod:`sim.province`).
+            the province's rewards after an assessment round (:mod:`sim.counties.province`).
         booked: (years,) or (n, years) 万元 counted in the program spending (and so in fiscal S&T
             spending and its share) that cause no units: what the rubric pays for spending itself
             (:func:`sim.plan.tools.money_buys`).
         ledger: a dict that receives ``unspent``, (n, years + 1) 万元 of program spending a
-            post-award rule could not pay (:mod:`sim.effects`), column 0 the baseline's (0).
+            post-award rule could not pay (:mod:`sim.model.effects`), column 0 the baseline's (0).
 
     >>> X = run(load_preset("demo"))  # doctest: +SKIP
     >>> X["high_tech_enterprises"].shape  # doctest: +SKIP
@@ -207,7 +207,7 @@ class _State:
 
 def _state(sc: Scenario, params: Params, cat: Catalog, n: int, n_years: int, x: np.ndarray) -> _State:
     """The arrays a projection starts from: baselines (drawn or the scenario's), growth and
-    parameters, the pace path's multipliers (:mod:`sim.pace`), shocks, and the trends."""
+    parameters, the pace path's multipliers (:mod:`sim.model.pace`), shocks, and the trends."""
     from .pace import multipliers
 
     qs = tuple(sc.base)
@@ -264,7 +264,7 @@ def line_push(sc: Scenario, params: Params, n: int):
     effort = np.asarray(params.pace.get("effort", sc.line_effort), dtype=float)
     if not sc.rubric_id or not np.any(effort > 0):
         return None
-    from .loaders import load_rubric
+    from sim.files.loaders import load_rubric
     from .simulate import score_batch
 
     lines = [tier.min_points for tier in load_rubric(sc.rubric_id).tiers if tier.min_points > 0]
@@ -361,7 +361,7 @@ def _entry(ind, st: _State, t: int) -> np.ndarray:
 
 def organic(ind, st: _State, t: int) -> np.ndarray:
     """The organic new units of a quantity in year t, from the years before (what a post-award
-    rule pays for, :mod:`sim.effects`): a stock's growth, a flow's trend, a pipeline's yield, an
+    rule pays for, :mod:`sim.model.effects`): a stock's growth, a flow's trend, a pipeline's yield, an
     inflow's new units, a population's entrants (pools of the year before)."""
     q, k, X = ind.id, ind.kind, st.X
     if k == "stock":
@@ -378,7 +378,7 @@ def organic(ind, st: _State, t: int) -> np.ndarray:
 
 
 def _step(ind, st: _State, t: int) -> np.ndarray:
-    """Quantity ``ind`` in year t from the years before (see :mod:`sim.catalog`), with its shock
+    """Quantity ``ind`` in year t from the years before (see :mod:`sim.model.catalog`), with its shock
     (a log factor; points: added) and its ceiling."""
     q, k, X, U = ind.id, ind.kind, st.X, st.U
     if k == "stock":

@@ -2,8 +2,8 @@
 
 Forecasters call it the outside view: before trusting one county's projection, look at what
 happened to counties that stood where it stands. The synthetic Hebei province (168 counties,
-:mod:`sim.province`) is projected under draws of the growth profile's fitted factors (the stored
-posterior, :mod:`sim.posterior`) with every county's year-to-year shocks; the peers of a county
+:mod:`sim.counties.province`) is projected under draws of the growth profile's fitted factors (the stored
+posterior, :mod:`sim.counties.posterior`) with every county's year-to-year shocks; the peers of a county
 are the synthetic counties whose score in the county's base statistics year lay within
 ``width`` points of its own. For each draw the share of peers that reached tier A by the target
 year and the share that fell a tier are counted; the result gives their median and P10-P90 over
@@ -40,9 +40,9 @@ class Peers:
 def province_totals(profile: str = "hebei-county") -> tuple[np.ndarray, tuple[int, ...]] | None:
     """Every synthetic county's score under :data:`DRAWS` posterior draws: (draws, counties,
     years) and the statistics years; None without a stored posterior."""
+    from sim.uncertainty import load_posterior
     from .province import project_draws
     from .regions import load
-    from .uncertainty import load_posterior
 
     post = load_posterior(profile)
     if post is None:
@@ -62,7 +62,7 @@ def reference_class(score: float, data_year: int, target_year: int, width: float
     total, years = got
     if data_year not in years or target_year not in years or target_year <= data_year:
         return None
-    from .loaders import load_rubric
+    from sim.files.loaders import load_rubric
 
     rubric = load_rubric("hebei-county")
     rank = {"A": 3, "B": 2, "C": 1}

@@ -3,7 +3,7 @@
 Every message template lives in ``data/translations.toml`` under ``[errors]``; an error
 carries only its code and the values that fill the template (column, row, value, ...). A value
 that quotes the user's input is shown without the characters no writer accepts
-(:func:`sim.text.clean`), so a message can always be displayed, written and logged.
+(:func:`sim.files.text.clean`), so a message can always be displayed, written and logged.
 """
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .errors import InputError
+from sim.files.errors import InputError
 
 DECIMALS = 9
 
@@ -283,7 +283,7 @@ def score(rubric: Rubric, values: Mapping[str, object], points: Mapping[str, obj
             the category column takes ids or Chinese labels. Arrays broadcast together, e.g.
             ``(regions,)`` for a table or ``(scenarios, years)`` for projections.
         points: item id -> its points (clipped to [0, max]) instead of scoring its columns: the
-            management items a projection moves (:mod:`sim.projection`, kind ``points``).
+            management items a projection moves (:mod:`sim.model.projection`, kind ``points``).
 
     Returns:
         A :class:`Score` whose arrays have the broadcast shape.

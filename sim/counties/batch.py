@@ -15,11 +15,11 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .plan import Options, Robust, optimize, scored_year
+from sim.files.errors import InputError
+from sim.model.scenario import Scenario
+from sim.plan import Options, Robust, optimize, scored_year
+from sim.uncertainty import monte_carlo
 from .regions import Regions
-from .scenario import Scenario
-from .uncertainty import monte_carlo
 
 COLUMNS = ("county", "data_year", "P10", "P50", "P90", "P_A", "P_B", "P_C", "P_fall", "budget", "optimized_P_A",
            "optimized_median", "gain_P_A", "seconds")

@@ -1,10 +1,10 @@
 """The one validated schema of a scenario document (links, imports, the saved store, the CLI).
 
-A document is small JSON text (see :mod:`sim.overrides`). Before it is parsed its size and its
+A document is small JSON text (see :mod:`sim.scenarios.overrides`). Before it is parsed its size and its
 nesting depth are checked (``data/limits.toml``), so no link can make the server build huge
 objects or recurse; after parsing, :class:`ScenarioDoc` (pydantic) checks every field's type,
 that numbers are finite and within physical bounds, and that texts are short and allowed
-(:mod:`sim.text`: no control characters, surrogates or non-characters). Every violation is an :class:`~sim.errors.InputError` naming the field
+(:mod:`sim.files.text`: no control characters, surrogates or non-characters). Every violation is an :class:`~sim.files.errors.InputError` naming the field
 (``spend.talent.2``) in Chinese and English; nothing else can come out of :func:`parse` or
 :func:`validate`.
 """
@@ -18,9 +18,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
-from .errors import InputError
-from .loaders import DATA_DIR, read_toml
-from .text import bad_char, clean, normal
+from sim.files.errors import InputError
+from sim.files.loaders import DATA_DIR, read_toml
+from sim.files.text import bad_char, clean, normal
 
 FORMAT = "innovation-sim-scenario/1"
 
@@ -68,7 +68,7 @@ def _spend(v: Any) -> float | list[float]:
 
 
 def _text(v: Any) -> str:
-    """A short text that every writer accepts (:mod:`sim.text`), in NFC form."""
+    """A short text that every writer accepts (:mod:`sim.files.text`), in NFC form."""
     if not isinstance(v, str):
         raise PydanticCustomError("text", "not a text / 不是文字")
     if len(v) > int(_lim("document", "max_text")):
@@ -128,7 +128,7 @@ class RegionDoc(_Strict):
 
 
 class ScenarioDoc(_Strict):
-    """A scenario document (see :mod:`sim.overrides`); every key but ``preset`` optional."""
+    """A scenario document (see :mod:`sim.scenarios.overrides`); every key but ``preset`` optional."""
 
     format: Literal["innovation-sim-scenario/1"] | None = None
     name: Text | None = None

@@ -1,4 +1,4 @@
-"""The indicator catalog and the programs, as frozen values (read by :mod:`sim.loaders`).
+"""The indicator catalog and the programs, as frozen values (read by :mod:`sim.files.loaders`).
 
 Indicator kinds (``data/indicators.csv``):
   driver   X_t = X_0 (1+g)^t                                  (exogenous trend)
@@ -21,7 +21,7 @@ An optional ``cap`` bounds the value by another indicator's value in the same ye
 ``cap_share``, 1 unless given: high-tech enterprises at most 1.5% of registered firms), and an
 optional ``upper`` by a constant (100 for a share of a whole, in %). With ``saturation =
 logistic`` the value approaches that ceiling smoothly instead of stopping at it: the odds of its
-share of the ceiling, s / (1 - s), grow as the unbounded share does (see :mod:`sim.projection`).
+share of the ceiling, s / (1 - s), grow as the unbounded share does (see :mod:`sim.model.projection`).
 """
 from __future__ import annotations
 

@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .plan import make_problem, outcomes, score_allocations, scored_year
+from sim.files.errors import InputError
+from sim.plan import make_problem, outcomes, score_allocations, scored_year
+from sim.uncertainty import draw
 from .regions import Goal, Regions
-from .uncertainty import draw
 
 A_LINE, B_LINE = 80.0, 60.0  # the rubric's tier lines (data/rubrics: A >= 80, B >= 60)
 

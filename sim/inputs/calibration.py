@@ -20,10 +20,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import minimize
 
-from .catalog import GROWING
-from .loaders import load_catalog, load_uncertainty
-from .projection import Params, run
-from .scenario import Provenance, Scenario
+from sim.files.loaders import load_catalog, load_uncertainty
+from sim.model.catalog import GROWING
+from sim.model.projection import Params, run
+from sim.model.scenario import Provenance, Scenario
 
 STEP = 1e-6
 

@@ -1,6 +1,6 @@
 """The synthetic Hebei province and the province's policy of the assessment years.
 
-* :func:`synthetic_province` builds the 168 synthetic counties of 2017 (:mod:`sim.synthetic`)
+* :func:`synthetic_province` builds the 168 synthetic counties of 2017 (:mod:`sim.counties.synthetic`)
   as scenarios of the demo county's structure with the growth profile ``hebei-county``; each
   county also draws its own growth and response parameters from the same ranges that express
   the uncertainty about one county, and its own pace (``pace_z``: a standard normal number, the
@@ -9,11 +9,11 @@
   public budget (the status quo), and after each assessment round the province rewards the
   counties that rose most (跃升奖励: 1.61亿元 to 75 counties in the 2019 round, 1.4亿元 to 61 in
   2021); a county spends its reward on its programs in the round's year, in the proportions of
-  its own status-quo split. It acts inside the projection (:func:`sim.projection.run`'s
+  its own status-quo split. It acts inside the projection (:func:`sim.model.projection.run`'s
   ``policy``), so a batch of many provinces is one projection.
 * :func:`project_draws` projects the province under many draws of the growth profile's factors
   at once (each draw a whole province with its counties' year-to-year shocks): the machinery of
-  the calibration (:mod:`sim.posterior`) and of the backtests (:mod:`sim.backtest`).
+  the calibration (:mod:`sim.counties.posterior`) and of the backtests (:mod:`sim.counties.backtest`).
 """
 from __future__ import annotations
 
@@ -22,11 +22,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .loaders import DATA_DIR, read_toml
-from .presets import own_programs, scenario_from_doc
-from .projection import Params, run
+from sim.files.loaders import DATA_DIR, read_toml
+from sim.inputs.presets import own_programs, scenario_from_doc
+from sim.model.projection import Params, run
+from sim.model.simulate import score_batch
 from .regions import Regions, county_doc, merge, stack
-from .simulate import score_batch
 
 RECORD_FILE = "regions/hebei_record.toml"
 FACTORS = ("pace", "hte", "intensity", "management", "spread", "volatility", "effort")  # a profile's fitted factors
@@ -83,7 +83,7 @@ def illustrative_city(spec: dict) -> Regions:
     regions = _collection(meta, inputs, [c["zh"] for c in ordered], meta.get("note_en", ""), None)
     back = [ordered.index(c) for c in counties]  # the file's order
     # a city's counties run at their central parameters: what differs between them is their
-    # data; the uncertainty is drawn by sim.monte_carlo / sim.city (the province draws them
+    # data; the uncertainty is drawn by sim.monte_carlo / sim.counties.city (the province draws them
     # per county instead, to spread 168 synthetic counties as real ones spread)
     return replace(regions, names=tuple(regions.names[i] for i in back),
                    scenarios=tuple(regions.scenarios[i] for i in back), params=None, pace_z=(),
@@ -95,8 +95,8 @@ def _collection(meta: dict, inputs: dict, names: list[str], note: str, policy) -
     """Regions from drawn inputs: each county a copy of the template preset re-dated to the base
     year, its programs' status quo a share of its fiscal S&T spending, its growth and response
     parameters drawn (how counties differ beyond their data)."""
-    from .loaders import load_preset_doc, load_rubric
-    from .uncertainty import params_of, ranges, sample
+    from sim.files.loaders import load_preset_doc, load_rubric
+    from sim.uncertainty import params_of, ranges, sample
 
     columns = [c.id for c in load_rubric("hebei-county").columns]
     template = load_preset_doc(meta["template"])
@@ -137,7 +137,7 @@ class Rewards:
 
 
 def reward_policy(t, rewards: Rewards, reference: np.ndarray, params: Params, counties: int):
-    """The rewards as a projection policy (:func:`sim.projection.run`): after the statistics of
+    """The rewards as a projection policy (:func:`sim.model.projection.run`): after the statistics of
     year base + t, the round held in base + t + 1 rewards the ``counties``' top risers within each
     block of ``counties`` rows (one province each) and adds the reward to their spending of that
     year, split like their status quo (``reference``: (n, programs, years))."""
@@ -187,7 +187,7 @@ def project_draws(regions: Regions, theta: dict[str, np.ndarray], horizon: int, 
     every county: fresh for every draw, or with ``common`` the same standard normal numbers for
     every draw, scaled by its volatility, so that draws differ only by their factors), under the
     province's rewards, to data year ``horizon``. Runs ``chunk`` provinces per projection."""
-    from .uncertainty import draw_shocks
+    from sim.uncertainty import draw_shocks
 
     regions = regions.with_horizon(horizon)
     t, p, x = stack(regions.scenarios)
@@ -201,7 +201,7 @@ def project_draws(regions: Regions, theta: dict[str, np.ndarray], horizon: int, 
         th = {name: np.repeat(np.asarray(v, dtype=float)[lo:lo + k], C) for name, v in theta.items()}
         pace = {g: th[g] for g in ("pace", "hte", "intensity", "management", "effort") if g in th}
         pace["county"] = np.exp(th.get("spread", t.pace_spread) * np.tile(z, k))
-        if t.pace_mode == "mixed":  # each province draw one of the modes after the window (sim.pace)
+        if t.pace_mode == "mixed":  # each province draw one of the modes after the window (sim.model.pace)
             pace["mode"] = np.repeat(np.random.default_rng([*np.ravel(seed).tolist(), lo, 3]).integers(0, 3, k), C)
         pk = replace(p.tiled(k), pace=pace)
         if shocks:

@@ -21,11 +21,11 @@ import math
 
 import numpy as np
 
-from . import document
-from .errors import InputError
-from .loaders import load_catalog, load_rubric
-from .presets import check_preset_id, load_preset, rederive
-from .scenario import Scenario
+from sim.files.errors import InputError
+from sim.files.loaders import load_catalog, load_rubric
+from sim.inputs import document
+from sim.inputs.presets import check_preset_id, load_preset, rederive
+from sim.model.scenario import Scenario
 
 FORMAT = document.FORMAT
 EDITABLE_KINDS = ("driver", "stock", "flow", "pipeline", "elastic", "inflow", "population")
@@ -34,7 +34,7 @@ MANAGEMENT_COUNTS = ("st_leading_group",)
 
 def parse(text: str | bytes) -> dict:
     """Parse a JSON scenario document (InputError when it is not one): size, nesting depth and
-    every field's type and bounds are checked by :mod:`sim.document` before anything is built."""
+    every field's type and bounds are checked by :mod:`sim.inputs.document` before anything is built."""
     return document.parse(text)
 
 
@@ -48,7 +48,7 @@ def _number(key: str, v, minimum: float | None = None) -> float:
 
 def apply(doc: dict) -> Scenario:
     """The scenario a document describes: its preset with the changes applied and validated
-    (the schema of :mod:`sim.document` first, then what only the preset can tell: known
+    (the schema of :mod:`sim.inputs.document` first, then what only the preset can tell: known
     programs, quantities and years)."""
     doc = document.validate(doc)
     check_preset_id(str(doc.get("preset")))

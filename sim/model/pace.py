@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .loaders import load_profile
+from sim.files.loaders import load_profile
 
 from .scenario import PACE_MODES as MODES
 

@@ -1,12 +1,12 @@
 """The growth profile's factors fitted to the province's record, with their uncertainty.
 
-The factors (:data:`sim.province.FACTORS`): ``pace``, ``hte``, ``intensity`` and ``management``
+The factors (:data:`sim.counties.province.FACTORS`): ``pace``, ``hte``, ``intensity`` and ``management``
 scale the profile's prior rates; ``spread`` is how much counties' own paces differ; ``volatility``
 scales the year-to-year shocks (``data/uncertainty.toml`` [volatility]). Each has a lognormal
 prior (``data/profiles/<profile>.toml`` [prior]).
 
 Likelihood. A draw of the factors is a whole synthetic province projected with fresh shocks
-(:func:`sim.province.project_draws`); each published statistic of a round up to ``until`` is
+(:func:`sim.counties.province.project_draws`); each published statistic of a round up to ``until`` is
 compared with the draw's, normal with a stated scale (:func:`scale`: the model's structural error
 plus the sampling variation of a count of 168 counties):
 
@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import logsumexp
 
-from .loaders import load_profile
+from sim.files.loaders import load_profile
 from .province import FACTORS, Draws, load_record, project_draws
 from .regions import Regions
 
@@ -156,7 +156,7 @@ def fit(regions: Regions, until: int | None = None, draws: int = 192, rounds: in
     rng = np.random.default_rng([seed, 7])
     mu, cov = mu0, cov0
     tiers_of = regions.scenarios[0]
-    from .loaders import load_rubric
+    from sim.files.loaders import load_rubric
 
     rubric = load_rubric(tiers_of.rubric_id)
     history = []
@@ -207,10 +207,10 @@ class Predictive:
 def predictive(regions: Regions, posterior: dict, horizon: int, seed: int = 1, mode: str | None = None,
                until: int | None = None) -> Predictive:
     """Project the province under the posterior draws (name -> (K,)) with fresh shocks to data
-    year ``horizon``; ``mode`` the pace after the window (:mod:`sim.pace`; default the profile's);
+    year ``horizon``; ``mode`` the pace after the window (:mod:`sim.model.pace`; default the profile's);
     ``until`` the last fitted data year (default: the record's last), after which the structural
     error grows."""
-    from .loaders import load_rubric
+    from sim.files.loaders import load_rubric
 
     if mode is not None:
         regions = replace(regions, scenarios=tuple(s.replace(pace_mode=mode) for s in regions.scenarios))
@@ -258,8 +258,8 @@ def stored_bands(mode: str | None = None, horizon: int = 2026, draws: int = 100,
     whether that round was fitted (the stored posterior uses every published round) — the Method
     page's chart and the README's. ``mode``: the pace after the window (default the profile's);
     ``draws``: the first posterior draws used."""
+    from sim.uncertainty import load_posterior
     from .regions import load
-    from .uncertainty import load_posterior
 
     post = load_posterior(profile)
     if post is None:
