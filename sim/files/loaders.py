@@ -7,9 +7,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-SEEDS_DIR = Path(os.environ.get("SIM_SEEDS_DIR")
-                 or Path(__file__).resolve().parent.parent.parent / "shared" / "seeds")
+ROOT = Path(__file__).resolve().parents[2]  # the project (sim/files/loaders.py)
+DATA_DIR = ROOT / "data"
+SEEDS_DIR = Path(os.environ.get("SIM_SEEDS_DIR") or ROOT.parent / "shared" / "seeds")
 
 
 SEED_FILES = ("000_", "001_", "002_", "003_", "004_")  # the five source documents (file name starts)
