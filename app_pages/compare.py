@@ -17,7 +17,7 @@ from report import qr
 from report import charts
 from report.briefing import comparison_briefing
 from sim.files.errors import InputError
-from sim.files.loaders import load_rubric
+from sim.model.rubric import load_rubric
 from ui import common, state, store
 from ui.common import (band, chart_titles, data_year, default_target_year, fmt, fmt_quantity, fmt_score, ind_label,
                        prog_name, target_year, target_years, tier_odds)

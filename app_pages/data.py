@@ -6,8 +6,9 @@ import streamlit as st
 
 from report import labels
 from sim import InputError
-from sim.files.loaders import load_rubric, load_rubric_example
+from sim.files.loaders import load_rubric_example
 from sim.inputs.tables import READERS, template_bytes
+from sim.model.rubric import load_rubric
 from sim.model.simulate import assumed_values
 from ui import datatab, state
 from ui.i18n import lang, say, t, tl

@@ -8,8 +8,9 @@ import streamlit as st
 from report import labels
 from report import charts
 from sim.counties import backtest, posterior
-from sim.files.loaders import DATA_DIR, load_rubric
+from sim.files.datadir import DATA_DIR
 from sim.model.catalog import text_in
+from sim.model.rubric import load_rubric
 from sim.model.scenario import PACE_MODES
 from sim.uncertainty import load_posterior
 from ui import datatab, state

@@ -13,8 +13,9 @@ from report.slides import scenario_slides
 
 from report import charts
 from report import labels
-from sim.files.loaders import load_catalog, load_rubric
+from sim.model.catalog import load_catalog
 from sim.model.catalog import text_in
+from sim.model.rubric import load_rubric
 from sim.model.scenario import PACE_MODES, whole_split
 from ui import common, state, tour
 from ui.common import (BAND_DRAWS, assumption_note, band, band_line, chart_titles, data_year, fmt_growth, fmt_money,

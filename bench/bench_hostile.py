@@ -30,8 +30,9 @@ TIMEOUT = 60.0      # seconds before a child is killed
 
 def national() -> tuple[str, bytes, str]:
     """The template's columns filled for 2,844 regions (random values), as .xlsx: a large real upload."""
-    from sim.files.loaders import load_rubric, load_rubric_example
+    from sim.files.loaders import load_rubric_example
     from sim.inputs.tables import table_from_bytes, template_bytes, xlsx_bytes
+    from sim.model.rubric import load_rubric
     from tests.support import random_table
 
     rubric = load_rubric("hebei-county")

@@ -14,8 +14,8 @@ import io
 import pandas as pd
 
 import sim
-from sim.files.loaders import load_rubric
 from sim.files.text import clean
+from sim.model.rubric import load_rubric
 from sim.uncertainty import monte_carlo, sensitivity
 from . import charts
 

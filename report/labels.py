@@ -4,7 +4,9 @@ from __future__ import annotations
 import math
 import re
 
-from sim.files.loaders import load_catalog, load_rubric, load_translations
+from sim.files.datadir import load_translations
+from sim.model.catalog import load_catalog
+from sim.model.rubric import load_rubric
 
 COUNT_UNITS = ("家", "个", "项", "件", "所", "名")  # units of things counted one by one
 SOURCE_FILE = re.compile(r"(?:\.\./shared/(?:seeds|reference)/)?(\d{3}_[0-9a-f]{16}\.txt|hebei_county_results\.md)")

@@ -8,9 +8,10 @@ Pure Python (numpy, pandas, scipy); no UI code. Data comes only through :mod:`si
 """
 from .counties import regions
 from .files.errors import InputError
-from .files.loaders import load_catalog, load_rubric
 from .inputs.presets import list_presets, load_preset
+from .model.catalog import load_catalog
 from .model.projection import Params, run
+from .model.rubric import load_rubric
 from .model.rubric import Rubric, Score, score
 from .model.scenario import Scenario, Target
 from .model.simulate import Projection, simulate

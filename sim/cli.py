@@ -16,7 +16,9 @@ import pandas as pd
 from typing import Callable
 
 from .files.errors import InputError
-from .files.loaders import load_catalog, load_rubric, load_rubric_example
+from .files.loaders import load_rubric_example
+from .model.catalog import load_catalog
+from .model.rubric import load_rubric
 from .model.rubric import score
 from .inputs.tables import (atomic_file, check_out_path, csv_bytes, iter_table, scoring_input, template_bytes,
                             write_atomic)
@@ -343,7 +345,8 @@ def write_posterior(post, profile: str = "hebei-county") -> None:
     profile's [theta] lines), each file written whole or not at all."""
     import re
 
-    from .files.loaders import DATA_DIR, PROFILE_FILES, load_profile
+    from .files.datadir import DATA_DIR
+    from .files.loaders import PROFILE_FILES, load_profile
 
     prof = load_profile(profile)
     frame = post.frame().round(5)
@@ -470,7 +473,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 @command
 def cmd_brief(args: argparse.Namespace) -> int:
     """Write the briefing (report.briefing) of a preset's scenario or of a city."""
-    from .files.text import check as check_text
+    from .files.errors import check as check_text
     from .inputs.presets import check_preset_id, load_preset
 
     out = check_out_path(args.out, (".docx", ".pptx"))

@@ -29,9 +29,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .files.loaders import load_catalog, load_rubric, load_uncertainty
+from .files.loaders import load_uncertainty
 from .model.attainment import TIER_RANK, attainment_batch
+from .model.catalog import load_catalog
 from .model.projection import Params, effect_keys, run
+from .model.rubric import load_rubric
 from .model.scenario import Scenario
 from .model.simulate import score_batch
 

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import sim
-from sim.files.loaders import load_translations
+from sim.files.datadir import load_translations
 from sim.scenarios import overrides
 from sim.uncertainty import monte_carlo
 from ui import store

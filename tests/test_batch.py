@@ -11,8 +11,10 @@ import pytest
 from sim.cli import main
 from sim.counties import batch, regions
 from sim.files.errors import InputError
-from sim.files.loaders import load_catalog, load_rubric, load_rubric_example
+from sim.files.loaders import load_rubric_example
 from sim.inputs.tables import template_bytes
+from sim.model.catalog import load_catalog
+from sim.model.rubric import load_rubric
 
 
 @pytest.fixture(autouse=True)

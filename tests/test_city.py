@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from sim.counties import regions
-from sim.files.loaders import DATA_DIR, read_toml
+from sim.files.datadir import DATA_DIR, read_toml
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,11 @@ from helpers import plain
 from openpyxl import load_workbook
 
 import sim
-from sim.files.loaders import load_catalog, load_rubric, load_rubric_example, load_translations
+from sim.files.datadir import load_translations
+from sim.files.loaders import load_rubric_example
 from sim.inputs.tables import template_bytes
+from sim.model.catalog import load_catalog
+from sim.model.rubric import load_rubric
 from sim.model.simulate import inputs_frame
 from sim.scenarios import overrides
 from ui import datatab

@@ -12,7 +12,7 @@ import sim.scenarios.overrides
 import sim.uncertainty
 from sim.counties import backtest, peers, posterior, regions
 from sim.counties.regions import own_params, stack
-from sim.files.loaders import load_catalog
+from sim.model.catalog import load_catalog
 from sim.model.projection import run
 
 MAX_MULTIPLE = 10.0  # the most a status-quo indicator may grow in ten years (README, "Paths")

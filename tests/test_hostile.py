@@ -162,7 +162,7 @@ def test_plausible_documents_give_a_scenario_or_a_message(value):
 
 
 def _codes() -> list[str]:
-    from sim.files.loaders import load_translations
+    from sim.files.datadir import load_translations
 
     return list(load_translations()["errors"])
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import sim
-from sim.files.loaders import load_catalog, preset_ids
+from sim.files.loaders import preset_ids
+from sim.model.catalog import load_catalog
 from sim.model.projection import run
 from sim.model.scenario import Target
 

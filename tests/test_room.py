@@ -20,8 +20,9 @@ from streamlit.testing.v1 import AppTest
 import sim
 from report import briefing, labels, slides
 from report import charts
+from sim.files.datadir import load_translations
 from sim.files.errors import InputError
-from sim.files.loaders import load_catalog, load_translations
+from sim.model.catalog import load_catalog
 from ui import store
 
 ROOT = Path(__file__).resolve().parent.parent

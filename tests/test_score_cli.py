@@ -146,7 +146,7 @@ def test_command_line_process_has_no_traceback(tmp_path):
 
 
 def test_template_marks_assumed_example_values(rubric):
-    from sim.files.loaders import load_catalog
+    from sim.model.catalog import load_catalog
     from openpyxl import load_workbook
     import io
 

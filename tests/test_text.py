@@ -90,7 +90,8 @@ def test_scenario_names_in_the_store(s):
 def test_uploaded_region_names_are_refused_with_their_row_or_written_by_every_writer(names):
     """A table's region names pass the check, or the upload is refused naming column and row;
     names that pass are written by the CSV and Excel writers and a Word table, and read back."""
-    from sim.files.loaders import load_rubric, load_rubric_example
+    from sim.files.loaders import load_rubric_example
+    from sim.model.rubric import load_rubric
 
     rubric, ex = load_rubric(), load_rubric_example()
     rows = []

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.files.loaders import load_catalog
+from sim.model.catalog import load_catalog
 from sim.model.projection import Params, run, saturate
 from sim.uncertainty import draw, from_space, monte_carlo, ranges, sample, to_space
 

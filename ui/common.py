@@ -11,7 +11,8 @@ import streamlit as st
 import sim
 from report import labels
 from report import charts
-from sim.files.loaders import load_catalog, load_rubric
+from sim.model.catalog import load_catalog
+from sim.model.rubric import load_rubric
 from sim.plan import marginal_values, money_buys
 from sim.uncertainty import draw, monte_carlo
 from ui import state

@@ -20,10 +20,12 @@ import pandas as pd
 
 import sim
 from report import labels
-from sim.files.loaders import load_catalog, load_rubric, load_translations
+from sim.files.datadir import load_translations
 from sim.inputs import document
 from sim.inputs.tables import scoring_input, table_from_bytes, xlsx_bytes
+from sim.model.catalog import load_catalog
 from sim.model.catalog import text_in
+from sim.model.rubric import load_rubric
 from sim.model.simulate import inputs_frame
 from sim.scenarios import overrides
 from ui.literal import lit

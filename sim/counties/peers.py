@@ -62,7 +62,7 @@ def reference_class(score: float, data_year: int, target_year: int, width: float
     total, years = got
     if data_year not in years or target_year not in years or target_year <= data_year:
         return None
-    from sim.files.loaders import load_rubric
+    from sim.model.rubric import load_rubric
 
     rubric = load_rubric("hebei-county")
     rank = {"A": 3, "B": 2, "C": 1}

@@ -156,7 +156,7 @@ def fit(regions: Regions, until: int | None = None, draws: int = 192, rounds: in
     rng = np.random.default_rng([seed, 7])
     mu, cov = mu0, cov0
     tiers_of = regions.scenarios[0]
-    from sim.files.loaders import load_rubric
+    from sim.model.rubric import load_rubric
 
     rubric = load_rubric(tiers_of.rubric_id)
     history = []
@@ -210,7 +210,7 @@ def predictive(regions: Regions, posterior: dict, horizon: int, seed: int = 1, m
     year ``horizon``; ``mode`` the pace after the window (:mod:`sim.model.pace`; default the profile's);
     ``until`` the last fitted data year (default: the record's last), after which the structural
     error grows."""
-    from sim.files.loaders import load_rubric
+    from sim.model.rubric import load_rubric
 
     if mode is not None:
         regions = replace(regions, scenarios=tuple(s.replace(pace_mode=mode) for s in regions.scenarios))

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from sim.files.loaders import DATA_DIR, read_toml
+from sim.files.datadir import DATA_DIR, read_toml
 from sim.inputs.presets import own_programs, scenario_from_doc
 from sim.model.projection import Params, run
 from sim.model.simulate import score_batch
@@ -95,7 +95,8 @@ def _collection(meta: dict, inputs: dict, names: list[str], note: str, policy) -
     """Regions from drawn inputs: each county a copy of the template preset re-dated to the base
     year, its programs' status quo a share of its fiscal S&T spending, its growth and response
     parameters drawn (how counties differ beyond their data)."""
-    from sim.files.loaders import load_preset_doc, load_rubric
+    from sim.files.loaders import load_preset_doc
+    from sim.model.rubric import load_rubric
     from sim.uncertainty import params_of, ranges, sample
 
     columns = [c.id for c in load_rubric("hebei-county").columns]

@@ -17,9 +17,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from sim.files.datadir import DATA_DIR, read_toml
 from sim.files.errors import InputError
-from sim.files.loaders import DATA_DIR, load_catalog, load_preset_doc, load_rubric, read_toml
+from sim.files.loaders import load_preset_doc
+from sim.model.catalog import load_catalog
 from sim.model.projection import Params, run
+from sim.model.rubric import load_rubric
 from sim.model.scenario import Scenario
 from sim.model.simulate import score_batch
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.files.loaders import load_rubric
+from sim.model.rubric import load_rubric
 from sim.model.rubric import score
 
 STRATA = ("A", "B", "C")

@@ -4,18 +4,18 @@ Every message template lives in ``data/translations.toml`` under ``[errors]``; a
 carries only its code and the values that fill the template (column, row, value, ...). A value
 that quotes the user's input is shown without the characters no writer accepts
 (:func:`sim.files.text.clean`), so a message can always be displayed, written and logged.
+:func:`check` is a user's text refused with one of them (what :mod:`sim.files.text` allows).
 """
 from __future__ import annotations
 
 from typing import Any
 
-from .text import clean
+from .datadir import load_translations
+from .text import bad_char, clean, normal
 
 
 def say(code: str, lang: str = "en", **params: Any) -> str:
     """A result message ``[messages.<code>]`` of data/translations.toml in ``lang``."""
-    from .loaders import load_translations
-
     return load_translations()["messages"][code][lang].format(**params)
 
 
@@ -34,8 +34,6 @@ class InputError(ValueError):
 
     def message(self, lang: str = "zh") -> str:
         """The message in ``lang`` ('zh' or 'en')."""
-        from .loaders import load_translations  # local: loaders imports nothing from here
-
         table = load_translations()["errors"]
         entry = table.get(self.code)
         params = {k: clean(v) if isinstance(v, str) else v for k, v in self.params.items()}
@@ -46,3 +44,14 @@ class InputError(ValueError):
     def both(self) -> str:
         """Chinese then English, one per line (the command line shows both)."""
         return f"{self.message('zh')}\n{self.message('en')}"
+
+
+def check(text: str, field: str) -> str:
+    """The text in NFC form; InputError ``bad_text`` naming ``field`` and the first character
+    not allowed (:mod:`sim.files.text`)."""
+    if not isinstance(text, str):
+        raise InputError("bad_text", field=field, char=type(text).__name__)
+    char = bad_char(text)
+    if char is not None:
+        raise InputError("bad_text", field=field, char=char)
+    return normal(text)

@@ -1,16 +1,15 @@
-"""The one place that reads ``data/``: parse, validate once, return frozen objects (cached)."""
+"""The one place that reads ``data/`` (with :mod:`.datadir`): parse, validate once, return frozen
+objects (cached). The rubric and the catalog are built by the model that owns their types
+(:func:`sim.model.rubric.load_rubric`, :func:`sim.model.catalog.load_catalog`) from the documents
+read here."""
 from __future__ import annotations
 
+import csv
 import functools
-import os
-import tomllib
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]  # the project (sim/files/loaders.py)
-DATA_DIR = ROOT / "data"
-SEEDS_DIR = Path(os.environ.get("SIM_SEEDS_DIR") or ROOT.parent / "shared" / "seeds")
-
+from .datadir import DATA_DIR, SEEDS_DIR, read_toml
+from .errors import InputError
 
 SEED_FILES = ("000_", "001_", "002_", "003_", "004_")  # the five source documents (file name starts)
 
@@ -24,25 +23,12 @@ def load_sources() -> dict[str, str]:
         InputError ``seeds_missing`` naming the folder (``../shared/seeds`` or SIM_SEEDS_DIR)
         when it or one of the five seeds is not there.
     """
-    from .errors import InputError
 
     files = sorted(SEEDS_DIR.glob("*.txt")) if SEEDS_DIR.is_dir() else []
     if not all(any(f.name.startswith(k) for f in files) for k in SEED_FILES):
         raise InputError("seeds_missing", folder=str(SEEDS_DIR))
     files += sorted((SEEDS_DIR.parent / "reference").glob("*.md"))
     return {f.name: f.read_text(encoding="utf-8") for f in files}
-
-
-def read_toml(path: Path) -> dict[str, Any]:
-    """Parse one TOML file of ``data/``."""
-    with open(path, "rb") as fh:
-        return tomllib.load(fh)
-
-
-@functools.cache
-def load_translations() -> dict[str, Any]:
-    """Every user-facing string, zh and en (``data/translations.toml``)."""
-    return read_toml(DATA_DIR / "translations.toml")
 
 
 @functools.cache
@@ -57,7 +43,6 @@ PROFILE_FILES = {"hebei-county": "profiles/hebei_county.toml"}
 @functools.cache
 def load_profile(profile_id: str) -> dict[str, Any]:
     """A growth profile (``data/profiles/``): rates and inflow parameters with their pace factors."""
-    from .errors import InputError
 
     if profile_id not in PROFILE_FILES:
         raise InputError("unknown_key", key=f"growth_profile {profile_id}", known=", ".join(PROFILE_FILES))
@@ -79,20 +64,6 @@ def load_profile_posterior(profile_id: str) -> dict | None:
     return {c: frame[c].to_numpy(dtype=float) for c in frame.columns}
 
 
-RUBRIC_FILES = {"hebei-county": "rubrics/hebei_county.toml"}
-
-
-@functools.cache
-def load_rubric(rubric_id: str = "hebei-county"):
-    """The rubric ``rubric_id`` as a validated, frozen :class:`sim.model.rubric.Rubric`."""
-    from sim.model.rubric import Rubric
-    from .errors import InputError
-
-    if rubric_id not in RUBRIC_FILES:
-        raise InputError("unknown_rubric", rubric=rubric_id, known=", ".join(RUBRIC_FILES))
-    return Rubric.from_toml(read_toml(DATA_DIR / RUBRIC_FILES[rubric_id]))
-
-
 RUBRIC_EXAMPLES = {"hebei-county": "rubrics/hebei_county_example.csv"}
 
 
@@ -104,22 +75,25 @@ def load_rubric_example(rubric_id: str = "hebei-county"):
     return pd.read_csv(DATA_DIR / RUBRIC_EXAMPLES[rubric_id], dtype=str, keep_default_na=False)
 
 
-@functools.cache
-def load_catalog():
-    """Indicators (data/indicators.csv) plus the rubric's count columns, and the programs."""
-    from sim.model.catalog import Catalog, read_indicators, read_programs, rubric_stock
+RUBRIC_FILES = {"hebei-county": "rubrics/hebei_county.toml"}
 
-    inds = read_indicators(DATA_DIR / "indicators.csv")
-    for c in load_rubric("hebei-county").columns:
-        if c.kind == "count" and c.id not in inds:
-            inds[c.id] = rubric_stock(c.id, c.zh, c.en, c.unit)
-    progs = read_programs(read_toml(DATA_DIR / "programs.toml"))
-    for p in progs:
-        for e in p.effects:
-            unknown = [i for i in (*e.targets, e.capacity_of) if i and i not in inds]
-            if unknown:
-                raise ValueError(f"programs.toml {p.id}: unknown indicators {unknown}")
-    return Catalog(inds, progs)
+
+def rubric_doc(rubric_id: str) -> dict[str, Any]:
+    """The raw TOML of a rubric (``data/rubrics/``; validated by :func:`sim.model.rubric.load_rubric`)."""
+    if rubric_id not in RUBRIC_FILES:
+        raise InputError("unknown_rubric", rubric=rubric_id, known=", ".join(RUBRIC_FILES))
+    return read_toml(DATA_DIR / RUBRIC_FILES[rubric_id])
+
+
+def indicator_rows() -> list[dict[str, str]]:
+    """The rows of ``data/indicators.csv`` (read into indicators by :func:`sim.model.catalog.load_catalog`)."""
+    with open(DATA_DIR / "indicators.csv", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def programs_doc() -> dict[str, Any]:
+    """The raw TOML of ``data/programs.toml``."""
+    return read_toml(DATA_DIR / "programs.toml")
 
 
 PRESETS_DIR = DATA_DIR / "presets"
@@ -132,7 +106,6 @@ def preset_ids() -> list[str]:
 @functools.cache
 def load_preset_doc(preset_id: str) -> dict:
     """The raw TOML of a preset (validated and resolved by :mod:`sim.inputs.presets`)."""
-    from .errors import InputError
 
     path = PRESETS_DIR / f"{preset_id}.toml"
     if not path.is_file():

@@ -10,11 +10,9 @@ A text is allowed when, after Unicode NFC normalisation, it holds none of
 
 so that every writer of the product (Word, PPTX, xlsx, CSV, the charts' renderer, the scenario
 store, a link) can write it. Names, imported documents, uploaded tables' region names, file
-names and command-line texts pass :func:`check` (a refusal names the field and the character)
+names and command-line texts pass :func:`sim.files.errors.check` (a refusal names the field and the character)
 or, where the user cannot fix the text (a file's name), :func:`clean`.
 
->>> check("衡水 景县", "name")
-'衡水 景县'
 >>> bad_char("a\\x0bb")
 'U+000B'
 >>> clean("景县\\ufffe.xlsx")
@@ -41,19 +39,6 @@ def normal(text: str) -> str:
         return unicodedata.normalize("NFC", text)
     except UnicodeError:  # pragma: no cover - normalize accepts surrogates in CPython
         return text
-
-
-def check(text: str, field: str) -> str:
-    """The text in NFC form; InputError ``bad_text`` naming ``field`` and the first character
-    not allowed (see the module doc)."""
-    from .errors import InputError  # errors renders its messages with clean(): imported here
-
-    if not isinstance(text, str):
-        raise InputError("bad_text", field=field, char=type(text).__name__)
-    char = bad_char(text)
-    if char is not None:
-        raise InputError("bad_text", field=field, char=char)
-    return normal(text)
 
 
 def clean(text: str) -> str:

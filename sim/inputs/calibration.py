@@ -20,7 +20,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import minimize
 
-from sim.files.loaders import load_catalog, load_uncertainty
+from sim.files.loaders import load_uncertainty
+from sim.model.catalog import load_catalog
 from sim.model.catalog import GROWING
 from sim.model.projection import Params, run
 from sim.model.scenario import Provenance, Scenario

@@ -18,8 +18,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
+from sim.files.datadir import DATA_DIR, read_toml
 from sim.files.errors import InputError
-from sim.files.loaders import DATA_DIR, read_toml
 from sim.files.text import bad_char, clean, normal
 
 FORMAT = "innovation-sim-scenario/1"

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from sim.files.errors import InputError
-from sim.files.loaders import load_catalog, load_preset_doc, load_profile, load_rubric, preset_ids
+from sim.files.loaders import load_preset_doc, load_profile, preset_ids
+from sim.model.catalog import load_catalog
 from sim.model.catalog import GROWING, Catalog
+from sim.model.rubric import load_rubric
 from sim.model.scenario import Provenance, Scenario, Target
 
 MONEY = {("亿元", "万元"): 1e4, ("万元", "亿元"): 1e-4}
@@ -434,7 +436,7 @@ def scenario_from_doc(doc: dict, region_values: dict | None = None, region_name:
 def program_share() -> float:
     """The share of a county's fiscal S&T spending its seven programs take in the status quo
     (``data/regions/hebei_synthetic.toml`` program_share: 34%, an assumption with its reason)."""
-    from sim.files.loaders import DATA_DIR, read_toml
+    from sim.files.datadir import DATA_DIR, read_toml
 
     return float(read_toml(DATA_DIR / "regions/hebei_synthetic.toml")["regions"]["program_share"])
 

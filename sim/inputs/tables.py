@@ -537,7 +537,7 @@ def template_bytes(rubric: Rubric, example: pd.DataFrame) -> bytes:
         notes.append([c.id, c.zh, c.en, c.unit, _allowed(c), rubric.item(c.item).zh,
                       "假设 assumption" if status.get(c.id) == "assumption" else "种子文件 seed"])
     # optional columns, used when a city's counties are loaded (python -m sim batch, the City page)
-    from sim.files.loaders import load_catalog
+    from sim.model.catalog import load_catalog
 
     optional = [("code", OPTIONAL_CODE, "Administrative code (optional): draws the county on the map")]
     optional += [(f"spend_{p.id}", f"{p.zh}{OPTIONAL_SPEND}",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.files.loaders import load_catalog
+from .catalog import load_catalog
 from .scenario import Scenario
 
 TIER_RANK = {"A": 3, "B": 2, "C": 1}

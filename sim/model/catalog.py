@@ -1,4 +1,4 @@
-"""The indicator catalog and the programs, as frozen values (read by :mod:`sim.files.loaders`).
+"""The indicator catalog and the programs, as frozen values (:func:`load_catalog`, from :mod:`sim.files.loaders`).
 
 Indicator kinds (``data/indicators.csv``):
   driver   X_t = X_0 (1+g)^t                                  (exogenous trend)
@@ -25,10 +25,13 @@ share of the ceiling, s / (1 - s), grow as the unbounded share does (see :mod:`s
 """
 from __future__ import annotations
 
-import csv
+import functools
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
+
+from sim.files.loaders import indicator_rows, programs_doc
+
+from .rubric import load_rubric
 
 Kind = Literal["driver", "stock", "flow", "pipeline", "elastic", "inflow", "population", "points", "sum", "ratio",
                "text"]
@@ -203,22 +206,21 @@ def _opt(text: str) -> float | None:
     return float(text) if text and text.strip() else None
 
 
-def read_indicators(path: Path) -> dict[str, Indicator]:
+def read_indicators(rows: list[dict[str, str]]) -> dict[str, Indicator]:
     out: dict[str, Indicator] = {}
-    with open(path, encoding="utf-8") as fh:
-        for r in csv.DictReader(fh):
-            sep = "/" if r["kind"] == "ratio" else "+"
-            out[r["id"]] = Indicator(
-                id=r["id"], zh=r["zh"], en=r["en"], unit=r["unit"], direction=r["direction"],
-                kind=r["kind"], inputs=tuple(x for x in r["inputs"].split(sep) if x),
-                lag=int(_num(r["lag"])), param=_num(r["param"]), scale=_num(r["scale"], 1.0),
-                growth=_num(r["growth"]), growth_low=_num(r["growth_low"]),
-                growth_high=_num(r["growth_high"]), cap=r["cap"],
-                upper=_opt(r.get("upper", "")), param_low=_opt(r.get("param_low", "")),
-                param_high=_opt(r.get("param_high", "")), note=r["note"],
-                saturation=r.get("saturation", "") or "", edge_reason=r.get("edge_reason", "") or "",
-                note_zh=r.get("note_zh", "") or "", cap_share=_num(r.get("cap_share", "") or "", 1.0),
-                floor=_num(r.get("floor", "") or ""), item=r.get("item", "") or "")
+    for r in rows:
+        sep = "/" if r["kind"] == "ratio" else "+"
+        out[r["id"]] = Indicator(
+            id=r["id"], zh=r["zh"], en=r["en"], unit=r["unit"], direction=r["direction"],
+            kind=r["kind"], inputs=tuple(x for x in r["inputs"].split(sep) if x),
+            lag=int(_num(r["lag"])), param=_num(r["param"]), scale=_num(r["scale"], 1.0),
+            growth=_num(r["growth"]), growth_low=_num(r["growth_low"]),
+            growth_high=_num(r["growth_high"]), cap=r["cap"],
+            upper=_opt(r.get("upper", "")), param_low=_opt(r.get("param_low", "")),
+            param_high=_opt(r.get("param_high", "")), note=r["note"],
+            saturation=r.get("saturation", "") or "", edge_reason=r.get("edge_reason", "") or "",
+            note_zh=r.get("note_zh", "") or "", cap_share=_num(r.get("cap_share", "") or "", 1.0),
+            floor=_num(r.get("floor", "") or ""), item=r.get("item", "") or "")
     return out
 
 
@@ -238,3 +240,19 @@ def rubric_stock(column_id: str, zh: str, en: str, unit: str) -> Indicator:
     return Indicator(column_id, zh, en, unit, "higher", "stock",
                      note="Rubric count: held at its baseline unless a program adds to it.",
                      note_zh="评价体系中的计数指标:除非有项目使其增加,否则保持基年水平。")
+
+
+@functools.cache
+def load_catalog() -> Catalog:
+    """Indicators (data/indicators.csv) plus the rubric's count columns, and the programs."""
+    inds = read_indicators(indicator_rows())
+    for c in load_rubric("hebei-county").columns:
+        if c.kind == "count" and c.id not in inds:
+            inds[c.id] = rubric_stock(c.id, c.zh, c.en, c.unit)
+    progs = read_programs(programs_doc())
+    for p in progs:
+        for e in p.effects:
+            unknown = [i for i in (*e.targets, e.capacity_of) if i and i not in inds]
+            if unknown:
+                raise ValueError(f"programs.toml {p.id}: unknown indicators {unknown}")
+    return Catalog(inds, progs)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.files.loaders import load_catalog
+from .catalog import load_catalog
 from .scenario import Scenario
 
 NEWTON_STEPS = 12

@@ -41,7 +41,7 @@ import numpy as np
 
 from .catalog import STEPPED, Catalog
 from .effects import Effects, effect_keys, units  # noqa: F401  (effect_keys, units: public here too)
-from sim.files.loaders import load_catalog
+from .catalog import load_catalog
 from .scenario import Scenario
 
 MAX_ANCHOR = 0.999  # a baseline at its ceiling still leaves the logistic a finite slope
@@ -264,7 +264,7 @@ def line_push(sc: Scenario, params: Params, n: int):
     effort = np.asarray(params.pace.get("effort", sc.line_effort), dtype=float)
     if not sc.rubric_id or not np.any(effort > 0):
         return None
-    from sim.files.loaders import load_rubric
+    from .rubric import load_rubric
     from .simulate import score_batch
 
     lines = [tier.min_points for tier in load_rubric(sc.rubric_id).tiers if tier.min_points > 0]

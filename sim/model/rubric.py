@@ -13,6 +13,7 @@ tier boundaries (59.99 / 60 / 79.99 / 80) are decided without floating-point noi
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal, Mapping
@@ -22,6 +23,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.files.errors import InputError
+from sim.files.loaders import rubric_doc
 
 DECIMALS = 9
 
@@ -322,3 +324,9 @@ def score(rubric: Rubric, values: Mapping[str, object], points: Mapping[str, obj
     return Score(rubric.id, MappingProxyType(items), MappingProxyType(groups), total,
                  rubric.tier_of(total), MappingProxyType(marginal), MappingProxyType(to_next),
                  MappingProxyType(headroom))
+
+
+@functools.cache
+def load_rubric(rubric_id: str = "hebei-county") -> Rubric:
+    """The rubric ``rubric_id`` as a validated, frozen :class:`Rubric` (the document read by :func:`sim.files.loaders.rubric_doc`)."""
+    return Rubric.from_toml(rubric_doc(rubric_id))

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.files.loaders import load_catalog, load_rubric
 from .attainment import attainment
+from .catalog import load_catalog
 from .projection import Params, run
+from .rubric import load_rubric
 from .rubric import Score, score
 from .scenario import Scenario
 

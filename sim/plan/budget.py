@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sim.files.errors import InputError, say
-from sim.files.loaders import load_rubric
+from sim.model.rubric import load_rubric
 from sim.model.scenario import Scenario
 from .objective import outcomes
 from .optimizer import Allocation, Options, optimize

@@ -22,9 +22,10 @@ import math
 import numpy as np
 
 from sim.files.errors import InputError
-from sim.files.loaders import load_catalog, load_rubric
 from sim.inputs import document
 from sim.inputs.presets import check_preset_id, load_preset, rederive
+from sim.model.catalog import load_catalog
+from sim.model.rubric import load_rubric
 from sim.model.scenario import Scenario
 
 FORMAT = document.FORMAT
