@@ -10,7 +10,8 @@ from .counties import regions
 from .files.errors import InputError
 from .inputs.presets import list_presets, load_preset
 from .model.catalog import load_catalog
-from .model.projection import Params, run
+from .model.params import Params
+from .model.projection import run
 from .model.rubric import load_rubric
 from .model.rubric import Rubric, Score, score
 from .model.scenario import Scenario, Target

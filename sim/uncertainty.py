@@ -32,10 +32,11 @@ import pandas as pd
 from .files.loaders import load_uncertainty
 from .model.attainment import TIER_RANK, attainment_batch
 from .model.catalog import load_catalog
-from .model.projection import Params, effect_keys, run
+from .model.params import Params
+from .model.projection import effect_keys, run
 from .model.rubric import load_rubric
 from .model.scenario import Scenario
-from .model.simulate import score_batch
+from .model.scoring import score_batch
 
 QUANTILES = (0.1, 0.5, 0.9)
 SPACES = ("linear", "log", "log1p", "logit")
@@ -165,7 +166,7 @@ def _program_ranges(sc: Scenario, cat) -> list[Range]:
 def assumed_quantities(sc: Scenario) -> tuple[str, ...]:
     """Independent baseline quantities that are assumptions or derive from one (not the region's
     own statistics, not seed figures, not 0/1 facts)."""
-    from .scenarios.overrides import EDITABLE_KINDS
+    from .model.catalog import EDITABLE_KINDS
 
     cat = load_catalog()
     binary = {c.id for c in load_rubric("hebei-county").columns if c.max_value == 1}

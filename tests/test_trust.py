@@ -7,7 +7,8 @@ import pytest
 
 import sim
 from sim.model.catalog import load_catalog
-from sim.model.projection import Params, run, saturate
+from sim.model.params import Params
+from sim.model.projection import run, saturate
 from sim.uncertainty import draw, from_space, monte_carlo, ranges, sample, to_space
 
 PRESETS = [p["id"] for p in sim.list_presets()]

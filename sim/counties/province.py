@@ -24,8 +24,9 @@ import numpy as np
 
 from sim.files.datadir import DATA_DIR, read_toml
 from sim.inputs.presets import own_programs, scenario_from_doc
-from sim.model.projection import Params, run
-from sim.model.simulate import score_batch
+from sim.model.params import Params
+from sim.model.projection import run
+from sim.model.scoring import score_batch
 from .regions import Regions, county_doc, merge, stack
 
 RECORD_FILE = "regions/hebei_record.toml"

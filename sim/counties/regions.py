@@ -21,10 +21,11 @@ from sim.files.datadir import DATA_DIR, read_toml
 from sim.files.errors import InputError
 from sim.files.loaders import load_preset_doc
 from sim.model.catalog import load_catalog
-from sim.model.projection import Params, run
+from sim.model.params import Params
+from sim.model.projection import run
 from sim.model.rubric import load_rubric
 from sim.model.scenario import Scenario
-from sim.model.simulate import score_batch
+from sim.model.scoring import score_batch
 
 REGION_FILES = {"hebei-synthetic": "regions/hebei_synthetic.toml", "hengshui": "regions/hengshui.toml",
                 "demo-city": "regions/demo_city.toml"}

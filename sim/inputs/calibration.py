@@ -23,7 +23,8 @@ from scipy.optimize import minimize
 from sim.files.loaders import load_uncertainty
 from sim.model.catalog import load_catalog
 from sim.model.catalog import GROWING
-from sim.model.projection import Params, run
+from sim.model.params import Params
+from sim.model.projection import run
 from sim.model.scenario import Provenance, Scenario
 
 STEP = 1e-6

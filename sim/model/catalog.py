@@ -37,6 +37,7 @@ Kind = Literal["driver", "stock", "flow", "pipeline", "elastic", "inflow", "popu
                "text"]
 GROWING = ("driver", "stock", "flow", "pipeline", "elastic", "population")
 STEPPED = ("stock", "pipeline", "inflow", "population", "points")  # kinds computed from their own previous year
+EDITABLE_KINDS = ("driver", "stock", "flow", "pipeline", "elastic", "inflow", "population")  # a user may set their baseline
 
 
 @dataclass(frozen=True)

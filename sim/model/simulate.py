@@ -8,10 +8,11 @@ import pandas as pd
 
 from .attainment import attainment
 from .catalog import load_catalog
-from .projection import Params, run
-from .rubric import load_rubric
-from .rubric import Score, score
+from .params import Params
+from .projection import run
+from .rubric import Score
 from .scenario import Scenario
+from .scoring import item_points, rubric_values, score_batch  # noqa: F401  (public here too: a projection's scores)
 
 
 @dataclass(frozen=True)
@@ -28,35 +29,6 @@ class Projection:
     scores: pd.DataFrame
     attainment: pd.DataFrame
     score_detail: Score | None = None
-
-
-def rubric_values(sc: Scenario, X: dict[str, np.ndarray], params: Params | None = None) -> dict[str, object]:
-    """The rubric's input columns from projected quantities (arrays n x years, or n) and the
-    management columns (constants over the years; ``params.management`` may give one per row)."""
-    rubric = load_rubric(sc.rubric_id)
-    mgmt = params.management if params is not None else {}
-    vals: dict[str, object] = {}
-    for c in rubric.columns:
-        if c.id in X:
-            vals[c.id] = X[c.id]
-        elif c.id in mgmt:
-            v = np.asarray(mgmt[c.id])
-            vals[c.id] = v.reshape(-1, *([1] * (np.ndim(next(iter(X.values()))) - 1))) if v.ndim else v
-        else:
-            vals[c.id] = sc.management[c.id]
-    return vals
-
-
-def item_points(X: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Rubric item -> its points where the projection moves them (the management items, kind
-    ``points``)."""
-    inds = load_catalog().indicators
-    return {inds[q].item: v for q, v in X.items() if q in inds and inds[q].kind == "points"}
-
-
-def score_batch(sc: Scenario, X: dict[str, np.ndarray], params: Params | None = None) -> Score:
-    """County scores of projected quantities, shape (n, years + 1) (or (n,) for one year)."""
-    return score(load_rubric(sc.rubric_id), rubric_values(sc, X, params), item_points(X))
 
 
 def simulate(sc: Scenario, params: Params | None = None) -> Projection:

@@ -14,9 +14,10 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.attainment import attainment_batch
-from sim.model.projection import Params, run
+from sim.model.params import Params
+from sim.model.projection import run
 from sim.model.scenario import Scenario
-from sim.model.simulate import score_batch
+from sim.model.scoring import score_batch
 from .problem import default_objective
 
 ROBUST = ("p10", "prob_a")

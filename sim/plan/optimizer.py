@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.files.errors import InputError, say
-from sim.model.projection import Params
+from sim.model.params import Params
 from sim.model.scenario import Scenario
 from . import search
 from .objective import ROBUST, Counter, aggregate, per_round

@@ -24,12 +24,11 @@ import numpy as np
 from sim.files.errors import InputError
 from sim.inputs import document
 from sim.inputs.presets import check_preset_id, load_preset, rederive
-from sim.model.catalog import load_catalog
+from sim.model.catalog import EDITABLE_KINDS, load_catalog
 from sim.model.rubric import load_rubric
 from sim.model.scenario import Scenario
 
 FORMAT = document.FORMAT
-EDITABLE_KINDS = ("driver", "stock", "flow", "pipeline", "elastic", "inflow", "population")
 MANAGEMENT_COUNTS = ("st_leading_group",)
 
 
