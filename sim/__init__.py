@@ -8,7 +8,6 @@ Pure Python (numpy, pandas, scipy); no UI code. Data comes only through :mod:`si
 """
 from .counties import regions
 from .files.errors import InputError
-from .inputs.presets import list_presets, load_preset
 from .model.catalog import load_catalog
 from .model.params import Params
 from .model.projection import run
@@ -17,6 +16,7 @@ from .model.rubric import Rubric, Score, score
 from .model.scenario import Scenario, Target
 from .model.simulate import Projection, simulate
 from .plan import budget_frontier, marginal_values, min_budget, optimize, score_allocations
+from .scenarios.presets import list_presets, load_preset
 from .uncertainty import monte_carlo, sensitivity
 
 __all__ = ["InputError", "Params", "Projection", "Rubric", "Scenario", "Score", "Target", "budget_frontier",

@@ -175,8 +175,8 @@ def _bounds(args) -> dict:
 
 
 def _load(args):
-    from .inputs.presets import check_preset_id
     from .scenarios.overrides import apply
+    from .scenarios.presets import check_preset_id
 
     check_preset_id(args.preset)
     doc = {"preset": args.preset}
@@ -425,9 +425,9 @@ def apply_settings(sc, settings: list[str]):
 
 @command
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from .inputs.presets import check_preset_id, load_preset
     from .inputs.tables import xlsx_bytes
     from .model.simulate import inputs_frame, simulate
+    from .scenarios.presets import check_preset_id, load_preset
 
     out = check_out_path(args.out, (".csv", ".xlsx"))
     check_preset_id(args.preset)
@@ -474,7 +474,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 def cmd_brief(args: argparse.Namespace) -> int:
     """Write the briefing (report.briefing) of a preset's scenario or of a city."""
     from .files.errors import check as check_text
-    from .inputs.presets import check_preset_id, load_preset
+    from .scenarios.presets import check_preset_id, load_preset
 
     out = check_out_path(args.out, (".docx", ".pptx"))
     if (args.preset is None) == (args.city is None):

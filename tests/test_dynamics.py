@@ -11,7 +11,7 @@ import sim
 import sim.scenarios.overrides
 import sim.uncertainty
 from sim.counties import backtest, peers, posterior, regions
-from sim.counties.regions import own_params, stack
+from sim.counties.collection import own_params, stack
 from sim.model.catalog import load_catalog
 from sim.model.projection import run
 

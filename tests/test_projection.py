@@ -36,9 +36,9 @@ def test_projection_frame_is_complete(scenario):
 
 def test_baseline_reproduces_the_preset_values(scenario):
     from sim.files.loaders import load_preset_doc
-    from sim.inputs.presets import _convert
+    from sim.inputs.resolve import _convert
 
-    from sim.inputs.presets import aggregated
+    from sim.scenarios.presets import aggregated
 
     doc = load_preset_doc(scenario.preset_id)
     doc = aggregated(doc) if "aggregate" in doc else doc  # a city adding up from its counties
@@ -216,10 +216,10 @@ def test_xiangtan_growth_is_calibrated_to_its_two_actual_years():
         q = key.removeprefix("growth.")
         assert cat.indicators[q].growth_low - 1e-12 <= sc.growth[q] <= cat.indicators[q].growth_high + 1e-12
     from sim.files.loaders import load_preset_doc
-    from sim.inputs.presets import _observed
+    from sim.inputs.resolve import observed_indicators
 
     checked = 0
-    for q in _observed(load_preset_doc("xiangtan"), 2022):
+    for q in observed_indicators(load_preset_doc("xiangtan"), 2022):
         ind = cat.indicators[q]
         if ind.kind != "driver" or f"growth.{q}" not in sc.provenance:
             continue
@@ -258,6 +258,6 @@ def test_editing_a_baseline_part_updates_its_ratios_in_the_baseline_year():
     assert frame.loc[2021, "tech_smes_per_1000_firms"] == pytest.approx(100 / 20000 * 1000)
     assert sc.base["tech_smes_per_1000_firms"] == pytest.approx(5.0)
     untouched = sim.load_preset("demo")
-    from sim.inputs.presets import rederive
+    from sim.inputs.resolve import rederive
 
     assert rederive(untouched).base == pytest.approx(dict(untouched.base))

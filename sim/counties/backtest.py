@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import posterior
+from .collection import Regions
 from .province import load_record
-from .regions import Regions, load
+from .regions import load
 
 ORIGINS = (2018, 2019, 2020)
 

@@ -19,7 +19,7 @@ from sim.files.errors import InputError
 from sim.model.scenario import Scenario
 from sim.plan import Options, Robust, optimize, scored_year
 from sim.uncertainty import monte_carlo
-from .regions import Regions
+from .collection import Regions
 
 COLUMNS = ("county", "data_year", "P10", "P50", "P90", "P_A", "P_B", "P_C", "P_fall", "budget", "optimized_P_A",
            "optimized_median", "gain_P_A", "seconds")

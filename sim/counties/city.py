@@ -31,7 +31,8 @@ import pandas as pd
 from sim.files.errors import InputError
 from sim.plan import make_problem, outcomes, score_allocations, scored_year
 from sim.uncertainty import draw
-from .regions import Goal, Regions
+from .collection import Regions
+from .regions import Goal
 
 A_LINE, B_LINE = 80.0, 60.0  # the rubric's tier lines (data/rubrics: A >= 80, B >= 60)
 

@@ -45,8 +45,8 @@ import pandas as pd
 from scipy.special import logsumexp
 
 from sim.files.loaders import load_profile
+from .collection import Regions
 from .province import FACTORS, Draws, load_record, project_draws
-from .regions import Regions
 
 STATS = ("mean", "A", "B", "C", "raised", "changed")
 SCALES = {"mean": 1.0, "raised": 8.0, "hte": 0.3}  # counts of tiers and of tier changes: sqrt(count) + 2

@@ -27,7 +27,7 @@ from sim.inputs.presets import own_programs, scenario_from_doc
 from sim.model.params import Params
 from sim.model.projection import run
 from sim.model.scoring import score_batch
-from .regions import Regions, county_doc, merge, stack
+from .collection import Regions, county_doc, merge, stack
 
 RECORD_FILE = "regions/hebei_record.toml"
 FACTORS = ("pace", "hte", "intensity", "management", "spread", "volatility", "effort")  # a profile's fitted factors

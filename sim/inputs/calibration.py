@@ -22,7 +22,7 @@ from scipy.optimize import minimize
 
 from sim.files.loaders import load_uncertainty
 from sim.model.catalog import load_catalog
-from sim.model.catalog import GROWING
+from sim.model.catalog import GROWING, closure
 from sim.model.params import Params
 from sim.model.projection import run
 from sim.model.scenario import Provenance, Scenario
@@ -43,15 +43,13 @@ def calibrate(sc: Scenario, observed: tuple[str, ...]) -> Scenario:
     ``observed``: the indicators with seed figures in both years; only the growth of the
     quantities they are computed from is fitted.
     """
-    from .presets import _closure
-
     cat = load_catalog()
     conf = load_uncertainty()["calibration"]
     year = max(sc.history)
     hist = sc.history[year]
     steps = sc.base_year - year
     observed = [q for q in observed if q in sc.base and q in hist and sc.base[q] > 0 and hist[q] > 0]
-    reach = set(_closure(cat, observed))
+    reach = set(closure(cat, observed))
     free = [q for q in sc.growth if q in reach and cat.indicators[q].kind in GROWING
             and cat.indicators[q].growth_high > cat.indicators[q].growth_low]
     if not free or not observed:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Iterable, Literal
 
 from sim.files.loaders import indicator_rows, programs_doc
 
@@ -257,3 +257,16 @@ def load_catalog() -> Catalog:
             if unknown:
                 raise ValueError(f"programs.toml {p.id}: unknown indicators {unknown}")
     return Catalog(inds, progs)
+
+
+def closure(cat: Catalog, start: Iterable[str]) -> list[str]:
+    """``start`` and every quantity it needs, transitively (the catalog's ``needs``)."""
+    seen: list[str] = []
+    stack = list(start)
+    while stack:
+        q = stack.pop()
+        if q in seen or q not in cat.indicators:
+            continue
+        seen.append(q)
+        stack.extend(cat.indicators[q].needs)
+    return seen

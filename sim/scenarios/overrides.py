@@ -23,10 +23,11 @@ import numpy as np
 
 from sim.files.errors import InputError
 from sim.inputs import document
-from sim.inputs.presets import check_preset_id, load_preset, rederive
+from sim.inputs.resolve import rederive
 from sim.model.catalog import EDITABLE_KINDS, load_catalog
 from sim.model.rubric import load_rubric
 from sim.model.scenario import Scenario
+from .presets import check_preset_id, load_preset
 
 FORMAT = document.FORMAT
 MANAGEMENT_COUNTS = ("st_leading_group",)
