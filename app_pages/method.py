@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from report import labels
-from report import charts
+from report import charts, labels
 from sim.counties import backtest, posterior
 from sim.files.datadir import DATA_DIR
 from sim.model.catalog import text_in

@@ -12,8 +12,7 @@ from sim.files.errors import InputError
 from sim.inputs.document import limits
 from sim.plan import (BudgetSearch, Options, Robust, Rules, added_bounds, added_money, budget_frontier, min_budget,
                       optimize, relaxed_bounds, response_curves)
-from report import charts
-from report import labels
+from report import charts, labels
 from report.briefing import scenario_briefing
 from ui import common, state
 from ui.common import (BAND_DRAWS, band, band_line, data_year, fmt_money, fmt_prob, fmt_score, prog_name,

@@ -11,8 +11,7 @@ import streamlit as st
 from report.briefing import scenario_briefing
 from report.slides import scenario_slides
 
-from report import charts
-from report import labels
+from report import charts, labels
 from sim.model.catalog import load_catalog
 from sim.model.catalog import text_in
 from sim.model.rubric import load_rubric

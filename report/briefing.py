@@ -16,14 +16,13 @@ import pandas as pd
 import sim
 from sim.files.text import clean
 from sim.model.rubric import load_rubric
-from sim.uncertainty import monte_carlo, sensitivity
+from sim.uncertainty import BAND_DRAWS, BAND_SEED, monte_carlo, sensitivity
 from . import charts
 
 from . import render
 from .labels import (band, chart_titles, growth, ind_name, ind_unit, param_label, peers_text, plan_frame, prog_name,
                      quantity, tr)
 
-DRAWS, SEED = 300, 0  # the app's bands (ui.common.BAND_DRAWS / BAND_SEED use these)
 BODY_FONT, HEAD_FONT, LATIN_FONT = "SimSun", "SimHei", "Calibri"  # 宋体 / 黑体: Word's and WPS's defaults
 
 
@@ -190,8 +189,8 @@ def headline(sc: sim.Scenario, year: int) -> dict:
     P(A) and the status quo's median and P(A) (the app's draws); else the attainment."""
     if sc.rubric_id:
         y = sc.scored_year(year)
-        mc = monte_carlo(sc, DRAWS, SEED, indicators=False, central=False)
-        sq = monte_carlo(status_quo(sc), DRAWS, SEED, indicators=False, central=False)
+        mc = monte_carlo(sc, BAND_DRAWS, BAND_SEED, indicators=False, central=False)
+        sq = monte_carlo(status_quo(sc), BAND_DRAWS, BAND_SEED, indicators=False, central=False)
         return {"data_year": y, "median": float(mc.score.loc[y, "P50"]), "p10": float(mc.score.loc[y, "P10"]),
                 "p90": float(mc.score.loc[y, "P90"]), "p_a": float(mc.tiers.loc[y, "A"]),
                 "sq_median": float(sq.score.loc[y, "P50"]), "sq_p_a": float(sq.tiers.loc[y, "A"]), "mc": mc, "sq": sq,
@@ -324,7 +323,7 @@ def scenario_briefing(sc: sim.Scenario, lang: str = "zh", name: str = "", url: s
     doc.add_heading(tr("brief_headline", lang), level=1)
     if sc.rubric_id:
         doc.add_paragraph(tr("brief_score_line", lang, year=year, data=h["data_year"], median=f"{h['median']:.1f}",
-                             p10=f"{h['p10']:.1f}", p90=f"{h['p90']:.1f}", p_a=f"{h['p_a']:.0%}", n=DRAWS,
+                             p10=f"{h['p10']:.1f}", p90=f"{h['p90']:.1f}", p_a=f"{h['p_a']:.0%}", n=BAND_DRAWS,
                              delta=f"{h['median'] - h['sq_median']:+.1f}",
                              dp=f"{(h['p_a'] - h['sq_p_a']) * 100:+.0f}"))
         doc.add_paragraph(tr("prob_fall", lang, p=f"{h['p_fall']:.0%}") + " " +
@@ -332,7 +331,7 @@ def scenario_briefing(sc: sim.Scenario, lang: str = "zh", name: str = "", url: s
         path_png, groups_png = pngs([(_path_chart(sc, h, lang), 640),
                                      (_groups_chart(sc, proj, h["data_year"], lang), 640)])
         _image(doc, path_png, lang=lang)
-        doc.add_paragraph(tr("brief_path_caption", lang, n=DRAWS))
+        doc.add_paragraph(tr("brief_path_caption", lang, n=BAND_DRAWS))
         _image(doc, groups_png, 14.0, lang)
     else:
         doc.add_paragraph(tr("brief_attainment_line", lang, year=year, share=f"{h['share_met']:.0%}",
@@ -386,7 +385,7 @@ def comparison_briefing(entries: list[tuple[str, sim.Scenario]], lang: str = "zh
     _table(doc, pd.DataFrame(rows, columns=[tr("brief_col_scenario", lang), tr("brief_col_year", lang),
                                             tr("brief_col_median", lang), tr("next_range", lang),
                                             tr("city_p_a", lang), tr("cmp_row_budget", lang)]), WIDTHS["compare"])
-    doc.add_paragraph(tr("brief_compare_caption", lang, n=DRAWS))
+    doc.add_paragraph(tr("brief_compare_caption", lang, n=BAND_DRAWS))
     split = charts.style(charts.allocation_bars(pd.DataFrame(alloc), chart_titles(lang)), 60 + 16 * len(alloc))
     if bars:
         panels = charts.score_panels(pd.DataFrame(bars), pd.DataFrame(totals),

@@ -20,9 +20,10 @@ import pandas as pd
 
 import sim
 from sim.files.text import clean
+from sim.uncertainty import BAND_DRAWS
 
 from . import qr
-from .briefing import (DRAWS, _groups_chart, _path_chart, headline, levers_all, pngs, rests_on, target_year,
+from .briefing import (_groups_chart, _path_chart, headline, levers_all, pngs, rests_on, target_year,
                        targets)
 from .labels import tr
 
@@ -136,7 +137,7 @@ def _headline_slide(deck, sc: sim.Scenario, h: dict, year: int, lang: str, name:
                      dp=f"{(h['p_a'] - h['sq_p_a']) * 100:+.0f}", p_a=f"{h['p_a']:.0%}"), 14, False, GREY)]
         _text(slide, 0.5, 1.5, 5.3, 4.6, lines)
         _picture(slide, path_png, 5.9, 1.45, 7.0, lang)
-        _text(slide, 5.9, 5.25, 5.2, 0.9, [(tr("slide_path_caption", lang, n=DRAWS), 11, False, GREY)])
+        _text(slide, 5.9, 5.25, 5.2, 0.9, [(tr("slide_path_caption", lang, n=BAND_DRAWS), 11, False, GREY)])
     else:
         lines = [(tr("targets_met", lang), 16, False, GREY), (f"{h['share_met']:.0%}", 72, True, INK),
                  (tr("brief_attainment_line", lang, year=year, share=f"{h['share_met']:.0%}",

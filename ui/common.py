@@ -9,18 +9,15 @@ import pandas as pd
 import streamlit as st
 
 import sim
-from report import labels
-from report import charts
+from report import charts, labels
 from sim.model.catalog import load_catalog
 from sim.model.rubric import load_rubric
 from sim.plan import marginal_values, money_buys
-from sim.uncertainty import draw, monte_carlo
+from sim.uncertainty import BAND_DRAWS, BAND_SEED, draw, monte_carlo  # the bands' draws and seed (the briefings' too)
 from ui import state
 from ui.i18n import lang, t
 
 TIER_BADGE = {"A": "green", "B": "orange", "C": "red"}
-from report.briefing import DRAWS as BAND_DRAWS  # noqa: E402  draws behind every band and probability
-from report.briefing import SEED as BAND_SEED  # noqa: E402  (common random numbers; the briefings use them too)
 
 
 def ind_name(q: str) -> str:
