@@ -343,15 +343,19 @@ import json, resource, sys, time, types
 path, name, root, old, cap = sys.argv[1:6]
 resource.setrlimit(resource.RLIMIT_AS, (int(cap), int(cap)))
 sys.path.insert(0, root)
-import sim.tables as tables
-from sim.errors import InputError
+import sim.inputs.tables as tables
+from sim.files.errors import InputError
 
 
 def hwm():  # peak resident MB of this program (ru_maxrss would count the parent's pages too)
     return int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024
 
 
-if old:  # the module as it was (bench/bench_hostile.py), its relative imports from sim
+if old:  # the module as it was (bench/bench_hostile.py), its relative imports from sim's flat layout of then
+    import importlib
+    for was, now in (("errors", "files.errors"), ("text", "files.text"), ("loaders", "files.loaders"),
+                     ("rubric", "model.rubric"), ("document", "inputs.document")):
+        sys.modules["sim." + was] = importlib.import_module("sim." + now)
     tables = types.ModuleType("sim._old_tables")
     tables.__package__ = "sim"
     exec(compile(open(old, encoding="utf-8").read(), old, "exec"), tables.__dict__)
