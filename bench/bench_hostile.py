@@ -31,7 +31,8 @@ TIMEOUT = 60.0      # seconds before a child is killed
 def national() -> tuple[str, bytes, str]:
     """The template's columns filled for 2,844 regions (random values), as .xlsx: a large real upload."""
     from sim.files.loaders import load_rubric_example
-    from sim.inputs.tables import table_from_bytes, template_bytes, xlsx_bytes
+    from sim.files.writers import xlsx_bytes
+    from sim.inputs.tables import table_from_bytes, template_bytes
     from sim.model.rubric import load_rubric
     from tests.support import random_table
 
@@ -54,9 +55,9 @@ def national_ods() -> tuple[str, bytes, str]:
 
 
 def old_source(rev: str, folder: Path) -> str:
-    """sim/tables.py as it was at ``rev`` (before sim/ had packages), written to a file the child can exec."""
+    """sim/inputs/tables.py as it was at ``rev`` (before sim/ had packages), written to a file the child can exec."""
     path = folder / "old_tables.py"
-    path.write_bytes(subprocess.run(["git", "show", f"{rev}:sim/tables.py"], cwd=ROOT, check=True,
+    path.write_bytes(subprocess.run(["git", "show", f"{rev}:sim/inputs/tables.py"], cwd=ROOT, check=True,
                                     capture_output=True).stdout)
     return str(path)
 

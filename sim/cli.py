@@ -17,11 +17,12 @@ from typing import Callable
 
 from .files.errors import InputError
 from .files.loaders import load_rubric_example
+from .files.writers import atomic_file, check_out_path, csv_bytes, write_atomic
+from .inputs.cells import scoring_input
+from .inputs.tables import iter_table, template_bytes
 from .model.catalog import load_catalog
 from .model.rubric import load_rubric
 from .model.rubric import score
-from .inputs.tables import (atomic_file, check_out_path, csv_bytes, iter_table, scoring_input, template_bytes,
-                            write_atomic)
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
@@ -189,7 +190,7 @@ def _load(args):
 
 @command
 def cmd_optimize(args: argparse.Namespace) -> int:
-    from .inputs.tables import xlsx_bytes
+    from .files.writers import xlsx_bytes
     from .model.simulate import simulate
     from .plan import Options, added_money, optimize, relaxed_bounds
 
@@ -257,7 +258,7 @@ def _budgets(text: str) -> list[float]:
 
 @command
 def cmd_frontier(args: argparse.Namespace) -> int:
-    from .inputs.tables import xlsx_bytes
+    from .files.writers import xlsx_bytes
     from .plan import Options, budget_frontier
 
     out = check_out_path(args.out, (".csv", ".xlsx"))
@@ -270,7 +271,7 @@ def cmd_frontier(args: argparse.Namespace) -> int:
 
 @command
 def cmd_uncertainty(args: argparse.Namespace) -> int:
-    from .inputs.tables import xlsx_bytes
+    from .files.writers import xlsx_bytes
     from .uncertainty import monte_carlo, sensitivity
 
     out = check_out_path(args.out, (".csv", ".xlsx"))
@@ -323,7 +324,7 @@ def cmd_calibrate_province(args: argparse.Namespace) -> int:
     (:func:`sim.counties.posterior.fit`), print the posterior and how its predictions cover the record;
     with --write store the posterior draws and their means (data/profiles/)."""
     from .counties import posterior, regions
-    from .inputs.tables import xlsx_bytes
+    from .files.writers import xlsx_bytes
 
     out = check_out_path(args.out, (".csv", ".xlsx")) if args.out else None
     prov = regions.load("hebei-synthetic")
@@ -367,7 +368,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     """Fit the dynamics on the rounds up to --fit-until (or every origin) and print how the
     predictions' 80% bands cover the later published rounds."""
     from .counties import backtest
-    from .inputs.tables import xlsx_bytes
+    from .files.writers import xlsx_bytes
 
     out = check_out_path(args.out, (".csv", ".xlsx")) if args.out else None
     if args.fit_until is not None and args.fit_until not in backtest.ORIGINS:
@@ -425,7 +426,7 @@ def apply_settings(sc, settings: list[str]):
 
 @command
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from .inputs.tables import xlsx_bytes
+    from .files.writers import xlsx_bytes
     from .model.simulate import inputs_frame, simulate
     from .scenarios.presets import check_preset_id, load_preset
 
@@ -503,7 +504,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     """Run every county of a table or collection through :func:`sim.counties.batch.run`, a progress bar
     on stderr; the file is written only when every county finished."""
     from .counties import batch, regions
-    from .inputs.tables import read_table, xlsx_bytes
+    from .files.writers import xlsx_bytes
+    from .inputs.tables import read_table
 
     out = check_out_path(args.out, (".csv", ".xlsx"))
     if (args.table is None) == (args.regions is None):

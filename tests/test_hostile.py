@@ -20,7 +20,9 @@ from hypothesis import strategies as st
 
 import sim
 from sim.files.errors import InputError
-from sim.inputs.tables import csv_bytes, inert, scoring_input, table_from_bytes, xlsx_bytes
+from sim.files.writers import csv_bytes, inert, xlsx_bytes
+from sim.inputs.cells import scoring_input
+from sim.inputs.tables import table_from_bytes
 from sim.scenarios import overrides
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

@@ -24,7 +24,10 @@ import pandas as pd
 import pytest
 
 from sim.files.errors import InputError
-from sim.inputs.tables import FORMULA, scoring_input, table_from_bytes, template_bytes, upload_limits, xlsx_bytes
+from sim.files.workbooks import FORMULA
+from sim.files.writers import xlsx_bytes
+from sim.inputs.cells import scoring_input
+from sim.inputs.tables import table_from_bytes, template_bytes, upload_limits
 
 ROOT = Path(__file__).resolve().parent.parent
 TIME_LIMIT = 10.0       # seconds of CPU to read one hostile file (and three times that on the clock, for a

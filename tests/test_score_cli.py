@@ -274,7 +274,7 @@ def test_a_streamed_csv_names_the_bad_row_in_a_later_chunk_and_outputs_nothing(r
 
 
 def test_csv_output_round_trips_every_value(tmp_path):
-    from sim.inputs.tables import csv_bytes
+    from sim.files.writers import csv_bytes
 
     frame = pd.DataFrame({"region": ["甲,乙", 'say "hi"', "two\nlines", "=1+1", None],
                           "total": [0.1 + 0.2, 1e-7, 77.738095238, np.nan, -0.0],

@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 
 from sim.files import text
 from sim.files.errors import InputError
-from sim.inputs.tables import csv_bytes, inert, scoring_input, table_from_bytes, xlsx_bytes
+from sim.files.writers import csv_bytes, inert, xlsx_bytes
+from sim.inputs.cells import scoring_input
+from sim.inputs.tables import table_from_bytes
 from sim.scenarios import overrides
 
 NASTY = ["\x00", "\x0b", "\x1f", "\x7f", "\x85", "\x9f", "\ud800", "\udfff", "\ufdd0", "\ufffe", "\uffff",

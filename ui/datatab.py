@@ -21,8 +21,10 @@ import pandas as pd
 import sim
 from report import labels
 from sim.files.datadir import load_translations
+from sim.files.writers import xlsx_bytes
 from sim.inputs import document
-from sim.inputs.tables import scoring_input, table_from_bytes, xlsx_bytes
+from sim.inputs.cells import scoring_input
+from sim.inputs.tables import table_from_bytes
 from sim.model.catalog import load_catalog
 from sim.model.catalog import text_in
 from sim.model.rubric import load_rubric

@@ -163,7 +163,7 @@ def _spending(raw: pd.DataFrame, default: dict[str, np.ndarray]) -> dict[str, np
     takes the default), else the default; cells checked like every number column."""
     from types import SimpleNamespace
 
-    from sim.inputs.tables import _numbers
+    from sim.inputs.cells import number_cells
 
     cat = load_catalog()
     out = {}
@@ -180,7 +180,7 @@ def _spending(raw: pd.DataFrame, default: dict[str, np.ndarray]) -> dict[str, np
         got = values.copy()
         if given.any():
             spec = SimpleNamespace(unit="万元", kind="number", max_value=None)
-            got[given.to_numpy()] = _numbers(cells[given], spec, str(header))
+            got[given.to_numpy()] = number_cells(cells[given], spec, str(header))
         out[p] = got
     return out
 
@@ -197,9 +197,9 @@ def from_table(raw: pd.DataFrame, regions_id: str = "user", template: str = "dem
     assumption). The counties are projected from ``base_year`` (default: the template's).
     ``max_regions``: the most counties a table may have (``data/limits.toml`` [city] on the City
     page, [batch] on the command line, the default), checked before any row is read."""
+    from sim.inputs.cells import scoring_input
     from sim.inputs.document import limits
     from sim.inputs.presets import own_programs, scenario_from_doc
-    from sim.inputs.tables import scoring_input
 
     most = int(max_regions or limits()["batch"]["max_counties"])
     if len(raw) > most:

@@ -13,12 +13,9 @@ leading quote (the OWASP rule); numbers are left alone.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
 import io
 import os
-import re
-import tempfile
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
@@ -26,14 +23,10 @@ import numpy as np
 import pandas as pd
 
 from sim.files.errors import InputError
-from sim.files.text import DISALLOWED, bad_char, normal
-from sim.files.workbooks import FORMULA, Limits, ods_grid, xls_grid, xlsx_grid
-from sim.files.workbooks import cell_text as _cell_text
+from sim.files.workbooks import Limits, ods_grid, xls_grid, xlsx_grid
 from sim.model.rubric import InputColumn, Rubric
 
-REGION_HEADERS = ("region", "地区", "县(市、区)", "县（市、区）", "县区", "地区名称")
 MAX_COLUMNS = 500  # the rubric has 54 input columns; a sheet 10 times as wide is not a template
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def upload_limits() -> Limits:
@@ -53,9 +46,6 @@ def upload_limits() -> Limits:
     return Limits(bytes=int(mb * 1e6), rows=rows, columns=MAX_COLUMNS, cells=int(conf["max_cells"]),
                   unzipped=int(float(conf["max_unzipped_mb"]) * 1e6), elements=int(conf["max_xml_elements"]),
                   cell_chars=int(conf["max_cell_chars"]), text=int(conf["max_sheet_chars"]))
-
-
-_UNIT_SUFFIX = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
 
 
 # ---------------------------------------------------------------------- reading
@@ -231,270 +221,6 @@ def _next(reader, name: str) -> pd.DataFrame | None:
         raise InputError("bad_encoding", path=name) from None
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
         raise InputError("bad_csv", path=name, reason=str(exc).strip()[:160]) from None
-
-
-def _texts(cells: pd.Series) -> pd.Series:
-    """A column as text: a number column (a CSV of region codes) without ".0", empty as ""."""
-    if pd.api.types.is_numeric_dtype(cells):
-        return pd.Series([_cell_text(float(v)) if v == v else "" for v in cells], index=cells.index)
-    return cells.fillna("").astype(str)
-
-
-# ---------------------------------------------------------------------- headers
-def _normal(header: str) -> str:
-    """Compare headers without case, spaces and trailing brackets: "国家级众创空间(星创天地)(家)"."""
-    h = header.replace("\u3000", " ").strip().lower()
-    while (cut := _UNIT_SUFFIX.sub("", h).strip()) and cut != h:
-        h = cut
-    return h
-
-
-def header_map(rubric: Rubric) -> dict[str, str]:
-    """Accepted header (normalized) -> column id: the id, the Chinese and the English name."""
-    names: dict[str, str] = {}
-    for c in rubric.columns:
-        for alias in (c.id, c.zh, c.en):
-            names[_normal(alias)] = c.id
-    for alias in REGION_HEADERS:
-        names[_normal(alias)] = "region"
-    return names
-
-
-def _column_ids(rubric: Rubric, headers: list[str]) -> dict[str, str]:
-    known = header_map(rubric)
-    found: dict[str, str] = {}
-    for h in headers:
-        cid = known.get(_normal(h))
-        if cid is None:
-            continue
-        if cid in found:
-            raise InputError("duplicate_column", column=cid, header=h)
-        found[cid] = h
-    missing = [cid for cid in ["region", *(c.id for c in rubric.columns)] if cid not in found]
-    if missing:
-        label = {c.id: (f"{c.zh}({c.unit})" if c.unit else c.zh) for c in rubric.columns} | {"region": "地区"}
-        raise InputError("missing_column", column=f"{label[missing[0]]} / {missing[0]}",
-                         columns=", ".join(label[m] for m in missing))
-    return found
-
-
-# ---------------------------------------------------------------------- cells
-def _first(problems: list[tuple[str, np.ndarray]]) -> tuple[int, str] | None:
-    """(position, problem) of the first row with a problem; the earlier a problem in the list,
-    the more it counts on the same row."""
-    best = None
-    for code, mask in problems:
-        hits = np.flatnonzero(mask)
-        if len(hits) and (best is None or hits[0] < best[0]):
-            best = (int(hits[0]), code)
-    return best
-
-
-def _numbers(cells: pd.Series, col: InputColumn, header: str) -> np.ndarray:
-    """A number column checked in one vectorized pass; InputError names the user's header and
-    the first bad spreadsheet row."""
-    if pd.api.types.is_numeric_dtype(cells):  # parsed by the CSV reader already
-        values = cells.to_numpy(dtype=float)
-        raw = None
-        formula = np.zeros(len(values), dtype=bool)
-        empty = np.isnan(values)
-        bad = np.isinf(values)
-    else:
-        raw = cells.fillna("").astype(str)
-        text = raw.str.strip().str.replace(",", "", regex=False).str.replace("，", "", regex=False)
-        if col.unit == "%":
-            text = text.str.replace(r"%\s*$", "", regex=True).str.strip()
-        values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
-        formula = raw.str.startswith(FORMULA).to_numpy()
-        empty = (text == "").to_numpy() & ~formula
-        bad = (np.isnan(values) & ~empty & ~formula) | np.isinf(values)
-    ok = ~(formula | empty | bad)
-    problems = [("formula_no_value", formula), ("empty_value", empty), ("not_a_number", bad),
-                ("negative", ok & (values < 0))]
-    if col.kind == "count":
-        problems.append(("not_whole", ok & (values >= 0) & (np.floor(values) != values)))
-    if col.max_value is not None:
-        problems.append(("above_max", ok & (values > col.max_value)))
-    hit = _first(problems)
-    if hit is not None:
-        i, code = hit
-        where = dict(column=header, row=int(cells.index[i]))
-        shown = _cell_text(float(values[i])) if raw is None else raw.iloc[i].strip()
-        if code == "formula_no_value":
-            raise InputError(code, formula=shown[len(FORMULA):][:40], **where)
-        if code == "empty_value":
-            raise InputError(code, **where)
-        if code == "above_max":
-            raise InputError(code, value=shown, max=f"{col.max_value:g}", **where)
-        raise InputError(code, value=shown, **where)
-    return values
-
-
-def _categories(cells: pd.Series, col: InputColumn, header: str) -> np.ndarray:
-    """A category column checked in one pass: ids (any case) or Chinese labels -> ids."""
-    raw = _texts(cells)
-    text = raw.str.strip()
-    lookup = {c.id: c.id for c in col.categories} | {c.zh: c.id for c in col.categories}
-    ids = text.str.lower().map(lookup)
-    ids = ids.where(ids.notna(), text.map(lookup))
-    formula = raw.str.startswith(FORMULA).to_numpy()
-    empty = (text == "").to_numpy() & ~formula
-    unknown = ids.isna().to_numpy() & ~empty & ~formula
-    hit = _first([("formula_no_value", formula), ("empty_value", empty), ("unknown_category", unknown)])
-    if hit is not None:
-        i, code = hit
-        where = dict(column=header, row=int(cells.index[i]))
-        if code == "formula_no_value":
-            raise InputError(code, formula=text.iloc[i][len(FORMULA):][:40], **where)
-        if code == "empty_value":
-            raise InputError(code, **where)
-        allowed = " / ".join(f"{c.id} ({c.zh})" for c in col.categories)
-        raise InputError(code, value=text.iloc[i], allowed=allowed, **where)
-    return ids.to_numpy(dtype=object)
-
-
-def scoring_input(rubric: Rubric, raw: pd.DataFrame) -> tuple[list[str], dict[str, np.ndarray]]:
-    """Validate a table (from :func:`table_from_bytes`) against the rubric's columns, one
-    vectorized pass per column.
-
-    Returns:
-        ``(regions, values)``: region names and column id -> array (one entry per row).
-    Raises:
-        InputError naming the first bad column (as its header is written in the file) and its
-        spreadsheet row (header = row 1).
-    """
-    headers = _column_ids(rubric, list(raw.columns))
-    names = _texts(raw[headers["region"]])
-    formula = names.str.startswith(FORMULA).to_numpy()
-    empty = (names.str.strip() == "").to_numpy()
-    hit = _first([("formula_no_value", formula), ("empty_value", empty)])
-    if hit is not None:
-        i, code = hit
-        extra = {"formula": names.iloc[i][len(FORMULA):][:40]} if code == "formula_no_value" else {}
-        raise InputError(code, column=headers["region"], row=int(raw.index[i]), **extra)
-    regions = names.str.strip().tolist()
-    bad = np.fromiter((DISALLOWED.search(n) is not None for n in names), bool, len(names))
-    if bad.any():  # a name every writer (Word, Excel, charts, the store) accepts: sim.files.text
-        i = int(np.flatnonzero(bad)[0])
-        raise InputError("bad_text_cell", column=headers["region"], row=int(raw.index[i]),
-                         char=bad_char(names.iloc[i]))
-    regions = [normal(n) for n in regions]
-    values: dict[str, np.ndarray] = {}
-    for col in rubric.columns:
-        check = _categories if col.kind == "category" else _numbers
-        values[col.id] = check(raw[headers[col.id]], col, headers[col.id])
-    return regions, values
-
-
-# ---------------------------------------------------------------------- writing
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-@contextlib.contextmanager
-def atomic_file(path: str | os.PathLike) -> Iterator[BinaryIO]:
-    """A binary file handle whose content appears at ``path`` only when the block ends without
-    an error (a temporary file in the same folder, then a rename: all or nothing), with the
-    permissions the umask gives a new file; a missing folder is an error, not created."""
-    p = Path(path)
-    if not p.parent.is_dir():
-        raise InputError("out_folder_missing", path=str(p), folder=str(p.parent))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent)
-    except OSError as exc:
-        raise InputError("write_failed", path=str(p), reason=exc.strerror or str(exc)) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, p)
-    except OSError as exc:
-        raise InputError("write_failed", path=str(p), reason=exc.strerror or str(exc)) from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def write_atomic(path: str | os.PathLike, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` all or nothing (:func:`atomic_file`)."""
-    with atomic_file(path) as fh:
-        fh.write(payload)
-
-
-def inert(value):
-    """A text cell that cannot start a formula in Excel or WPS: a leading quote before = + - @
-    or a tab / carriage return (OWASP, CSV injection); numbers and other values unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _inert_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with every text cell, column name and index label made :func:`inert`."""
-    out = frame.copy()
-    for c in out.columns:
-        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
-            out[c] = out[c].map(inert)
-    out.columns = [inert(c) for c in out.columns]
-    if out.index.dtype == object or pd.api.types.is_string_dtype(out.index):
-        out.index = out.index.map(inert)
-    return out
-
-
-def csv_bytes(frame: pd.DataFrame, header: bool = True, bom: bool = True, eol: str = "\r\n") -> bytes:
-    """The frame (without its index) as CSV: UTF-8 with BOM by default (Excel on Chinese Windows
-    opens it with the right characters), text cells made :func:`inert` and quoted, numbers as
-    their shortest exact decimal (5.0 as 5), missing values empty. Written by Arrow's CSV writer
-    (pyarrow): 361,565 rows of scores take about 1 s, pandas' ``to_csv`` about 6 s."""
-    import pyarrow as pa
-    from pyarrow import csv as pa_csv
-
-    table = pa.Table.from_pandas(_arrow_ready(frame), preserve_index=False)
-    sink = io.BytesIO()
-    if bom:
-        sink.write(codecs.BOM_UTF8)
-    pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=header, eol=eol))
-    return sink.getvalue()
-
-
-def _arrow_ready(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with text cells and column names made inert and a column mixing text and
-    numbers as text (Arrow needs one type per column)."""
-    out = {}
-    for j, name in enumerate(frame.columns):
-        col = frame.iloc[:, j]
-        if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
-            texts = col.astype(object).where(col.notna(), None)
-            if pd.api.types.infer_dtype(texts, skipna=True) not in ("string", "empty"):
-                texts = texts.map(lambda v: v if v is None else str(v))
-            col = texts.map(inert) if _FORMULA_CELL.search("\x00".join(texts.dropna())) else texts
-        out[j] = col
-    ready = pd.DataFrame(out, index=range(len(frame)))
-    ready.columns = [str(inert(str(c))) for c in frame.columns]
-    return ready
-
-
-_FORMULA_CELL = re.compile(r"(?:^|\x00)[=+\-@\t\r]")  # in texts joined by NUL: some cell needs inert()
-
-
-def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """A workbook with one sheet per frame (sheet names as given, at most 31 characters); text
-    cells are made :func:`inert`."""
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        for name, frame in sheets.items():
-            _inert_frame(frame).to_excel(xw, sheet_name=name[:31], index=not isinstance(frame.index, pd.RangeIndex))
-    return buf.getvalue()
-
-
-def check_out_path(path: str | os.PathLike, allowed: tuple[str, ...]) -> Path:
-    """Refuse an output path with an extension not in ``allowed`` before any work is done."""
-    p = Path(path)
-    if p.suffix.lower() not in allowed:
-        raise InputError("out_extension", path=str(p), allowed=" / ".join(allowed))
-    return p
 
 
 OPTIONAL_CODE = "行政区划代码(可选)"
