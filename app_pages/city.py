@@ -12,7 +12,8 @@ import pandas as pd
 import streamlit as st
 
 from report import labels
-from report.briefing import city_briefing, city_charts, county_names
+from report.briefing import city_briefing
+from report.citymap import city_charts, county_names
 from sim.counties import batch, city, regions
 from sim.files.errors import InputError
 from sim.files.text import clean

@@ -23,9 +23,9 @@ from sim.files.text import clean
 from sim.uncertainty import BAND_DRAWS
 
 from . import qr
-from .briefing import (_groups_chart, _path_chart, headline, levers_all, pngs, rests_on, target_year,
-                       targets)
+from .facts import groups_chart, headline, levers_all, path_chart, rests_on, target_year, targets
 from .labels import tr
+from .word import pngs
 
 EAST_ASIAN, LATIN = "Microsoft YaHei", "Calibri"  # 微软雅黑: PowerPoint's and WPS's Chinese sans
 INK, GREY, BLUE = (0x1F, 0x23, 0x28), (0x57, 0x60, 0x6A), (0x09, 0x69, 0xDA)
@@ -183,7 +183,7 @@ def scenario_slides(sc: sim.Scenario, lang: str = "zh", name: str = "", url: str
     proj = sim.simulate(sc)
     path_png = groups_png = None
     if sc.rubric_id:
-        path_png, groups_png = pngs([(_path_chart(sc, h, lang), 720), (_groups_chart(sc, proj, h["data_year"], lang), 520)])
+        path_png, groups_png = pngs([(path_chart(sc, h, lang), 720), (groups_chart(sc, proj, h["data_year"], lang), 520)])
     deck = _deck()
     _headline_slide(deck, sc, h, year, lang, name, url, today, path_png)
     _plan_slide(deck, sc, lang, groups_png, url)

@@ -147,7 +147,7 @@ def test_apply_shows_exactly_what_the_optimizer_stated():
 
 @pytest.mark.parametrize("preset", PRESETS)
 def test_one_budget_number_on_the_slider_the_metric_the_table_and_the_briefing(preset):
-    from report.briefing import levers_all
+    from report.facts import levers_all
 
     at = app(preset)
     sc = sim.load_preset(preset)

@@ -100,11 +100,11 @@ def test_chinese_in_a_chart_image_is_drawn_not_boxes():
     import altair as alt
     import pandas as pd
 
-    from report import charts
+    from report import charts, word as docx
 
     def word(w: str) -> bytes:
         c = alt.Chart(pd.DataFrame({"x": [0]})).mark_text(fontSize=40).encode(text=alt.value(w))
-        return briefing.png(charts.style(c, 80), width=200)
+        return docx.png(charts.style(c, 80), width=200)
 
     a, b = word("得分"), word("年份")
     assert a != b and len(a) > 500

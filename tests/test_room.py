@@ -18,7 +18,7 @@ from helpers import TEST_WS, open_app
 from streamlit.testing.v1 import AppTest
 
 import sim
-from report import briefing, labels, slides
+from report import briefing, citymap, facts, labels, slides
 from report import charts
 from sim.files.datadir import load_translations
 from sim.files.errors import InputError
@@ -139,7 +139,7 @@ def test_the_slides_render_with_the_short_link_and_a_qr_code_that_reads_back(lan
     assert faces == {slides.EAST_ASIAN}  # every run names its East Asian typeface
     text, pages = _render(data, f"slides_{lang}.pptx", tmp_path)
     assert len(pages) == len(deck.slides)
-    h = briefing.headline(sc, 2025)
+    h = facts.headline(sc, 2025)
     assert f"{h['median']:.1f}" in text and url in text.replace("\n", "")
     assert ("十次中有八次落在" if lang == "zh" else "8 times in 10") in text
     assert _read_qr(pages[0], 3) == [url]  # slide 1's QR code, rendered at 60 dpi, read back to the link
@@ -257,10 +257,10 @@ def test_hengshui_s_map_labels_every_county_and_no_two_labels_overlap(lang, scal
     overlaps another (Anping and Raoyang were drawn over each other) and each is on the map."""
     from sim.counties import regions
 
-    from report.briefing import _frame, _label_box, _mercator
+    from report.citymap import frame_of as _frame, label_box as _label_box, mercator as _mercator
 
     hs = regions.load("hengshui")
-    the_map, _, on_map, left_off = briefing.city_charts(hs, regions.simulate(hs), 2025, lang, scale)
+    the_map, _, on_map, left_off = citymap.city_charts(hs, regions.simulate(hs), 2025, lang, scale)
     spec = the_map.to_dict()
     features = spec["data"]["values"]
     font = spec["layer"][2]["mark"]["fontSize"]

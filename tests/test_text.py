@@ -120,16 +120,16 @@ def _write_everywhere(texts: list[str]) -> None:
     """CSV, xlsx and docx hold the texts and give them back; nothing raises."""
     from openpyxl import load_workbook
 
-    from report import briefing
+    from report import word
 
     frame = pd.DataFrame({"region": texts})
     back = pd.read_csv(io.BytesIO(csv_bytes(frame)), encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert list(back["region"]) == [inert(t) for t in texts]
     wb = load_workbook(io.BytesIO(xlsx_bytes({"s": frame})))
     assert [c.value for c in wb.active["A"]][1:] == [inert(t) for t in texts]
-    doc = briefing._document()
-    briefing._table(doc, frame)
-    assert briefing._bytes(doc)
+    doc = word.new_document()
+    word.add_table(doc, frame)
+    assert word.docx_bytes(doc)
 
 
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
