@@ -20,7 +20,8 @@ from . import charts
 from .citymap import city_charts, county_names
 from .facts import groups_chart, headline, levers, path_chart, plan_table, plan_widths, rests_on, target_year, targets
 from .labels import band, chart_titles, peers_text, prog_name, tr
-from .word import QR_CM, WIDTHS, add_header, add_image, add_section, add_table, docx_bytes, new_document, png, pngs
+from .word import (Heading, QR_CM, WIDTHS, add_header, add_image, add_section, add_table, docx_bytes, new_document, png,
+                   pngs)
 
 
 def scenario_briefing(sc: sim.Scenario, lang: str = "zh", name: str = "", url: str = "",
@@ -29,7 +30,7 @@ def scenario_briefing(sc: sim.Scenario, lang: str = "zh", name: str = "", url: s
     today = today or dt.date.today()
     year = target_year(sc)
     doc = new_document()
-    add_header(doc, lang, kind, getattr(sc, lang), name, url, today)
+    add_header(doc, lang, Heading(kind, getattr(sc, lang), name, url, today))
     h = headline(sc, year)
     proj = sim.simulate(sc)
     doc.add_heading(tr("brief_headline", lang), level=1)
@@ -72,7 +73,7 @@ def comparison_briefing(entries: list[tuple[str, sim.Scenario]], lang: str = "zh
     today = today or dt.date.today()
     doc = new_document()
     first = entries[0][1]
-    add_header(doc, lang, "compare", getattr(first, lang), " / ".join(n for n, _ in entries), url, today)
+    add_header(doc, lang, Heading("compare", getattr(first, lang), " / ".join(n for n, _ in entries), url, today))
     if links:
         qr_row(doc, [n for n, _ in entries], links)
     doc.add_heading(tr("brief_headline", lang), level=1)
@@ -139,7 +140,7 @@ def city_briefing(regions, plan=None, lang: str = "zh", url: str = "", today: dt
     goal = (regions_mod.goal_of(regions.id) if regions.id in regions_mod.REGION_FILES else None) or regions_mod.Goal()
     plan = plan or city_mod.optimize(regions, 0.0, goal.year, goal, step=100.0, draws=200)
     doc = new_document()
-    add_header(doc, lang, "city", getattr(regions, lang), "", url, today)
+    add_header(doc, lang, Heading("city", getattr(regions, lang), "", url, today))
     doc.add_heading(tr("brief_headline", lang), level=1)
     doc.add_paragraph(tr("brief_city_line", lang, year=goal.year, min_a=goal.min_a, p=f"{plan.p_goal:.0%}",
                          ea=f"{plan.expected_a:.1f}", sq_p=f"{plan.p_goal_status_quo:.0%}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -132,9 +133,22 @@ def add_image(doc, data: bytes | None, width_cm: float = 16.0, lang: str = "zh")
 QR_CM = 2.6  # a QR code's side on paper: a phone reads it from arm's length
 
 
-def add_header(doc, lang: str, kind: str, region: str, name: str, url: str, today: dt.date) -> None:
+@dataclass(frozen=True)
+class Heading:
+    """What a briefing's head says: its kind (``scenario``, ``optimizer``, ``compare``, ``city``),
+    the region, the scenario's name, its link and the date."""
+
+    kind: str
+    region: str
+    name: str
+    url: str
+    today: dt.date
+
+
+def add_header(doc, lang: str, heading: Heading) -> None:
     """Title, date and scenario name, then the link (a short link, one line) beside its QR code."""
-    region, name, url = clean(region), clean(name), clean(url)
+    kind, today = heading.kind, heading.today
+    region, name, url = clean(heading.region), clean(heading.name), clean(heading.url)
     doc.add_heading(tr(f"brief_title_{kind}", lang, region=region), level=0)
     p = doc.add_paragraph()
     if kind == "city":  # a city has no scenario name: its date only
