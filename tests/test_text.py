@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.files import text
+from sim.files import errors, text
 from sim.files.errors import InputError
 from sim.files.writers import csv_bytes, inert, xlsx_bytes
 from sim.inputs.cells import scoring_input
@@ -35,24 +35,24 @@ def _allowed(s: str) -> bool:
 def test_every_kind_of_character_no_writer_accepts_is_refused(char):
     assert text.bad_char(f"a{char}b") == f"U+{ord(char):04X}"
     with pytest.raises(InputError) as e:
-        text.check(f"a{char}b", "名称")
+        errors.check(f"a{char}b", "名称")
     assert "名称" in e.value.message("zh") and f"U+{ord(char):04X}" in e.value.message("en")
 
 
 def test_ordinary_text_passes_in_its_composed_form():
-    assert text.check("e\u0301 县", "x") == "\u00e9 县"
-    assert text.check("枣强县 Zaoqiang 🏛️", "x") == "枣强县 Zaoqiang 🏛️"
+    assert errors.check("e\u0301 县", "x") == "\u00e9 县"
+    assert errors.check("枣强县 Zaoqiang 🏛️", "x") == "枣强县 Zaoqiang 🏛️"
 
 
 @FAST
 @given(TEXTS)
 def test_check_and_clean_agree(s):
     if _allowed(s):
-        assert text.check(s, "x") == unicodedata.normalize("NFC", s)
+        assert errors.check(s, "x") == unicodedata.normalize("NFC", s)
     else:
         with pytest.raises(InputError):
-            text.check(s, "x")
-    assert _allowed(text.clean(s)) and text.check(text.clean(s), "x") == text.clean(s)
+            errors.check(s, "x")
+    assert _allowed(text.clean(s)) and errors.check(text.clean(s), "x") == text.clean(s)
 
 
 @FAST
