@@ -99,44 +99,53 @@ def _own(sc: Scenario) -> dict[str, dict]:
     return out
 
 
-def _rows(v, n: int) -> np.ndarray:
-    """A parameter (scalar or (n,)) as n rows."""
+def _given(v, n: int) -> np.ndarray:
+    """A given parameter (scalar or (n,)) as n rows."""
     a = np.asarray(v)
-    return np.broadcast_to(a.reshape(-1) if a.ndim else a, (n,))
+    return np.full(n, a, dtype=a.dtype) if a.ndim == 0 else a.reshape(-1)
 
 
-def stack(requests: Sequence[Request]) -> tuple[Scenario, np.ndarray, Params]:
+def stack(requests: Sequence[Request], cache: dict | None = None) -> tuple[Scenario, np.ndarray, Params]:
     """Requests of one key (same signature, objective, years and parameter names) as one batch:
     (template scenario, spending (rows, P, Y), per-row parameters). Rows follow the requests'
-    order, each request's :meth:`Request.rows` of them."""
-    sizes = [r.rows() for r in requests]
+    order, each request's :meth:`Request.rows` of them. ``cache``: id(scenario) -> (scenario, its
+    own values), kept by the caller across batches."""
+    cache = {} if cache is None else cache
+    sizes = np.array([r.rows() for r in requests])
     n_years = len(requests[0].sc.years)
+    P = requests[0].x.shape[1]
     x = np.concatenate([np.broadcast_to(r.x, (k, *r.x.shape[1:])) for r, k in zip(requests, sizes)])
     given = [r.params or Params() for r in requests]
-    own = [_own(r.sc) for r in requests]
+    own = []
+    for r in requests:
+        if id(r.sc) not in cache:
+            cache[id(r.sc)] = (r.sc, _own(r.sc))
+        own.append(cache[id(r.sc)][1])
     fields = {}
     for f in FIELDS:
-        names = list(getattr(given[0], f))
-        if f in own[0]:
-            names += [k for k in own[0][f] if k not in getattr(given[0], f)]
+        named = getattr(given[0], f)
         if f == "shocks":
             fields[f] = {q: np.concatenate([np.broadcast_to(np.asarray(g.shocks[q], dtype=float).reshape(-1, n_years + 1),
                                                             (k, n_years + 1)) for g, k in zip(given, sizes)])
-                         for q in names}
+                         for q in named}
             continue
-        fields[f] = {q: np.concatenate([_rows(getattr(g, f)[q] if q in getattr(g, f) else o[f][q], k)
-                                        for g, o, k in zip(given, own, sizes)]) for q in names}
+        fields[f] = {q: np.concatenate([_given(getattr(g, f)[q], k) for g, k in zip(given, sizes)]) for q in named}
+        for q in (own[0].get(f, {})):
+            if q not in named:  # the county's own value, repeated over its rows
+                fields[f][q] = np.repeat(np.asarray([o[f][q] for o in own]), sizes)
     if not given[0].base:
         fields["base"] = _GivenBaselines(fields["base"])
-    ref = np.concatenate([np.broadcast_to(np.asarray(g.reference if g.reference is not None else r.sc.reference_matrix(),
-                                                     dtype=float).reshape(-1, *x.shape[1:2], n_years), (k, x.shape[1], n_years))
-                          for g, r, k in zip(given, requests, sizes)])
+    if given[0].reference is not None:
+        ref = np.concatenate([np.broadcast_to(np.asarray(g.reference, dtype=float).reshape(-1, P, n_years), (k, P, n_years))
+                              for g, k in zip(given, sizes)])
+    else:
+        ref = np.repeat(np.stack([cache[id(r.sc)][0].reference_matrix() for r in requests]), sizes, axis=0)
     return requests[0].sc, x, Params(**fields, reference=ref)
 
 
-def evaluate(requests: Sequence[Request]) -> list[np.ndarray]:
+def evaluate(requests: Sequence[Request], cache: dict | None = None) -> list[np.ndarray]:
     """Each request's ``per_round`` (rows, rounds), computed in stacked engine calls of at most
-    :data:`CHUNK_ROWS` rows (a request is never split)."""
+    :data:`CHUNK_ROWS` rows (a request is never split); ``cache``: see :func:`stack`."""
     out: list[np.ndarray | None] = [None] * len(requests)
     groups: dict[tuple, list[int]] = {}
     for i, r in enumerate(requests):
@@ -149,7 +158,7 @@ def evaluate(requests: Sequence[Request]) -> list[np.ndarray]:
                 chunk.append(i)
                 rows += requests[i].rows()
                 continue
-            sc, x, params = stack([requests[j] for j in chunk])
+            sc, x, params = stack([requests[j] for j in chunk], cache)
             r0 = requests[chunk[0]]
             vals = _objective.per_round(sc, x, r0.objective, params, r0.years)
             at = 0
@@ -172,6 +181,7 @@ class Lockstep:
         self.pending: dict[int, Request] = {}
         self.done: dict[int, object] = {}
         self.calls = 0
+        self.cache: dict = {}
 
     def ask(self, i: int, r: Request) -> np.ndarray:
         with self.cv:
@@ -199,7 +209,7 @@ class Lockstep:
                 batch, self.pending = self.pending, {}
             keys = list(batch)
             try:
-                answers: list = evaluate([batch[k] for k in keys])
+                answers: list = evaluate([batch[k] for k in keys], self.cache)
             except Exception as exc:  # every waiting county gets the error
                 answers = [exc] * len(keys)
             self.calls += 1
