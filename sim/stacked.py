@@ -1,9 +1,10 @@
 """Many counties through Monte Carlo and robust optimization in one vectorized pass.
 
-The per-county path (:func:`sim.batch.county_result`) spends most of its time on overhead: a
-robust optimization asks the engine about 90 times for a few hundred to two thousand rows each
-(candidate splits x draws), and each call costs ~35 ms before the first row. Here every county's
-work runs in step with the others:
+The per-county path (:func:`sim.batch.county_result`) spends about half its time on overhead: a
+robust optimization asks the engine about 90 times for one to two thousand rows each (candidate
+splits x draws, ~50,000 rows a county in all), and each call costs ~35 ms before the first row;
+the rest is the rows themselves (~25-45 us a row on this 2-core machine). Here every county's
+work runs in step with the others, so the fixed cost is paid once a round, not once a county:
 
 * **Monte Carlo.** Each county's draws (:func:`sim.uncertainty.draw`, the county's own seed and
   ranges) become rows of one stacked projection; the quantiles and tier chances are computed per
