@@ -97,7 +97,7 @@ def test_chunks_do_not_change_a_row():
 
 def test_a_county_that_fails_fails_the_batch_without_hanging_the_others():
     work = batch.tasks(_some("hengshui", (0, 1)), 2025, draws=50, seed=0, budget_extra=100.0)
-    bad = replace(work[1], target_year=2040)  # outside the projection: the optimizer refuses it
+    bad = replace(work[1], budget=float("nan"))  # the optimizer refuses it, in its county's thread
     with pytest.raises(InputError) as e:
         stacked.county_rows([work[0], bad])
-    assert e.value.code == "target_year_outside"
+    assert e.value.code == "negative_total_budget"
