@@ -3,14 +3,19 @@
 * simulate 168 synthetic counties x 10 years (2017-2027) in one call (sim.counties.regions.simulate);
 * the city optimization for Hengshui's 11 counties (sim.counties.city.optimize: curves + search), 1,000万;
 * the province batch: 168 counties, Monte Carlo 1,000 draws each + robust optimization (200万 a
-  year added), serially in this process and on a local Dask cluster of 2 workers, with the
-  speed-up (the numbers are checked equal).
+  year added): the per-county path (sim.counties.batch.county_result) on the first --before counties, then
+  every county stacked (sim.counties.stacked) serially in this process and on a local Dask cluster of 2
+  workers (the numbers are checked equal to each other and, on those first counties, to the
+  per-county path's); the process's peak memory; the extrapolation to a national run of 1,800;
+* Hengshui's 11 counties as the City page's "every county" runs them (page defaults: 1,000 draws,
+  200万 added, serial).
 
-Run: .venv/bin/python bench/bench_city.py [--counties N]   (N: the province batch's first N counties)
+Run: .venv/bin/python bench/bench_city.py [--counties N] [--before K]
 """
 from __future__ import annotations
 
 import argparse
+import resource
 import time
 from dataclasses import replace
 
@@ -22,6 +27,7 @@ from sim.counties import batch, city, regions
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--counties", type=int, default=168)
+    ap.add_argument("--before", type=int, default=4, help="counties timed on the per-county path")
     args = ap.parse_args()
     province = regions.load("hebei-synthetic")
     regions.simulate(province, horizon=2027)  # warm-up
@@ -43,16 +49,33 @@ def main() -> None:
 
     sub = replace(province, names=province.names[:args.counties], scenarios=province.scenarios[:args.counties],
                   params=None)
+    work = batch.tasks(sub, 2025, draws=1000, seed=0, budget_extra=200.0)[:args.before]
     t = time.perf_counter()
+    before = pd.DataFrame([batch.county_result(task) for task in work])
+    per_before = (time.perf_counter() - t) / len(work)
+    t, cpu = time.perf_counter(), time.process_time()
     serial = batch.run(sub, 2025, draws=1000, seed=0, budget_extra=200.0, workers=0)
-    ts = time.perf_counter() - t
+    ts, cpu = time.perf_counter() - t, time.process_time() - cpu
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    pd.testing.assert_frame_equal(before.drop(columns="seconds"), serial.drop(columns="seconds").iloc[:len(work)])
     t = time.perf_counter()
     dist = batch.run(sub, 2025, draws=1000, seed=0, budget_extra=200.0, workers=2)
     td = time.perf_counter() - t
     pd.testing.assert_frame_equal(serial.drop(columns="seconds"), dist.drop(columns="seconds"))
-    print(f"province batch, {len(sub)} counties x (Monte Carlo 1,000 draws + robust optimization): "
-          f"serial {ts:.1f} s ({ts / len(sub):.2f} s a county), Dask 2 workers {td:.1f} s "
-          f"(speed-up {ts / td:.2f}x, cluster start included); results identical")
+    n = len(sub)
+    print(f"province batch, Monte Carlo 1,000 draws + robust optimization: per-county path {per_before:.2f} s a county "
+          f"({len(work)} counties; {n} counties would take {per_before * n / 60:.1f} min); stacked {n} counties serial "
+          f"{ts:.1f} s ({ts / n:.2f} s a county, {per_before * n / ts:.1f}x; CPU {cpu:.1f} s), Dask 2 workers {td:.1f} s (cluster start "
+          f"included; {ts / td:.2f}x serial); peak memory {peak:,.0f} MB (process); results identical")
+    print(f"national run of 1,800 county units, extrapolated linearly: serial {ts / n * 1800 / 60:.1f} min, "
+          f"Dask 2 workers {td / n * 1800 / 60:.1f} min (chunks of at most {batch.MAX_CHUNK} counties, so memory stays "
+          f"that of one chunk per worker)")
+
+    hengshui_goal = regions.goal_of("hengshui")
+    t = time.perf_counter()
+    page = batch.run(hengshui, hengshui_goal.year, 1000, 0, 200.0, workers=0)
+    print(f"Hengshui's {len(page)} counties as the City page's every-county batch (1,000 draws, 200万, serial): "
+          f"{time.perf_counter() - t:.1f} s")
 
 
 if __name__ == "__main__":

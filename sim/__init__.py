@@ -24,11 +24,11 @@ from .plan import budget_frontier, marginal_values, min_budget, optimize, score_
 from .scenarios.presets import list_presets, load_preset
 from .uncertainty import monte_carlo, sensitivity
 
-_COUNTIES = ("backtest", "batch", "city", "peers", "posterior", "province", "synthetic")
+_COUNTIES = ("backtest", "batch", "city", "peers", "posterior", "province", "stacked", "synthetic")
 
 
 def __getattr__(name: str):
-    """``sim.city``, ``sim.posterior``, ...: the many-county modules by their short names, imported
+    """``sim.counties.city``, ``sim.counties.posterior``, ...: the many-county modules by their short names, imported
     when first asked for (``from sim import city`` as the README writes it)."""
     if name in _COUNTIES:
         import importlib

@@ -46,7 +46,7 @@ def test_dask_on_a_local_cluster_gives_the_serial_numbers(small):
     dist = batch.run(small, 2025, draws=200, seed=4, budget_extra=150.0, workers=2,
                      progress=lambda d, n: seen.append((d, n)))
     pd.testing.assert_frame_equal(_numbers(serial), _numbers(dist))
-    assert seen[-1] == (4, 4) and len(seen) == 4
+    assert seen[-1] == (4, 4) and len(seen) == 2  # a stacked chunk per worker reports as it finishes
     assert list(serial["county"]) == list(small.names)
     assert (serial["optimized_P_A"] >= serial["P_A"] - 0.05).all()  # robust splits do not lose the odds
     np.testing.assert_allclose(serial[["P_A", "P_B", "P_C"]].sum(axis=1), 1.0)

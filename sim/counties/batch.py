@@ -1,8 +1,10 @@
 """Province-scale batches: every county through Monte Carlo and (optionally) robust optimization,
 on one machine or a cluster, with Dask (``dask.distributed``): a local cluster by default, a
 scheduler's address for a real one, the same code either way; ``workers=0`` runs serially in
-this process (no Dask needed). Each county is one task whose result depends only on its inputs
-and the seed, so a distributed run gives exactly the serial run's numbers.
+this process (no Dask needed). The counties go through in stacked chunks (:mod:`sim.counties.stacked`:
+every county's draws and optimizer evaluations in one vectorized batch), a chunk to a Dask task;
+each county's row depends only on its inputs and the seed, so a chunked, distributed run gives
+exactly the serial run's numbers, and both exactly :func:`county_result`'s (the per-county path).
 
 >>> table = run(regions.load("hengshui"), 2025, draws=1000, budget_extra=200, workers=2)  # doctest: +SKIP
 """
@@ -19,7 +21,9 @@ from sim.files.errors import InputError
 from sim.model.scenario import Scenario
 from sim.plan import Options, Robust, optimize, scored_year
 from sim.uncertainty import monte_carlo
+
 from .collection import Regions
+from .stacked import county_rows
 
 COLUMNS = ("county", "data_year", "P10", "P50", "P90", "P_A", "P_B", "P_C", "P_fall", "budget", "optimized_P_A",
            "optimized_median", "gain_P_A", "seconds")
@@ -85,12 +89,23 @@ def run(regions: Regions, target_year: int, draws: int = 1000, seed: int = 0, bu
     work = tasks(regions, target_year, draws, seed, budget_extra)
     if scheduler is None and workers == 0:
         rows = []
-        for i, task in enumerate(work):
-            rows.append(county_result(task))
+        for part in chunks(work, 1):
+            rows += county_rows(part)
             if progress:
-                progress(i + 1, len(work))
+                progress(len(rows), len(work))
         return pd.DataFrame(rows, columns=list(COLUMNS))
     return _distributed(work, workers, scheduler, progress)
+
+
+MAX_CHUNK = 192  # counties stacked in one pass (one Dask task): a national run is split into passes of at most this many
+
+
+def chunks(work: list[Task], parts: int) -> list[list[Task]]:
+    """The tasks in consecutive chunks, at least ``parts`` of them (one per worker) and none
+    larger than :data:`MAX_CHUNK` counties."""
+    n = max(parts, -(-len(work) // MAX_CHUNK), 1)
+    size = -(-len(work) // n) if work else 1
+    return [work[i:i + size] for i in range(0, len(work), size)]
 
 
 def private_cluster(workers: int | None):
@@ -125,14 +140,15 @@ def _distributed(work: list[Task], workers: int | None, scheduler: str | None,
     except OSError as exc:
         raise InputError("scheduler_unreachable", address=scheduler or "local", reason=str(exc)) from None
     try:
-        futures = client.map(county_result, work, pure=False)
+        parts = chunks(work, max(len(client.scheduler_info().get("workers", {})), 1))
+        futures = client.map(county_rows, parts, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
-        rows: list[dict | None] = [None] * len(work)
-        for done, fut in enumerate(as_completed(futures), start=1):
-            rows[index[fut.key]] = fut.result()
+        done: list[list[dict] | None] = [None] * len(parts)
+        for fut in as_completed(futures):
+            done[index[fut.key]] = fut.result()
             if progress:
-                progress(done, len(work))
-        return pd.DataFrame(rows, columns=list(COLUMNS))
+                progress(sum(len(d) for d in done if d is not None), len(work))
+        return pd.DataFrame([row for d in done for row in d], columns=list(COLUMNS))
     finally:
         client.close()
         if cluster is not None:

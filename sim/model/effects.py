@@ -104,7 +104,7 @@ class Effects:
         self.rate = [col(params.capacity_rate.get(e.key, e.capacity_rate)) for e in self.levers]
         self.elasticity = [col(params.elasticity.get(e.key, e.elasticity)) for e in self.levers]
         n_years = x.shape[2]
-        self.caused = [np.zeros((n, n_years + 1)) if e.post else None for e in self.levers]
+        self.caused = [np.zeros((n, n_years + 1), order="F") if e.post else None for e in self.levers]
         self.per_unit = [None] * len(self.levers)  # today's outlay per organic unit (post-award), 万元
         self.rows = np.arange(n) if x.shape[0] > 1 else np.zeros(n, dtype=int)
         self.ref_rows = np.arange(n) if ref.shape[0] > 1 else np.zeros(n, dtype=int)

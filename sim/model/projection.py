@@ -112,7 +112,7 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
         return st.trend[e.pool][:, t] if e.pool in flow_pool else X[e.pool][:, t - 1]
 
     loop = [q for q in st.order if cat.indicators[q].kind != "driver"]
-    left = np.zeros((n, n_years + 1))
+    left = np.zeros((n, n_years + 1), order="F")
     for t in range(1, n_years + 1):
         unspent = left[:, t] = effects.year(t, U, pool_of, lambda q, t: organic(cat.indicators[q], st, t))
         st.programs[:, t] = x[:, :, t - 1].sum(axis=1) + extra[:, t - 1] - unspent  # what is paid
@@ -177,10 +177,10 @@ def _state(sc: Scenario, params: Params, cat: Catalog, n: int, n_years: int, x: 
             step = np.broadcast_to(step, (n, n_years + 1)).copy()
             step[:, 0] = 1.0
             trend[q] = base[q] * np.cumprod(step, axis=1)
-    X = {q: np.empty((n, n_years + 1)) for q in order}
+    X = {q: np.empty((n, n_years + 1), order="F") for q in order}
     for q in order:
         X[q][:, 0] = base[q][:, 0]
-    programs = np.empty((n, n_years + 1))  # program spending by year, the baseline's first
+    programs = np.empty((n, n_years + 1), order="F")  # program spending by year, the baseline's first
     programs[:, 0] = _col(params.base.get("programs", sum(sc.status_quo.values())))[:, 0]
     programs[:, 1:] = x.sum(axis=1)
     if params.base:  # baseline ratios and sums from the (drawn) parts
@@ -192,8 +192,8 @@ def _state(sc: Scenario, params: Params, cat: Catalog, n: int, n_years: int, x: 
         if ind.kind == "driver":
             v = trend[q][:, 1:] * (np.exp(shock[q][:, 1:]) if q in shock else 1.0)
             X[q][:, 1:] = v if ind.upper is None else _ceiling(ind, v, X, None)
-    U = {q: np.zeros((n, n_years + 1)) for q in qs}
-    push = {q: np.zeros((n, n_years + 1)) for q in qs if cat.indicators[q].kind == "points"}
+    U = {q: np.zeros((n, n_years + 1), order="F") for q in qs}
+    push = {q: np.zeros((n, n_years + 1), order="F") for q in qs if cat.indicators[q].kind == "points"}
     return _State(qs, order, X, U, trend, g, prm, base, rk, programs, growth_mult, param_mult, shock, push, rate)
 
 

@@ -11,6 +11,8 @@ the rounds' mean score, ``prob_a`` the chance of tier A (80 points) averaged ove
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from sim.model.attainment import attainment_batch
@@ -22,6 +24,7 @@ from .problem import default_objective
 
 ROBUST = ("p10", "prob_a")
 A_LINE = 80.0  # the rubric's tier A (data/rubrics: A >= 80)
+BATCH = threading.local()  # BATCH.ask, where set (sim.counties.stacked, in a county's thread), answers per_round in a batch of counties
 
 
 def score_allocations(sc: Scenario, allocations: np.ndarray, data_year: int, objective: str | None = None,
@@ -63,6 +66,9 @@ def per_round(sc: Scenario, x: np.ndarray, objective: str, params: Params | None
               years: tuple[int, ...]) -> np.ndarray:
     """(n, rounds): the score of each statistics year in ``years``, or the plan attainment of
     the last year (one column)."""
+    ask = getattr(BATCH, "ask", None)
+    if ask is not None:
+        return ask(sc, x, objective, params, years)
     X = run(sc, x, params)
     if objective == "score":
         cols = [y - sc.base_year for y in years]
