@@ -226,7 +226,7 @@ def _lever(k: int, e, effects: Effects, st, done, moved: set, cat, index: dict, 
         n0 = organic(target, st, 1)  # today's outlay per organic unit, fixed in the first projected year
         reference = e.share * effects.ref[effects.ref_rows, e.program, 0]
         per_unit = np.where(n0 > 0, reference / np.maximum(n0, 1e-12), 0.0)
-        out.update(a=pool.add(a), el=pool.add(el), award_max=float(e.award_max),
+        out.update(a=pool.add(a), el=pool.add(el), award_max=float(e.award_max), top_el=pool.add(e.award_max ** el),
                    most=pool.add(1 - a + a * e.award_max ** el), per_unit=pool.add(per_unit),
                    organic=_organic(target, st, index, pool))
         src = target.inputs[0] if target.kind in ("pipeline", "inflow", "population") else target.id

@@ -235,12 +235,8 @@ function scorer(model) {
   };
 }
 
-// sim.projection.run: every quantity, (years + 1) x draws each, and the county score of every
-// year (rubric presets). x: spending (programs x years); booked: 万元 a year counted in program
-// spending that cause no units (or null).
-export function run(model, x, booked = null) {
-  const { pack, n, Y, T, A, Q, P } = model;
-  SCALE = model.scale;
+function workspace(model) { // the arrays of a projection: baselines filled once, the rest every run
+  const { pack, n, T, A, Q } = model;
   const X = new Array(Q), U = new Array(Q);
   for (let j = 0; j < Q; j++) {
     if (pack.kinds[j] === "driver") { X[j] = A[pack.drivers[String(j)]]; continue; }
@@ -251,12 +247,6 @@ export function run(model, x, booked = null) {
   }
   const push = new Map();
   for (const s of pack.steps) if (s.kind === "points") push.set(s.q, new Float64Array(T * n));
-  const ref = pack.spend.reference;
-  const programs = new Float64Array(n), unspent = new Float64Array(n), ledger = new Float64Array(T * n);
-  const n0 = new Float64Array(n), u = new Float64Array(n);
-  const steps = pack.newton_steps, maxAnchor = pack.max_anchor;
-  const score = pack.rubric ? scorer(model) : null;
-  const totals = pack.rubric ? new Float64Array(T * n) : null;
   const levers = pack.levers.map((lv) => ({
     ...lv, caused: lv.post ? new Float64Array(T * n) : null, lagsA: lv.lag === null ? A[lv.lags] : null,
     aA: lv.post ? A[lv.a] : null, elA: lv.post ? A[lv.el] : null, mostA: lv.post ? A[lv.most] : null,
@@ -264,8 +254,25 @@ export function run(model, x, booked = null) {
     poolA: lv.post ? null : (lv.pool_trend !== null ? A[lv.pool_trend] : X[lv.pool]), poolPrev: !lv.post && lv.pool_trend === null,
     target: lv.post ? model.stepOf.get(lv.targets[0]) : null, targetX: X[lv.targets[0]],
     n0A: lv.n0 !== undefined ? A[lv.n0] : null, refElA: lv.ref_el !== undefined ? A[lv.ref_el] : null,
+    topElA: lv.post ? A[lv.top_el] : null,
   }));
+  return { X, U, push, levers, programs: new Float64Array(n), unspent: new Float64Array(n), ledger: new Float64Array(T * n),
+           n0: new Float64Array(n), u: new Float64Array(n), totals: pack.rubric ? new Float64Array(T * n) : null,
+           score: pack.rubric ? scorer(model) : null, sorted: new Float64Array(n) };
+}
 
+// sim.projection.run: every quantity, (years + 1) x draws each, and the county score of every
+// year (rubric presets). x: spending (programs x years); booked: 万元 a year counted in program
+// spending that cause no units (or null).
+export function run(model, x, booked = null) {
+  const { pack, n, Y, T, A, P } = model;
+  SCALE = model.scale;
+  const w = model.work || (model.work = workspace(model)); // one set of arrays per pack, reused
+  const { X, U, push, programs, unspent, ledger, n0, u, totals, levers, score } = w;
+  for (const Uq of U) if (Uq) Uq.fill(0.0);
+  for (const pu of push.values()) pu.fill(0.0);
+  const ref = pack.spend.reference;
+  const steps = pack.newton_steps, maxAnchor = pack.max_anchor;
   const organic = (lv, t) => { // sim.projection.organic of a post-award rule's first target, every draw
     const o = lv.organic, s = lv.target, on = t * n, op = on - n;
     if (o.kind === "trend") { const a = A[o.trend]; for (let i = 0; i < n; i++) n0[i] = a[on + i]; }
@@ -283,7 +290,7 @@ export function run(model, x, booked = null) {
     for (const lv of levers) {
       const p = lv.program;
       if (lv.post) {
-        const a = lv.aA, el = lv.elA, most = lv.mostA, perUnit = lv.perUnitA, c = lv.caused, amax = lv.award_max;
+        const a = lv.aA, el = lv.elA, most = lv.mostA, perUnit = lv.perUnitA, c = lv.caused, amax = lv.award_max, topEl = lv.topElA;
         const spentX = lv.share * x[p * Y + t - 1], refX = lv.share * ref[p][t - 1];
         // the organic units and the reference's award from Python's tables where no spending moves them
         const base = lv.n0A ? lv.n0A.subarray(o, o + n) : (organic(lv, t), n0), refEl = lv.refElA;
@@ -291,9 +298,11 @@ export function run(model, x, booked = null) {
           const today = perUnit[i] * base[i];
           let mine = 0.0, theirs = 0.0; // equal spending: equal awards, no caused units (Python: m - m_ref = 0)
           if (spentX !== refX) {
+            // m^e of an award multiple m: numpy's own value of award_max^e from the pack at the cap
             const ai = a[i], ei = el[i], mi = most[i];
-            theirs = refEl ? refEl[o + i] : Math.pow(awardMultiple(today > 0 ? refX / today : 0.0, ai, ei, amax, mi, steps), ei);
-            mine = Math.pow(awardMultiple(today > 0 ? spentX / today : 0.0, ai, ei, amax, mi, steps), ei);
+            const powEl = (m) => (m === amax ? topEl[i] : m === 0 ? 0.0 : Math.pow(m, ei));
+            theirs = refEl ? refEl[o + i] : powEl(awardMultiple(today > 0 ? refX / today : 0.0, ai, ei, amax, mi, steps));
+            mine = powEl(awardMultiple(today > 0 ? spentX / today : 0.0, ai, ei, amax, mi, steps));
           }
           c[o + i] = base[i] * a[i] * (mine - theirs);
           unspent[i] += Math.max(spentX - Math.max(today * amax * most[i], refX), 0.0);
@@ -376,7 +385,7 @@ function stepYear(model, s, X, U, push, programs, t, maxAnchor) {
     return;
   }
   if (k === "text") { for (let i = 0; i < n; i++) Xq[o + i] = Xq[op + i]; return; }
-  const v = new Float64Array(n);
+  const v = model.scratch || (model.scratch = new Float64Array(n));
   if (k === "stock") { const g = A[s.grow]; for (let i = 0; i < n; i++) v[i] = Xq[op + i] * g[o + i] + Uq[o + i]; }
   else if (k === "flow") { const tr = A[s.trend]; for (let i = 0; i < n; i++) v[i] = tr[o + i] + Uq[o + i]; }
   else if (k === "pipeline") {
@@ -423,7 +432,9 @@ export function evaluate(model, x) {
   const score = [], tiers = [], baseRank = new Int32Array(n);
   for (let t = 0; t < T; t++) {
     const yearly = totals.subarray(t * n, t * n + n);
-    const sorted = Float64Array.from(yearly).sort();
+    const sorted = model.work.sorted;
+    sorted.set(yearly);
+    sorted.sort();
     score.push(pack.quantiles.map((q) => quantile(sorted, q)));
     const count = { A: 0, B: 0, C: 0 };
     let fall = 0;
