@@ -108,6 +108,9 @@ def private_cluster(workers: int | None):
     return cluster, security
 
 
+CONNECT_TIMEOUT = "20s"  # how long a remote scheduler may take to answer before the batch says it cannot reach it
+
+
 def _distributed(work: list[Task], workers: int | None, scheduler: str | None,
                  progress: Callable[[int, int], None] | None) -> pd.DataFrame:
     from distributed import Client, as_completed
@@ -115,7 +118,7 @@ def _distributed(work: list[Task], workers: int | None, scheduler: str | None,
     cluster = None
     try:
         if scheduler:
-            client = Client(scheduler, timeout="20s")
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
         else:
             cluster, security = private_cluster(workers)
             client = Client(cluster, security=security)

@@ -15,6 +15,17 @@ from sim.loaders import load_catalog, load_rubric, load_rubric_example
 from sim.tables import template_bytes
 
 
+@pytest.fixture(autouse=True)
+def plain_main(monkeypatch):
+    """Dask's worker processes start by spawning, which imports the parent's ``__main__``: in a test
+    process that has run the app through AppTest that is app.py, which cannot run outside
+    Streamlit. The CLI's ``__main__`` is ``sim``'s; here a bare one stands in."""
+    import sys
+    import types
+
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
+
+
 @pytest.fixture(scope="module")
 def small():
     h = regions.load("hengshui")
@@ -51,7 +62,8 @@ def test_serial_batch_equals_monte_carlo_per_county(small):
     assert out["optimized_P_A"].isna().all()
 
 
-def test_an_unreachable_scheduler_is_one_clear_message(small):
+def test_an_unreachable_scheduler_is_one_clear_message(small, monkeypatch):
+    monkeypatch.setattr(batch, "CONNECT_TIMEOUT", "2s")  # the answer, sooner
     with pytest.raises(InputError) as e:
         batch.run(small, 2025, draws=10, workers=None, scheduler="tcp://127.0.0.1:9")
     assert e.value.code == "scheduler_unreachable" and "调度器" in e.value.message("zh")

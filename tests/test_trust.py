@@ -185,13 +185,11 @@ def test_min_budget_for_tier_a_at_80_percent_holds_under_monte_carlo():
     sc = sim.load_preset("demo")
     mb = sim.min_budget(sc, 80, 2025, confidence=0.5)
     assert mb.reachable and mb.probability >= 0.5 and mb.confidence == 0.5
-    mc = monte_carlo(mb.allocation.scenario, n=4000, seed=123, indicators=False)
+    mc = monte_carlo(mb.allocation.scenario, n=2000, seed=123, indicators=False)
     p = mc.tiers.loc[mb.allocation.data_year, "A"]
     se = np.sqrt(0.5 * 0.5 / mb.draws)  # the optimizer saw mb.draws draws
     assert p >= 0.5 - 3 * se, (p, mb.budget)
     assert "50%" in mb.explain("zh") and "50%" in mb.explain("en")
-    less = sim.min_budget(sc, 80, 2025, confidence=0.3)
-    assert less.budget <= mb.budget
     # no budget buys 80% confidence for this county in 2025: counties like it move too little and
     # vary too much from year to year; the message says so, with the best chance money buys
     sure = sim.min_budget(sc, 80, 2025, confidence=0.8)
