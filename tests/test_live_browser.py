@@ -108,6 +108,7 @@ def test_the_headline_follows_a_dragged_slider_and_python_agrees_on_release(serv
     _settle(pg)
     before = pg.evaluate(HEAD)
     assert before["live"] == "0"
+    assert pg.locator("[data-testid=simLiveOff]").is_hidden()  # its own headline checked equal: it goes live
     thumb = _slider(pg, "w_sp_demo_platform_awards").locator("xpath=../..")
     thumb.scroll_into_view_if_needed()
     pg.wait_for_timeout(500)
@@ -121,6 +122,8 @@ def test_the_headline_follows_a_dragged_slider_and_python_agrees_on_release(serv
         pg.wait_for_timeout(150)
         seen.append((_slider(pg, "w_sp_demo_platform_awards").input_value(), pg.evaluate(HEAD)))
     assert pg.locator("[data-testid=simLiveBar]").is_visible()  # the headline is above the screen
+    assert pg.evaluate("""() => { const b = document.querySelector('[data-testid=simLiveBar]').getBoundingClientRect();
+        return !!document.elementFromPoint(b.left + 40, b.top + b.height / 2).closest('[data-testid=simLiveBar]'); }""")
     pg.screenshot(path=str(ARTIFACTS / "live_drag.png"))
     value, during = seen[-1]
     assert during["live"] == "1" and during["budget"] != before["budget"]

@@ -42,7 +42,7 @@ def texts(sc, year: int) -> dict:
     """The headline's labels and templates in the session's language (data/translations.toml)."""
     first = sc.years[0]
     out = {"budget_label": t("program_budget", year=first), "budget_help": t("program_budget_help"),
-           "delta_pp": t("delta_pp", d="{d}")}
+           "delta_pp": t("delta_pp", d="{d}"), "live_off": t("live_off")}
     if sc.rubric_id:
         out.update(score_label=t("score_in", year=year), score_help=t("score_median_help", n=BAND_DRAWS),
                    pa_label=t("prob_a_metric", year=year), delta_points=t("delta_points", d="{d}"),

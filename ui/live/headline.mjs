@@ -531,6 +531,9 @@ export function headlineText(result, data, budget) {
 // ---------------------------------------------------------------------- the component
 const PACKS = new Map(); // pack id -> decoded model (a page keeps its packs across reruns)
 const TIER_COLOR = { A: "green", B: "orange", C: "red" };
+const THEME = ["--st-font", "--st-text-color", "--st-background-color", "--st-border-color", "--st-gray-text-color",
+  "--st-green-text-color", "--st-green-background-color", "--st-orange-text-color", "--st-orange-background-color",
+  "--st-red-text-color", "--st-red-background-color", "--st-metric-value-font-weight"];
 
 function el(tag, cls, text) {
   const e = document.createElement(tag);
@@ -627,13 +630,24 @@ function build(parent, data) {
   else bandCell.append(el("div", "simlive-odds", T.caption));
   row.append(score.cell, pa.cell, budget.cell, bandCell);
   // the headline in one line at the bottom of the screen while the row is scrolled out of sight
-  // (the budget sliders lie below it: a leader moving one still sees what it does)
+  // (the budget sliders lie below it: a leader moving one still sees what it does). A child of
+  // the document's body, not of the component: Streamlit fades an element of a running script
+  // (opacity), which would put the bar under the page's later elements. It takes the theme's
+  // colours and type from the component.
+  for (const old of document.querySelectorAll("body > .simlive-bar")) old.remove();
   const bar = el("div", "simlive-bar" + (data.projector ? " projector" : ""));
   bar.dataset.testid = "simLiveBar";
   bar.setAttribute("aria-hidden", "true");
-  root.append(row, bar);
+  const theme = getComputedStyle(parent);
+  for (const v of THEME) { const value = theme.getPropertyValue(v); if (value) bar.style.setProperty(v, value); }
+  document.body.appendChild(bar);
+  // said when this browser's numbers differ from Python's: the row then changes on release only
+  const off = el("div", "simlive-off", T.live_off);
+  off.dataset.testid = "simLiveOff";
+  off.hidden = true;
+  root.append(row, off);
   host.appendChild(root);
-  return { root, row, score, pa, budget, band, tier, odds, path, bar };
+  return { root, row, score, pa, budget, band, tier, odds, path, bar, off };
 }
 
 function watchSight(h) { // show the bar when the row has scrolled above the screen
@@ -670,10 +684,12 @@ export default function ({ data, parentElement, setTriggerValue }) {
   if (!data) return;
   const h = build(parentElement, data);
   render(data.truth, data, h, false);
+  h.off.hidden = !(PACKS.get(data.pack_id) || {}).broken;
   const unwatch = watchSight(h);
   if (data.pack && !PACKS.has(data.pack_id)) PACKS.set(data.pack_id, { raw: data.pack, model: null, checked: new Set() });
   const entry = PACKS.get(data.pack_id);
-  if (!entry) { setTriggerValue("need_pack", data.pack_id); return unwatch; } // this page lost it: Python sends it again
+  const stop = () => { unwatch(); h.bar.remove(); };
+  if (!entry) { setTriggerValue("need_pack", data.pack_id); return stop; } // this page lost it: Python sends it again
   const rows = data.rows, first = rows.map((r) => r[0]);
   let firstTotal = 0;
   for (const v of first) firstTotal += v;
@@ -692,18 +708,19 @@ export default function ({ data, parentElement, setTriggerValue }) {
     const bad = SAME.filter((k) => data.truth[k] !== undefined && mine[k] !== data.truth[k]);
     if (bad.length) { entry.broken = true; console.warn("live headline differs from Python's; shown on release only", bad); }
     else entry.checked.add(key);
+    h.off.hidden = !entry.broken;
     return !entry.broken;
   };
   const idle = setTimeout(check, 50);
   let pending = false;
   const update = () => {
     pending = false;
-    if (entry.broken || !check()) return;
     const s = sliderInputs(data);
     const total = s.total ? Number(s.total.value) : firstTotal;
     const progs = s.programs.map((e, p) => (e ? Number(e.value) : first[p]));
     const byTotal = Math.abs(total - firstTotal) >= 0.5;
     if (!byTotal && !progs.some((v, p) => Math.abs(v - first[p]) >= 0.5)) { render(data.truth, data, h, false); return; }
+    if (entry.broken || !check()) return;
     const t0 = performance.now(), m = entry.model;
     render(numbers(m, spendMatrix(m, rows, byTotal ? { total } : { programs: progs })), data, h, true);
     h.root.dataset.ms = (performance.now() - t0).toFixed(1);
@@ -720,5 +737,6 @@ export default function ({ data, parentElement, setTriggerValue }) {
     }
   });
   observer.observe(document.querySelector(".stMain") || document.body, { subtree: true, attributes: true, attributeFilter: ["value"] });
-  return () => { clearTimeout(idle); observer.disconnect(); unwatch(); };
+  queueMicrotask(update); // a slider moved again before this run's numbers arrived: follow it
+  return () => { clearTimeout(idle); observer.disconnect(); stop(); };
 }
