@@ -11,15 +11,15 @@ import streamlit as st
 from report.briefing import scenario_briefing
 from report.slides import scenario_slides
 
-from report import charts, labels
-from sim.model.catalog import load_catalog
+from report import charts
+from report import labels
 from sim.model.catalog import text_in
+from sim.model.catalog import load_catalog
 from sim.model.rubric import load_rubric
 from sim.model.scenario import PACE_MODES, whole_split
-from ui import common, state, tour
-from ui.common import (BAND_DRAWS, assumption_note, band, band_line, chart_titles, data_year, fmt_growth, fmt_money,
-                       fmt_pct, fmt_prob, fmt_quantity, fmt_score, ind_label, ind_name, is_count, next_points,
-                       prog_name, reading_caption, target_year, tier_odds, with_unit)
+from ui import common, live, state, tour
+from ui.common import (BAND_DRAWS, assumption_note, band, chart_titles, data_year, fmt_growth, fmt_money, fmt_quantity,
+                       ind_label, ind_name, is_count, next_points, prog_name, reading_caption, target_year, with_unit)
 from ui.i18n import lang, say, t, tl
 
 sc = state.scenario()
@@ -162,24 +162,35 @@ def history_bar() -> None:
 
 
 # ------------------------------------------------------------------ controls
-def budget_controls() -> None:
-    """The total and the program sliders (万元 in the first projected year)."""
-    sc = state.scenario()
-    first = _first_year(sc)
-    total = float(sum(first.values()))
+STEP = 1.0  # whole 万元
+
+
+def slider_keys(sc) -> tuple[float, str, list[str]]:
+    """The budget sliders' range and this run's keys (total, programs), decided before anything
+    is drawn: the headline watches the sliders by their keys. Whole 万元: a slider, the budget
+    figure, the tables, the briefing and the link show one number. The range depends only on the
+    status quo and grows only when a value needs it; when it grows every slider is created anew
+    on the new range (else the browser would show stale ends)."""
+    total = float(sum(_first_year(sc).values()))
     sq_total = float(sc.status_quo_matrix()[:, 0].sum())
-    # whole 万元: a slider, the budget metric, the tables, the briefing and the link show one number.
-    # The range depends only on the status quo and grows only when a value needs it; when it
-    # grows every slider is created anew on the new range (else the browser would show stale ends)
-    step = 1.0
     top = float(np.ceil(max(5 * sq_total, 3000.0, total)))
     if st.session_state.get(f"w_top_{pid}") != top:
         st.session_state[f"w_top_{pid}"] = top
         _bump(GEN_TOTAL)
         _bump(GEN_SPLIT)
+    gen = st.session_state.get(GEN_SPLIT, 0)
+    return top, f"w_total_{pid}_{st.session_state.get(GEN_TOTAL, 0)}", [f"w_sp_{pid}_{p}_{gen}" for p in sc.programs]
+
+
+def budget_controls(top: float, total_key: str, program_keys: list[str]) -> None:
+    """The total and the program sliders (万元 in the first projected year)."""
+    sc = state.scenario()
+    first = _first_year(sc)
+    total = float(sum(first.values()))
+    sq_total = float(sc.status_quo_matrix()[:, 0].sum())
+    step = STEP
     growth_text = f"{sc.budget_growth():.1%}"
     st.subheader(t("budget_heading"))
-    total_key = f"w_total_{pid}_{st.session_state.get(GEN_TOTAL, 0)}"
     st.slider(t("total_budget", year=sc.years[0]), 0.0, top, step=step,
               key=_seed(total_key, _on_grid(total, step, top)),
               on_change=_on_total, args=(total_key, step), format="%.0f",
@@ -190,9 +201,7 @@ def budget_controls() -> None:
     with st.expander(t("split_heading", year=sc.years[0]), expanded=True):
         if varies:
             st.caption(t("split_varies"))
-        gen = st.session_state.get(GEN_SPLIT, 0)
-        for p in sc.programs:
-            key = f"w_sp_{pid}_{p}_{gen}"
+        for p, key in zip(sc.programs, program_keys):
             st.slider(prog_name(p), 0.0, top, step=step, key=_seed(key, _on_grid(first[p], step, top)),
                       on_change=_on_program, args=(p, key, step), format="%.0f")
         st.caption(t("split_step_caption", year=sc.years[0]))
@@ -270,44 +279,14 @@ def _chart(kind: str, key: str, height: int | None, params: dict, **frames: pd.D
     st.vega_lite_chart(spec=charts.fill(spec, **frames), width="stretch", key=key)
 
 
-def headline(sc) -> None:
-    """The numbers a move is for, in one row across the page: they are the body's first
-    elements, so the browser shows them before anything else of the run. The band is said in
-    plain words ("十次中有八次落在 …"), a change of probability in percentage points."""
-    scored = data_year(sc, year)
-    c1, c2, c3, c4 = st.container(key="headline_row").columns([1, 1, 1, 1.3], vertical_alignment="center")
+def headline(sc, total_key: str, program_keys: list[str]) -> None:
+    """The numbers a move is for, in one row across the page (:mod:`ui.live`): Python's after
+    every run, recomputed in the browser while a budget slider moves. The band is said in plain
+    words ("十次中有八次落在 …"), a change of probability in percentage points. They are the body's
+    first elements, so the browser shows them before anything else of the run."""
+    live.headline(sc, year, total_key, program_keys, projector)
     if sc.rubric_id:
-        mc, sq_mc = band(state.text()), band(state.status_quo_text())
-        row, sq_row = mc.score.loc[scored], sq_mc.score.loc[scored]
-        delta = row["P50"] - sq_row["P50"]
-        moved = abs(delta) >= 0.05
-        c1.metric(t("score_in", year=year), fmt_score(row["P50"]), t("delta_points", d=f"{delta:+.1f}"),
-                  delta_color="normal" if moved else "off", delta_arrow="auto" if moved else "off",
-                  help=t("score_median_help", n=BAND_DRAWS))
-        pa, sq_pa = mc.tiers.loc[scored, "A"], sq_mc.tiers.loc[scored, "A"]
-        moved = abs(pa - sq_pa) >= 0.005
-        c2.metric(t("prob_a_metric", year=year), fmt_prob(pa), t("delta_pp", d=f"{(pa - sq_pa) * 100:+.0f}"),
-                  delta_color="normal" if moved else "off", delta_arrow="auto" if moved else "off")
-    else:
-        idx = state.projection().attainment.attrs["index"]
-        base_idx = state.projection_of(state.status_quo_text()).attainment.attrs["index"]
-        d_met = (idx["share_met"] - base_idx["share_met"]) * 100
-        d_att = (base_idx["weighted_shortfall"] - idx["weighted_shortfall"]) * 100
-        c1.metric(t("targets_met"), fmt_pct(idx["share_met"] * 100), t("delta_pp", d=f"{d_met:+.1f}"),
-                  delta_color="normal" if abs(d_met) >= 0.05 else "off",
-                  delta_arrow="auto" if abs(d_met) >= 0.05 else "off")
-        c2.metric(t("attainment"), fmt_pct((1 - idx["weighted_shortfall"]) * 100), t("delta_pp", d=f"{d_att:+.1f}"),
-                  delta_color="normal" if abs(d_att) >= 0.05 else "off",
-                  delta_arrow="auto" if abs(d_att) >= 0.05 else "off")
-    c3.metric(t("program_budget", year=sc.years[0]), fmt_money(float(sc.budget()[0])), help=t("program_budget_help"))
-    with c4.container(key="headline_band"):
-        if sc.rubric_id:
-            st.markdown(band_line(row["P10"], row["P90"]), help=t("score_band_note", n=BAND_DRAWS))
-            tier_odds(mc.tiers.loc[scored])
-        else:
-            st.caption(t("attainment_caption"))
-    if sc.rubric_id:
-        common.peers_line(sc, year, float(mc.score.loc[sc.base_year, "P50"]))
+        common.peers_line(sc, year, float(band(state.text()).score.loc[sc.base_year, "P50"]))
 
 
 def outcomes(sc) -> None:
@@ -398,15 +377,16 @@ def body() -> None:
     first, then the charts (into the right column, created beforehand), so that the new numbers
     reach the browser before the sliders and the undo bar are sent again."""
     sc = state.scenario()
+    top, total_key, program_keys = slider_keys(sc)
     head, bar = st.container(), st.container()
     left, right = st.container(key="scenario_cols").columns([1, 2.3], gap="large")
     with head:
-        headline(sc)
+        headline(sc, total_key, program_keys)
         tour.inline()
     with right:
         outcomes(sc)
     with left:
-        budget_controls()
+        budget_controls(top, total_key, program_keys)
         if not projector:
             other_controls()
     with bar:

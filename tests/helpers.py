@@ -38,6 +38,27 @@ def slider(at: AppTest, name: str):
     return next(s for s in at.slider if s.key and s.key.rsplit("_", 1)[0] == name)
 
 
+def _nodes(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _nodes(child)
+
+
+def live_data(at: AppTest) -> dict:
+    """What the scenario page sent its headline component (ui.live) in the last run: ``truth``,
+    the strings the browser shows until a slider moves (Python's numbers), ``text`` its labels,
+    ``keys`` the budget sliders it watches, ``pack`` the model pack (first run of a session)."""
+    node = next(n for n in _nodes(at._tree) if getattr(getattr(n, "proto", None), "component_name", "")
+                == "sim_live_headline")
+    return json.loads(node.proto.json)
+
+
+def headline(at: AppTest) -> dict:
+    """The scenario page's headline as shown: median (or targets met), second number (chance of
+    A, or attainment), budget, band, most likely tier, … (:func:`live_data`'s ``truth``)."""
+    return live_data(at)["truth"]
+
+
 # ---------------------------------------------------------------------- the text a page shows
 LATIN_SENTENCE = __import__("re").compile(r"[A-Za-z][a-z]+(?:[ ,;:'’()-]+[A-Za-z][A-Za-z]+){2,}")
 # words that may stand in a zh page: names, units, file names and the seed's quoted words
@@ -80,7 +101,10 @@ def page_texts(at: AppTest) -> list[str]:
 
     def walk(node):
         proto = getattr(node, "proto", None)
-        if proto is not None:
+        if proto is not None and getattr(proto, "component_name", "") == "sim_live_headline":
+            shown = json.loads(proto.json)  # the headline's words (not its model pack)
+            strings([shown["text"], {k: v for k, v in shown["truth"].items() if isinstance(v, str)}])
+        elif proto is not None:
             strings(json.loads(json.dumps(MessageToDict(proto))))
             for field in ("data", "arrow_data"):
                 d = getattr(proto, field, None)

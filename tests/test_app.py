@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import latin_sentences, open_app, page_texts, slider
+from helpers import headline, latin_sentences, open_app, page_texts, slider
 from streamlit.testing.v1 import AppTest
 
 import sim
@@ -54,7 +54,8 @@ def test_the_latin_sentence_scan_finds_english_and_spares_names():
 
 
 def _score_metric(at) -> str:
-    return at.metric[0].value
+    """The headline's median as the page shows it (the live headline's Python numbers, ui.live)."""
+    return headline(at)["median"]
 
 
 def _median(sc, year: int = 2025) -> str:
@@ -76,7 +77,8 @@ def test_moving_a_budget_slider_changes_the_score_exactly_as_monte_carlo():
     mc = monte_carlo(sim.load_preset("demo").with_spend("platform_awards", 600.0), BAND_DRAWS, BAND_SEED,
                      indicators=False).score.loc[2024]
     band = f"十次中有八次落在 {mc['P10']:.1f}–{mc['P90']:.1f} 分"
-    assert at.metric[1].value.endswith("%") and band in "\n".join(m.value for m in at.markdown)
+    shown = headline(at)
+    assert shown["pa"].endswith("%") and shown["band"] == f"**{band}**"
 
 
 def test_total_budget_slider_keeps_the_split_in_whole_wan_that_add_up_to_it():
@@ -89,7 +91,7 @@ def test_total_budget_slider_keeps_the_split_in_whole_wan_that_add_up_to_it():
     assert got.sum() == 2013 and all(isinstance(v, int) for v in doc["spend"].values())
     np.testing.assert_allclose(got, first / first.sum() * 2013, atol=1.0)  # the split kept, to the 万元
     assert _score_metric(at) == _median(sim.scenarios.overrides.apply(doc))
-    assert at.metric[2].value == "2,013"  # the budget metric shows the slider's number
+    assert headline(at)["budget"] == "2,013"  # the budget figure shows the slider's number
 
 
 def test_growth_and_management_controls_change_the_scenario():
@@ -136,8 +138,9 @@ def test_apply_shows_exactly_what_the_optimizer_stated():
                                   res.allocation.to_numpy())
     at.button(key="opt_apply").click().run()
     assert not at.exception
-    assert at.metric[0].value == stated_median and at.metric[1].value == stated_pa
-    assert band in "\n".join(m.value for m in at.markdown)
+    shown = headline(at)  # the scenario page
+    assert shown["median"] == stated_median and shown["pa"] == stated_pa
+    assert shown["band"] == f"**{band}**"
     doc = json.loads(at.session_state["scenario_doc"])
     applied = sim.scenarios.overrides.apply(doc)
     np.testing.assert_array_equal(applied.spend_matrix()[:, :5], res.allocation.to_numpy())
@@ -153,7 +156,7 @@ def test_one_budget_number_on_the_slider_the_metric_the_table_and_the_briefing(p
     sc = sim.load_preset(preset)
     total = slider(at, f"w_total_{preset}").value
     assert total == float(sc.spend_matrix()[:, 0].sum()) and total == round(total)
-    assert at.metric[2].value == f"{total:,.0f}"
+    assert headline(at)["budget"] == f"{total:,.0f}"
     programs = [slider(at, f"w_sp_{preset}_{p}").value for p in sc.programs]
     assert sum(programs) == total  # the program sliders add up to the total
     plan = _plan_table(at)
@@ -164,7 +167,7 @@ def test_one_budget_number_on_the_slider_the_metric_the_table_and_the_briefing(p
 
 def test_the_scenario_and_uncertainty_pages_give_one_median_band_and_chance():
     at = app("demo", doc={"preset": "demo", "spend": {"talent": 400}})
-    median, pa = at.metric[0].value, at.metric[1].value
+    median, pa = headline(at)["median"], headline(at)["pa"]
     at.switch_page("app_pages/uncertainty.py").run()
     assert not at.exception
     assert at.metric[0].value == median and at.metric[2].value == pa
@@ -188,7 +191,9 @@ def test_language_switch_keeps_the_scenario():
     assert not at.exception
     assert json.loads(at.session_state["scenario_doc"])["spend"] == {"talent": 700.0}
     assert _score_metric(at) == zh_value
-    assert "assessment score" in at.metric[0].label
+    from helpers import live_data
+
+    assert "assessment score" in live_data(at)["text"]["score_label"]
 
 
 def test_bad_upload_on_the_score_page_shows_the_error():

@@ -53,7 +53,8 @@ def page(browser):
 
 
 def _score(pg) -> str:
-    metric = pg.locator("[data-testid='stMetricValue']").first
+    """The headline's median (the live headline, ui.live)."""
+    metric = pg.locator("[data-testid='simLiveMedian']").first
     metric.wait_for()
     return metric.inner_text().strip()
 
@@ -239,11 +240,11 @@ def test_guided_start_undo_redo_projector_and_planner_tools(server, browser):
     _settle(pg)
 
     size = "e => parseFloat(getComputedStyle(e).fontSize)"
-    normal = pg.locator("[data-testid='stMetricValue']").first.evaluate(size)
+    normal = pg.locator("[data-testid='simLiveMedian']").first.evaluate(size)
     pg.get_by_text("投影模式").click()
     _settle(pg)
     assert "projector=1" in pg.url
-    assert pg.locator("[data-testid='stMetricValue'] *").first.evaluate(size) > 1.3 * normal
+    assert pg.locator("[data-testid='simLiveMedian']").first.evaluate(size) > 1.3 * normal
     assert pg.get_by_text("假设与增长设置").count() == 0  # the advanced switch is hidden
     _shot(pg, "13_projector")
 

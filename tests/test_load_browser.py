@@ -35,7 +35,7 @@ async def _session(browser, url: str, index: int, times: list[float]) -> dict:
     await pg.goto(f"{url}/?preset=demo&tour=0")
     await pg.get_by_text("年评价得分").first.wait_for()
     await pg.locator(IDLE).wait_for()
-    budget = pg.locator("[data-testid='stMetricValue']").nth(2)  # the program budget in the first year
+    budget = pg.locator("[data-testid='simLiveBudget']")  # the program budget in the first year
     program = sim.load_catalog().programs[index % 7]  # sessions move different programs
     slider = pg.get_by_role("slider", name=program.zh)
     for _ in range(PRESSES):

@@ -190,11 +190,11 @@ def test_projector_mode_reads_from_the_back_of_the_room(server, browser, size):
     pg = _open(browser, f"{server}/?preset=demo&tour=0&projector=1", width, height)
     _shot(pg, f"projector_{width}", tall=width == 1920)
     px = "e => parseFloat(getComputedStyle(e).fontSize)"
-    median = pg.locator("[data-testid='stMetricValue'] div").first.evaluate(px)
-    band = pg.locator(".st-key-headline_band p").first.evaluate(px)
-    tier = pg.locator(".st-key-headline_band .stMarkdownBadge").first.evaluate(px)
+    median = pg.locator("[data-testid='simLiveMedian']").first.evaluate(px)
+    band = pg.locator("[data-testid='simLiveBand']").first.evaluate(px)
+    tier = pg.locator("[data-testid='simLiveTier']").first.evaluate(px)
     others = pg.evaluate("""() => Math.max(...[...document.querySelectorAll('.stMain p, .stMain li, .stMain label')]
-        .filter(e => !e.closest('.st-key-headline_band, [data-testid="stMetricValue"], h1, h2, h3'))
+        .filter(e => !e.closest('.simlive, h1, h2, h3'))
         .map(e => parseFloat(getComputedStyle(e).fontSize)))""")
     assert median > band >= others and tier >= others and band >= 1.5 * 16, (median, band, tier, others)
     # a slider's value sits above its track, clear of it
@@ -242,7 +242,7 @@ def test_the_phone(server, browser, path):
     if path == "":
         assert pg.locator("[role='dialog']").count() == 0  # the guide does not cover the headline
         guide = pg.get_by_text("用手指按住圆点").first
-        headline = _box(pg, "[data-testid='stMetricValue']")
+        headline = _box(pg, "[data-testid='simLiveMedian']")
         chart = _box(pg, PATH_CHART)
         slider = _box(pg, "[data-testid='stSlider']")
         assert headline["y"] < guide.bounding_box()["y"] < chart["y"] < slider["y"]

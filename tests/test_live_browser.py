@@ -1,0 +1,168 @@
+"""The live headline in headless Chromium (Debian's chromium through Playwright, as the other
+browser tests): the browser's code gives Python's numbers in Chromium's JavaScript engine too,
+for every preset; and in the running app the headline follows a budget slider while it is
+dragged, before any rerun, and Python's numbers after the release are the ones it showed.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from live_check import MODULE, Case, browser_numbers, case, compare, node_input, python_numbers
+from tests.support import IDLE, ServerDidNotStart, streamlit_server
+
+import sim
+from sim.scenarios import overrides
+from sim.uncertainty import monte_carlo
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = os.environ.get("SIM_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+        "--disable-background-networking", "--disable-component-update"]
+PRESETS = [p["id"] for p in sim.list_presets()]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run `bash test.sh`, which installs Debian's chromium"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def test_chromium_gives_python_s_headline_for_every_preset(browser):
+    """The module as the page loads it, in Chromium: the boundary vectors and 200 random ones a
+    preset, the same numbers as Python (tests/live_check.compare)."""
+    src = MODULE.read_text(encoding="utf-8")
+    pg = browser.new_page()
+    pg.set_content("<script type='module'>" + src + "\nwindow.live = {decode, spendMatrix, evaluate};</script>")
+    pg.wait_for_function("() => window.live !== undefined")
+    cases = []
+    for preset in PRESETS:
+        c = case(preset, n=250)
+        cases.append(Case(c.preset, c.bases, c.docs, c.vectors[:250]))
+    payload = node_input(cases)
+    got = pg.evaluate("""(text) => JSON.parse(text).cases.map((c) => {
+        const m = window.live.decode(c.pack), x = [], results = [];
+        for (const [b, move] of c.vectors) {
+          const s = window.live.spendMatrix(m, c.bases[b], move);
+          x.push(Array.from(s));
+          results.push(window.live.evaluate(m, s));
+        }
+        return {x, results};
+      })""", json.dumps(payload))
+    pg.close()
+    bad = []
+    for c, o in zip(cases, got):
+        bad += compare(c, python_numbers(c), browser_numbers(c, o))
+    assert not bad, "\n".join(bad[:20])
+
+
+# ---------------------------------------------------------------------- the running app
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
+    try:
+        with streamlit_server(ROOT / "app.py", tmp_path_factory.mktemp("db") / "s.sqlite", log) as url:
+            yield url
+    except ServerDidNotStart:
+        pytest.fail("streamlit did not start")
+
+
+def _settle(pg) -> None:
+    pg.wait_for_timeout(400)
+    pg.locator(IDLE).wait_for(timeout=120_000)
+    pg.wait_for_timeout(600)
+
+
+HEAD = """() => { const r = document.querySelector('[data-testid=simLiveHeadline]');
+  const q = (id) => r.querySelector(`[data-testid=${id}]`).textContent;
+  return {live: r.dataset.live, median: q('simLiveMedian'), second: q('simLiveSecond'), budget: q('simLiveBudget'),
+          band: r.querySelector('[data-testid=simLiveBand]').textContent, tier: r.querySelector('[data-testid=simLiveTier]').textContent}; }"""
+
+
+def _slider(pg, key: str):
+    """The range input of the budget slider whose key starts with ``key`` (its generation apart)."""
+    return pg.locator(f"[class*='st-key-{key}_'] input[type=range]").first
+
+
+def test_the_headline_follows_a_dragged_slider_and_python_agrees_on_release(server, browser):
+    """Drag the platform awards' slider: while the mouse is down the headline (and the bar at the
+    bottom of the screen, the headline being scrolled away) already shows the numbers of the
+    slider's value, with no rerun; released, the page reruns and Python's numbers are the same
+    words; they are monte_carlo's for that spending."""
+    pg = browser.new_page(viewport={"width": 1440, "height": 1000})
+    pg.set_default_timeout(120_000)
+    pg.goto(f"{server}/?preset=demo&tour=0")
+    pg.locator("[data-testid=simLiveMedian]").wait_for()
+    _settle(pg)
+    before = pg.evaluate(HEAD)
+    assert before["live"] == "0"
+    assert pg.locator("[data-testid=simLiveOff]").is_hidden()  # its own headline checked equal: it goes live
+    thumb = _slider(pg, "w_sp_demo_platform_awards").locator("xpath=../..")
+    thumb.scroll_into_view_if_needed()
+    pg.wait_for_timeout(500)
+    box = thumb.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    pg.mouse.move(x, y)
+    pg.mouse.down()
+    seen = []
+    for k in range(1, 6):
+        pg.mouse.move(x + 14 * k, y)
+        pg.wait_for_timeout(150)
+        seen.append((_slider(pg, "w_sp_demo_platform_awards").input_value(), pg.evaluate(HEAD)))
+    assert pg.locator("[data-testid=simLiveBar]").is_visible()  # the headline is above the screen
+    assert pg.evaluate("""() => { const b = document.querySelector('[data-testid=simLiveBar]').getBoundingClientRect();
+        return !!document.elementFromPoint(b.left + 40, b.top + b.height / 2).closest('[data-testid=simLiveBar]'); }""")
+    pg.screenshot(path=str(ARTIFACTS / "live_drag.png"))
+    value, during = seen[-1]
+    assert during["live"] == "1" and during["budget"] != before["budget"]
+    assert len({s[1]["budget"] for s in seen}) == len(seen)  # every movement redrawn
+    assert pg.locator(IDLE).count() == 1  # no rerun while the mouse is down
+    pg.mouse.up()
+    _settle(pg)
+    after = pg.evaluate(HEAD)
+    assert after["live"] == "0" and {k: after[k] for k in after if k != "live"} == {k: during[k] for k in during if k != "live"}
+    doc = json.loads(json.loads(json.dumps(pg.evaluate("() => new URLSearchParams(location.search).get('s')"))))
+    assert doc["spend"] == {"platform_awards": int(value)}
+    mc = monte_carlo(overrides.apply({"preset": "demo", **doc}), 300, 0, indicators=False, central=False)
+    assert after["median"] == f"{mc.score.loc[2024, 'P50']:.1f}"
+    assert f"{mc.score.loc[2024, 'P10']:.1f}–{mc.score.loc[2024, 'P90']:.1f}" in after["band"]
+    pg.close()
+
+
+def test_the_headline_keeps_its_model_across_pages_and_follows_the_keyboard(server, browser):
+    """After another page and back (the same session: the model is not sent again) an arrow key
+    on the total moves the headline at once; the page's run then gives the same words."""
+    pg = browser.new_page(viewport={"width": 1440, "height": 1000})
+    pg.set_default_timeout(120_000)
+    pg.goto(f"{server}/?preset=hebi&tour=0")
+    pg.locator("[data-testid=simLiveMedian]").wait_for()
+    _settle(pg)
+    pg.get_by_role("link", name="目标达成").click()
+    _settle(pg)
+    pg.get_by_role("link", name="情景模拟").click()
+    pg.locator("[data-testid=simLiveMedian]").wait_for()
+    _settle(pg)
+    before = pg.evaluate(HEAD.replace("band: r.querySelector('[data-testid=simLiveBand]').textContent, tier: r.querySelector('[data-testid=simLiveTier]').textContent", ""))
+    total = _slider(pg, "w_total_hebi")
+    total.focus()
+    pg.keyboard.press("End")
+    pg.wait_for_function("() => document.querySelector('[data-testid=simLiveHeadline]').dataset.live === '1'", timeout=5_000)
+    live = pg.evaluate(HEAD.replace("band: r.querySelector('[data-testid=simLiveBand]').textContent, tier: r.querySelector('[data-testid=simLiveTier]').textContent", ""))
+    assert live["budget"] != before["budget"]
+    _settle(pg)
+    after = pg.evaluate(HEAD.replace("band: r.querySelector('[data-testid=simLiveBand]').textContent, tier: r.querySelector('[data-testid=simLiveTier]').textContent", ""))
+    assert after["live"] == "0" and {k: after[k] for k in ("median", "second", "budget")} == \
+        {k: live[k] for k in ("median", "second", "budget")}
+    pg.close()

@@ -1,0 +1,106 @@
+"""The scenario page's headline as a custom component that recomputes it in the browser while a
+budget slider moves (``ui/live/headline.mjs``, Streamlit components v2), from the model pack of
+:mod:`sim.uncertainty.pack`.
+
+The budget controls stay Streamlit's sliders (their keys, generations and callbacks in
+``app_pages/scenario.py``); the component watches their values in the page (the slider's range
+input, updated on every pointer or key movement) and redraws the headline from the pack at once.
+When a slider is released the page reruns as before and the numbers below, Python's, replace the
+browser's (they are equal: ``tests/test_live.py``). The pack is sent once per session and set of
+assumptions; the browser keeps it across reruns and asks for it again if it has lost it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from sim.uncertainty import pack as model_pack
+from ui import state
+from ui.common import (BAND_DRAWS, BAND_SEED, band, band_line, data_year, fmt_money, fmt_pct, fmt_prob, fmt_score)
+from ui.i18n import t
+
+JS = (Path(__file__).parent / "live" / "headline.mjs").read_text(encoding="utf-8")
+CSS = (Path(__file__).parent / "live" / "headline.css").read_text(encoding="utf-8")
+_component = st.components.v2.component("sim_live_headline", js=JS, css=CSS, isolate_styles=False)
+SENT = "live_packs_sent"  # the pack ids this session's browser holds
+LINES = (80.0, 60.0)  # the tier lines drawn in the small score path
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def pack_of(status_quo_text: str) -> tuple[str, dict]:
+    """The model pack of a document's assumptions (its spending apart) and its id."""
+    p = model_pack.build(state.scenario_of(status_quo_text), BAND_DRAWS, BAND_SEED)
+    digest = hashlib.sha1(json.dumps(p, sort_keys=True).encode()).hexdigest()[:16]
+    return digest, p
+
+
+def texts(sc, year: int) -> dict:
+    """The headline's labels and templates in the session's language (data/translations.toml)."""
+    first = sc.years[0]
+    out = {"budget_label": t("program_budget", year=first), "budget_help": t("program_budget_help"),
+           "delta_pp": t("delta_pp", d="{d}"), "live_off": t("live_off")}
+    if sc.rubric_id:
+        out.update(score_label=t("score_in", year=year), score_help=t("score_median_help", n=BAND_DRAWS),
+                   pa_label=t("prob_a_metric", year=year), delta_points=t("delta_points", d="{d}"),
+                   score_band_line=t("score_band_line", low="{low}", high="{high}"),
+                   band_help=t("score_band_note", n=BAND_DRAWS), tier_odds=t("tier_odds", tier="{tier}", p="{p}"),
+                   prob_a=t("prob_a", p="{p}"), prob_fall=t("prob_fall", p="{p}"))
+    else:
+        out.update(score_label=t("targets_met"), pa_label=t("attainment"), caption=t("attainment_caption"))
+    return out
+
+
+def truth(sc, year: int) -> tuple[dict, dict]:
+    """Python's headline (the strings the page shows, from the band's draws: ``ui.common.band``)
+    and the status quo's numbers the browser measures its changes against."""
+    budget = fmt_money(float(sc.budget()[0]))
+    if sc.rubric_id:
+        scored = data_year(sc, year)
+        mc, sq_mc = band(state.text()), band(state.status_quo_text())
+        row, sq_row = mc.score.loc[scored], sq_mc.score.loc[scored]
+        delta = row["P50"] - sq_row["P50"]
+        tiers = mc.tiers.loc[scored]
+        pa, sq_pa = tiers["A"], sq_mc.tiers.loc[scored, "A"]
+        abc = tiers[["A", "B", "C"]]
+        best = str(abc.idxmax())
+        odds = ([] if best == "A" else [t("prob_a", p=f"{pa:.0%}")]) + [t("prob_fall", p=f"{tiers['fall']:.0%}")]
+        view = {"median": fmt_score(row["P50"]), "median_delta": t("delta_points", d=f"{delta:+.1f}"),
+                "median_moved": bool(abs(delta) >= 0.05), "median_up": bool(delta > 0),
+                "pa": fmt_prob(pa), "pa_delta": t("delta_pp", d=f"{(pa - sq_pa) * 100:+.0f}"),
+                "pa_moved": bool(abs(pa - sq_pa) >= 0.005), "pa_up": bool(pa - sq_pa > 0),
+                "band": band_line(row["P10"], row["P90"]), "tier": best,
+                "tier_line": t("tier_odds", tier=best, p=f"{abc[best]:.0%}"), "odds": " · ".join(odds),
+                "budget": budget, "path": mc.score[["P10", "P50", "P90"]].to_numpy().tolist()}
+        sq = {"median": sq_mc.score["P50"].tolist(), "pa": sq_mc.tiers["A"].tolist()}
+        return view, sq
+    idx = state.projection().attainment.attrs["index"]
+    base = state.projection_of(state.status_quo_text()).attainment.attrs["index"]
+    d_met = (idx["share_met"] - base["share_met"]) * 100
+    d_att = (base["weighted_shortfall"] - idx["weighted_shortfall"]) * 100
+    view = {"median": fmt_pct(idx["share_met"] * 100), "median_delta": t("delta_pp", d=f"{d_met:+.1f}"),
+            "median_moved": bool(abs(d_met) >= 0.05), "median_up": bool(d_met > 0),
+            "pa": fmt_pct((1 - idx["weighted_shortfall"]) * 100), "pa_delta": t("delta_pp", d=f"{d_att:+.1f}"),
+            "pa_moved": bool(abs(d_att) >= 0.05), "pa_up": bool(d_att > 0), "budget": budget}
+    return view, {"share_met": base["share_met"], "weighted_shortfall": base["weighted_shortfall"]}
+
+
+def _resend() -> None:
+    """The browser lost its pack (a reload of the page's code): send it again."""
+    st.session_state[SENT] = set()
+
+
+def headline(sc, year: int, total_key: str, program_keys: list[str], projector: bool = False) -> None:
+    """The headline row: Python's numbers now, the browser's while a budget slider moves."""
+    pack_id, pack = pack_of(state.status_quo_text())
+    sent = st.session_state.setdefault(SENT, set())
+    view, sq = truth(sc, year)
+    data = {"pack_id": pack_id, "pack": None if pack_id in sent else pack, "truth": view, "sq": sq,
+            "rubric": bool(sc.rubric_id), "year_index": data_year(sc, year) - sc.base_year,
+            "rows": np.asarray(sc.spend_matrix()).tolist(), "text": texts(sc, year), "lines": list(LINES),
+            "keys": {"total": total_key, "programs": program_keys}, "projector": projector}
+    sent.add(pack_id)
+    _component(key="live_headline", data=data, on_need_pack_change=_resend, height="content")
