@@ -9,6 +9,8 @@ bash scripts/venv.sh
 bash scripts/browser.sh
 SIM_TEST_PG_URL=$(bash scripts/postgres.sh)
 export SIM_TEST_PG_URL SIM_REQUIRE_PG=1 SIM_REQUIRE_OFFICE=1
+# the layers of .importlinter first: a wrong import fails in a second, naming its chain
+.venv/bin/lint-imports
 # two processes on this two-core machine, a test file to a process (its module fixtures, servers and
 # AppTest caches stay together); SIM_TEST_WORKERS=0 runs in one process
 exec .venv/bin/python -m pytest -q -n "${SIM_TEST_WORKERS:-2}" --dist loadfile "$@"

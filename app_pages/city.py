@@ -11,13 +11,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from sim import batch, city, regions
-from sim.errors import InputError
-from sim.document import limits
-from sim.text import clean
-from sim.tables import READERS, table_from_bytes
-from report.briefing import city_briefing, city_charts, county_names
 from report import labels
+from report.briefing import city_briefing
+from report.citymap import city_charts, county_names
+from sim.counties import batch, city, regions
+from sim.files.errors import InputError
+from sim.files.text import clean
+from sim.inputs.document import limits
+from sim.inputs.tables import READERS, table_from_bytes
 from ui import common
 from ui.common import fmt_money, fmt_prob, fmt_score
 from ui.i18n import lang, lit, say, t

@@ -13,11 +13,12 @@ import pandas as pd
 import streamlit as st
 
 import sim
-from sim.errors import InputError
-from sim.loaders import load_rubric
 from report import qr
+from report import charts
 from report.briefing import comparison_briefing
-from ui import charts, common, state, store
+from sim.files.errors import InputError
+from sim.model.rubric import load_rubric
+from ui import common, state, store
 from ui.common import (band, chart_titles, data_year, default_target_year, fmt, fmt_quantity, fmt_score, ind_label,
                        prog_name, target_year, target_years, tier_odds)
 from ui.i18n import lang, lit, say, t, tl

@@ -4,11 +4,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sim import InputError
-from sim.loaders import load_rubric, load_rubric_example
-from sim.simulate import assumed_values
-from sim.tables import READERS, template_bytes
 from report import labels
+from sim import InputError
+from sim.files.loaders import load_rubric_example
+from sim.inputs.tables import READERS, template_bytes
+from sim.model.rubric import load_rubric
+from sim.model.simulate import assumed_values
 from ui import datatab, state
 from ui.i18n import lang, say, t, tl
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sim import backtest, posterior
-from sim.catalog import text_in
-from sim.loaders import DATA_DIR, load_rubric
-from sim.scenario import PACE_MODES
+from report import charts, labels
+from sim.counties import backtest, posterior
+from sim.files.datadir import DATA_DIR
+from sim.model.catalog import text_in
+from sim.model.rubric import load_rubric
+from sim.model.scenario import PACE_MODES
 from sim.uncertainty import load_posterior
-from report import labels
-from ui import charts, datatab, state
+from ui import method_tables, state
 from ui.common import chart_titles
 from ui.i18n import lang, t
 
@@ -42,13 +43,13 @@ def for_analysts() -> None:
     with st.expander(t("method_analysts_heading"), icon=":material/science:", key="for_analysts_method"):
         st.caption(t("method_analysts_intro"))
         st.markdown(f"**{t('method_files_heading')}**")
-        st.dataframe(datatab.source_files_frame(lang()), hide_index=True, width="stretch", key="method_files",
+        st.dataframe(method_tables.source_files_frame(lang()), hide_index=True, width="stretch", key="method_files",
                      column_config={"file": t("method_col_file"), "title": t("method_col_title")})
         st.markdown(f"**{t('method_words_rubric')}**")
-        words = pd.concat([datatab.rubric_words_frame(rubric.id, lang()), datatab.tier_words_frame(rubric.id, lang())])
+        words = pd.concat([method_tables.rubric_words_frame(rubric.id, lang()), method_tables.tier_words_frame(rubric.id, lang())])
         st.dataframe(words, hide_index=True, width="stretch", key="method_rubric_words", column_config=WORDS)
         st.markdown(f"**{t('method_words_programs')}**")
-        st.dataframe(datatab.program_words_frame(lang()), hide_index=True, width="stretch",
+        st.dataframe(method_tables.program_words_frame(lang()), hide_index=True, width="stretch",
                      key="method_program_words", column_config=WORDS)
         st.markdown(t("method_calibration_detail"))
 
@@ -72,7 +73,7 @@ st.markdown(t("method_rubric_intro", name=getattr(rubric, lang()), total=f"{rubr
               document=labels.document(rubric.source_file, lang())))
 if not sc.rubric_id:
     st.caption(t("method_rubric_city"))
-st.dataframe(datatab.rubric_frame(rubric.id, lang()), hide_index=True, width="stretch",
+st.dataframe(method_tables.rubric_frame(rubric.id, lang()), hide_index=True, width="stretch",
              height="content", key="method_rubric", column_config={
                  "group": t("method_col_group"), "item": t("method_col_item"),
                  "unit": t("data_col_unit"),
@@ -80,7 +81,7 @@ st.dataframe(datatab.rubric_frame(rubric.id, lang()), hide_index=True, width="st
                  "rule": st.column_config.TextColumn(t("method_col_rule"), width="large"),
                  "data_source": t("method_col_data_source"), "note": t("method_col_note")})
 st.markdown(t("method_rubric_rules"))
-st.dataframe(datatab.tiers_frame(rubric.id, lang()), hide_index=True, height="content",
+st.dataframe(method_tables.tiers_frame(rubric.id, lang()), hide_index=True, height="content",
              key="method_tiers",
              column_config={"tier": t("method_col_tier"),
                             "min_points": st.column_config.NumberColumn(t("method_col_min"), format="%g"),
@@ -151,7 +152,7 @@ if st.button(t("method_backtest_run"), key="method_backtest_run", icon=":materia
 # ------------------------------------------------------------------ 4. programs
 st.header(t("method_programs_heading"))
 st.caption(t("method_programs_caption"))
-st.dataframe(datatab.programs_frame(lang()), hide_index=True, width="stretch", height="content",
+st.dataframe(method_tables.programs_frame(lang()), hide_index=True, width="stretch", height="content",
              key="method_programs",
              column_config={
                  "program": st.column_config.TextColumn(t("program"), pinned=True),
@@ -167,7 +168,7 @@ st.dataframe(datatab.programs_frame(lang()), hide_index=True, width="stretch", h
                  "capacity_note": st.column_config.TextColumn(t("method_col_capacity_note"), width="large"),
                  "lag_note": st.column_config.TextColumn(t("method_col_lag_note"), width="medium")})
 st.markdown(f"**{t('method_county_lines_heading')}**")
-st.dataframe(datatab.county_lines_frame(lang()), hide_index=True, width="stretch", height="content",
+st.dataframe(method_tables.county_lines_frame(lang()), hide_index=True, width="stretch", height="content",
              key="method_county_lines",
              column_config={"program": t("program"),
                             "county_line": st.column_config.TextColumn(t("method_col_county_line"), width="large")})
@@ -175,7 +176,7 @@ st.dataframe(datatab.county_lines_frame(lang()), hide_index=True, width="stretch
 # ------------------------------------------------------------------ 5. indicators
 st.header(t("method_indicators_heading"))
 st.caption(t("method_indicators_caption"))
-st.dataframe(datatab.indicators_frame(lang()), hide_index=True, width="stretch", height=480,
+st.dataframe(method_tables.indicators_frame(lang()), hide_index=True, width="stretch", height=480,
              key="method_indicators",
              column_config={
                  "name": st.column_config.TextColumn(t("data_col_name"), pinned=True),
@@ -186,7 +187,7 @@ st.dataframe(datatab.indicators_frame(lang()), hide_index=True, width="stretch",
 
 # ------------------------------------------------------------------ 6. this preset's assumptions
 st.header(t("method_assumptions_heading"))
-assumed = datatab.assumptions_frame(sc, lang())
+assumed = method_tables.assumptions_frame(sc, lang())
 st.caption(t("method_assumptions_caption", preset=getattr(sc, lang()), n=len(assumed)))
 if assumed.empty:
     st.info(t("method_assumptions_none"))

@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from sim.document import limits
-from sim.errors import InputError
+from sim.files.errors import InputError
+from sim.inputs.document import limits
 from sim.plan import (BudgetSearch, Options, Robust, Rules, added_bounds, added_money, budget_frontier, min_budget,
                       optimize, relaxed_bounds, response_curves)
+from report import charts, labels
 from report.briefing import scenario_briefing
-from ui import charts, common, state
-from report import labels
+from ui import common, state
 from ui.common import (BAND_DRAWS, band, band_line, data_year, fmt_money, fmt_prob, fmt_score, prog_name,
                        reading_caption, target_year, tier_odds)
 from ui.i18n import lang, say, t
@@ -324,7 +324,7 @@ def result(key: tuple) -> None:
 
 
 def say_note(code: str, params: dict) -> str:
-    from sim.errors import say as say_message
+    from sim.files.errors import say as say_message
 
     return say_message(code, lang(), **params)
 

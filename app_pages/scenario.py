@@ -11,11 +11,13 @@ import streamlit as st
 from report.briefing import scenario_briefing
 from report.slides import scenario_slides
 
-from sim.catalog import text_in
-from sim.loaders import load_catalog, load_rubric
-from sim.scenario import PACE_MODES, whole_split
-from ui import charts, common, live, state, tour
+from report import charts
 from report import labels
+from sim.model.catalog import text_in
+from sim.model.catalog import load_catalog
+from sim.model.rubric import load_rubric
+from sim.model.scenario import PACE_MODES, whole_split
+from ui import common, live, state, tour
 from ui.common import (BAND_DRAWS, assumption_note, band, chart_titles, data_year, fmt_growth, fmt_money, fmt_quantity,
                        ind_label, ind_name, is_count, next_points, prog_name, reading_caption, target_year, with_unit)
 from ui.i18n import lang, say, t, tl
@@ -271,7 +273,7 @@ def other_controls() -> None:
 
 # ------------------------------------------------------------------ outcomes
 def _chart(kind: str, key: str, height: int | None, params: dict, **frames: pd.DataFrame) -> None:
-    """A chart from its cached specification with this run's data (see ui.charts), as wide as
+    """A chart from its cached specification with this run's data (see report.charts), as wide as
     its column."""
     spec = common.chart_spec(kind, height, params)
     st.vega_lite_chart(spec=charts.fill(spec, **frames), width="stretch", key=key)

@@ -4,8 +4,10 @@ from __future__ import annotations
 import streamlit as st
 
 from sim import InputError, load_rubric, score
-from sim.loaders import load_rubric_example
-from sim.tables import READERS, csv_bytes, scoring_input, table_from_bytes, template_bytes
+from sim.files.loaders import load_rubric_example
+from sim.files.writers import csv_bytes
+from sim.inputs.cells import scoring_input
+from sim.inputs.tables import READERS, table_from_bytes, template_bytes
 from ui.i18n import lang, say, t
 
 rubric = load_rubric("hebei-county")

@@ -7,9 +7,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sim.document import limits
+from report import charts
+from sim.inputs.document import limits
 from sim.uncertainty import monte_carlo, sensitivity
-from ui import charts, state
+from ui import state
 from ui.common import (BAND_DRAWS, BAND_SEED, band, band_line, chart_titles, data_year, fmt_prob, fmt_score, ind_label,
                        param_label, reading_caption, target_year)
 from ui.i18n import lang, t

@@ -11,7 +11,7 @@ import time
 
 import sim
 from report.briefing import city_briefing, scenario_briefing
-from sim import regions
+from sim.counties import regions
 
 
 def timed(fn) -> tuple[float, int]:

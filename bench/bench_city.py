@@ -1,10 +1,10 @@
 """City and province scale (prints figures; not a test).
 
-* simulate 168 synthetic counties x 10 years (2017-2027) in one call (sim.regions.simulate);
-* the city optimization for Hengshui's 11 counties (sim.city.optimize: curves + search), 1,000万;
+* simulate 168 synthetic counties x 10 years (2017-2027) in one call (sim.counties.regions.simulate);
+* the city optimization for Hengshui's 11 counties (sim.counties.city.optimize: curves + search), 1,000万;
 * the province batch: 168 counties, Monte Carlo 1,000 draws each + robust optimization (200万 a
-  year added): the per-county path (sim.batch.county_result) on the first --before counties, then
-  every county stacked (sim.stacked) serially in this process and on a local Dask cluster of 2
+  year added): the per-county path (sim.counties.batch.county_result) on the first --before counties, then
+  every county stacked (sim.counties.stacked) serially in this process and on a local Dask cluster of 2
   workers (the numbers are checked equal to each other and, on those first counties, to the
   per-county path's); the process's peak memory; the extrapolation to a national run of 1,800;
 * Hengshui's 11 counties as the City page's "every county" runs them (page defaults: 1,000 draws,
@@ -21,7 +21,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from sim import batch, city, regions
+from sim.counties import batch, city, regions
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 Every case of tests/test_hostile_files.py (and the template filled for all 2,844 county-level
 units, as a reference) is read by ``table_from_bytes`` in a child process of its own: once with
-``sim/tables.py`` as it was at BEFORE (openpyxl's read-only reader twice, pandas' odf reader,
+``sim/inputs/tables.py`` as it was at BEFORE (openpyxl's read-only reader twice, pandas' odf reader,
 xlrd with full rows, pandas' CSV reader unguarded), once with the current code. A child runs
 under an address-space cap (3 GB: the old readers end in MemoryError there instead of taking the
 machine) and is killed after 60 s. Figures: seconds of reading (on the clock, and of CPU: the
@@ -30,8 +30,10 @@ TIMEOUT = 60.0      # seconds before a child is killed
 
 def national() -> tuple[str, bytes, str]:
     """The template's columns filled for 2,844 regions (random values), as .xlsx: a large real upload."""
-    from sim.loaders import load_rubric, load_rubric_example
-    from sim.tables import table_from_bytes, template_bytes, xlsx_bytes
+    from sim.files.loaders import load_rubric_example
+    from sim.files.writers import xlsx_bytes
+    from sim.inputs.tables import table_from_bytes, template_bytes
+    from sim.model.rubric import load_rubric
     from tests.support import random_table
 
     rubric = load_rubric("hebei-county")
@@ -45,7 +47,7 @@ def national() -> tuple[str, bytes, str]:
 
 def national_ods() -> tuple[str, bytes, str]:
     name, data, _ = national()
-    from sim.tables import table_from_bytes
+    from sim.inputs.tables import table_from_bytes
 
     buf = io.BytesIO()
     table_from_bytes(data, name).to_excel(buf, index=False, engine="odf")
@@ -53,9 +55,9 @@ def national_ods() -> tuple[str, bytes, str]:
 
 
 def old_source(rev: str, folder: Path) -> str:
-    """sim/tables.py as it was at ``rev``, written to a file the child can exec."""
+    """sim/inputs/tables.py as it was at ``rev`` (before sim/ had packages), written to a file the child can exec."""
     path = folder / "old_tables.py"
-    path.write_bytes(subprocess.run(["git", "show", f"{rev}:sim/tables.py"], cwd=ROOT, check=True,
+    path.write_bytes(subprocess.run(["git", "show", f"{rev}:sim/inputs/tables.py"], cwd=ROOT, check=True,
                                     capture_output=True).stdout)
     return str(path)
 

@@ -15,7 +15,8 @@ from scipy.optimize import differential_evolution
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sim  # noqa: E402
-from sim.optimize import budget_frontier, from_unit, make_problem, optimize, score_allocations  # noqa: E402
+from sim.plan import budget_frontier, make_problem, optimize, score_allocations  # noqa: E402
+from sim.plan.search import from_unit  # noqa: E402
 
 
 def main() -> None:

@@ -14,8 +14,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sim  # noqa: E402
-from sim.projection import run  # noqa: E402
-from sim.simulate import score_batch  # noqa: E402
+from sim.model.projection import run  # noqa: E402
+from sim.model.scoring import score_batch  # noqa: E402
 
 
 def best_of(fn, repeat: int) -> float:

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from sim import province, regions  # noqa: E402
-from sim.loaders import DATA_DIR, read_toml  # noqa: E402
+from sim.counties import province, regions  # noqa: E402
+from sim.files.datadir import DATA_DIR, read_toml  # noqa: E402
 
 
 def main() -> None:

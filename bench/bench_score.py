@@ -19,7 +19,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from sim.loaders import load_rubric  # noqa: E402
+from sim.model.rubric import load_rubric  # noqa: E402
 from tests.support import random_table  # noqa: E402
 
 ROWS = 361_565  # with these value ranges, a CSV of about 50 MB: the file

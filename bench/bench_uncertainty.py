@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sim  # noqa: E402
-from sim.optimize import optimize  # noqa: E402
+from sim.plan import optimize  # noqa: E402
 from sim.uncertainty import monte_carlo, ranges, sensitivity  # noqa: E402
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 import math
 import re
 
-from sim.loaders import load_catalog, load_rubric, load_translations
+from sim.files.datadir import load_translations
+from sim.model.catalog import load_catalog
+from sim.model.rubric import load_rubric
 
 COUNT_UNITS = ("家", "个", "项", "件", "所", "名")  # units of things counted one by one
 SOURCE_FILE = re.compile(r"(?:\.\./shared/(?:seeds|reference)/)?(\d{3}_[0-9a-f]{16}\.txt|hebei_county_results\.md)")
@@ -260,10 +262,10 @@ def param_label(name: str, lang: str) -> str:
 
 
 def peers_text(sc, data_year: int, year: int, base_score: float, lang: str) -> str:
-    """The reference class in words (:mod:`sim.peers`): what the synthetic province's counties
+    """The reference class in words (:mod:`sim.counties.peers`): what the synthetic province's counties
     that scored near ``base_score`` in the scenario's base year did by ``data_year``'s statistics
     (the assessment of ``year``); a sentence saying there is none where no county stood there."""
-    from sim.peers import WIDTH, reference_class
+    from sim.counties.peers import WIDTH, reference_class
 
     got = reference_class(base_score, sc.base_year, data_year)
     if got is None:

@@ -3,7 +3,7 @@
 vl-convert (Rust) aborts the whole process on some inputs (a panic that cannot unwind, e.g. a
 control character in a label): the Python process that called it gets SIGABRT, and under
 Streamlit every session of every user would lose its connection. Texts are checked at every
-entrance (:mod:`sim.text`) so that this should not happen, and the specifications' strings are
+entrance (:mod:`sim.files.text`) so that this should not happen, and the specifications' strings are
 cleaned again here; rendering still runs in a child process (``python -m report.render``: a
 JSON list of Vega-Lite specifications on stdin, one base64 PNG per line on stdout), so that if a
 renderer fails anyway only that chart is missing and the document says so.
@@ -27,7 +27,7 @@ TIMEOUT = 120  # seconds for one child: a briefing's charts take about one
 
 def _clean(value):
     """Every string of a specification without the characters no renderer accepts."""
-    from sim.text import clean
+    from sim.files.text import clean
 
     if isinstance(value, str):
         return clean(value)

@@ -19,12 +19,13 @@ import io
 import pandas as pd
 
 import sim
-from sim.text import clean
+from sim.files.text import clean
+from sim.uncertainty import BAND_DRAWS
 
 from . import qr
-from .briefing import (DRAWS, _groups_chart, _path_chart, headline, levers_all, pngs, rests_on, target_year,
-                       targets)
+from .facts import groups_chart, headline, levers_all, path_chart, rests_on, target_year, targets
 from .labels import tr
+from .word import pngs
 
 EAST_ASIAN, LATIN = "Microsoft YaHei", "Calibri"  # 微软雅黑: PowerPoint's and WPS's Chinese sans
 INK, GREY, BLUE = (0x1F, 0x23, 0x28), (0x57, 0x60, 0x6A), (0x09, 0x69, 0xDA)
@@ -136,7 +137,7 @@ def _headline_slide(deck, sc: sim.Scenario, h: dict, year: int, lang: str, name:
                      dp=f"{(h['p_a'] - h['sq_p_a']) * 100:+.0f}", p_a=f"{h['p_a']:.0%}"), 14, False, GREY)]
         _text(slide, 0.5, 1.5, 5.3, 4.6, lines)
         _picture(slide, path_png, 5.9, 1.45, 7.0, lang)
-        _text(slide, 5.9, 5.25, 5.2, 0.9, [(tr("slide_path_caption", lang, n=DRAWS), 11, False, GREY)])
+        _text(slide, 5.9, 5.25, 5.2, 0.9, [(tr("slide_path_caption", lang, n=BAND_DRAWS), 11, False, GREY)])
     else:
         lines = [(tr("targets_met", lang), 16, False, GREY), (f"{h['share_met']:.0%}", 72, True, INK),
                  (tr("brief_attainment_line", lang, year=year, share=f"{h['share_met']:.0%}",
@@ -182,7 +183,7 @@ def scenario_slides(sc: sim.Scenario, lang: str = "zh", name: str = "", url: str
     proj = sim.simulate(sc)
     path_png = groups_png = None
     if sc.rubric_id:
-        path_png, groups_png = pngs([(_path_chart(sc, h, lang), 720), (_groups_chart(sc, proj, h["data_year"], lang), 520)])
+        path_png, groups_png = pngs([(path_chart(sc, h, lang), 720), (groups_chart(sc, proj, h["data_year"], lang), 520)])
     deck = _deck()
     _headline_slide(deck, sc, h, year, lang, name, url, today, path_png)
     _plan_slide(deck, sc, lang, groups_png, url)

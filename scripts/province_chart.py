@@ -8,8 +8,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from sim import posterior  # noqa: E402
-from ui import charts  # noqa: E402
+from report import charts  # noqa: E402
+from sim.counties import posterior  # noqa: E402
 
 NAMES = {"mean": "Mean score / 平均分", "A": "A-tier counties / A类县数", "B": "B-tier counties / B类县数",
          "C": "C-tier counties / C类县数", "raised": "Counties rising / 得分上升的县数",

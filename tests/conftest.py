@@ -9,8 +9,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.errors import InputError  # noqa: E402
-from sim.loaders import load_rubric, load_sources  # noqa: E402
+from sim.files.errors import InputError  # noqa: E402
+from sim.files.loaders import load_sources  # noqa: E402
+from sim.model.rubric import load_rubric
 
 
 @pytest.fixture(autouse=True)

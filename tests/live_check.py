@@ -8,7 +8,7 @@ own (the status quo's paths) and an applied plan (every program a list of yearly
 page turns it into spending as ``app_pages/scenario.py`` does (a program's amount within half a
 万元 of its current one changes nothing; a moved program's list becomes the whole path of its
 amount; a moved total is split in whole 万元 by ``whole_split``): :func:`spend_of`, checked against
-``sim.overrides.apply`` of the documents the page writes (:func:`document_of`).
+``sim.scenarios.overrides.apply`` of the documents the page writes (:func:`document_of`).
 """
 from __future__ import annotations
 
@@ -21,14 +21,14 @@ from pathlib import Path
 import numpy as np
 
 import sim
-from sim import overrides
-from sim import pack as live_pack
-from sim.scenario import Scenario, whole_split
+from sim.model.scenario import Scenario, whole_split
+from sim.scenarios import overrides
+from sim.uncertainty import pack as live_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULE = ROOT / "ui" / "live" / "headline.mjs"
 RUNNER = ROOT / "tests" / "live_node.mjs"
-TOL = 1e-9  # the rubric rounds every item to 1e-9 (sim.rubric.DECIMALS)
+TOL = 1e-9  # the rubric rounds every item to 1e-9 (sim.model.rubric.DECIMALS)
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def case(preset: str, n: int = 2000, seed: int = 22) -> Case:
 
 def spend_of(sc: Scenario, move: dict) -> Scenario:
     """The scenario after a slider is released at ``move`` (the page's callbacks: _on_total,
-    _on_program, then sim.overrides.apply)."""
+    _on_program, then sim.scenarios.overrides.apply)."""
     first = sc.spend_matrix()[:, 0]
     if "total" in move:
         if abs(move["total"] - sum(float(v) for v in first)) < 0.5:
@@ -129,7 +129,7 @@ def document_of(doc: dict, sc: Scenario, move: dict) -> dict:
 
 
 def python_numbers(c: Case, chunk: int = 100) -> dict:
-    """Python's headline numbers for every vector (sim.pack.evaluate: the engine under the band's
+    """Python's headline numbers for every vector (sim.uncertainty.pack.evaluate: the engine under the band's
     draws) and the spending of each."""
     mats = np.stack([spend_of(c.bases[b], m).spend_matrix() for b, m in c.vectors])
     parts = [live_pack.evaluate(c.bases[0], mats[i:i + chunk]) for i in range(0, len(mats), chunk)]

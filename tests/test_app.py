@@ -90,7 +90,7 @@ def test_total_budget_slider_keeps_the_split_in_whole_wan_that_add_up_to_it():
     got = np.array([doc["spend"][p] for p in sc.programs])
     assert got.sum() == 2013 and all(isinstance(v, int) for v in doc["spend"].values())
     np.testing.assert_allclose(got, first / first.sum() * 2013, atol=1.0)  # the split kept, to the 万元
-    assert _score_metric(at) == _median(sim.overrides.apply(doc))
+    assert _score_metric(at) == _median(sim.scenarios.overrides.apply(doc))
     assert headline(at)["budget"] == "2,013"  # the budget figure shows the slider's number
 
 
@@ -99,7 +99,7 @@ def test_growth_and_management_controls_change_the_scenario():
     assert not [s for s in at.slider if s.key.startswith("w_g_")]  # behind the assumptions switch
     at.toggle(key="w_show_assumptions").set_value(True).run()
     at.selectbox(key="w_m_demo_st_admin_body").set_value("independent").run()
-    want = sim.overrides.apply({"preset": "demo", "management": {"st_admin_body": "independent"}})
+    want = sim.scenarios.overrides.apply({"preset": "demo", "management": {"st_admin_body": "independent"}})
     assert _score_metric(at) == _median(want)
     at.run()  # AppTest shows the elements of the last run only: a whole run shows the page
     at.slider(key="w_g_demo_registered_firms").set_value(2.0).run()
@@ -142,7 +142,7 @@ def test_apply_shows_exactly_what_the_optimizer_stated():
     assert shown["median"] == stated_median and shown["pa"] == stated_pa
     assert shown["band"] == f"**{band}**"
     doc = json.loads(at.session_state["scenario_doc"])
-    applied = sim.overrides.apply(doc)
+    applied = sim.scenarios.overrides.apply(doc)
     np.testing.assert_array_equal(applied.spend_matrix()[:, :5], res.allocation.to_numpy())
     assert all(isinstance(v, int) for row in doc["spend"].values() for v in (row if isinstance(row, list) else [row]))
     assert len(json.dumps(doc)) < 700  # whole 万元: the link stays short
@@ -150,7 +150,7 @@ def test_apply_shows_exactly_what_the_optimizer_stated():
 
 @pytest.mark.parametrize("preset", PRESETS)
 def test_one_budget_number_on_the_slider_the_metric_the_table_and_the_briefing(preset):
-    from report.briefing import levers_all
+    from report.facts import levers_all
 
     at = app(preset)
     sc = sim.load_preset(preset)

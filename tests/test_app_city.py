@@ -48,9 +48,9 @@ def test_the_city_optimizer_runs_and_its_split_can_be_applied():
 def test_without_boundary_files_the_page_still_works(monkeypatch):
     import streamlit as st
 
-    import sim.loaders
+    import sim.files.loaders
 
-    monkeypatch.setattr(sim.loaders, "load_shape", lambda code: None)
+    monkeypatch.setattr(sim.files.loaders, "load_shape", lambda code: None)
     st.cache_resource.clear()  # the page keeps a city's map once drawn (the package does not come and go)
     at = open_app("demo", lang="en", page="city")
     assert not at.exception
@@ -69,8 +69,9 @@ def test_the_demo_city_has_no_map_but_its_ladder_and_goal():
 def test_a_city_s_own_table_is_loaded_and_bad_tables_are_named(tmp_path):
     import pandas as pd
 
-    from sim.loaders import load_rubric, load_rubric_example
-    from sim.tables import table_from_bytes, template_bytes
+    from sim.files.loaders import load_rubric_example
+    from sim.inputs.tables import table_from_bytes, template_bytes
+    from sim.model.rubric import load_rubric
 
     raw = table_from_bytes(template_bytes(load_rubric("hebei-county"), load_rubric_example("hebei-county")), "t.xlsx")
     rows = pd.concat([raw.iloc[[0]]] * 3, ignore_index=True)
@@ -139,8 +140,9 @@ def _city_table(tmp_path, name: str, scale: float) -> tuple[bytes, str]:
     multiplied by ``scale`` (a strong city above 1, a weak one below)."""
     import pandas as pd
 
-    from sim.loaders import load_rubric, load_rubric_example
-    from sim.tables import table_from_bytes, template_bytes
+    from sim.files.loaders import load_rubric_example
+    from sim.inputs.tables import table_from_bytes, template_bytes
+    from sim.model.rubric import load_rubric
 
     raw = table_from_bytes(template_bytes(load_rubric("hebei-county"), load_rubric_example("hebei-county")), "t.xlsx")
     rows = pd.concat([raw.iloc[[0]]] * 3, ignore_index=True)

@@ -10,8 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import sim
-from sim import overrides
-from sim.loaders import load_translations
+from sim.files.datadir import load_translations
+from sim.scenarios import overrides
 from sim.uncertainty import monte_carlo
 from ui import store
 from helpers import TEST_WS, plain

@@ -10,9 +10,12 @@ from helpers import headline, open_app, plain
 from streamlit.testing.v1 import AppTest
 
 import sim
-from sim import InputError, overrides
-from sim.loaders import load_catalog, load_rubric, load_rubric_example
-from sim.tables import template_bytes
+from sim import InputError
+from sim.files.loaders import load_rubric_example
+from sim.inputs.tables import template_bytes
+from sim.model.catalog import load_catalog
+from sim.model.rubric import load_rubric
+from sim.scenarios import overrides
 from ui import datatab
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

@@ -1,5 +1,5 @@
-"""Province-scale batches (sim.batch) on Dask, and a city's counties from a filled template
-(sim.regions.from_table)."""
+"""Province-scale batches (sim.counties.batch) on Dask, and a city's counties from a filled template
+(sim.counties.regions.from_table)."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -8,11 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import batch, regions
 from sim.cli import main
-from sim.errors import InputError
-from sim.loaders import load_catalog, load_rubric, load_rubric_example
-from sim.tables import template_bytes
+from sim.counties import batch, regions
+from sim.files.errors import InputError
+from sim.files.loaders import load_rubric_example
+from sim.inputs.tables import template_bytes
+from sim.model.catalog import load_catalog
+from sim.model.rubric import load_rubric
 
 
 @pytest.fixture(autouse=True)
@@ -79,7 +81,7 @@ def _template_rows(n: int) -> pd.DataFrame:
 
 
 def read_table_bytes(data: bytes) -> pd.DataFrame:
-    from sim.tables import table_from_bytes
+    from sim.inputs.tables import table_from_bytes
 
     return table_from_bytes(data, "t.xlsx")
 

@@ -14,8 +14,8 @@ import pytest
 
 import sim
 from report import briefing
-from sim import regions
 from sim.cli import main
+from sim.counties import regions
 from sim.uncertainty import monte_carlo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,11 +100,11 @@ def test_chinese_in_a_chart_image_is_drawn_not_boxes():
     import altair as alt
     import pandas as pd
 
-    from ui import charts
+    from report import charts, word as docx
 
     def word(w: str) -> bytes:
         c = alt.Chart(pd.DataFrame({"x": [0]})).mark_text(fontSize=40).encode(text=alt.value(w))
-        return briefing.png(charts.style(c, 80), width=200)
+        return docx.png(charts.style(c, 80), width=200)
 
     a, b = word("得分"), word("年份")
     assert a != b and len(a) > 500

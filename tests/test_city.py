@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim import regions
-from sim.loaders import DATA_DIR, read_toml
+from sim.counties import regions
+from sim.files.datadir import DATA_DIR, read_toml
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +60,8 @@ from dataclasses import replace  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from sim import city  # noqa: E402
-from sim.projection import run  # noqa: E402
+from sim.counties import city  # noqa: E402
+from sim.model.projection import run  # noqa: E402
 from sim.uncertainty import draw, monte_carlo, outcome  # noqa: E402
 
 
@@ -101,7 +101,7 @@ def test_the_city_plan_keeps_its_constraints(hengshui, plan):
 
 def test_the_plan_re_simulated_meets_its_stated_probability(hengshui, plan):
     """The same draws give exactly the stated P(goal) and each county's P(A) (sim.monte_carlo);
-    4,000 fresh draws agree within sampling error; sim.regions.simulate gives the central scores."""
+    4,000 fresh draws agree within sampling error; sim.counties.regions.simulate gives the central scores."""
     scen = plan.scenarios(hengshui)
     s = _joint_scores(scen, plan.data_year, 200, 3)
     assert city.goal_probability(plan.goal, s) == pytest.approx(plan.p_goal)
@@ -119,7 +119,7 @@ def test_the_plan_re_simulated_meets_its_stated_probability(hengshui, plan):
 def test_no_money_is_the_status_quo_and_bad_bounds_are_refused(hengshui, plan):
     zero = city.optimize(hengshui, 0.0, 2023, plan.goal, step=100.0, draws=200, seed=3)
     assert zero.p_goal == zero.p_goal_status_quo and (zero.money == 0).all()
-    from sim.errors import InputError
+    from sim.files.errors import InputError
 
     with pytest.raises(InputError) as e:
         city.optimize(hengshui, 500.0, 2023, plan.goal, step=100.0, draws=20,

@@ -12,11 +12,14 @@ from helpers import plain
 from openpyxl import load_workbook
 
 import sim
-from sim import overrides
-from sim.loaders import load_catalog, load_rubric, load_rubric_example, load_translations
-from sim.simulate import inputs_frame
-from sim.tables import template_bytes
-from ui import datatab
+from sim.files.datadir import load_translations
+from sim.files.loaders import load_rubric_example
+from sim.inputs.tables import template_bytes
+from sim.model.catalog import load_catalog
+from sim.model.rubric import load_rubric
+from sim.model.simulate import inputs_frame
+from sim.scenarios import overrides
+from ui import datatab, method_tables
 
 PRESETS = [p["id"] for p in sim.list_presets()]
 
@@ -252,13 +255,13 @@ def test_export_workbook_has_every_sheet(preset):
 # ---------------------------------------------------------------------- method tables
 def test_rubric_table_covers_every_item_and_100_points():
     for lang in ("zh", "en"):
-        frame = datatab.rubric_frame("hebei-county", lang)
+        frame = method_tables.rubric_frame("hebei-county", lang)
         assert len(frame) == len(load_rubric("hebei-county").items)
         assert frame["max_points"].sum() == pytest.approx(100)
-        words = datatab.rubric_words_frame("hebei-county", lang)  # the document's own words, for analysts
+        words = method_tables.rubric_words_frame("hebei-county", lang)  # the document's own words, for analysts
         assert frame["rule"].str.len().min() > 0 and words["words"].str.len().min() > 0
         assert list(words["item"]) == list(frame["item"])
-    zh = datatab.rubric_frame("hebei-county", "zh").set_index("item")
+    zh = method_tables.rubric_frame("hebei-county", "zh").set_index("item")
     rule = zh.at["地方财政科技支出", "rule"]
     assert "1,000→3" in rule and "10,000" in rule
     assert "8" in zh.at["省级以上科技创新平台建设情况", "rule"]
@@ -266,28 +269,28 @@ def test_rubric_table_covers_every_item_and_100_points():
 
 def test_program_table_lists_every_effect_with_source_or_reasoning():
     cat = load_catalog()
-    frame = datatab.programs_frame("en")
+    frame = method_tables.programs_frame("en")
     assert len(frame) == sum(len(p.effects) for p in cat.programs)
     assert frame["basis"].str.len().min() > 0
     seed = frame[frame["award_status"] == "plan document"]
-    words = datatab.program_words_frame("en")  # the documents' words, for analysts
+    words = method_tables.program_words_frame("en")  # the documents' words, for analysts
     assert len(seed) > 0 and len(words) >= len(seed) and words["words"].str.len().min() > 0
     assert not frame["basis"].str.contains(r"\d{3}_[0-9a-f]{16}").any()  # documents by title, not file
     assert frame["additionality_note"].str.len().min() > 0
     # what is paid and what it costs to cause a unit are shown apart
     effects = [e for p in cat.programs for e in p.effects]  # the table's rows, in order
-    row = datatab.programs_frame("zh").iloc[next(i for i, e in enumerate(effects) if "省级平台给予20万元" in e.source)]
+    row = method_tables.programs_frame("zh").iloc[next(i for i, e in enumerate(effects) if "省级平台给予20万元" in e.source)]
     assert row["award"].startswith("20 万元") and row["cost"].startswith("100 万元")
 
 
 def test_indicator_table_and_assumptions():
-    assert len(datatab.indicators_frame("zh")) == len(load_catalog().indicators)
+    assert len(method_tables.indicators_frame("zh")) == len(load_catalog().indicators)
     for preset in PRESETS:
         sc = sim.load_preset(preset)
         n = int((inputs_frame(sc)["status"] == "assumption").sum())
-        frame = datatab.assumptions_frame(sc, "en")
+        frame = method_tables.assumptions_frame(sc, "en")
         assert len(frame) == n
-    demo = datatab.assumptions_frame(sim.load_preset("demo"), "zh").set_index("name")
+    demo = method_tables.assumptions_frame(sim.load_preset("demo"), "zh").set_index("name")
     assert demo.at["科技管理机构设置", "value"] == "合署办公"  # category shown by its name
 
 

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 import sim
-import sim.overrides
+import sim.scenarios.overrides
 import sim.uncertainty
-from sim import backtest, peers, posterior, regions
-from sim.loaders import load_catalog
-from sim.projection import run
-from sim.regions import own_params, stack
+from sim.counties import backtest, peers, posterior, regions
+from sim.counties.collection import own_params, stack
+from sim.model.catalog import load_catalog
+from sim.model.projection import run
 
 MAX_MULTIPLE = 10.0  # the most a status-quo indicator may grow in ten years (README, "Paths")
 MIN_BASE = 50.0      # ... when it starts from at least this much (20 -> 383 tech SMEs as firms grow 3.5-fold says little)
@@ -41,7 +41,7 @@ def test_the_stored_calibration_covers_the_record_as_an_80_percent_band_should(s
 
 
 def test_share_rising_and_tier_changes_of_the_2021_round_within_tolerance(stored):
-    """The tolerance (sim/posterior.py): 8 counties on the counties rising, 2 + the square root
+    """The tolerance (sim/counties/posterior.py): 8 counties on the counties rising, 2 + the square root
     on the counties changing tier, and each inside the 80% band."""
     rows = stored[stored["round"] == 2021].set_index("statistic")
     assert abs(rows.loc["raised", "P50"] - rows.loc["raised", "published"]) <= 8
@@ -67,7 +67,7 @@ def test_counties_differ_and_some_fall(hebei):
     """Under the stored posterior some counties score lower than the year before, as 28 of 167
     did in the 2021 round; without the year-to-year shocks none would."""
     post = {k: v[:16] for k, v in sim.uncertainty.load_posterior("hebei-county").items()}
-    from sim.province import project_draws
+    from sim.counties.province import project_draws
 
     d = project_draws(hebei, post, 2020, seed=4)
     fell = (d.total[:, :, 3] < d.total[:, :, 2]).sum(axis=1)
@@ -93,7 +93,7 @@ def test_each_pace_assumption_is_a_switch_with_its_own_path(mode):
         assert got.iloc[-1] < base.iloc[-1]
     elif mode == "accelerate":
         assert got.iloc[-1] > base.iloc[-1]
-    assert sim.overrides.apply({"preset": "demo", "pace": mode}).pace_mode == mode  # a link carries it
+    assert sim.scenarios.overrides.apply({"preset": "demo", "pace": mode}).pace_mode == mode  # a link carries it
 
 
 # ---------------------------------------------------------------------- one model
@@ -203,14 +203,14 @@ def test_high_tech_enterprises_stay_below_their_share_of_the_firm_base():
 # ---------------------------------------------------------------------- every county's own budget
 @pytest.mark.parametrize("fiscal", [100, 400, 900, 3000, 50000])
 def test_any_realistic_county_loads_and_projects_from_a_link(fiscal):
-    from sim.loaders import load_rubric_example
+    from sim.files.loaders import load_rubric_example
 
     ex = load_rubric_example()
     vals = {r.column: (r.value if r.column == "st_admin_body" else float(r.value)) for r in ex.itertuples()
             if r.column != "region"}
     vals.update(fiscal_st_spending=float(fiscal), fiscal_st_share=max(0.05, fiscal / 5000))
     doc = {"preset": "demo", "region": {"name": "某县", "values": vals}}
-    sc = sim.overrides.apply(sim.overrides.parse(__import__("json").dumps(doc)))
+    sc = sim.scenarios.overrides.apply(sim.scenarios.overrides.parse(__import__("json").dumps(doc)))
     assert sum(sc.status_quo.values()) == pytest.approx(0.34 * fiscal)  # its own programs, not the preset's
     assert sc.base["fiscal_other"] >= 0
     mc = sim.monte_carlo(sc, 100, 0, indicators=False)

@@ -1,4 +1,4 @@
-"""Program effects (sim.effects): post-award programs (后补助) act through the award per unit, up
+"""Program effects (sim.model.effects): post-award programs (后补助) act through the award per unit, up
 to the largest award a rule pays; money above it is unspent, neither expenditure nor effect."""
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import sim
-from sim.effects import award_multiple, levers
-from sim.projection import run
+from sim.model.effects import award_multiple, levers
+from sim.model.projection import run
 
 
 def test_the_award_multiple_spends_the_budget_exactly_up_to_its_cap():

@@ -1,7 +1,7 @@
 """Hostile and heavy input: every case ends in a clear message or a correct result, within a
 time and memory bound, and never hurts the server or other users.
 
-Cases are named after what they attack. Documents go through ``sim.overrides.parse`` and
+Cases are named after what they attack. Documents go through ``sim.scenarios.overrides.parse`` and
 ``apply`` (the path of links, imports, the saved store and the CLI's ``--set``)."""
 from __future__ import annotations
 
@@ -19,9 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim import overrides
-from sim.errors import InputError
-from sim.tables import csv_bytes, inert, scoring_input, table_from_bytes, xlsx_bytes
+from sim.files.errors import InputError
+from sim.files.writers import csv_bytes, inert, xlsx_bytes
+from sim.inputs.cells import scoring_input
+from sim.inputs.tables import table_from_bytes
+from sim.scenarios import overrides
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 TIME_LIMIT = 5.0       # seconds for any one document
@@ -162,7 +164,7 @@ def test_plausible_documents_give_a_scenario_or_a_message(value):
 
 
 def _codes() -> list[str]:
-    from sim.loaders import load_translations
+    from sim.files.datadir import load_translations
 
     return list(load_translations()["errors"])
 
@@ -222,7 +224,7 @@ def test_files_above_the_limits_are_refused_before_they_are_read(monkeypatch):
 def test_a_formula_without_a_cached_value_is_named_as_such(rubric):
     from openpyxl import Workbook
 
-    from sim.loaders import load_rubric_example
+    from sim.files.loaders import load_rubric_example
 
     ex = load_rubric_example()
     wb = Workbook()
@@ -261,10 +263,10 @@ def test_text_that_would_start_a_formula_is_made_inert_numbers_are_not():
 
 def test_scores_csv_from_the_cli_never_holds_a_live_formula(tmp_path):
     from sim.cli import main
-    from sim.loaders import load_rubric_example
+    from sim.files.loaders import load_rubric_example
 
     ex = load_rubric_example()
-    printable = [f for f in FORMULAS if f.isprintable()]  # a tab or carriage return is refused (sim.text)
+    printable = [f for f in FORMULAS if f.isprintable()]  # a tab or carriage return is refused (sim.files.text)
     rows = [dict(zip(ex["column"], ex["value"])) for _ in printable]
     for r, f in zip(rows, printable):
         r["region"] = f
@@ -278,7 +280,7 @@ def test_scores_csv_from_the_cli_never_holds_a_live_formula(tmp_path):
 
 def test_a_region_name_with_a_tab_or_line_break_is_refused_with_its_row(tmp_path, capsys):
     from sim.cli import main
-    from sim.loaders import load_rubric_example
+    from sim.files.loaders import load_rubric_example
 
     ex = load_rubric_example()
     rows = [dict(zip(ex["column"], ex["value"])) for _ in range(3)]

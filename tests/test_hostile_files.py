@@ -23,8 +23,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.errors import InputError
-from sim.tables import FORMULA, scoring_input, table_from_bytes, template_bytes, upload_limits, xlsx_bytes
+from sim.files.errors import InputError
+from sim.files.workbooks import FORMULA
+from sim.files.writers import xlsx_bytes
+from sim.inputs.cells import scoring_input
+from sim.inputs.tables import table_from_bytes, template_bytes, upload_limits
 
 ROOT = Path(__file__).resolve().parent.parent
 TIME_LIMIT = 10.0       # seconds of CPU to read one hostile file (and three times that on the clock, for a
@@ -343,15 +346,19 @@ import json, resource, sys, time, types
 path, name, root, old, cap = sys.argv[1:6]
 resource.setrlimit(resource.RLIMIT_AS, (int(cap), int(cap)))
 sys.path.insert(0, root)
-import sim.tables as tables
-from sim.errors import InputError
+import sim.inputs.tables as tables
+from sim.files.errors import InputError
 
 
 def hwm():  # peak resident MB of this program (ru_maxrss would count the parent's pages too)
     return int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024
 
 
-if old:  # the module as it was (bench/bench_hostile.py), its relative imports from sim
+if old:  # the module as it was (bench/bench_hostile.py), its relative imports from sim's flat layout of then
+    import importlib
+    for was, now in (("errors", "files.errors"), ("text", "files.text"), ("loaders", "files.loaders"),
+                     ("rubric", "model.rubric"), ("document", "inputs.document")):
+        sys.modules["sim." + was] = importlib.import_module("sim." + now)
     tables = types.ModuleType("sim._old_tables")
     tables.__package__ = "sim"
     exec(compile(open(old, encoding="utf-8").read(), old, "exec"), tables.__dict__)
@@ -384,7 +391,7 @@ def _hwm(pid: int) -> float:
 def measure(data: bytes, name: str, old: str | None = None, timeout: float = 60.0,
             cap: int = 3 << 30) -> dict:
     """Read ``data`` as ``name`` with ``table_from_bytes`` in a child process (the module at
-    ``old``, a file path, instead of sim.tables when given) under an address-space cap of ``cap``
+    ``old``, a file path, instead of sim.inputs.tables when given) under an address-space cap of ``cap``
     bytes; killed after ``timeout`` seconds. Returns the child's answer ("result": "ok" or the
     error's code, "seconds" and "cpu_seconds" of reading) and its peak resident memory in MB ("peak_mb", imports
     included; "base_mb" before reading): VmHWM, which a new program starts afresh (ru_maxrss
@@ -480,7 +487,7 @@ def test_a_cell_too_long_is_named_by_row_and_column():
 
 
 def test_limits_have_their_reasons():
-    from sim.document import limits
+    from sim.inputs.document import limits
 
     conf = limits()["upload"]
     for key in ("max_cells", "max_unzipped_mb", "max_xml_elements", "max_cell_chars", "max_sheet_chars"):
@@ -560,7 +567,7 @@ def test_an_ods_reads_as_pandas_read_it_but_keeps_na_texts_and_names_formulas():
 
 
 def test_the_template_frames_and_an_ods_by_pandas_read_back(rubric):
-    from sim.loaders import load_rubric_example
+    from sim.files.loaders import load_rubric_example
 
     ex = load_rubric_example()
     template = table_from_bytes(template_bytes(rubric, ex), "template.xlsx")

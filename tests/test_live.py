@@ -1,5 +1,5 @@
 """The headline the browser recomputes while a slider moves (ui/live/headline.mjs, from the model
-pack of sim/pack.py) equals Python's: for every preset, over at least 2,000 boundary and random
+pack of sim/uncertainty/pack.py) equals Python's: for every preset, over at least 2,000 boundary and random
 slider vectors, run under Node in one process while Python computes its numbers; the check fails
 when either side is changed (on temporary copies); the pack is the page's band's model.
 """
@@ -15,9 +15,9 @@ from live_check import (MODULE, browser_numbers, case, compare, document_of, fin
                         spend_of, start_node)
 
 import sim
-import sim.effects
-from sim import overrides
-from sim import pack as live_pack
+import sim.model.effects
+from sim.scenarios import overrides
+from sim.uncertainty import pack as live_pack
 from sim.uncertainty import monte_carlo
 
 PRESETS = [p["id"] for p in sim.list_presets()]
@@ -67,7 +67,7 @@ def test_the_browser_gives_python_s_headline_for_every_preset(cases, tmp_path):
 @pytest.mark.parametrize("preset", ["demo", "handan"])
 def test_the_vectors_spending_is_what_the_page_writes(cases, preset):
     """The spending a vector gives (tests/live_check.spend_of) is that of the document the page's
-    callbacks write (sim.overrides.apply), from the preset's document and from a plan's."""
+    callbacks write (sim.scenarios.overrides.apply), from the preset's document and from a plan's."""
     c = next(c for c in cases if c.preset == preset)
     for b, move in c.vectors[::40]:
         doc = document_of(c.docs[b], c.bases[b], move)
@@ -130,5 +130,5 @@ def test_the_check_fails_when_python_s_side_changes(few, tmp_path, monkeypatch):
     raw = np.frombuffer(base64.b64decode(item["b64"]), dtype="<f8") * (1 + 1e-6)
     item["b64"] = base64.b64encode(raw.astype("<f8").tobytes()).decode("ascii")
     assert compare(few, py, _run(few, tmp_path, pack=changed))
-    monkeypatch.setattr(sim.effects, "NEWTON_STEPS", 2)
+    monkeypatch.setattr(sim.model.effects, "NEWTON_STEPS", 2)
     assert compare(few, python_numbers(few), _run(few, tmp_path, pack=pack))

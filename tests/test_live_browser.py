@@ -15,7 +15,7 @@ from live_check import MODULE, Case, browser_numbers, case, compare, node_input,
 from tests.support import IDLE, ServerDidNotStart, streamlit_server
 
 import sim
-from sim import overrides
+from sim.scenarios import overrides
 from sim.uncertainty import monte_carlo
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from sim.loaders import DATA_DIR, read_toml
+from sim.files.datadir import DATA_DIR, read_toml
 
 PRESET_FILES = sorted((DATA_DIR / "presets").glob("*.toml"))
 CATALOG = {r["id"]: r for r in csv.DictReader(open(DATA_DIR / "indicators.csv", encoding="utf-8"))}

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 import sim
-from sim.loaders import load_catalog, preset_ids
-from sim.projection import run
-from sim.scenario import Target
+from sim.files.loaders import preset_ids
+from sim.model.catalog import load_catalog
+from sim.model.projection import run
+from sim.model.scenario import Target
 
 PRESETS = preset_ids()
 # The one indicator more spending may lower: its denominator (gross R&D) grows with subsidies.
@@ -34,10 +35,10 @@ def test_projection_frame_is_complete(scenario):
 
 
 def test_baseline_reproduces_the_preset_values(scenario):
-    from sim.loaders import load_preset_doc
-    from sim.presets import _convert
+    from sim.files.loaders import load_preset_doc
+    from sim.inputs.resolve import _convert
 
-    from sim.presets import aggregated
+    from sim.scenarios.presets import aggregated
 
     doc = load_preset_doc(scenario.preset_id)
     doc = aggregated(doc) if "aggregate" in doc else doc  # a city adding up from its counties
@@ -204,7 +205,7 @@ def test_catalog_growth_ranges_hold_their_defaults():
 def test_xiangtan_growth_is_calibrated_to_its_two_actual_years():
     """MAP fit: a driver's fitted rate lies between its prior centre (the range's centre) and the
     jump its two actual years show, i.e. the data pull it, the prior shrinks it."""
-    from sim.calibration import prior
+    from sim.inputs.calibration import prior
 
     sc = sim.load_preset("xiangtan")
     assert sc.base_year == 2022 and 2021 in sc.history
@@ -214,11 +215,11 @@ def test_xiangtan_growth_is_calibrated_to_its_two_actual_years():
     for key in calibrated:
         q = key.removeprefix("growth.")
         assert cat.indicators[q].growth_low - 1e-12 <= sc.growth[q] <= cat.indicators[q].growth_high + 1e-12
-    from sim.loaders import load_preset_doc
-    from sim.presets import _observed
+    from sim.files.loaders import load_preset_doc
+    from sim.inputs.resolve import observed_indicators
 
     checked = 0
-    for q in _observed(load_preset_doc("xiangtan"), 2022):
+    for q in observed_indicators(load_preset_doc("xiangtan"), 2022):
         ind = cat.indicators[q]
         if ind.kind != "driver" or f"growth.{q}" not in sc.provenance:
             continue
@@ -237,8 +238,8 @@ def test_presets_without_history_are_not_calibrated():
 
 
 def test_a_region_s_own_template_row_reproduces_its_score_and_round_trips():
-    from sim import overrides
-    from sim.loaders import load_rubric_example
+    from sim.files.loaders import load_rubric_example
+    from sim.scenarios import overrides
 
     ex = load_rubric_example()
     vals = {r.column: (r.value if r.column == "st_admin_body" else float(r.value))
@@ -250,13 +251,13 @@ def test_a_region_s_own_template_row_reproduces_its_score_and_round_trips():
 
 
 def test_editing_a_baseline_part_updates_its_ratios_in_the_baseline_year():
-    from sim import overrides
+    from sim.scenarios import overrides
 
     sc = overrides.apply({"preset": "demo", "base": {"registered_firms": 20000}})
     frame = sim.simulate(sc).indicators
     assert frame.loc[2021, "tech_smes_per_1000_firms"] == pytest.approx(100 / 20000 * 1000)
     assert sc.base["tech_smes_per_1000_firms"] == pytest.approx(5.0)
     untouched = sim.load_preset("demo")
-    from sim.presets import rederive
+    from sim.inputs.resolve import rederive
 
     assert rederive(untouched).base == pytest.approx(dict(untouched.base))

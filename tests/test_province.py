@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim import province, regions
+from sim.counties import province, regions
 
 
 
@@ -87,7 +87,7 @@ def test_the_record_s_later_figures_are_the_reference_s_words(seeds):
 def test_a_fresh_fit_finds_the_stored_posterior_again(hebei):
     """The stored posterior (data/profiles/hebei_county_posterior.csv) is what the seeded fit
     gives: refit with another seed, each factor's median within a quarter of its spread."""
-    from sim import posterior
+    from sim.counties import posterior
     from sim.uncertainty import load_posterior
 
     stored = load_posterior("hebei-county")

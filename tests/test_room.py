@@ -18,10 +18,12 @@ from helpers import TEST_WS, open_app
 from streamlit.testing.v1 import AppTest
 
 import sim
-from report import briefing, labels, slides
-from sim.errors import InputError
-from sim.loaders import load_catalog, load_translations
-from ui import charts, store
+from report import briefing, citymap, facts, labels, slides
+from report import charts
+from sim.files.datadir import load_translations
+from sim.files.errors import InputError
+from sim.model.catalog import load_catalog
+from ui import store
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -121,7 +123,7 @@ def _read_qr(png: Path, dpi_scale: int = 1) -> list[str]:
 def linked():
     """A named scenario and its short link (as the app makes it)."""
     sc = sim.load_preset("demo").with_spend("platform_awards", 200.0)
-    return sc, f"{URL}?id=" + store.link(json.dumps(sim.overrides.diff(sc), ensure_ascii=False), "平台加码")
+    return sc, f"{URL}?id=" + store.link(json.dumps(sim.scenarios.overrides.diff(sc), ensure_ascii=False), "平台加码")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -137,7 +139,7 @@ def test_the_slides_render_with_the_short_link_and_a_qr_code_that_reads_back(lan
     assert faces == {slides.EAST_ASIAN}  # every run names its East Asian typeface
     text, pages = _render(data, f"slides_{lang}.pptx", tmp_path)
     assert len(pages) == len(deck.slides)
-    h = briefing.headline(sc, 2025)
+    h = facts.headline(sc, 2025)
     assert f"{h['median']:.1f}" in text and url in text.replace("\n", "")
     assert ("十次中有八次落在" if lang == "zh" else "8 times in 10") in text
     assert _read_qr(pages[0], 3) == [url]  # slide 1's QR code, rendered at 60 dpi, read back to the link
@@ -253,12 +255,12 @@ def test_no_table_shows_none_or_a_raw_column_id(page, lang):
 def test_hengshui_s_map_labels_every_county_and_no_two_labels_overlap(lang, scale):
     """The labels' boxes as the map draws them (the projection fitted to the map's width): none
     overlaps another (Anping and Raoyang were drawn over each other) and each is on the map."""
-    from sim import regions
+    from sim.counties import regions
 
-    from report.briefing import _frame, _label_box, _mercator
+    from report.citymap import frame_of as _frame, label_box as _label_box, mercator as _mercator
 
     hs = regions.load("hengshui")
-    the_map, _, on_map, left_off = briefing.city_charts(hs, regions.simulate(hs), 2025, lang, scale)
+    the_map, _, on_map, left_off = citymap.city_charts(hs, regions.simulate(hs), 2025, lang, scale)
     spec = the_map.to_dict()
     features = spec["data"]["values"]
     font = spec["layer"][2]["mark"]["fontSize"]

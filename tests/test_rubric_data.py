@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 
-from sim.loaders import DATA_DIR, read_toml
+from sim.files.datadir import DATA_DIR, read_toml
 
 
 def _sourced(node, source_file, path=""):

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.tables import template_bytes
-from sim.loaders import load_rubric_example
+from sim.files.loaders import load_rubric_example
+from sim.inputs.tables import template_bytes
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 from tests.support import random_table  # noqa: E402
@@ -146,7 +146,7 @@ def test_command_line_process_has_no_traceback(tmp_path):
 
 
 def test_template_marks_assumed_example_values(rubric):
-    from sim.loaders import load_catalog
+    from sim.model.catalog import load_catalog
     from openpyxl import load_workbook
     import io
 
@@ -246,17 +246,17 @@ def test_min_budget_errors_exit_2_in_both_languages_on_stderr(capsys):
 # ---------------------------------------------------------------------- large tables, streamed
 def test_a_streamed_csv_names_the_bad_row_in_a_later_chunk_and_outputs_nothing(rubric, tmp_path, capsys,
                                                                              monkeypatch):
-    import sim.tables
+    import sim.inputs.tables
 
-    monkeypatch.setattr(sim.tables, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(sim.inputs.tables, "CHUNK_ROWS", 7)
     table = random_table(rubric, n=40)
     whole = tmp_path / "whole.csv"
     table.to_csv(whole, index=False)
     code, want, err = run(["score", whole], capsys)
     assert code == 0, err
-    monkeypatch.setattr(sim.tables, "CHUNK_ROWS", 100_000)
+    monkeypatch.setattr(sim.inputs.tables, "CHUNK_ROWS", 100_000)
     assert run(["score", whole], capsys)[1] == want  # chunks change nothing
-    monkeypatch.setattr(sim.tables, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(sim.inputs.tables, "CHUNK_ROWS", 7)
     lines = whole.read_text(encoding="utf-8").splitlines()
     lines.insert(3, "")  # a blank line: row 4 of the sheet, kept in the numbering
     bad = lines[31].split(",")
@@ -274,7 +274,7 @@ def test_a_streamed_csv_names_the_bad_row_in_a_later_chunk_and_outputs_nothing(r
 
 
 def test_csv_output_round_trips_every_value(tmp_path):
-    from sim.tables import csv_bytes
+    from sim.files.writers import csv_bytes
 
     frame = pd.DataFrame({"region": ["甲,乙", 'say "hi"', "two\nlines", "=1+1", None],
                           "total": [0.1 + 0.2, 1e-7, 77.738095238, np.nan, -0.0],

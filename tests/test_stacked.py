@@ -1,5 +1,5 @@
-"""Counties stacked through Monte Carlo and robust optimization (sim.stacked) give exactly the
-per-county path's numbers (sim.batch.county_result): the same bits, not merely close ones."""
+"""Counties stacked through Monte Carlo and robust optimization (sim.counties.stacked) give exactly the
+per-county path's numbers (sim.counties.batch.county_result): the same bits, not merely close ones."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import batch, regions, stacked
-from sim.errors import InputError
+from sim.counties import batch, regions, stacked
+from sim.files.errors import InputError
 from sim.plan import make_problem
 from sim.plan.objective import per_round
 from sim.uncertainty import draw

@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 import sim
-from sim import overrides
-from sim.errors import InputError
+from sim.files.errors import InputError
+from sim.scenarios import overrides
 from ui import store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""Allowed text (sim/text.py): one definition, checked at every entrance, and every writer of the
+"""Allowed text (sim/files/text.py): one definition, checked at every entrance, and every writer of the
 product accepts what it lets through. Hypothesis draws from the whole Unicode range: controls,
 surrogates, non-characters, combining marks, CJK, emoji."""
 from __future__ import annotations
@@ -12,9 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import overrides, text
-from sim.errors import InputError
-from sim.tables import csv_bytes, inert, scoring_input, table_from_bytes, xlsx_bytes
+from sim.files import errors, text
+from sim.files.errors import InputError
+from sim.files.writers import csv_bytes, inert, xlsx_bytes
+from sim.inputs.cells import scoring_input
+from sim.inputs.tables import table_from_bytes
+from sim.scenarios import overrides
 
 NASTY = ["\x00", "\x0b", "\x1f", "\x7f", "\x85", "\x9f", "\ud800", "\udfff", "\ufdd0", "\ufffe", "\uffff",
          "\U0001fffe", "\U0010ffff", "\u2028", "\u202e", "\u0301", "景", "县", "🏛"]
@@ -32,24 +35,24 @@ def _allowed(s: str) -> bool:
 def test_every_kind_of_character_no_writer_accepts_is_refused(char):
     assert text.bad_char(f"a{char}b") == f"U+{ord(char):04X}"
     with pytest.raises(InputError) as e:
-        text.check(f"a{char}b", "名称")
+        errors.check(f"a{char}b", "名称")
     assert "名称" in e.value.message("zh") and f"U+{ord(char):04X}" in e.value.message("en")
 
 
 def test_ordinary_text_passes_in_its_composed_form():
-    assert text.check("e\u0301 县", "x") == "\u00e9 县"
-    assert text.check("枣强县 Zaoqiang 🏛️", "x") == "枣强县 Zaoqiang 🏛️"
+    assert errors.check("e\u0301 县", "x") == "\u00e9 县"
+    assert errors.check("枣强县 Zaoqiang 🏛️", "x") == "枣强县 Zaoqiang 🏛️"
 
 
 @FAST
 @given(TEXTS)
 def test_check_and_clean_agree(s):
     if _allowed(s):
-        assert text.check(s, "x") == unicodedata.normalize("NFC", s)
+        assert errors.check(s, "x") == unicodedata.normalize("NFC", s)
     else:
         with pytest.raises(InputError):
-            text.check(s, "x")
-    assert _allowed(text.clean(s)) and text.check(text.clean(s), "x") == text.clean(s)
+            errors.check(s, "x")
+    assert _allowed(text.clean(s)) and errors.check(text.clean(s), "x") == text.clean(s)
 
 
 @FAST
@@ -89,7 +92,8 @@ def test_scenario_names_in_the_store(s):
 def test_uploaded_region_names_are_refused_with_their_row_or_written_by_every_writer(names):
     """A table's region names pass the check, or the upload is refused naming column and row;
     names that pass are written by the CSV and Excel writers and a Word table, and read back."""
-    from sim.loaders import load_rubric, load_rubric_example
+    from sim.files.loaders import load_rubric_example
+    from sim.model.rubric import load_rubric
 
     rubric, ex = load_rubric(), load_rubric_example()
     rows = []
@@ -116,16 +120,16 @@ def _write_everywhere(texts: list[str]) -> None:
     """CSV, xlsx and docx hold the texts and give them back; nothing raises."""
     from openpyxl import load_workbook
 
-    from report import briefing
+    from report import word
 
     frame = pd.DataFrame({"region": texts})
     back = pd.read_csv(io.BytesIO(csv_bytes(frame)), encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert list(back["region"]) == [inert(t) for t in texts]
     wb = load_workbook(io.BytesIO(xlsx_bytes({"s": frame})))
     assert [c.value for c in wb.active["A"]][1:] == [inert(t) for t in texts]
-    doc = briefing._document()
-    briefing._table(doc, frame)
-    assert briefing._bytes(doc)
+    doc = word.new_document()
+    word.add_table(doc, frame)
+    assert word.docx_bytes(doc)
 
 
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])

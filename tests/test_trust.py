@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 import sim
-from sim.loaders import load_catalog
-from sim.projection import Params, run, saturate
+from sim.model.catalog import load_catalog
+from sim.model.params import Params
+from sim.model.projection import run, saturate
 from sim.uncertainty import draw, from_space, monte_carlo, ranges, sample, to_space
 
 PRESETS = [p["id"] for p in sim.list_presets()]
@@ -126,7 +127,7 @@ def test_every_uncertain_input_varies_for_the_demo():
 
 
 def test_a_region_s_own_statistics_do_not_vary():
-    from sim.loaders import load_rubric_example
+    from sim.files.loaders import load_rubric_example
 
     ex = load_rubric_example()
     vals = {r.column: (r.value if r.column == "st_admin_body" else float(r.value))
@@ -155,8 +156,8 @@ def test_status_quo_keeps_the_program_budget_s_share_of_the_public_budget():
 def test_the_demo_gains_like_the_counties_that_stood_where_it_stands():
     """One model from a county to the province: the demo's status-quo gain a year to the 2025
     assessment (its median over the uncertainty) lies within the P10-P90 of the gains of the
-    synthetic counties that scored within 3 points of it in its base year (sim.peers)."""
-    from sim.peers import reference_class
+    synthetic counties that scored within 3 points of it in its base year (sim.counties.peers)."""
+    from sim.counties.peers import reference_class
 
     sc = sim.load_preset("demo")
     year = sc.scored_year(2025)
@@ -172,7 +173,7 @@ def test_a_tier_target_is_read_as_the_assessment_year_by_default():
     att = sim.simulate(sc).attainment
     tier = att[att["kind"] == "tier"].iloc[0]
     assert tier["year"] == 2025 and tier["scored_year"] == 2024
-    data = sim.overrides.apply({"preset": "demo", "reading": "data"})
+    data = sim.scenarios.overrides.apply({"preset": "demo", "reading": "data"})
     tier = sim.simulate(data).attainment.query("kind == 'tier'").iloc[0]
     assert tier["scored_year"] == 2025
     assert sim.optimize(sc, 1000, 2025).data_year == 2024
@@ -205,4 +206,4 @@ def test_the_public_api_the_readme_documents_exists():
     assert {"optimize", "monte_carlo", "min_budget", "sensitivity", "score_allocations", "budget_frontier"} <= names
     for n in names:
         assert callable(getattr(sim, n, None)), n
-    assert callable(sim.regions.load) and callable(sim.regions.simulate)
+    assert callable(sim.counties.regions.load) and callable(sim.counties.regions.simulate)

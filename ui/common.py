@@ -9,16 +9,15 @@ import pandas as pd
 import streamlit as st
 
 import sim
-from sim.loaders import load_catalog, load_rubric
+from report import charts, labels
+from sim.model.catalog import load_catalog
+from sim.model.rubric import load_rubric
 from sim.plan import marginal_values, money_buys
-from sim.uncertainty import draw, monte_carlo
-from report import labels
-from ui import charts, state
+from sim.uncertainty import BAND_DRAWS, BAND_SEED, draw, monte_carlo  # the bands' draws and seed (the briefings' too)
+from ui import state
 from ui.i18n import lang, t
 
 TIER_BADGE = {"A": "green", "B": "orange", "C": "red"}
-from report.briefing import DRAWS as BAND_DRAWS  # noqa: E402  draws behind every band and probability
-from report.briefing import SEED as BAND_SEED  # noqa: E402  (common random numbers; the briefings use them too)
 
 
 def ind_name(q: str) -> str:
@@ -143,7 +142,7 @@ def tier_odds(tiers: pd.Series) -> None:
 
 
 def peers_line(sc: sim.Scenario, year: int, base_score: float) -> None:
-    """What counties like this one did (the outside view, :mod:`sim.peers`): of the synthetic
+    """What counties like this one did (the outside view, :mod:`sim.counties.peers`): of the synthetic
     province's counties that scored within 3 points of it in its base year, the share that
     reached A by the target year's statistics and the share that fell a tier, with their bands."""
     from report.labels import peers_text
@@ -184,7 +183,7 @@ def chart_scale() -> float:
     return PROJECTOR_SCALE if projector() else 1.0
 
 
-_SPECS = {  # a chart kind -> its builder on named datasets (ui.charts)
+_SPECS = {  # a chart kind -> its builder on named datasets (report.charts)
     "score_path": lambda p: charts.score_path("path", p["titles"], p["lines"], p["series"], p["y_min"]),
     "groups": lambda p: charts.group_breakdown("groups", p["titles"]),
     "indicator": lambda p: charts.indicator_panel("values", p["titles"], p["title"]),
@@ -234,8 +233,8 @@ def fmt(v, digits: int = 2) -> str:
 
 def assumption_note(sc: sim.Scenario) -> None:
     """A caption counting the assumed baseline values (the Method page lists them; the same count
-    everywhere: :func:`sim.simulate.assumed_values`)."""
-    from sim.simulate import assumed_values
+    everywhere: :func:`sim.model.simulate.assumed_values`)."""
+    from sim.model.simulate import assumed_values
 
     n = len(assumed_values(sc))
     if n:

@@ -9,9 +9,11 @@ import json
 import numpy as np
 
 import sim
-from sim import overrides
 from report.labels import quantity
-from sim.loaders import load_catalog, load_rubric, load_translations
+from sim.files.datadir import load_translations
+from sim.model.catalog import load_catalog
+from sim.model.rubric import load_rubric
+from sim.scenarios import overrides
 
 LIMIT = 100  # changes kept
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sim.loaders import load_translations
+from sim.files.datadir import load_translations
 from ui.literal import lit
 
 LANGS = ("zh", "en")

@@ -1,6 +1,6 @@
 """The scenario page's headline as a custom component that recomputes it in the browser while a
 budget slider moves (``ui/live/headline.mjs``, Streamlit components v2), from the model pack of
-:mod:`sim.pack`.
+:mod:`sim.uncertainty.pack`.
 
 The budget controls stay Streamlit's sliders (their keys, generations and callbacks in
 ``app_pages/scenario.py``); the component watches their values in the page (the slider's range
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from sim import pack as model_pack
+from sim.uncertainty import pack as model_pack
 from ui import state
 from ui.common import (BAND_DRAWS, BAND_SEED, band, band_line, data_year, fmt_money, fmt_pct, fmt_prob, fmt_score)
 from ui.i18n import t

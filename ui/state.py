@@ -1,4 +1,4 @@
-"""The session's scenario: a JSON document (sim.overrides) in st.session_state and the URL.
+"""The session's scenario: a JSON document (sim.scenarios.overrides) in st.session_state and the URL.
 
 Nothing here is module-level mutable state: each browser session has its own document; the
 caches below hold immutable results keyed by the document's text, shared safely.
@@ -10,9 +10,9 @@ import json
 import streamlit as st
 
 import sim
-from sim import overrides
-from sim.errors import InputError
-from sim.loaders import preset_ids
+from sim.files.errors import InputError
+from sim.files.loaders import preset_ids
+from sim.scenarios import overrides
 from ui import history
 
 DEFAULT_PRESET = "demo"
@@ -32,7 +32,7 @@ def scenario_of(text: str) -> sim.Scenario:
 
 @st.cache_resource(max_entries=512, show_spinner=False)
 def projection_of(text: str) -> sim.Projection:
-    """``sim.simulate`` of a document (cached; callers must not mutate the frames)."""
+    """``sim.model.simulate`` of a document (cached; callers must not mutate the frames)."""
     return sim.simulate(scenario_of(text))
 
 

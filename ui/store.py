@@ -14,9 +14,9 @@ workspace::
 
     links(id, name, doc, created_at)   primary key (id)
  ``doc`` is a scenario
-document (:mod:`sim.overrides`) as canonical JSON carrying its own ``name`` and ``saved_at``.
+document (:mod:`sim.scenarios.overrides`) as canonical JSON carrying its own ``name`` and ``saved_at``.
 Every write is one transaction, so a crash or a bad import leaves the store as it was. Bad input
-raises :class:`sim.errors.InputError` (zh/en); nothing here imports Streamlit. A store written
+raises :class:`sim.files.errors.InputError` (zh/en); nothing here imports Streamlit. A store written
 before workspaces existed (one shared list) is migrated into the workspace ``legacy``.
 """
 from __future__ import annotations
@@ -37,9 +37,10 @@ from sqlalchemy import bindparam, create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from sim import document, overrides
-from sim.errors import InputError
-from sim.text import bad_char, normal
+from sim.files.errors import InputError
+from sim.files.text import bad_char, normal
+from sim.inputs import document
+from sim.scenarios import overrides
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "scenarios.sqlite"
 MAX_NAME = 60
@@ -133,7 +134,7 @@ def check_workspace(ws) -> str:
 # ---------------------------------------------------------------------- names and documents
 def check_name(name) -> str:
     """The name stripped, in NFC form; InputError unless it has 1–60 characters, all allowed
-    (:mod:`sim.text`: no control characters, surrogates or non-characters)."""
+    (:mod:`sim.files.text`: no control characters, surrogates or non-characters)."""
     if not isinstance(name, str) or not name.strip():
         raise InputError("scenario_name_empty")
     name = name.strip()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sim.loaders import load_translations
+from sim.files.datadir import load_translations
 from ui.i18n import t
 
 TOUCH = ("Mobile", "Android", "iPhone", "iPad", "MicroMessenger")  # user agents of touch browsers

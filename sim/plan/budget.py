@@ -12,9 +12,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, say
-from ..loaders import load_rubric
-from ..scenario import Scenario
+from sim.files.errors import InputError, say
+from sim.model.rubric import load_rubric
+from sim.model.scenario import Scenario
 from .objective import outcomes
 from .optimizer import Allocation, Options, optimize
 from .problem import Rules, make_problem

@@ -15,15 +15,16 @@ import threading
 
 import numpy as np
 
-from ..attainment import attainment_batch
-from ..projection import Params, run
-from ..scenario import Scenario
-from ..simulate import score_batch
+from sim.model.attainment import attainment_batch
+from sim.model.params import Params
+from sim.model.projection import run
+from sim.model.scenario import Scenario
+from sim.model.scoring import score_batch
 from .problem import default_objective
 
 ROBUST = ("p10", "prob_a")
 A_LINE = 80.0  # the rubric's tier A (data/rubrics: A >= 80)
-BATCH = threading.local()  # BATCH.ask, where set (sim.stacked, in a county's thread), answers per_round in a batch of counties
+BATCH = threading.local()  # BATCH.ask, where set (sim.counties.stacked, in a county's thread), answers per_round in a batch of counties
 
 
 def score_allocations(sc: Scenario, allocations: np.ndarray, data_year: int, objective: str | None = None,

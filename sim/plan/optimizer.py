@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, say
-from ..projection import Params
-from ..scenario import Scenario
+from sim.files.errors import InputError, say
+from sim.model.params import Params
+from sim.model.scenario import Scenario
 from . import search
 from .objective import ROBUST, Counter, aggregate, per_round
 from .problem import Problem, Rules, make_problem

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import InputError
-from ..scenario import Scenario
+from sim.files.errors import InputError
+from sim.model.scenario import Scenario
 
 OBJECTIVES = ("score", "attainment", "targets_met")
 SPLITS = ("steady", "smooth", "free")

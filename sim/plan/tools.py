@@ -10,10 +10,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
-from ..projection import Params, effect_keys, run
-from ..scenario import Scenario
-from ..simulate import score_batch
+from sim.files.errors import InputError
+from sim.model.params import Params
+from sim.model.projection import effect_keys, run
+from sim.model.scenario import Scenario
+from sim.model.scoring import score_batch
 from .objective import outcomes, score_allocations
 from .optimizer import Allocation, Options, optimize
 from .problem import base_objective, bound, default_objective, make_problem, scored_year, shown

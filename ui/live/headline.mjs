@@ -1,10 +1,10 @@
 // The scenario page's headline, recomputed in the browser while a budget slider moves.
 //
-// Python exports a model pack once per set of assumptions (sim/pack.py): the projection engine's
+// Python exports a model pack once per set of assumptions (sim/uncertainty/pack.py): the projection engine's
 // steps in its order with their parameters for each of the band's draws, the program effects, the
 // rubric's bands and caps, the spending rule. This file evaluates it: the same floating-point
-// operations in the same order as numpy (sim/projection.py, sim/effects.py, sim/rubric.py,
-// sim/uncertainty.py), so the numbers equal Python's. Where they can differ: exp, expm1 and pow
+// operations in the same order as numpy (sim/model/projection.py, sim/model/effects.py, sim/model/rubric.py,
+// sim/uncertainty/), so the numbers equal Python's. Where they can differ: exp, expm1 and pow
 // (V8's and numpy's vector library round a few results differently in the last bit); the rubric
 // rounds every item to 1e-9, so such a bit can move a total by one 1e-9 (tests: equal to 1e-9).
 // On release the page reruns and Python's numbers replace these.
@@ -18,7 +18,7 @@ export function rint(x) { // np.rint: to nearest, ties to even
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-let SCALE = 1e9; // 10 ** sim.rubric.DECIMALS (set from the pack)
+let SCALE = 1e9; // 10 ** sim.model.rubric.DECIMALS (set from the pack)
 export function round9(x) { return rint(x * SCALE) / SCALE; } // np.round(x, DECIMALS)
 
 function clip(x, lo, hi) { return Math.min(Math.max(x, lo), hi); } // np.clip (NaN stays NaN)
@@ -113,16 +113,16 @@ export function decode(pack) {
 }
 
 // ---------------------------------------------------------------------- spending
-// The page's rule (app_pages/scenario.py, sim/overrides.py, Scenario.with_spend): a program slider
+// The page's rule (app_pages/scenario.py, sim/scenarios/overrides.py, Scenario.with_spend): a program slider
 // set to a new first-year amount replaces that program's row by round(first x (1 + g)^t); the
 // total slider splits its new total in whole 万元 in proportion to the first-year amounts
-// (sim.scenario.whole_split) and every program takes the whole path of its share. A value within
+// (sim.model.scenario.whole_split) and every program takes the whole path of its share. A value within
 // half a step of the current one changes nothing (the browser snapping a value, not a move).
 export function wholePath(model, first) {
   return model.pack.spend.growth_factor.map((f) => rint(first * f));
 }
 
-export function wholeSplit(total, weights) { // sim.scenario.whole_split
+export function wholeSplit(total, weights) { // sim.model.scenario.whole_split
   total = rint(total);
   const w0 = weights.map((v) => Math.max(v, 0));
   let sum = -0.0;
@@ -158,7 +158,7 @@ export function spendMatrix(model, rows, move) {
 }
 
 // ---------------------------------------------------------------------- the engine
-function awardMultiple(k, a, e, most, mostTerm, steps) { // sim.effects.award_multiple, its 12 Newton steps
+function awardMultiple(k, a, e, most, mostTerm, steps) { // sim.model.effects.award_multiple, its 12 Newton steps
   k = Math.max(k, 0.0);
   // f(m) = m (1 - a + a m^e) - k rises and is convex: after the first step every Newton step lies
   // at or above the root, so when f(most) < 0 by a margin far above rounding (the root beyond the
@@ -178,19 +178,19 @@ function awardMultiple(k, a, e, most, mostTerm, steps) { // sim.effects.award_mu
   return Math.min(m, most);
 }
 
-function units(x, capacity, share, cost) { // sim.effects.units
+function units(x, capacity, share, cost) { // sim.model.effects.units
   const cap = Math.max(capacity, 1e-12);
   return capacity > 0 ? cap * -Math.expm1(-share * x / (cost * cap)) : 0.0;
 }
 
-function saturate(raw, ceiling, anchor, maxAnchor) { // sim.projection.saturate
+function saturate(raw, ceiling, anchor, maxAnchor) { // sim.model.projection.saturate
   const m = Math.max(ceiling, 1e-300);
   const sRaw = Math.max(raw, 0.0) / m;
   const sA = clip(anchor, 0.0, maxAnchor);
   return ceiling > 0 ? m * sRaw / (1 - sA + sRaw) : 0.0;
 }
 
-// One year's county scores of every draw (sim.rubric.score on sim.simulate.rubric_values).
+// One year's county scores of every draw (sim.model.rubric.score on sim.model.simulate.rubric_values).
 function scorer(model) {
   const { n, A, pack } = model, R = pack.rubric;
   const items = R.items.map((it) => {
@@ -261,7 +261,7 @@ function workspace(model) { // the arrays of a projection: baselines filled once
            score: pack.rubric ? scorer(model) : null, sorted: new Float64Array(n) };
 }
 
-// sim.projection.run: every quantity, (years + 1) x draws each, and the county score of every
+// sim.model.projection.run: every quantity, (years + 1) x draws each, and the county score of every
 // year (rubric presets). x: spending (programs x years); booked: 万元 a year counted in program
 // spending that cause no units (or null).
 export function run(model, x, booked = null) {
@@ -273,7 +273,7 @@ export function run(model, x, booked = null) {
   for (const pu of push.values()) pu.fill(0.0);
   const ref = pack.spend.reference;
   const steps = pack.newton_steps, maxAnchor = pack.max_anchor;
-  const organic = (lv, t) => { // sim.projection.organic of a post-award rule's first target, every draw
+  const organic = (lv, t) => { // sim.model.projection.organic of a post-award rule's first target, every draw
     const o = lv.organic, s = lv.target, on = t * n, op = on - n;
     if (o.kind === "trend") { const a = A[o.trend]; for (let i = 0; i < n; i++) n0[i] = a[on + i]; }
     else if (o.kind === "stock") { const r = A[s.rate], q = lv.targetX; for (let i = 0; i < n; i++) n0[i] = Math.max(q[op + i] * r[on + i], 0.0); }
@@ -286,7 +286,7 @@ export function run(model, x, booked = null) {
   for (let t = 1; t <= Y; t++) {
     const o = t * n, op = o - n;
     unspent.fill(0.0);
-    // 1. program units (sim.effects.Effects.year)
+    // 1. program units (sim.model.effects.Effects.year)
     for (const lv of levers) {
       const p = lv.program;
       if (lv.post) {
@@ -331,9 +331,9 @@ export function run(model, x, booked = null) {
     for (let p = 0; p < P; p++) paid += x[p * Y + t - 1];
     const extra = booked ? booked[t - 1] : 0.0;
     for (let i = 0; i < n; i++) { programs[i] = paid + extra - unspent[i]; ledger[o + i] = unspent[i]; }
-    // 2. quantities in the engine's order (sim.projection._step), 3. ceilings
+    // 2. quantities in the engine's order (sim.model.projection._step), 3. ceilings
     for (const s of pack.steps) stepYear(model, s, X, U, push, programs, t, maxAnchor);
-    // the push of counties in sight of a tier line, added the year after (sim.projection.line_push)
+    // the push of counties in sight of a tier line, added the year after (sim.model.projection.line_push)
     if (score && t < Y) {
       const out = totals.subarray(o, o + n);
       score(X, t, out);
@@ -423,7 +423,7 @@ function stepYear(model, s, X, U, push, programs, t, maxAnchor) {
 // ---------------------------------------------------------------------- the headline numbers
 // Rubric presets: per year P10/P50/P90 of the score over the draws and the chances of A, B, C and
 // of falling below the base year's tier (sim.uncertainty.monte_carlo). City presets: the central
-// projection's attainment index (sim.attainment.attainment_index).
+// projection's attainment index (sim.model.attainment.attainment_index).
 export function evaluate(model, x) {
   const { X, totals } = run(model, x);
   const { pack, n, T } = model;
@@ -451,7 +451,7 @@ export function evaluate(model, x) {
   return { score, tiers };
 }
 
-function attainmentIndex(model, X) { // sim.attainment._row and attainment_index, the central draw
+function attainmentIndex(model, X) { // sim.model.attainment._row and attainment_index, the central draw
   const { n } = model;
   const rows = model.pack.targets.map((tg) => {
     if (tg.status !== null) return { status: tg.status, kind: tg.kind, weight: tg.weight, short: NaN };

@@ -1,0 +1,150 @@
+"""Program effects: how a year's spending becomes caused units (data/programs.toml).
+
+Programs act only through the difference between the scenario's spending x and the reference r
+(the status quo, which the organic trends contain). Each effect of program p (lag L, share s of
+its spending, additionality a) turns the spending of year s = t - L into caused units U_t:
+
+* paid before the unit exists (vouchers, incubator support, start-up grants): with award A 万元
+  per paid unit and capacity C = q * P_{t-1} (P the pool, its trend for a flow pool),
+      units(x) = C (1 - exp(-s x a / (A C))),   U_t = units(x_s) - units(r_s);
+* paid after a unit is recognised (后补助: platform awards, milestone rewards, post-subsidies,
+  contract subsidies, patent grants): the rule pays an award m times today's to every unit
+  recognised; recognitions are N0 (1 - a + a m^e), N0 the organic new units of the year and e the
+  elasticity of the caused units to the award. The outlay is c m N0 (1 - a + a m^e), c today's
+  outlay per organic unit (the reference's first projected year over its N0: the status quo pays
+  exactly its recognitions). A budget buys the award m(x) that spends it, at most ``award_max``
+  times today's:
+      U_t = N0_s a (m(x_s)^e - m(r_s)^e)
+  and money above the outlay at ``award_max`` (or above the reference, whichever is larger) is
+  unspent: it is neither expenditure nor effect.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from .catalog import load_catalog
+from .scenario import Scenario
+
+NEWTON_STEPS = 12
+
+
+@dataclass(frozen=True)
+class Lever:
+    """One modelled effect of a program (see the module doc): ``program`` its index, ``pool``
+    the capacity's pool (paid before) or "" (post-award)."""
+
+    program: int
+    lag: int
+    share: float
+    targets: tuple[str, ...]
+    pool: str
+    key: tuple[str, str]
+    award: float
+    additionality: float
+    capacity_rate: float
+    post: bool = False
+    elasticity: float = 0.0
+    award_max: float = 1.0
+
+
+@functools.cache
+def levers(quantities: tuple[str, ...], program_ids: tuple[str, ...]) -> tuple[Lever, ...]:
+    """The effects whose targets (and pool, for one paid before) the scenario models."""
+    cat = load_catalog()
+    qs = set(quantities)
+    out = []
+    for i, pid in enumerate(program_ids):
+        p = cat.program(pid)
+        for e in p.effects:
+            targets = tuple(t for t in e.targets if t in qs)
+            if targets and (e.post_award or e.capacity_of in qs):
+                out.append(Lever(i, p.lag, e.share, targets, e.capacity_of if not e.post_award else "",
+                                 (pid, e.indicator), e.award, e.additionality, e.capacity_rate, e.post_award,
+                                 e.elasticity, e.award_max))
+    return tuple(out)
+
+
+def effect_keys(sc: Scenario) -> tuple[tuple[str, str], ...]:
+    """(program, indicator) of every effect modelled for this scenario."""
+    return tuple(e.key for e in levers(tuple(sc.base), sc.programs))
+
+
+def units(x, capacity, share, cost):
+    """Caused units of spending x (万元) with capacity C and cost per caused unit ``cost``
+    (award / additionality): C (1 - exp(-s x / (cost C))); 0 where C is 0."""
+    cap = np.maximum(capacity, 1e-12)
+    return np.where(capacity > 0, cap * -np.expm1(-share * x / (cost * cap)), 0.0)
+
+
+def award_multiple(k, a, e, most) -> np.ndarray:
+    """The award multiple m >= 0 whose outlay is k times today's: m (1 - a + a m^e) = k, by Newton's
+    method from m = k (the left side is increasing and convex), at most ``most``."""
+    k = np.maximum(np.asarray(k, dtype=float), 0.0)
+    m = k.copy()
+    for _ in range(NEWTON_STEPS):
+        me = m ** e
+        m = np.maximum(m - (m * (1 - a + a * me) - k) / (1 - a + a * (1 + e) * me), 0.0)
+    return np.minimum(m, most)
+
+
+class Effects:
+    """The program effects of one projection, year by year: :meth:`year` adds the caused units of
+    year t to ``U`` and returns the spending left unspent that year (n,), 万元."""
+
+    def __init__(self, sc: Scenario, params, n: int, x: np.ndarray, ref: np.ndarray):
+        self.levers = levers(tuple(sc.base), sc.programs)
+        self.n, self.x, self.ref = n, x, ref
+        self.lags = [np.rint(np.asarray(params.lag.get(sc.programs[e.program], e.lag))).astype(int) for e in self.levers]
+        col = lambda v: np.asarray(v, dtype=float).reshape(-1)  # noqa: E731
+        self.a = [col(params.additionality.get(e.key, e.additionality)) for e in self.levers]
+        self.cost = [col(params.award.get(e.key, e.award)) / a for e, a in zip(self.levers, self.a)]
+        self.rate = [col(params.capacity_rate.get(e.key, e.capacity_rate)) for e in self.levers]
+        self.elasticity = [col(params.elasticity.get(e.key, e.elasticity)) for e in self.levers]
+        n_years = x.shape[2]
+        self.caused = [np.zeros((n, n_years + 1), order="F") if e.post else None for e in self.levers]
+        self.per_unit = [None] * len(self.levers)  # today's outlay per organic unit (post-award), 万元
+        self.rows = np.arange(n) if x.shape[0] > 1 else np.zeros(n, dtype=int)
+        self.ref_rows = np.arange(n) if ref.shape[0] > 1 else np.zeros(n, dtype=int)
+
+    def year(self, t: int, U: dict, pool_of, organic) -> np.ndarray:
+        """Add year t's caused units to ``U``. ``pool_of(e, t)``: the capacity pool of an effect paid
+        before; ``organic(q, t)``: the organic new units of q in year t (post-award)."""
+        unspent = np.zeros(self.n)
+        for k, e in enumerate(self.levers):
+            if e.post:
+                unspent += self._post_award(k, e, t, organic(e.targets[0], t))
+            lag = self.lags[k]
+            s = t - lag
+            if lag.ndim == 0 and s < 1:
+                continue  # spending up to the baseline is part of the trend
+            if e.post:
+                u = self.caused[k][np.arange(self.n), np.clip(s, 0, t)] if lag.ndim else self.caused[k][:, s]
+            else:
+                c = np.clip(s - 1, 0, self.x.shape[2] - 1)
+                spent, reference = self.x[self.rows, e.program, c], self.ref[self.ref_rows, e.program, c]
+                cap = self.rate[k] * pool_of(e, t)
+                u = units(spent, cap, e.share, self.cost[k]) - units(reference, cap, e.share, self.cost[k])
+            if lag.ndim:
+                u = np.where(s >= 1, u, 0.0)
+            for tgt in e.targets:
+                U[tgt][:, t] += u
+        return unspent
+
+    def _post_award(self, k: int, e: Lever, t: int, n0: np.ndarray) -> np.ndarray:
+        """Year t's caused units of a post-award effect (stored by the year of spending) and its
+        unspent money."""
+        spent = e.share * self.x[self.rows, e.program, t - 1]
+        reference = e.share * self.ref[self.ref_rows, e.program, t - 1]
+        if self.per_unit[k] is None:
+            self.per_unit[k] = np.where(n0 > 0, reference / np.maximum(n0, 1e-12), 0.0)
+        today = self.per_unit[k] * n0  # the outlay of today's award on this year's organic units
+        a, el = self.a[k], self.elasticity[k]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            m = award_multiple(np.where(today > 0, spent / today, 0.0), a, el, e.award_max)
+            m_ref = award_multiple(np.where(today > 0, reference / today, 0.0), a, el, e.award_max)
+        self.caused[k][:, t] = n0 * a * (m ** el - m_ref ** el)
+        most = today * e.award_max * (1 - a + a * e.award_max ** el)
+        return np.maximum(spent - np.maximum(most, reference), 0.0)

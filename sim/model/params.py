@@ -1,0 +1,63 @@
+"""The parameters a run uses beyond its scenario: what uncertainty draws and batches of regions
+vary (:class:`Params`)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Params:
+    """Parameters that uncertainty analysis and batches of regions vary (scalar or (n,) each).
+
+    ``growth``: quantity -> organic growth; ``award`` / ``additionality`` / ``capacity_rate``:
+    (program, indicator) -> value; ``param``: pipeline attrition, elastic exponent or inflow rate
+    by quantity; ``lag``: program -> lag in years (integers); ``base``: independent baseline
+    quantity -> value (ratios and sums are recomputed from their parts); ``management``: rubric
+    management column -> value (used by scoring, not by the projection); ``reference``: the
+    reference spending (n, programs, years), 万元; ``ratio_k``: ratio -> calibration factor (regions
+    whose own figures disagree by rounding differ in it); ``pace``: a growth profile's group ->
+    draws of its pace factor theta, and ``county`` -> a county's own pace factor (:mod:`sim.model.pace`);
+    ``shocks``: quantity -> (n, years + 1) year-to-year shocks (log factors; added to points): how a
+    county's reported figures vary around their path; ``rate``: a growth profile's absolute rate
+    (population entry, pipeline yield) by quantity; ``elasticity``: (program, indicator) -> the
+    response of a post-award effect's caused units to its award (:mod:`sim.model.effects`). Missing
+    entries take the scenario's and the catalog's values.
+    """
+
+    growth: Mapping[str, object] = field(default_factory=dict)
+    award: Mapping[tuple[str, str], object] = field(default_factory=dict)
+    additionality: Mapping[tuple[str, str], object] = field(default_factory=dict)
+    capacity_rate: Mapping[tuple[str, str], object] = field(default_factory=dict)
+    param: Mapping[str, object] = field(default_factory=dict)
+    lag: Mapping[str, object] = field(default_factory=dict)
+    base: Mapping[str, object] = field(default_factory=dict)
+    management: Mapping[str, object] = field(default_factory=dict)
+    reference: np.ndarray | None = None
+    ratio_k: Mapping[str, object] = field(default_factory=dict)
+    pace: Mapping[str, object] = field(default_factory=dict)
+    shocks: Mapping[str, object] = field(default_factory=dict)
+    rate: Mapping[str, object] = field(default_factory=dict)
+    elasticity: Mapping[tuple[str, str], object] = field(default_factory=dict)
+
+    def size(self) -> int:
+        """The batch size these parameters imply (1 for scalars)."""
+        sizes = [np.size(v) for d in (self.growth, self.award, self.additionality, self.capacity_rate,
+                                      self.param, self.lag, self.base, self.management, self.ratio_k,
+                                      self.pace, self.rate, self.elasticity) for v in d.values()]
+        sizes += [np.shape(v)[0] for v in self.shocks.values() if np.ndim(v) == 2]
+        if self.reference is not None and np.ndim(self.reference) == 3:
+            sizes.append(np.shape(self.reference)[0])
+        return max(sizes, default=1)
+
+    def tiled(self, k: int) -> "Params":
+        """The parameters repeated k times (draw i of copy j at row j * n + i)."""
+        tile = lambda d: {key: np.tile(np.asarray(v), k) for key, v in d.items()}  # noqa: E731
+        ref = None if self.reference is None else np.tile(np.asarray(self.reference), (k, 1, 1))
+        shocks = {q: np.tile(np.asarray(v), (k, 1)) if np.ndim(v) == 2 else v for q, v in self.shocks.items()}
+        return Params(tile(self.growth), tile(self.award), tile(self.additionality),
+                      tile(self.capacity_rate), tile(self.param), tile(self.lag), tile(self.base),
+                      tile(self.management), ref, tile(self.ratio_k), tile(self.pace), shocks, tile(self.rate),
+                      tile(self.elasticity))

@@ -1,0 +1,39 @@
+"""The county score of projected quantities (arrays n x years, or n): the rubric's input columns
+from a projection and its management items, scored in one call."""
+from __future__ import annotations
+
+import numpy as np
+
+from .catalog import load_catalog
+from .params import Params
+from .rubric import Score, load_rubric, score
+from .scenario import Scenario
+
+
+def rubric_values(sc: Scenario, X: dict[str, np.ndarray], params: Params | None = None) -> dict[str, object]:
+    """The rubric's input columns from projected quantities (arrays n x years, or n) and the
+    management columns (constants over the years; ``params.management`` may give one per row)."""
+    rubric = load_rubric(sc.rubric_id)
+    mgmt = params.management if params is not None else {}
+    vals: dict[str, object] = {}
+    for c in rubric.columns:
+        if c.id in X:
+            vals[c.id] = X[c.id]
+        elif c.id in mgmt:
+            v = np.asarray(mgmt[c.id])
+            vals[c.id] = v.reshape(-1, *([1] * (np.ndim(next(iter(X.values()))) - 1))) if v.ndim else v
+        else:
+            vals[c.id] = sc.management[c.id]
+    return vals
+
+
+def item_points(X: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Rubric item -> its points where the projection moves them (the management items, kind
+    ``points``)."""
+    inds = load_catalog().indicators
+    return {inds[q].item: v for q, v in X.items() if q in inds and inds[q].kind == "points"}
+
+
+def score_batch(sc: Scenario, X: dict[str, np.ndarray], params: Params | None = None) -> Score:
+    """County scores of projected quantities, shape (n, years + 1) (or (n,) for one year)."""
+    return score(load_rubric(sc.rubric_id), rubric_values(sc, X, params), item_points(X))
