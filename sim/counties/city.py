@@ -83,9 +83,7 @@ def value(goal: Goal, scores: np.ndarray, objective: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class CitySearch:
-    """How a city's split is searched (the knobs of :func:`optimize`, :func:`min_city_budget` and
-    :func:`county_curves`, grouped as scipy's and Meridian's options are).
-
+    """How a city's split is searched (:func:`optimize`, :func:`min_city_budget`, :func:`county_curves`).
     ``step``: the grid, 万元 a year (first year) of city money per level; None: the budget / 20
     (at least 1) in :func:`optimize`, 100 in :func:`min_city_budget` (:func:`county_curves`
     needs one). ``draws``: parameter draws per county (common random numbers: the same draws
@@ -102,8 +100,7 @@ class CitySearch:
     curves: Curves | None = field(default=None, repr=False, compare=False)
 
 
-def county_curves(regions: Regions, target_year: int, n_levels: int,
-                  options: CitySearch = CitySearch()) -> Curves:
+def county_curves(regions: Regions, target_year: int, n_levels: int, options: CitySearch = CitySearch()) -> Curves:
     """The curves of every county (see the module doc): levels 0, step, ..., (n_levels - 1) x
     step 万元 a year of city money, ``step``, ``draws``, ``seed`` and ``program_max`` (a
     program's most city money in a county) from ``options``."""
