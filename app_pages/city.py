@@ -65,14 +65,14 @@ def _goal(city_id: str) -> regions.Goal:
 def _plan(key: str, _rg: regions.Regions, budget: float, year: int, objective: str) -> city.CityPlan:
     """The city's plan; ``key`` (:func:`_key`) identifies the counties ``_rg`` (not hashed)."""
     goal = _goal(key.split(":")[0])
-    return city.optimize(_rg, budget, year, goal, objective,
-                         step=max(budget / 20, 50.0) if budget > 0 else 100.0, draws=DRAWS, seed=SEED)
+    return city.optimize(_rg, budget, year, goal, objective, city.CitySearch(
+        step=max(budget / 20, 50.0) if budget > 0 else 100.0, draws=DRAWS, seed=SEED))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _min_budget(key: str, _rg: regions.Regions, year: int, confidence: float, top: float) -> city.MinCityBudget:
     return city.min_city_budget(_rg, year, _goal(key.split(":")[0]), confidence, top=top,
-                                step=max(top / 40, 50.0), draws=DRAWS, seed=SEED)
+                                options=city.CitySearch(step=max(top / 40, 50.0), draws=DRAWS, seed=SEED))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -274,8 +274,9 @@ def batch_section() -> None:
     if st.button(t("batch_run"), key="batch_run", icon=":material/rocket_launch:"):
         bar = st.progress(0.0, text=t("batch_running", done=0, total=len(rg)))
         try:
-            table = batch.run(rg, goal.year, int(b_draws), SEED, float(b_extra), workers=int(b_workers),
-                              progress=lambda d, n: bar.progress(d / n, text=t("batch_running", done=d, total=n)))
+            run_on = batch.Execution(workers=int(b_workers), progress=lambda d, n: bar.progress(
+                d / n, text=t("batch_running", done=d, total=n)))
+            table = batch.run(rg, goal.year, int(b_draws), SEED, float(b_extra), run_on)
         except InputError as exc:
             st.error(say(exc))
         else:

@@ -39,10 +39,10 @@ def main() -> None:
     hengshui = regions.load("hengshui")
     goal = regions.goal_of("hengshui")
     t = time.perf_counter()
-    curves = city.county_curves(hengshui, 2023, 50.0, 21, draws=200)
+    curves = city.county_curves(hengshui, 2023, 21, city.CitySearch(step=50.0, draws=200))
     tc = time.perf_counter() - t
     t = time.perf_counter()
-    plan = city.optimize(hengshui, 1000.0, 2023, goal, step=50.0, curves=curves)
+    plan = city.optimize(hengshui, 1000.0, 2023, goal, options=city.CitySearch(step=50.0, curves=curves))
     print(f"city optimization, {len(hengshui)} counties, 1,000万 in 20 steps, 200 draws: county curves "
           f"{tc:.2f} s + search {(time.perf_counter() - t) * 1e3:.0f} ms ({plan.evaluations} candidate splits); "
           f"P(goal, 2023 round) {plan.p_goal_status_quo:.0%} -> {plan.p_goal:.0%}")
@@ -54,12 +54,12 @@ def main() -> None:
     before = pd.DataFrame([batch.county_result(task) for task in work])
     per_before = (time.perf_counter() - t) / len(work)
     t, cpu = time.perf_counter(), time.process_time()
-    serial = batch.run(sub, 2025, draws=1000, seed=0, budget_extra=200.0, workers=0)
+    serial = batch.run(sub, 2025, draws=1000, seed=0, budget_extra=200.0, execution=batch.Execution(workers=0))
     ts, cpu = time.perf_counter() - t, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     pd.testing.assert_frame_equal(before.drop(columns="seconds"), serial.drop(columns="seconds").iloc[:len(work)])
     t = time.perf_counter()
-    dist = batch.run(sub, 2025, draws=1000, seed=0, budget_extra=200.0, workers=2)
+    dist = batch.run(sub, 2025, draws=1000, seed=0, budget_extra=200.0, execution=batch.Execution(workers=2))
     td = time.perf_counter() - t
     pd.testing.assert_frame_equal(serial.drop(columns="seconds"), dist.drop(columns="seconds"))
     n = len(sub)
@@ -73,7 +73,7 @@ def main() -> None:
 
     hengshui_goal = regions.goal_of("hengshui")
     t = time.perf_counter()
-    page = batch.run(hengshui, hengshui_goal.year, 1000, 0, 200.0, workers=0)
+    page = batch.run(hengshui, hengshui_goal.year, 1000, 0, 200.0, batch.Execution(workers=0))
     print(f"Hengshui's {len(page)} counties as the City page's every-county batch (1,000 draws, 200万, serial): "
           f"{time.perf_counter() - t:.1f} s")
 

@@ -138,7 +138,7 @@ def city_briefing(regions, plan=None, lang: str = "zh", url: str = "", today: dt
 
     today = today or dt.date.today()
     goal = (regions_mod.goal_of(regions.id) if regions.id in regions_mod.REGION_FILES else None) or regions_mod.Goal()
-    plan = plan or city_mod.optimize(regions, 0.0, goal.year, goal, step=100.0, draws=200)
+    plan = plan or city_mod.optimize(regions, 0.0, goal.year, goal, options=city_mod.CitySearch(step=100.0, draws=200))
     doc = new_document()
     add_header(doc, lang, Heading("city", getattr(regions, lang), "", url, today))
     doc.add_heading(tr("brief_headline", lang), level=1)

@@ -42,9 +42,9 @@ def _numbers(frame: pd.DataFrame) -> pd.DataFrame:
 @pytest.mark.slow
 def test_dask_on_a_local_cluster_gives_the_serial_numbers(small):
     seen = []
-    serial = batch.run(small, 2025, draws=200, seed=4, budget_extra=150.0, workers=0)
-    dist = batch.run(small, 2025, draws=200, seed=4, budget_extra=150.0, workers=2,
-                     progress=lambda d, n: seen.append((d, n)))
+    serial = batch.run(small, 2025, draws=200, seed=4, budget_extra=150.0, execution=batch.Execution(workers=0))
+    dist = batch.run(small, 2025, draws=200, seed=4, budget_extra=150.0,
+                     execution=batch.Execution(workers=2, progress=lambda d, n: seen.append((d, n))))
     pd.testing.assert_frame_equal(_numbers(serial), _numbers(dist))
     assert seen[-1] == (4, 4) and len(seen) == 2  # a stacked chunk per worker reports as it finishes
     assert list(serial["county"]) == list(small.names)
@@ -55,7 +55,7 @@ def test_dask_on_a_local_cluster_gives_the_serial_numbers(small):
 def test_serial_batch_equals_monte_carlo_per_county(small):
     from sim.uncertainty import monte_carlo
 
-    out = batch.run(small, 2025, draws=300, seed=2, workers=0)
+    out = batch.run(small, 2025, draws=300, seed=2, execution=batch.Execution(workers=0))
     for name, sc in zip(small.names, small.scenarios):
         mc = monte_carlo(sc, 300, 2, indicators=False, central=False)
         row = out.set_index("county").loc[name]
@@ -67,7 +67,7 @@ def test_serial_batch_equals_monte_carlo_per_county(small):
 def test_an_unreachable_scheduler_is_one_clear_message(small, monkeypatch):
     monkeypatch.setattr(batch, "CONNECT_TIMEOUT", "2s")  # the answer, sooner
     with pytest.raises(InputError) as e:
-        batch.run(small, 2025, draws=10, workers=None, scheduler="tcp://127.0.0.1:9")
+        batch.run(small, 2025, draws=10, execution=batch.Execution(scheduler="tcp://127.0.0.1:9"))
     assert e.value.code == "scheduler_unreachable" and "调度器" in e.value.message("zh")
 
 

@@ -76,7 +76,7 @@ def _joint_scores(scenarios, data_year: int, draws: int, seed: int) -> np.ndarra
 
 @pytest.fixture(scope="module")
 def plan(hengshui):
-    return city.optimize(hengshui, 1000.0, 2023, regions.goal_of("hengshui"), step=100.0, draws=200, seed=3)
+    return city.optimize(hengshui, 1000.0, 2023, regions.goal_of("hengshui"), options=city.CitySearch(step=100.0, draws=200, seed=3))
 
 
 def test_the_city_plan_keeps_its_constraints(hengshui, plan):
@@ -87,11 +87,11 @@ def test_the_city_plan_keeps_its_constraints(hengshui, plan):
         sq = sc.spend_matrix()[:, :x.shape[1]]
         assert (x >= sq - 1e-9).all()  # every county keeps its own status quo
         assert (x - sq).sum(axis=0)[0] == pytest.approx(plan.money[name])  # the county's city money
-    bounded = city.optimize(hengshui, 1000.0, 2023, regions.goal_of("hengshui"), step=100.0, draws=200, seed=3,
-                            county_bounds={"阜城县": (300.0, 400.0), "武邑县": (None, 0.0)})
+    bounded = city.optimize(hengshui, 1000.0, 2023, regions.goal_of("hengshui"), options=city.CitySearch(
+        step=100.0, draws=200, seed=3, county_bounds={"阜城县": (300.0, 400.0), "武邑县": (None, 0.0)}))
     assert 300.0 <= bounded.money["阜城县"] <= 400.0 and bounded.money["武邑县"] == 0.0
-    capped = city.optimize(hengshui, 1000.0, 2023, regions.goal_of("hengshui"), step=100.0, draws=50,
-                           program_max={"tech_sme_vouchers": 100.0})
+    capped = city.optimize(hengshui, 1000.0, 2023, regions.goal_of("hengshui"), options=city.CitySearch(
+        step=100.0, draws=50, program_max={"tech_sme_vouchers": 100.0}))
     for name in hengshui.names:
         sc = hengshui.scenarios[hengshui.names.index(name)]
         extra = capped.splits[name].to_numpy()[list(sc.programs).index("tech_sme_vouchers"), 0] - \
@@ -117,28 +117,30 @@ def test_the_plan_re_simulated_meets_its_stated_probability(hengshui, plan):
 
 
 def test_no_money_is_the_status_quo_and_bad_bounds_are_refused(hengshui, plan):
-    zero = city.optimize(hengshui, 0.0, 2023, plan.goal, step=100.0, draws=200, seed=3)
+    zero = city.optimize(hengshui, 0.0, 2023, plan.goal, options=city.CitySearch(step=100.0, draws=200, seed=3))
     assert zero.p_goal == zero.p_goal_status_quo and (zero.money == 0).all()
     from sim.files.errors import InputError
 
     with pytest.raises(InputError) as e:
-        city.optimize(hengshui, 500.0, 2023, plan.goal, step=100.0, draws=20,
-                      county_bounds={"景县": (300.0, None), "冀州区": (300.0, None)})
+        city.optimize(hengshui, 500.0, 2023, plan.goal, options=city.CitySearch(
+            step=100.0, draws=20, county_bounds={"景县": (300.0, None), "冀州区": (300.0, None)}))
     assert e.value.code == "city_minimums_exceed" and "超过全市预算" in e.value.message("zh")
     with pytest.raises(InputError):
-        city.optimize(hengshui, 500.0, 2023, plan.goal, step=100.0, draws=20, county_bounds={"nowhere": (0, 1)})
+        city.optimize(hengshui, 500.0, 2023, plan.goal,
+                      options=city.CitySearch(step=100.0, draws=20, county_bounds={"nowhere": (0, 1)}))
 
 
 def test_min_city_budget_states_its_confidence_or_the_best_reachable(hengshui):
     goal = regions.Goal("B", 6, 2023)
-    res = city.min_city_budget(hengshui, 2023, goal, confidence=0.8, top=3000.0, step=100.0, draws=100)
+    res = city.min_city_budget(hengshui, 2023, goal, confidence=0.8, top=3000.0,
+                               options=city.CitySearch(step=100.0, draws=100))
     if res.reachable:
         assert res.probability >= 0.8
-        below = city.optimize(hengshui, res.budget - 100.0, 2023, goal, step=100.0, draws=100) \
+        below = city.optimize(hengshui, res.budget - 100.0, 2023, goal, options=city.CitySearch(step=100.0, draws=100)) \
             if res.budget >= 100 else None
         assert below is None or below.p_goal < 0.8
-    hard = city.min_city_budget(hengshui, 2022, regions.Goal("B", 11, 2022), confidence=0.8, top=500.0, step=100.0,
-                                draws=50)
+    hard = city.min_city_budget(hengshui, 2022, regions.Goal("B", 11, 2022), confidence=0.8, top=500.0,
+                                options=city.CitySearch(step=100.0, draws=50))
     assert not hard.reachable and hard.probability < 0.8  # 11 A counties in 2022: out of reach
 
 
@@ -150,7 +152,7 @@ def test_the_search_finds_the_global_optimum_of_a_small_city(hengshui, objective
     names = ("故城县", "饶阳县", "武邑县", "阜城县")
     small = replace(hengshui, names=names, scenarios=tuple(hengshui.scenarios[hengshui.names.index(n)] for n in names))
     goal = regions.Goal("B", 0, 2023)
-    cv = city.county_curves(small, 2023, 100.0, 9, draws=200, seed=5)
+    cv = city.county_curves(small, 2023, 9, city.CitySearch(step=100.0, draws=200, seed=5))
     k, _ = city.search(cv, goal, 8, np.zeros(4, dtype=int), np.full(4, 8), objective)
     best = city.exhaustive(cv, goal, 8, objective)
     assert float(city.value(goal, cv.scores[np.arange(4), k], objective)) == pytest.approx(

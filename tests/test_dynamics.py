@@ -67,12 +67,12 @@ def test_counties_differ_and_some_fall(hebei):
     """Under the stored posterior some counties score lower than the year before, as 28 of 167
     did in the 2021 round; without the year-to-year shocks none would."""
     post = {k: v[:16] for k, v in sim.uncertainty.load_posterior("hebei-county").items()}
-    from sim.counties.province import project_draws
+    from sim.counties.province import ProjectOptions, project_draws
 
-    d = project_draws(hebei, post, 2020, seed=4)
+    d = project_draws(hebei, post, 2020, ProjectOptions(seed=4))
     fell = (d.total[:, :, 3] < d.total[:, :, 2]).sum(axis=1)
     assert 10 <= np.median(fell) <= 50, fell
-    calm = project_draws(hebei, post, 2020, seed=4, shocks=False)
+    calm = project_draws(hebei, post, 2020, ProjectOptions(seed=4, shocks=False))
     assert np.median((calm.total[:, :, 3] < calm.total[:, :, 2]).sum(axis=1)) < np.median(fell)
 
 

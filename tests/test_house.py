@@ -22,16 +22,6 @@ MAX_PARAMS = 6
 MANY_PARAMS = {
     "sim.uncertainty.bands.monte_carlo": "the README's documented call: the scenario, then six knobs each with a "
                                          "default (n, seed, width, widths, indicators, central)",
-    "sim.counties.city.optimize": "README's call keeps its four leading arguments; the search's knobs (step, draws, "
-                                  "seed, bounds, curves) are to be grouped in a frozen dataclass once the `prov` "
-                                  "branch's edits of sim/counties/city.py have landed",
-    "sim.counties.city.min_city_budget": "as city.optimize (README: confidence=)",
-    "sim.counties.city.county_curves": "as city.optimize: the same search knobs",
-    "sim.counties.batch.run": "the command line's and the City page's batch: as city.optimize, after `prov` lands",
-    "sim.counties.posterior.fit": "the calibration's knobs (until, draws, rounds, keep, seed, profile), each with "
-                                  "a default, called by `calibrate-province` and the backtest",
-    "sim.counties.province.project_draws": "whole provinces under posterior draws: the draws' seed, shocks, "
-                                           "chunking and common random numbers, each with a default",
     "sim.counties.regions.from_table": "a city's own table: the table, then six defaults (id, template, years, "
                                        "rubric, the most counties)",
     "report.briefing.city_briefing": "a city's briefing: the page's own map and ladder are passed in so the "

@@ -36,7 +36,7 @@ def test_projection_frame_is_complete(scenario):
 
 def test_baseline_reproduces_the_preset_values(scenario):
     from sim.files.loaders import load_preset_doc
-    from sim.inputs.resolve import _convert
+    from sim.inputs.resolve import convert_unit
 
     from sim.scenarios.presets import aggregated
 
@@ -46,7 +46,7 @@ def test_baseline_reproduces_the_preset_values(scenario):
     cat = load_catalog()
     for e in doc["values"]:
         if e["year"] == scenario.base_year and e["indicator"] in row and not isinstance(e["value"], str):
-            want = _convert(float(e["value"]), e.get("unit", ""), cat.indicators[e["indicator"]].unit, "")
+            want = convert_unit(float(e["value"]), e.get("unit", ""), cat.indicators[e["indicator"]].unit, "")
             assert row[e["indicator"]] == pytest.approx(want, rel=1e-9), e["indicator"]
 
 

@@ -91,7 +91,7 @@ def test_a_fresh_fit_finds_the_stored_posterior_again(hebei):
     from sim.uncertainty import load_posterior
 
     stored = load_posterior("hebei-county")
-    fresh = posterior.fit(hebei, None, seed=1)
+    fresh = posterior.fit(hebei, None, options=posterior.FitOptions(seed=1))
     for k, v in stored.items():
         spread = np.quantile(v, 0.9) - np.quantile(v, 0.1)
         assert abs(np.median(fresh.draws[k]) - np.median(v)) <= 0.5 * spread, k

@@ -32,7 +32,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
                                                                            base_year=args.base_year)
     bar = _progress_bar(sys.stderr)
     table = batch.run(rg, args.year, args.draws, args.seed, args.budget if args.optimize else None,
-                      args.workers, args.scheduler, bar)
+                      batch.Execution(args.workers, args.scheduler, bar))
     sys.stderr.write("\n")
     write_atomic(out, xlsx_bytes({"counties": table}) if out.suffix.lower() == ".xlsx" else csv_bytes(table))
     n_a = float(table["P_A"].sum())

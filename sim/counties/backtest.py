@@ -39,7 +39,7 @@ def run(until: int, regions: Regions | None = None, horizon: int = 2025, draws: 
         seed: int = 0) -> Backtest:
     """Fit on the rounds up to data year ``until``, predict to ``horizon`` (see the module doc)."""
     regions = regions or load("hebei-synthetic")
-    post = posterior.fit(regions, until, draws=draws, rounds=rounds, seed=seed)
+    post = posterior.fit(regions, until, options=posterior.FitOptions(draws=draws, rounds=rounds, seed=seed))
     pred = posterior.predictive(regions, post.draws, horizon, seed=seed + 1, until=until)
     table = posterior.compare(pred, until)
     return Backtest(until, post, pred.bands, table[~table["fitted"]].drop(columns="fitted").reset_index(drop=True))

@@ -6,12 +6,13 @@ every county's draws and optimizer evaluations in one vectorized batch), a chunk
 each county's row depends only on its inputs and the seed, so a chunked, distributed run gives
 exactly the serial run's numbers, and both exactly :func:`county_result`'s (the per-county path).
 
->>> table = run(regions.load("hengshui"), 2025, draws=1000, budget_extra=200, workers=2)  # doctest: +SKIP
+>>> table = run(regions.load("hengshui"), 2025, draws=1000, budget_extra=200,
+...             execution=Execution(workers=2))  # doctest: +SKIP
 """
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -77,16 +78,28 @@ def tasks(regions: Regions, target_year: int, draws: int = 1000, seed: int = 0,
     return out
 
 
-def run(regions: Regions, target_year: int, draws: int = 1000, seed: int = 0, budget_extra: float | None = None,
-        workers: int | None = None, scheduler: str | None = None,
-        progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
-    """Every county's row (see :func:`county_result`), in the collection's order.
+@dataclass(frozen=True)
+class Execution:
+    """Where and how a batch runs (the execution knobs of :func:`run`; they change no number).
 
     ``scheduler``: a Dask scheduler's address (``tcp://host:8786``); else ``workers`` processes
-    of a private local Dask cluster (:func:`private_cluster`; default: one per core);
-    ``workers=0``: serially in this process.
-    ``progress(done, total)`` is called as counties finish."""
+    of a private local Dask cluster (:func:`private_cluster`; None: one per core); ``workers=0``:
+    serially in this process. ``progress(done, total)``: called (counties finished, counties in
+    the batch) as counties finish."""
+
+    workers: int | None = None
+    scheduler: str | None = None
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False)
+
+
+def run(regions: Regions, target_year: int, draws: int = 1000, seed: int = 0, budget_extra: float | None = None,
+        execution: Execution = Execution()) -> pd.DataFrame:
+    """Every county's row (see :func:`county_result`), in the collection's order: ``draws``
+    parameter draws per county from ``seed``; ``budget_extra``: 万元 a year added to each county's
+    own budget for the robust optimization (None: Monte Carlo only); ``execution``: where it runs
+    (:class:`Execution`: a local Dask cluster by default)."""
     work = tasks(regions, target_year, draws, seed, budget_extra)
+    workers, scheduler, progress = execution.workers, execution.scheduler, execution.progress
     if scheduler is None and workers == 0:
         rows = []
         for part in chunks(work, 1):

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -81,13 +81,32 @@ def value(goal: Goal, scores: np.ndarray, objective: str) -> np.ndarray:
     return main + 1e-3 * second + 1e-6 * mean
 
 
-def county_curves(regions: Regions, target_year: int, step: float, n_levels: int, draws: int = 200,
-                  seed: int = 0, program_max: dict[str, float] | None = None) -> Curves:
+@dataclass(frozen=True)
+class CitySearch:
+    """How a city's split is searched (:func:`optimize`, :func:`min_city_budget`, :func:`county_curves`).
+    ``step``: the grid, 万元 a year (first year) of city money per level; None: the budget / 20
+    (at least 1) in :func:`optimize`, 100 in :func:`min_city_budget` (:func:`county_curves`
+    needs one). ``draws``: parameter draws per county (common random numbers: the same draws
+    for every level); ``seed``: the draws' seed. ``county_bounds``: county name -> (min, max)
+    万元 a year of city money (either may be None). ``program_max``: program -> most city money
+    per county, 万元 a year (first year). ``curves``: curves already computed (same step, enough
+    levels) to reuse instead of computing them."""
+
+    step: float | None = None
+    draws: int = 200
+    seed: int = 0
+    county_bounds: dict | None = None
+    program_max: dict[str, float] | None = None
+    curves: Curves | None = field(default=None, repr=False, compare=False)
+
+
+def county_curves(regions: Regions, target_year: int, n_levels: int, options: CitySearch = CitySearch()) -> Curves:
     """The curves of every county (see the module doc): levels 0, step, ..., (n_levels - 1) x
-    step 万元 a year of city money. ``program_max``: a program's most city money in a county (万元
-    a year, first year)."""
-    if not np.isfinite(step) or step <= 0:
-        raise InputError("bad_setting", key="step", value=f"{step:g}", reason="> 0")
+    step 万元 a year of city money, ``step``, ``draws``, ``seed`` and ``program_max`` (a
+    program's most city money in a county) from ``options``."""
+    step, draws, seed, program_max = options.step, options.draws, options.seed, options.program_max
+    if step is None or not np.isfinite(step) or step <= 0:
+        raise InputError("bad_setting", key="step", value=str(step), reason="> 0")
     sc0 = regions.scenarios[0]
     data_year = scored_year(sc0, target_year, "score")
     Y = data_year - sc0.base_year
@@ -249,28 +268,27 @@ def _bounds(regions: Regions, county_bounds: dict | None, step: float, n_levels:
 
 
 def optimize(regions: Regions, city_budget: float, target_year: int, goal: Goal | None = None,
-             objective: str = "p_goal", county_bounds: dict | None = None,
-             program_max: dict[str, float] | None = None, step: float | None = None, draws: int = 200,
-             seed: int = 0, curves: Curves | None = None) -> CityPlan:
+             objective: str = "p_goal", options: CitySearch = CitySearch()) -> CityPlan:
     """The split of ``city_budget`` 万元 a year (first year; growing like each county's status quo)
     across the counties and their programs that maximizes P(goal) (``objective="p_goal"``) or
     the expected number of A counties (``"expected_a"``) in ``target_year``'s assessment.
 
-    ``county_bounds``: county name -> (min, max) 万元 a year of city money; ``program_max``:
-    program -> most city money per county; ``step``: the grid (default budget / 20); every
-    county keeps its own status-quo spending. ``curves`` may pass curves already computed
-    (same step, enough levels)."""
+    ``options`` (:class:`CitySearch`): the grid's ``step`` (default budget / 20), the draws and
+    seed, ``county_bounds`` (county -> (min, max) 万元 a year of city money), ``program_max``
+    (program -> most city money per county) and ``curves`` already computed (same step, enough
+    levels). Every county keeps its own status-quo spending."""
     t0 = time.perf_counter()
     goal = goal or Goal()
     if objective not in ("p_goal", "expected_a"):
         raise InputError("bad_setting", key="objective", value=objective, reason="p_goal | expected_a")
     if not np.isfinite(city_budget) or city_budget < 0:
         raise InputError("negative_total_budget", value=f"{city_budget:g}")
-    step = float(step or max(city_budget / 20, 1.0))
+    step = float(options.step or max(city_budget / 20, 1.0))
     units = int(round(city_budget / step))
+    curves = options.curves
     if curves is None or curves.step != step or curves.scores.shape[1] <= units:
-        curves = county_curves(regions, target_year, step, units + 1, draws, seed, program_max)
-    lo, hi = _bounds(regions, county_bounds, step, curves.scores.shape[1])
+        curves = county_curves(regions, target_year, units + 1, replace(options, step=step))
+    lo, hi = _bounds(regions, options.county_bounds, step, curves.scores.shape[1])
     if lo.sum() > units:
         raise InputError("city_minimums_exceed", total=f"{lo.sum() * step:,.0f}", budget=f"{city_budget:,.0f}")
     if hi.sum() < units:
@@ -346,20 +364,21 @@ class MinCityBudget:
 
 
 def min_city_budget(regions: Regions, target_year: int, goal: Goal | None = None, confidence: float = 0.8,
-                    top: float = 5000.0, step: float = 100.0, draws: int = 200, seed: int = 0,
-                    county_bounds: dict | None = None) -> MinCityBudget:
-    """What the goal costs: the smallest city budget (a multiple of ``step`` 万元 a year, at
-    most ``top``) whose best split reaches the goal with probability >= ``confidence``
-    (bisection on the grid; the curves are computed once)."""
+                    top: float = 5000.0, options: CitySearch = CitySearch()) -> MinCityBudget:
+    """What the goal costs: the smallest city budget (a multiple of ``options.step`` 万元 a year,
+    default 100, at most ``top`` 万元 a year) whose best split reaches the goal with probability
+    >= ``confidence`` (bisection on the grid; the curves are computed once, under
+    ``options``' draws and seed, and every split keeps ``options.county_bounds``)."""
     goal = goal or Goal()
     if not 0 < confidence < 1:
         raise InputError("bad_setting", key="confidence", value=f"{confidence:g}", reason="0 < c < 1")
+    step = float(options.step or 100.0)
     n = int(round(top / step))
-    curves = county_curves(regions, target_year, step, n + 1, draws, seed)
+    grid = replace(options, step=step, curves=None)
+    grid = replace(grid, curves=county_curves(regions, target_year, n + 1, grid))
 
     def plan(units: int) -> CityPlan:
-        return optimize(regions, units * step, target_year, goal, "p_goal", county_bounds, step=step,
-                        curves=curves)
+        return optimize(regions, units * step, target_year, goal, "p_goal", grid)
 
     best = plan(n)
     if best.p_goal < confidence:

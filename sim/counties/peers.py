@@ -41,14 +41,14 @@ def province_totals(profile: str = "hebei-county") -> tuple[np.ndarray, tuple[in
     """Every synthetic county's score under :data:`DRAWS` posterior draws: (draws, counties,
     years) and the statistics years; None without a stored posterior."""
     from sim.uncertainty import load_posterior
-    from .province import project_draws
+    from .province import ProjectOptions, project_draws
     from .regions import load
 
     post = load_posterior(profile)
     if post is None:
         return None
     draws = {k: v[:DRAWS] for k, v in post.items()}
-    d = project_draws(load("hebei-synthetic"), draws, HORIZON, seed=[2018, 5])
+    d = project_draws(load("hebei-synthetic"), draws, HORIZON, ProjectOptions(seed=[2018, 5]))
     return d.total, d.years
 
 

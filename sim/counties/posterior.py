@@ -46,7 +46,7 @@ from scipy.special import logsumexp
 
 from sim.files.loaders import load_profile
 from .collection import Regions
-from .province import FACTORS, Draws, load_record, project_draws
+from .province import FACTORS, Draws, ProjectOptions, load_record, project_draws
 
 STATS = ("mean", "A", "B", "C", "raised", "changed")
 SCALES = {"mean": 1.0, "raised": 8.0, "hte": 0.3}  # counts of tiers and of tier changes: sqrt(count) + 2
@@ -143,12 +143,26 @@ def _log_normal(z: np.ndarray, mu: np.ndarray, cov: np.ndarray) -> np.ndarray:
     return -0.5 * np.einsum("ki,ij,kj->k", d, inv, d) - 0.5 * np.linalg.slogdet(2 * np.pi * cov)[1]
 
 
-def fit(regions: Regions, until: int | None = None, draws: int = 192, rounds: int = 4, keep: int = 400,
-        seed: int = 0, profile: str = "hebei-county") -> Posterior:
-    """The posterior of the profile's factors given the record's rounds up to data year
-    ``until`` (all when None): population Monte Carlo with ``draws`` provinces a round (see the
-    module doc), ``keep`` equally weighted draws returned."""
+@dataclass(frozen=True)
+class FitOptions:
+    """The calibration's knobs (:func:`fit`): ``draws`` provinces projected a round, ``rounds``
+    rounds of population Monte Carlo, ``keep`` equally weighted posterior draws returned, and
+    the ``seed`` of the proposals, the shocks and the resampling."""
+
+    draws: int = 192
+    rounds: int = 4
+    keep: int = 400
+    seed: int = 0
+
+
+def fit(regions: Regions, until: int | None = None, profile: str = "hebei-county",
+        options: FitOptions = FitOptions()) -> Posterior:
+    """The posterior of ``profile``'s factors given the record's rounds up to data year
+    ``until`` (all when None): population Monte Carlo with ``options.draws`` provinces a round
+    over ``options.rounds`` rounds (see the module doc), ``options.keep`` equally weighted draws
+    returned."""
     t0 = time.perf_counter()
+    draws, rounds, keep, seed = options.draws, options.rounds, options.keep, options.seed
     obs = observations(until)
     horizon = max(y for y, _, _ in obs)
     mu0, sd0 = prior(profile)
@@ -162,7 +176,7 @@ def fit(regions: Regions, until: int | None = None, draws: int = 192, rounds: in
     history = []
     for r in range(rounds):
         z = rng.multivariate_normal(mu, cov, size=draws)
-        d = project_draws(regions, _theta(z), horizon, seed=seed, common=True)
+        d = project_draws(regions, _theta(z), horizon, ProjectOptions(seed=seed, common=True))
         ll = log_likelihood(statistics(d, rubric.tier_of), d.years, obs)
         history.append((z, ll, mu, cov))
         logw = _log_normal(z, mu0, cov0) + ll - _log_normal(z, mu, cov)
@@ -214,7 +228,7 @@ def predictive(regions: Regions, posterior: dict, horizon: int, seed: int = 1, m
 
     if mode is not None:
         regions = replace(regions, scenarios=tuple(s.replace(pace_mode=mode) for s in regions.scenarios))
-    d = project_draws(regions, posterior, horizon, seed=[seed, 99])
+    d = project_draws(regions, posterior, horizon, ProjectOptions(seed=[seed, 99]))
     rubric = load_rubric(regions.scenarios[0].rubric_id)
     rng = np.random.default_rng([seed, 100])
     last = until if until is not None else max(int(r["data_year"]) for r in load_record()["rounds"])

@@ -181,15 +181,32 @@ class Draws:
     years: tuple[int, ...]
 
 
-def project_draws(regions: Regions, theta: dict[str, np.ndarray], horizon: int, seed: int = 0,
-                  shocks: bool = True, chunk: int = 64, common: bool = False) -> Draws:
+@dataclass(frozen=True)
+class ProjectOptions:
+    """How :func:`project_draws` shocks and runs its provinces. ``seed``: the shocks' (and the
+    mixed pace modes') seed, an int or a list of ints; ``shocks``: year-to-year shocks of every
+    county (False: none); ``chunk``: provinces (draws) per projection (memory and speed, never
+    the numbers); ``common``: the same standard normal shocks for every draw, scaled by its
+    volatility (common random numbers: draws differ only by their factors)."""
+
+    seed: int | list = 0
+    shocks: bool = True
+    chunk: int = 64
+    common: bool = False
+
+
+def project_draws(regions: Regions, theta: dict[str, np.ndarray], horizon: int,
+                  options: ProjectOptions = ProjectOptions()) -> Draws:
     """The province under K draws of the growth profile's factors (``theta``: name -> (K,), the
     names of :data:`FACTORS`): each draw a whole province (its counties' own parameters and pace
     ``pace_z`` as drawn once, the draw's factors, and, with ``shocks``, year-to-year shocks of
     every county: fresh for every draw, or with ``common`` the same standard normal numbers for
     every draw, scaled by its volatility, so that draws differ only by their factors), under the
-    province's rewards, to data year ``horizon``. Runs ``chunk`` provinces per projection."""
+    province's rewards, to data year ``horizon``. Runs ``chunk`` provinces per projection.
+    ``seed``, ``shocks``, ``chunk`` and ``common`` from ``options`` (:class:`ProjectOptions`)."""
     from sim.uncertainty import draw_shocks
+
+    seed, shocks, chunk, common = options.seed, options.shocks, options.chunk, options.common
 
     regions = regions.with_horizon(horizon)
     t, p, x = stack(regions.scenarios)

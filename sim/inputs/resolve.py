@@ -23,7 +23,10 @@ MONEY = {("亿元", "万元"): 1e4, ("万元", "亿元"): 1e-4}
 COUNTS = {"家", "个", "项", "件", "所", "名"}  # counting words: the same unit
 
 
-def _convert(value: float, unit: str, target_unit: str, where: str) -> float:
+def convert_unit(value: float, unit: str, target_unit: str, where: str) -> float:
+    """``value`` in ``unit`` expressed in ``target_unit``: money between 亿元 and 万元 (x 1e4), the
+    same number for the same unit, no unit or counting words (家, 个, ...); else ValueError
+    naming ``where``."""
     if not unit or unit == target_unit or not target_unit or {unit, target_unit} <= COUNTS:
         return value
     if (unit, target_unit) in MONEY:
@@ -147,7 +150,7 @@ def resolve_year(doc: dict, year: int, cat: Catalog | None = None) -> tuple[dict
             texts[q] = v
         else:
             unit = cat.indicators[q].unit if q in cat.indicators else ""
-            given[q] = _convert(float(v), e.get("unit", ""), unit, f"{meta['id']}:{q}")
+            given[q] = convert_unit(float(v), e.get("unit", ""), unit, f"{meta['id']}:{q}")
         prov[q] = status
     spend_total = sum(p["spend"] for p in doc.get("programs", []))
     shown = shown_quantities(doc, cat)
@@ -197,7 +200,7 @@ def plan_targets(doc: dict, cat: Catalog) -> tuple[Target, ...]:
     for e in doc.get("targets", []):
         q, v, kind = e["indicator"], e["value"], e.get("kind", "level")
         if kind == "level" and not isinstance(v, str):
-            v = _convert(float(v), e.get("unit", ""), cat.indicators[q].unit if q in cat.indicators else "",
+            v = convert_unit(float(v), e.get("unit", ""), cat.indicators[q].unit if q in cat.indicators else "",
                          f"{meta['id']}:target {q}")
         out.append(Target(q, int(e["year"]), v, kind, float(e.get("weight", 1.0)), e.get("source", ""),
                           e.get("source_file", meta["source_file"]), e.get("note", "")))

@@ -101,7 +101,7 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
     n = max(x.shape[0], params.size())
     if policy is not None and (x.shape[0] != n or not x.flags.writeable):
         x = np.array(np.broadcast_to(x, (n, *x.shape[1:])))  # one row per region, for the policy to raise
-    st = _state(sc, params, cat, n, n_years, x)
+    st = start_state(sc, params, cat, n, n_years, x)
     extra = np.zeros((1, n_years)) if booked is None else np.atleast_2d(np.asarray(booked, dtype=float))
     X, U = st.X, st.U
     push = line_push(sc, params, n)
@@ -130,9 +130,12 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
 
 
 @dataclass
-class _State:
-    """One projection's arrays: quantities X and program units U (n, years + 1), trends of the
-    trend kinds, parameters as columns, pace multipliers and shocks by quantity (n, years + 1)."""
+class ProjectionState:
+    """One projection's arrays (what :func:`start_state` sets up and :func:`run` steps through):
+    quantities X and program units U by quantity, (n, years + 1) in the catalog's units; trends of
+    the trend kinds; growth rates ``g`` (a year, fraction), parameters ``prm`` and baselines
+    ``base`` as columns (n or 1, 1); pace multipliers and shocks by quantity (n, years + 1);
+    ``programs``: program spending (n, years + 1), 万元; ``rate``: given yearly rates (n,)."""
 
     qs: tuple
     order: tuple
@@ -151,9 +154,12 @@ class _State:
     rate: dict
 
 
-def _state(sc: Scenario, params: Params, cat: Catalog, n: int, n_years: int, x: np.ndarray) -> _State:
-    """The arrays a projection starts from: baselines (drawn or the scenario's), growth and
-    parameters, the pace path's multipliers (:mod:`sim.model.pace`), shocks, and the trends."""
+def start_state(sc: Scenario, params: Params, cat: Catalog, n: int, n_years: int, x: np.ndarray) -> ProjectionState:
+    """The arrays a projection starts from, for ``n`` parameter sets (rows) over ``n_years``
+    years after the base year: baselines (drawn in ``params`` or the scenario's), growth and
+    parameters, the pace path's multipliers (:mod:`sim.model.pace`), shocks, and the trends.
+    ``x``: program spending (n or 1, programs, n_years), 万元 a year. Public because
+    :mod:`sim.uncertainty.pack` exports the same set-up to the browser's engine."""
     from .pace import multipliers
 
     qs = tuple(sc.base)
@@ -194,7 +200,8 @@ def _state(sc: Scenario, params: Params, cat: Catalog, n: int, n_years: int, x: 
             X[q][:, 1:] = v if ind.upper is None else _ceiling(ind, v, X, None)
     U = {q: np.zeros((n, n_years + 1), order="F") for q in qs}
     push = {q: np.zeros((n, n_years + 1), order="F") for q in qs if cat.indicators[q].kind == "points"}
-    return _State(qs, order, X, U, trend, g, prm, base, rk, programs, growth_mult, param_mult, shock, push, rate)
+    return ProjectionState(qs, order, X, U, trend, g, prm, base, rk, programs, growth_mult, param_mult, shock, push,
+                           rate)
 
 
 def line_push(sc: Scenario, params: Params, n: int):
@@ -248,7 +255,7 @@ def _ceiling(ind, v, X, t) -> np.ndarray:
     """Bound a value by its ceiling (cap indicator or constant upper): hard, or logistic with the
     anchor share of the previous year (stepped kinds) or of the baseline (the others)."""
     if ind.cap:
-        share = _cap_share(ind, X)
+        share = ceiling_share(ind, X)
         ceiling = share * X[ind.cap][:, t]
         prev = share * (X[ind.cap][:, t - 1] if ind.kind in STEPPED else X[ind.cap][:, 0])
     else:
@@ -271,72 +278,79 @@ def _ceiling(ind, v, X, t) -> np.ndarray:
 HEADROOM = 1.25  # a region already near or above a ceiling share keeps this much room above its own share
 
 
-def _cap_share(ind, X) -> np.ndarray:
-    """The ceiling's share of its cap indicator: ``cap_share``, or 1.25 times the region's own
-    baseline share where that is higher (a city already denser than the ceiling keeps room)."""
+def ceiling_share(ind, X) -> np.ndarray:
+    """The ceiling's share of its cap indicator (a fraction, (n,)): ``ind.cap_share``, or
+    :data:`HEADROOM` times the region's own baseline share where that is higher (a city already
+    denser than the ceiling keeps room). ``X``: quantities by id, (n, years + 1)."""
     if ind.cap_share == 1.0:
         return np.ones(X[ind.id].shape[0])
     own = _div(X[ind.id][:, 0], X[ind.cap][:, 0], 0.0)
     return np.maximum(ind.cap_share, HEADROOM * own)
 
 
-def _rate(st: _State, q: str, t: int, mult: dict, values: dict) -> np.ndarray:
-    """A growth rate or parameter of q in year t: the value times its pace multiplier."""
+def rate_at(st: ProjectionState, q: str, t: int, mult: dict, values: dict) -> np.ndarray:
+    """A growth rate or parameter of quantity q in year t (a fraction a year, (n,)): the value in
+    ``values`` (``st.g`` or ``st.prm``) times its pace multiplier in ``mult`` (``st.growth_mult``
+    or ``st.param_mult``), if any."""
     v = values[q][:, 0]
     return v * mult[q][:, t] if q in mult else v
 
 
-def _yield(ind, st: _State, t: int) -> np.ndarray:
-    """A pipeline's yield in year t: new units per unit of its source (its pace multiplier applied)."""
+def pipeline_yield(ind, st: ProjectionState, t: int) -> np.ndarray:
+    """A pipeline's yield in year t, (n,): new units a year per unit of its source (the given
+    rate, or the one that keeps the baseline growing at its trend; never below ``ind.floor``),
+    its pace multiplier applied."""
     q, a = ind.id, st.prm[ind.id][:, 0]
     y = st.rate[q] if q in st.rate else \
         np.maximum(_div((st.g[q][:, 0] + a) * st.base[q][:, 0], st.base[ind.inputs[0]][:, 0], 0.0), ind.floor)
     return y * st.growth_mult[q][:, t] if q in st.growth_mult else y
 
 
-def _entry(ind, st: _State, t: int) -> np.ndarray:
-    """A population's new entrants in year t per unit of its pool (its pace multiplier applied)."""
+def entry_rate(ind, st: ProjectionState, t: int) -> np.ndarray:
+    """A population's new entrants in year t, (n,), per unit of its pool (the given rate, or the
+    one that keeps the baseline on its trend after renewal; never below ``ind.floor``), its pace
+    multiplier applied."""
     q, renew = ind.id, st.prm[ind.id][:, 0]
     e = st.rate[q] if q in st.rate else \
         np.maximum(_div(st.base[q][:, 0] * (1 + st.g[q][:, 0] - renew), st.base[ind.inputs[0]][:, 0], 0.0), ind.floor)
     return e * st.growth_mult[q][:, t] if q in st.growth_mult else e
 
 
-def organic(ind, st: _State, t: int) -> np.ndarray:
+def organic(ind, st: ProjectionState, t: int) -> np.ndarray:
     """The organic new units of a quantity in year t, from the years before (what a post-award
     rule pays for, :mod:`sim.model.effects`): a stock's growth, a flow's trend, a pipeline's yield, an
     inflow's new units, a population's entrants (pools of the year before)."""
     q, k, X = ind.id, ind.kind, st.X
     if k == "stock":
-        return np.maximum(X[q][:, t - 1] * _rate(st, q, t, st.growth_mult, st.g), 0.0)
+        return np.maximum(X[q][:, t - 1] * rate_at(st, q, t, st.growth_mult, st.g), 0.0)
     if k in ("flow", "elastic"):
         return st.trend[q][:, t]
     if k == "pipeline":
-        return _yield(ind, st, t) * X[ind.inputs[0]][:, max(t - ind.lag, 0)]
+        return pipeline_yield(ind, st, t) * X[ind.inputs[0]][:, max(t - ind.lag, 0)]
     if k == "inflow":
-        return _rate(st, q, t, st.param_mult, st.prm) * X[ind.inputs[0]][:, t - 1]
+        return rate_at(st, q, t, st.param_mult, st.prm) * X[ind.inputs[0]][:, t - 1]
     if k == "population":
-        return _entry(ind, st, t) * X[ind.inputs[0]][:, t - 1]
+        return entry_rate(ind, st, t) * X[ind.inputs[0]][:, t - 1]
     return np.zeros(X[q].shape[0])
 
 
-def _step(ind, st: _State, t: int) -> np.ndarray:
+def _step(ind, st: ProjectionState, t: int) -> np.ndarray:
     """Quantity ``ind`` in year t from the years before (see :mod:`sim.model.catalog`), with its shock
     (a log factor; points: added) and its ceiling."""
     q, k, X, U = ind.id, ind.kind, st.X, st.U
     if k == "stock":
-        v = X[q][:, t - 1] * (1 + _rate(st, q, t, st.growth_mult, st.g)) + U[q][:, t]
+        v = X[q][:, t - 1] * (1 + rate_at(st, q, t, st.growth_mult, st.g)) + U[q][:, t]
     elif k == "flow":
         v = st.trend[q][:, t] + U[q][:, t]
     elif k == "pipeline":
-        v = X[q][:, t - 1] * (1 - st.prm[q][:, 0]) + _yield(ind, st, t) * X[ind.inputs[0]][:, max(t - ind.lag, 0)] \
-            + U[q][:, t]
+        v = X[q][:, t - 1] * (1 - st.prm[q][:, 0]) \
+            + pipeline_yield(ind, st, t) * X[ind.inputs[0]][:, max(t - ind.lag, 0)] + U[q][:, t]
     elif k == "population":
-        v = st.prm[q][:, 0] * X[q][:, t - 1] + _entry(ind, st, t) * X[ind.inputs[0]][:, t] + U[q][:, t]
+        v = st.prm[q][:, 0] * X[q][:, t - 1] + entry_rate(ind, st, t) * X[ind.inputs[0]][:, t] + U[q][:, t]
     elif k == "inflow":
-        v = X[q][:, t - 1] + _rate(st, q, t, st.param_mult, st.prm) * X[ind.inputs[0]][:, t - 1] + U[q][:, t]
+        v = X[q][:, t - 1] + rate_at(st, q, t, st.param_mult, st.prm) * X[ind.inputs[0]][:, t - 1] + U[q][:, t]
     elif k == "points":
-        h = np.minimum(_rate(st, q, t, st.param_mult, st.prm), 1.0)
+        h = np.minimum(rate_at(st, q, t, st.param_mult, st.prm), 1.0)
         v = X[q][:, t - 1] + h * (ind.upper - X[q][:, t - 1]) + st.push[q][:, t]
         v = v + st.shock[q][:, t] if q in st.shock else v
         return np.clip(v, 0.0, ind.upper)

@@ -257,7 +257,9 @@ def _banded(item: Item, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return pts, slopes[k], nxt[k] - x
 
 
-def _category_points(item: Item, values, shape) -> np.ndarray:
+def category_points(item: Item, values, shape) -> np.ndarray:
+    """A category item's points (the rubric's points of each value's category, matched by id or
+    Chinese name), broadcast to ``shape``; an unknown value raises ``unknown_category_value``."""
     lookup = {}
     for c in item.categories:
         lookup[c.id] = c.points
@@ -314,7 +316,7 @@ def score(rubric: Rubric, values: Mapping[str, object], points: Mapping[str, obj
         else:
             raw = sum((u.points * num[u.id] for u in it.units), np.zeros(shape))
             if it.category_column is not None:
-                raw = raw + _category_points(it, values[it.category_column.id], shape)
+                raw = raw + category_points(it, values[it.category_column.id], shape)
             items[it.id] = np.minimum(raw, it.max_points)
         items[it.id] = np.round(items[it.id], DECIMALS)
     groups = {g.id: np.round(sum((items[i.id] for i in rubric.items if i.group == g.id),

@@ -62,8 +62,9 @@ class MonteCarlo:
     ranges: tuple[Range, ...] = field(repr=False, default=())
 
 
-def _quantiles(a: np.ndarray) -> np.ndarray:
-    """(n, T) -> (T, 3) P10/P50/P90 (NaN columns stay NaN)."""
+def quantiles(a: np.ndarray) -> np.ndarray:
+    """Draws (n, T) -> (T, 3): P10/P50/P90 of each column (:data:`QUANTILES`; the draws' units,
+    points for scores; a column with a NaN gives NaN)."""
     out = np.full((a.shape[1], len(QUANTILES)), np.nan)
     ok = ~np.isnan(a).any(axis=0)
     if ok.any():
@@ -92,11 +93,11 @@ def monte_carlo(sc: Scenario, n: int = 10_000, seed: int = 0, width: float = 1.0
     X = run(sc, params=params)
     years = pd.Index([sc.base_year, *sc.years], name="year")
     y = outcome(sc, X, params)
-    score = pd.DataFrame(_quantiles(y), index=years, columns=["P10", "P50", "P90"])
+    score = pd.DataFrame(quantiles(y), index=years, columns=["P10", "P50", "P90"])
     frames = []
     if indicators:
         for q, v in X.items():
-            qs = _quantiles(v)
+            qs = quantiles(v)
             frames.append(pd.DataFrame({"year": years, "quantity": q, "P10": qs[:, 0], "P50": qs[:, 1],
                                         "P90": qs[:, 2]}))
     ind = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(

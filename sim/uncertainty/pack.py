@@ -6,7 +6,7 @@ The scenario page's headline is the target year's assessment over the band's dra
 (:func:`sim.uncertainty.monte_carlo`): median, P10-P90, the chance of each tier and of falling below
 the base year's tier; for a city preset (no rubric) the plan's attainment index of the central
 projection. Only spending changes while a leader drags a slider, so this module runs the
-projection engine's own set-up (:func:`sim.model.projection._state`, the same draws as the page's band)
+projection engine's own set-up (:func:`sim.model.projection.start_state`, the same draws as the page's band)
 and writes out, as tables:
 
 * ``steps``: the quantities the engine computes year by year, in its order, each with its kind
@@ -45,12 +45,13 @@ from sim.model.attainment import TIER_RANK, attainment
 from sim.model.catalog import STEPPED, load_catalog
 from sim.model.effects import NEWTON_STEPS, Effects, award_multiple
 from sim.model.params import Params
-from sim.model.projection import MAX_ANCHOR, _cap_share, _entry, _rate, _state, _yield, organic, run
-from sim.model.rubric import DECIMALS, _category_points, load_rubric
+from sim.model.projection import (MAX_ANCHOR, ceiling_share, entry_rate, organic, pipeline_yield, rate_at, run,
+                                  start_state)
+from sim.model.rubric import DECIMALS, category_points, load_rubric
 from sim.model.scenario import Scenario
 from sim.model.scoring import item_points, rubric_values
 
-from .bands import _quantiles, outcome
+from .bands import outcome, quantiles
 from .draws import draw
 
 FORMAT = "sim-live-pack/1"
@@ -112,7 +113,7 @@ def build(sc: Scenario, n: int = 300, seed: int = 0) -> dict:
     params, n = _draws(sc, n, seed)
     Y = len(sc.years)
     x = sc.status_quo_matrix()[None]
-    st = _state(sc, params, cat, n, Y, x)
+    st = start_state(sc, params, cat, n, Y, x)
     pool = _Pool(n, Y)
     qs = list(st.order)
     index = {q: i for i, q in enumerate(qs)}
@@ -121,7 +122,7 @@ def build(sc: Scenario, n: int = 300, seed: int = 0) -> dict:
     steps = [_step(cat.indicators[q], st, index, pool, Y) for q in loop]
     effects = Effects(sc, params, n, x, np.asarray(sc.reference_matrix(), dtype=float)[None])
     moved = _moved(sc, cat, effects)
-    done = _state(sc, params, cat, n, Y, x)  # the projection at the status quo: what no spending moves
+    done = start_state(sc, params, cat, n, Y, x)  # the projection at the status quo: what no spending moves
     done.X.update(run(sc, x, params))
     levers = [_lever(k, e, effects, st, done, moved, cat, index, pool, n) for k, e in enumerate(effects.levers)]
     g = sc.budget_growth()
@@ -152,21 +153,21 @@ def _step(ind, st, index: dict, pool: _Pool, Y: int) -> dict:
     per_year = lambda f: np.column_stack([np.zeros(st.X[q].shape[0])] + [  # noqa: E731
         np.broadcast_to(f(t), (st.X[q].shape[0],)) for t in range(1, Y + 1)])
     if k == "stock":
-        s["rate"] = pool.add(per_year(lambda t: _rate(st, q, t, st.growth_mult, st.g)))
-        s["grow"] = pool.add(per_year(lambda t: 1 + _rate(st, q, t, st.growth_mult, st.g)))
+        s["rate"] = pool.add(per_year(lambda t: rate_at(st, q, t, st.growth_mult, st.g)))
+        s["grow"] = pool.add(per_year(lambda t: 1 + rate_at(st, q, t, st.growth_mult, st.g)))
     elif k == "flow":
         s["trend"] = pool.add(st.trend[q])
     elif k == "pipeline":
         s.update(src=index[ind.inputs[0]], lag=ind.lag, keep=pool.add(1 - st.prm[q][:, 0]),
-                 yield_=pool.add(per_year(lambda t: _yield(ind, st, t))))
+                 yield_=pool.add(per_year(lambda t: pipeline_yield(ind, st, t))))
     elif k == "population":
         s.update(src=index[ind.inputs[0]], renew=pool.add(st.prm[q][:, 0]),
-                 entry=pool.add(per_year(lambda t: _entry(ind, st, t))))
+                 entry=pool.add(per_year(lambda t: entry_rate(ind, st, t))))
     elif k == "inflow":
-        s.update(src=index[ind.inputs[0]], rate=pool.add(per_year(lambda t: _rate(st, q, t, st.param_mult, st.prm))))
+        s.update(src=index[ind.inputs[0]], rate=pool.add(per_year(lambda t: rate_at(st, q, t, st.param_mult, st.prm))))
     elif k == "points":
         s.update(upper=float(ind.upper),
-                 h=pool.add(per_year(lambda t: np.minimum(_rate(st, q, t, st.param_mult, st.prm), 1.0))))
+                 h=pool.add(per_year(lambda t: np.minimum(rate_at(st, q, t, st.param_mult, st.prm), 1.0))))
     elif k == "elastic":
         src = ind.inputs[0]
         s.update(src=index[src], trend=pool.add(st.trend[q]), src_base=pool.add(st.base[src][:, 0]),
@@ -194,7 +195,7 @@ def _ceiling(ind, st, index: dict, pool: _Pool) -> dict | None:
         return None
     out = {"logistic": ind.saturation == "logistic", "stepped": ind.kind in STEPPED}
     if ind.cap:
-        out.update(cap=index[ind.cap], share=pool.add(_cap_share(ind, st.X)))
+        out.update(cap=index[ind.cap], share=pool.add(ceiling_share(ind, st.X)))
     else:
         out["upper"] = float(ind.upper)
     return out
@@ -287,7 +288,7 @@ def _rubric(sc: Scenario, params: Params, st, index: dict, pool: _Pool, n: int) 
         else:
             d.update(kind="counted", units=[[float(u.points), _source(sc, values, u.id, index, pool)] for u in it.units])
             if it.category_column is not None:
-                cat_pts = _category_points(it, values[it.category_column.id], np.shape(X0[next(iter(X0))]))
+                cat_pts = category_points(it, values[it.category_column.id], np.shape(X0[next(iter(X0))]))
                 d["category"] = pool.add(cat_pts)
         items.append(d)
     return {"items": items, "groups": groups, "tiers": [[t.id, float(t.min_points)] for t in rubric.tiers],
@@ -355,7 +356,7 @@ def evaluate(sc: Scenario, spends: np.ndarray, n: int = 300, seed: int = 0) -> d
     X = run(sc, np.repeat(spends, n, axis=0), params.tiled(m))
     y = outcome(sc, X, params.tiled(m)).reshape(m, n, -1)
     rubric = load_rubric(sc.rubric_id)
-    score = np.stack([_quantiles(y[j]) for j in range(m)])
+    score = np.stack([quantiles(y[j]) for j in range(m)])
     tier = rubric.tier_of(y)
     rank = np.vectorize(TIER_RANK.get)(tier)
     tiers = np.stack([(tier == k).mean(axis=1) for k in ("A", "B", "C")] + [(rank < rank[:, :, :1]).mean(axis=1)],
