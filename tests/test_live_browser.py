@@ -6,23 +6,18 @@ dragged, before any rerun, and Python's numbers after the release are the ones i
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 from live_check import MODULE, Case, browser_numbers, case, compare, node_input, python_numbers
-from tests.support import IDLE, ServerDidNotStart, streamlit_server
+from test_e2e_browser import ARGS, ARTIFACTS, CHROMIUM, server  # noqa: F401  (the fixture)
+from tests.support import IDLE, grab_thumb
 
 import sim
 from sim.scenarios import overrides
 from sim.uncertainty import monte_carlo
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = os.environ.get("SIM_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-        "--disable-background-networking", "--disable-component-update"]
 PRESETS = [p["id"] for p in sim.list_presets()]
 
 pytestmark = pytest.mark.browser
@@ -68,17 +63,7 @@ def test_chromium_gives_python_s_headline_for_every_preset(browser):
     assert not bad, "\n".join(bad[:20])
 
 
-# ---------------------------------------------------------------------- the running app
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
-    try:
-        with streamlit_server(ROOT / "app.py", tmp_path_factory.mktemp("db") / "s.sqlite", log) as url:
-            yield url
-    except ServerDidNotStart:
-        pytest.fail("streamlit did not start")
-
-
+# ---------------------------------------------------------------------- the running app (test_e2e_browser.server)
 def _settle(pg) -> None:
     pg.wait_for_timeout(400)
     pg.locator(IDLE).wait_for(timeout=120_000)
@@ -109,13 +94,7 @@ def test_the_headline_follows_a_dragged_slider_and_python_agrees_on_release(serv
     before = pg.evaluate(HEAD)
     assert before["live"] == "0"
     assert pg.locator("[data-testid=simLiveOff]").is_hidden()  # its own headline checked equal: it goes live
-    thumb = _slider(pg, "w_sp_demo_platform_awards").locator("xpath=../..")
-    thumb.scroll_into_view_if_needed()
-    pg.wait_for_timeout(500)
-    box = thumb.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    pg.mouse.move(x, y)
-    pg.mouse.down()
+    x, y = grab_thumb(pg, _slider(pg, "w_sp_demo_platform_awards"))
     seen = []
     for k in range(1, 6):
         pg.mouse.move(x + 14 * k, y)
