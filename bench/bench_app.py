@@ -35,7 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.support import IDLE, streamlit_server  # noqa: E402
+from tests.support import IDLE, grab_thumb, streamlit_server  # noqa: E402
 CHROMIUM = os.environ.get("SIM_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync", "--disable-background-networking"]
 HEADLINE = {"app": "[data-testid='simLiveMedian']", "trivial": "[data-testid='stMetricValue']"}
@@ -125,13 +125,7 @@ def presses(browser, url: str, kind: str, slider_index: int, n: int = 10) -> tup
 def drag(browser, url: str, slider_index: int, moves: int = 40) -> list[float]:
     """Per pointer movement while the mouse is held: ms to the headline redrawn for it."""
     page = _open(browser, url, "app")
-    thumb = page.get_by_role("slider").nth(slider_index).locator("xpath=../..")
-    thumb.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
-    box = thumb.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
+    x, y = grab_thumb(page, page.get_by_role("slider").nth(slider_index))
     page.wait_for_timeout(300)
     page.evaluate("() => { const b = window.__bench; b.events = []; b.changes = []; b.frames = []; }")
     for k in range(moves):

@@ -19,6 +19,20 @@ ROOT = Path(__file__).resolve().parent.parent
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 
+def grab_thumb(page, slider) -> tuple[float, float]:
+    """Press the mouse on the thumb of ``slider`` (a Playwright locator of its range input),
+    scrolled into view, and keep it down; the thumb's centre (x, y) in CSS pixels, from where a
+    drag moves the mouse."""
+    thumb = slider.locator("xpath=../..")
+    thumb.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = thumb.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    return x, y
+
+
 def random_table(rubric, n: int = 500, seed: int = 7, headers: str = "zh", names: str = "县{i:03d}区") -> pd.DataFrame:
     """n regions with valid random values; headers are the template's Chinese names (with
     units) or the column ids; ``names`` formats each region's name from its index."""
