@@ -10,6 +10,7 @@ from sim.model.catalog import load_catalog
 from sim.model.params import Params
 from sim.model.projection import run, saturate
 from sim.uncertainty import draw, from_space, monte_carlo, ranges, sample, to_space
+from sim.scenarios import overrides
 
 PRESETS = [p["id"] for p in sim.list_presets()]
 COUNTY = [p["id"] for p in sim.list_presets() if p["rubric"]]
@@ -173,7 +174,7 @@ def test_a_tier_target_is_read_as_the_assessment_year_by_default():
     att = sim.simulate(sc).attainment
     tier = att[att["kind"] == "tier"].iloc[0]
     assert tier["year"] == 2025 and tier["scored_year"] == 2024
-    data = sim.scenarios.overrides.apply({"preset": "demo", "reading": "data"})
+    data = overrides.apply({"preset": "demo", "reading": "data"})
     tier = sim.simulate(data).attainment.query("kind == 'tier'").iloc[0]
     assert tier["scored_year"] == 2025
     assert sim.optimize(sc, 1000, 2025).data_year == 2024

@@ -175,18 +175,19 @@ def optimize(sc: Scenario, budget, target_year: int, bounds: dict | None = None,
     return _result(sc, problem, f, (x, idle), nit, t0, notes=_free_notes(sc, problem, budget, bounds, objective, x))
 
 
-def _search(problem: Problem, f, starts=()) -> tuple[np.ndarray, float, int, tuple[int, ...]]:
-    """The rules' search from its starts (see :mod:`sim.plan.search`), then the plan in whole 万元
-    with idle years continuing the year before (the status quo's split under ``free``)."""
+def _search(problem: Problem, f, starts=(), steps: search.Steps = search.Steps()) -> tuple[np.ndarray, float, int, tuple[int, ...]]:
+    """The rules' search from its starts (see :mod:`sim.plan.search`; ``steps``: its greedy start
+    and step sizes), then the plan in whole 万元 with idle years continuing the year before (the
+    status quo's split under ``free``)."""
     split = problem.rules.split
     if split == "steady":
-        x, fx, nit = _steady(problem, f, starts)
+        x, fx, nit = _steady(problem, f, starts, steps)
     elif split == "smooth":
-        z, _, nit0 = _steady(problem, f, starts)
-        x, fx, nit = _smooth(problem, f, z, starts)
+        z, _, nit0 = _steady(problem, f, starts, steps)
+        x, fx, nit = _smooth(problem, f, z, starts, steps)
         nit += nit0
     else:
-        x, fx, nit = _free(problem, f, starts)
+        x, fx, nit = _free(problem, f, starts, steps)
     idle = search.idle_years(problem, x, f)
     current = _current(problem)
     for j, y in enumerate(problem.years):
@@ -212,25 +213,25 @@ def _best(f, pool: list[np.ndarray]) -> tuple[np.ndarray, float]:
     return pool[k].copy(), float(vals[k])
 
 
-def _free(problem: Problem, f, starts) -> tuple[np.ndarray, float, int]:
-    pool = [_current(problem), _even(problem), search.greedy(problem, f),
-            *[search.project(np.asarray(s, float), problem) for s in starts]]
+def _free(problem: Problem, f, starts, steps: search.Steps) -> tuple[np.ndarray, float, int]:
+    pool = [_current(problem), _even(problem), *[search.project(np.asarray(s, float), problem) for s in starts]]
+    pool += [search.greedy(problem, f)] if steps.greedy else []
     x, fx = _best(f, pool)
-    return search.pattern_search(x, fx, problem, f)
+    return search.pattern_search(x, fx, problem, f, steps)
 
 
-def _steady(problem: Problem, f, starts) -> tuple[np.ndarray, float, int]:
+def _steady(problem: Problem, f, starts, steps: search.Steps) -> tuple[np.ndarray, float, int]:
     st = search.Steady.of(problem)
     red, fr = st.reduced, st.objective(f)
     first = [_current(problem)[:, :1], _even(problem)[:, :1], search.start_shares(problem)[:, None] * red.budget,
              *[np.asarray(s, float)[:, :1] for s in starts]]
-    pool = [search.project(z, red) for z in first] + [search.greedy(red, fr)]
+    pool = [search.project(z, red) for z in first] + ([search.greedy(red, fr)] if steps.greedy else [])
     z, fz = _best(fr, pool)
-    z, fz, nit = search.pattern_search(z, fz, red, fr)
+    z, fz, nit = search.pattern_search(z, fz, red, fr, steps)
     return st.expand(z), fz, nit
 
 
-def _smooth(problem: Problem, f, steady: np.ndarray, starts) -> tuple[np.ndarray, float, int]:
+def _smooth(problem: Problem, f, steady: np.ndarray, starts, steps: search.Steps) -> tuple[np.ndarray, float, int]:
     status_quo = search.start_shares(problem)[:, None] * problem.budget
     target = steady[:, 0] / max(problem.budget[0], 1e-12)
     pool = [search.project(status_quo, problem), search.project(search.phased(problem, target), problem)]
@@ -238,8 +239,8 @@ def _smooth(problem: Problem, f, steady: np.ndarray, starts) -> tuple[np.ndarray
     pool += [search.project(np.asarray(s, float), problem) for s in starts]
     pool = [p for p in pool if ok(p[None])[0]] or pool[:1]
     x, fx = _best(f, pool)
-    return search.pattern_search(x, fx, problem, f, search.smooth_ok(problem, x),
-                                 (search.moves, search.onward_moves))
+    return search.pattern_search(x, fx, problem, f, replace(steps, allowed=search.smooth_ok(problem, x),
+                                                            movers=(search.moves, search.onward_moves)))
 
 
 def _frame(problem: Problem, x: np.ndarray) -> pd.DataFrame:
@@ -301,7 +302,8 @@ def _free_notes(sc: Scenario, problem: Problem, budget, bounds, objective, x: np
 
 
 def _robust(sc: Scenario, problem: Problem, budget, bounds, objective, options: Options, t0: float) -> Allocation:
-    """Maximize a robust criterion over fixed draws, starting from the nominal optimum."""
+    """Maximize a robust criterion over fixed draws: a refining search (:data:`sim.plan.search.REFINE`)
+    from the nominal optimum."""
     from ..uncertainty import draw
 
     rb = options.robust
@@ -310,7 +312,7 @@ def _robust(sc: Scenario, problem: Problem, budget, bounds, objective, options: 
     nominal = optimize(sc, budget, problem.target_year, bounds, objective, replace(options, robust=None))
     samples = draw(problem.scenario, rb.draws, rb.seed, rb.width)
     f = Counter(problem.scenario, "score", problem.scored, samples=samples, robust=rb.criterion)
-    x, fx, nit, idle = _search(problem, f, (nominal.x, *options.starts))
+    x, fx, nit, idle = _search(problem, f, (nominal.x, *options.starts), search.REFINE)
     if fx < f(nominal.x[None])[0]:  # the search's rounding may cost more than it found
         x, idle = nominal.x.copy(), nominal.idle_years
     raw = f.raw(np.array([nominal.x, x, _current(problem), _even(problem)]))  # (4, m, rounds)
