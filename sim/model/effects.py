@@ -80,14 +80,36 @@ def units(x, capacity, share, cost):
 
 
 def award_multiple(k, a, e, most) -> np.ndarray:
-    """The award multiple m >= 0 whose outlay is k times today's: m (1 - a + a m^e) = k, by Newton's
-    method from m = k (the left side is increasing and convex), at most ``most``."""
+    """The award multiple m >= 0 whose outlay is k times today's: m (1 - a + a m^e) = k, by
+    :data:`NEWTON_STEPS` steps of Newton's method from m = k (the left side is increasing and
+    convex), at most ``most``. ``k``: (n,); ``a``, ``e``: scalars, (1,) or (n,).
+
+    Halfway, rows whose steps have settled (a step gave back its input, or the input of the step
+    before: the steps then alternate, and an even number of steps remains) already hold the last
+    step's value; only the others take the remaining steps. The result is the full count's, bit
+    for bit (tested), at about half the work: most rows settle within five steps."""
     k = np.maximum(np.asarray(k, dtype=float), 0.0)
+    a, e = np.asarray(a, dtype=float), np.asarray(e, dtype=float)
+    c, ae = 1 - a, a * (1 + e)  # the terms of every step that do not move (the same sums as written out)
     m = k.copy()
-    for _ in range(NEWTON_STEPS):
-        me = m ** e
-        m = np.maximum(m - (m * (1 - a + a * me) - k) / (1 - a + a * (1 + e) * me), 0.0)
+    half = NEWTON_STEPS - 2 * (NEWTON_STEPS // 4)
+    before = last = m
+    for _ in range(half):
+        before, last, m = last, m, _newton(m, k, a, e, c, ae)
+    going = np.flatnonzero((m != last) & (m != before))
+    if going.size and half < NEWTON_STEPS:
+        rows = lambda v: v[going] if v.size == m.size and v.size > 1 else v  # noqa: E731
+        mg, kg, ag, eg, cg, aeg = m[going], k[going], rows(a), rows(e), rows(c), rows(ae)
+        for _ in range(NEWTON_STEPS - half):
+            mg = _newton(mg, kg, ag, eg, cg, aeg)
+        m[going] = mg
     return np.minimum(m, most)
+
+
+def _newton(m, k, a, e, c, ae) -> np.ndarray:
+    """One Newton step of m (1 - a + a m^e) = k; ``c`` = 1 - a, ``ae`` = a (1 + e)."""
+    me = m ** e
+    return np.maximum(m - (m * (c + a * me) - k) / (c + ae * me), 0.0)
 
 
 class Effects:
