@@ -113,8 +113,8 @@ def test_no_public_function_over_6_parameters():
 # ---------------------------------------------------------------------- the README's examples
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SKIPPED = {  # README commands not run here, and why
-    "--regions hebei-synthetic": "168 counties through Monte Carlo and robust optimization: about 5 minutes "
-                                 "stacked (bench/bench_city.py measures it)",
+    "--regions hebei-synthetic": "168 counties through Monte Carlo and robust optimization: about a minute and "
+                                 "a half stacked (bench/bench_city.py measures it)",
     "--scheduler tcp://host": "needs a Dask scheduler at that address",
 }
 
