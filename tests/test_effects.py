@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import sim
+from sim.model import effects
 from sim.model.effects import award_multiple, levers
 from sim.model.projection import run
 
@@ -69,3 +70,28 @@ def test_a_higher_award_causes_units_with_diminishing_returns():
     rd = run(sc, np.array(steps))["industrial_rd"][:, 3]
     gains = np.diff(rd)
     assert (gains > 0).all() and (np.diff(gains) < 0).all()
+
+
+def _newton_written_out(k, a, e, most, steps):
+    """award_multiple as first written: every row takes every step."""
+    k = np.maximum(np.asarray(k, dtype=float), 0.0)
+    m = k.copy()
+    for _ in range(steps):
+        me = m ** e
+        m = np.maximum(m - (m * (1 - a + a * me) - k) / (1 - a + a * (1 + e) * me), 0.0)
+    return np.minimum(m, most)
+
+
+@pytest.mark.parametrize("steps", [2, 3, 5, 12, 13])
+def test_settled_newton_rows_give_the_full_count_s_value_bit_for_bit(monkeypatch, steps):
+    """Rows that stop early (a fixed point or two alternating values by halfway) hold exactly what
+    every step would give: random multiples (0, 1 and far from 1), additionality and elasticity as
+    arrays, (1,) and scalars."""
+    monkeypatch.setattr(effects, "NEWTON_STEPS", steps)
+    rng = np.random.default_rng(steps)
+    n = 20_000
+    k = np.concatenate([rng.uniform(0, 4, n // 2), np.exp(rng.normal(0, 2, n // 4)), np.ones(n // 8), np.zeros(n // 8)])
+    for a, e in ((rng.uniform(0, 1, n), np.exp(rng.uniform(np.log(0.1), np.log(2), n))), (0.6, 0.5),
+                 (np.array([0.6]), np.array([0.25])), (rng.uniform(0, 1, n), np.array([1.0]))):
+        got = effects.award_multiple(k, a, e, 3.0)
+        assert np.array_equal(got, _newton_written_out(k, a, e, 3.0, steps))
