@@ -25,6 +25,7 @@ one call of :func:`county_rows`.
 """
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from dataclasses import dataclass
@@ -57,7 +58,9 @@ class Request:
     params: Params | None
     years: tuple[int, ...]
 
+    @functools.cached_property
     def rows(self) -> int:
+        """The engine rows the request takes (its allocations or its parameter sets, the more)."""
         return max(self.x.shape[0], self.params.size() if self.params is not None else 1)
 
 
@@ -79,10 +82,17 @@ def signature(sc: Scenario) -> tuple:
             tuple(sorted(sc.management)))
 
 
-def _key(r: Request) -> tuple:
+def _key(r: Request, cache: dict) -> tuple:
+    """What requests must share to stack; ``cache`` (see :func:`stack`) keeps each scenario's
+    signature and each parameter set's names (a search asks with the same objects round after round)."""
     p = r.params or Params()
-    names = tuple(tuple(sorted(map(str, getattr(p, f)))) for f in FIELDS)
-    return (signature(r.sc), r.objective, r.years, r.x.shape[1:], names, bool(p.base), p.reference is not None)
+    if ("names", id(p)) not in cache:
+        cache[("names", id(p))] = (p, tuple(tuple(sorted(map(str, getattr(p, f)))) for f in FIELDS))
+    if ("signature", id(r.sc)) not in cache:
+        cache[("signature", id(r.sc))] = (r.sc, signature(r.sc))
+    names = cache[("names", id(p))][1]
+    return (cache[("signature", id(r.sc))][1], r.objective, r.years, r.x.shape[1:], names, bool(p.base),
+            p.reference is not None)
 
 
 def _own(sc: Scenario) -> dict[str, dict]:
@@ -110,10 +120,10 @@ def _given(v, n: int) -> np.ndarray:
 def stack(requests: Sequence[Request], cache: dict | None = None) -> tuple[Scenario, np.ndarray, Params]:
     """Requests of one key (same signature, objective, years and parameter names) as one batch:
     (template scenario, spending (rows, P, Y), per-row parameters). Rows follow the requests'
-    order, each request's :meth:`Request.rows` of them. ``cache``: id(scenario) -> (scenario, its
-    own values), kept by the caller across batches."""
+    order, each request's :attr:`Request.rows` of them. ``cache``: kept by the caller across batches:
+    id(scenario) -> (scenario, its own values), and :func:`_key`'s signatures and names."""
     cache = {} if cache is None else cache
-    sizes = np.array([r.rows() for r in requests])
+    sizes = np.array([r.rows for r in requests])
     n_years = len(requests[0].sc.years)
     P = requests[0].x.shape[1]
     x = np.concatenate([np.broadcast_to(r.x, (k, *r.x.shape[1:])) for r, k in zip(requests, sizes)])
@@ -148,76 +158,82 @@ def stack(requests: Sequence[Request], cache: dict | None = None) -> tuple[Scena
 def evaluate(requests: Sequence[Request], cache: dict | None = None) -> list[np.ndarray]:
     """Each request's ``per_round`` (rows, rounds), computed in stacked engine calls of at most
     :data:`CHUNK_ROWS` rows (a request is never split); ``cache``: see :func:`stack`."""
+    cache = {} if cache is None else cache
     out: list[np.ndarray | None] = [None] * len(requests)
     groups: dict[tuple, list[int]] = {}
     for i, r in enumerate(requests):
-        groups.setdefault(_key(r), []).append(i)
+        groups.setdefault(_key(r, cache), []).append(i)
     for idx in groups.values():
         chunk: list[int] = []
         rows = 0
         for i in [*idx, None]:
-            if i is not None and (not chunk or rows + requests[i].rows() <= CHUNK_ROWS):
+            if i is not None and (not chunk or rows + requests[i].rows <= CHUNK_ROWS):
                 chunk.append(i)
-                rows += requests[i].rows()
+                rows += requests[i].rows
                 continue
             sc, x, params = stack([requests[j] for j in chunk], cache)
             r0 = requests[chunk[0]]
             vals = _objective.per_round(sc, x, r0.objective, params, r0.years)
             at = 0
             for j in chunk:
-                k = requests[j].rows()
+                k = requests[j].rows
                 out[j] = vals[at:at + k]
                 at += k
-            chunk, rows = ([i], requests[i].rows()) if i is not None else ([], 0)
+            chunk, rows = ([i], requests[i].rows) if i is not None else ([], 0)
     return out  # type: ignore[return-value]
 
 
 class Lockstep:
     """Counties' threads asking for evaluations, answered together (see the module doc):
     :meth:`ask` blocks a county's thread until the coordinator (:meth:`serve`, in the calling
-    thread) has answered every county still running."""
+    thread) has answered every county still running. Each county waits on an event of its own and
+    is woken once a round; only the coordinator waits for the round to fill."""
 
     def __init__(self, n: int):
-        self.cv = threading.Condition()
+        self.lock = threading.Lock()
+        self.full = threading.Condition(self.lock)  # the round holds every live county's request
         self.live = n
-        self.pending: dict[int, Request] = {}
+        self.pending: dict[int, tuple[Request, threading.Event]] = {}
         self.done: dict[int, object] = {}
         self.calls = 0
         self.cache: dict = {}
 
     def ask(self, i: int, r: Request) -> np.ndarray:
-        with self.cv:
-            self.pending[i] = r
-            self.cv.notify_all()
-            while i not in self.done:
-                self.cv.wait()
+        answered = threading.Event()
+        with self.lock:
+            self.pending[i] = (r, answered)
+            if len(self.pending) >= self.live:
+                self.full.notify()
+        answered.wait()
+        with self.lock:
             got = self.done.pop(i)
         if isinstance(got, BaseException):
             raise got
         return got
 
     def leave(self) -> None:
-        with self.cv:
+        with self.lock:
             self.live -= 1
-            self.cv.notify_all()
+            self.full.notify()
 
     def serve(self) -> None:
         while True:
-            with self.cv:
+            with self.lock:
                 while self.live > 0 and len(self.pending) < self.live:
-                    self.cv.wait()
+                    self.full.wait()
                 if self.live == 0:
                     return
                 batch, self.pending = self.pending, {}
             keys = list(batch)
             try:
-                answers: list = evaluate([batch[k] for k in keys], self.cache)
+                answers: list = evaluate([batch[k][0] for k in keys], self.cache)
             except Exception as exc:  # every waiting county gets the error
                 answers = [exc] * len(keys)
             self.calls += 1
-            with self.cv:
+            with self.lock:
                 self.done.update(zip(keys, answers))
-                self.cv.notify_all()
+            for k in keys:
+                batch[k][1].set()
 
 
 def in_step(jobs: Sequence) -> list:
