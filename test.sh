@@ -13,4 +13,4 @@ export SIM_TEST_PG_URL SIM_REQUIRE_PG=1 SIM_REQUIRE_OFFICE=1
 .venv/bin/lint-imports
 # two processes on this two-core machine, a test file to a process (its module fixtures, servers and
 # AppTest caches stay together); SIM_TEST_WORKERS=0 runs in one process
-exec .venv/bin/python -m pytest -q -n "${SIM_TEST_WORKERS:-2}" --dist loadfile --no-loadscope-reorder "$@"
+exec .venv/bin/python -m pytest -q -n "${SIM_TEST_WORKERS:-2}" --dist loadfile "$@"

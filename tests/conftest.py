@@ -58,19 +58,3 @@ def full(rubric) -> dict:
                 national_st_awards=2, st_management_innovation=5)
     return vals
 
-
-# The longest test files first, so that with `--dist loadfile --no-loadscope-reorder` (test.sh) the two
-# processes each start on a long file and finish together: pytest-xdist otherwise hands out files by
-# their number of tests, and the long browser files (one to nine tests each) came last, one process
-# running them alone for minutes at the end. Seconds a file took in one run of the suite (2026-12-03,
-# junit); a file not listed goes after these, in the usual order.
-LONGEST_FIRST = {
-    "test_room_browser.py": 264, "test_plan.py": 155, "test_e2e_browser.py": 148, "test_live.py": 137,
-    "test_stacked.py": 133, "test_house.py": 132, "test_load_browser.py": 122, "test_hostile_files.py": 100,
-    "test_app.py": 69, "test_live_browser.py": 65, "test_app_city.py": 60, "test_hostile.py": 53,
-    "test_room.py": 52, "test_app_data.py": 46, "test_hostile_browser.py": 42, "test_trust.py": 37,
-}
-
-
-def pytest_collection_modifyitems(config, items):
-    items.sort(key=lambda item: -LONGEST_FIRST.get(item.path.name, 0))  # stable: a file's own order kept
