@@ -84,13 +84,11 @@ def signature(sc: Scenario) -> tuple:
 
 def _key(r: Request, cache: dict) -> tuple:
     """What requests must share to stack; ``cache`` (see :func:`stack`) keeps each scenario's
-    signature and each parameter set's names (a search asks with the same objects round after round)."""
+    signature (a county asks with the same scenario round after round)."""
     p = r.params or Params()
-    if ("names", id(p)) not in cache:
-        cache[("names", id(p))] = (p, tuple(tuple(sorted(map(str, getattr(p, f)))) for f in FIELDS))
+    names = tuple(tuple(sorted(map(str, getattr(p, f)))) for f in FIELDS)
     if ("signature", id(r.sc)) not in cache:
         cache[("signature", id(r.sc))] = (r.sc, signature(r.sc))
-    names = cache[("names", id(p))][1]
     return (cache[("signature", id(r.sc))][1], r.objective, r.years, r.x.shape[1:], names, bool(p.base),
             p.reference is not None)
 
@@ -121,7 +119,7 @@ def stack(requests: Sequence[Request], cache: dict | None = None) -> tuple[Scena
     """Requests of one key (same signature, objective, years and parameter names) as one batch:
     (template scenario, spending (rows, P, Y), per-row parameters). Rows follow the requests'
     order, each request's :attr:`Request.rows` of them. ``cache``: kept by the caller across batches:
-    id(scenario) -> (scenario, its own values), and :func:`_key`'s signatures and names."""
+    id(scenario) -> (scenario, its own values), and :func:`_key`'s signatures."""
     cache = {} if cache is None else cache
     sizes = np.array([r.rows for r in requests])
     n_years = len(requests[0].sc.years)

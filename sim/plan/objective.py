@@ -105,15 +105,10 @@ class Counter:
         self.sc, self.objective, self.years = sc, objective, years
         self.params, self.samples, self.robust = params, samples, robust
         self.nfev = 0
-        self.draws = samples.size() if samples is not None else 0
-        self.tiles: dict[int, Params] = {}  # the draws repeated for k allocations, by k (a search asks for few k)
 
     def raw(self, x: np.ndarray) -> np.ndarray:
-        """(k, m, rounds) outcomes of k allocations under the m draws (as :func:`outcomes`)."""
-        k, m = x.shape[0], self.draws
-        if k not in self.tiles:
-            self.tiles[k] = self.samples.tiled(k)
-        return per_round(self.sc, np.repeat(x, m, axis=0), self.objective, self.tiles[k], self.years).reshape(k, m, -1)
+        """(k, m, rounds) outcomes of k allocations under the m draws."""
+        return outcomes(self.sc, x, self.objective, self.samples, self.years, rounds=True)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=float)
