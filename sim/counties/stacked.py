@@ -283,11 +283,17 @@ def _band(sc: Scenario, y: np.ndarray, year: int) -> Band:
     t = year - sc.base_year
     col = y[:, t]
     q = np.quantile(col, QUANTILES) if not np.isnan(col).any() else np.full(len(QUANTILES), np.nan)
-    tier = load_rubric(sc.rubric_id).tier_of(y)
-    rank = np.vectorize(TIER_RANK.get)(tier)
-    p = {k: float((tier[:, t] == k).mean()) for k in ("A", "B", "C")}
+    tier = load_rubric(sc.rubric_id).tier_of(y[:, [0, t]])  # the base year's and the year's
+    p = {k: float((tier[:, 1] == k).mean()) for k in ("A", "B", "C")}
+    rank = _rank(tier)
     return Band(float(q[0]), float(q[1]), float(q[2]), p["A"], p["B"], p["C"],
-                float((rank[:, t] < rank[:, 0]).mean()))
+                float((rank[:, 1] < rank[:, 0]).mean()))
+
+
+def _rank(tier: np.ndarray) -> np.ndarray:
+    """Tier letters (any shape) as their ranks (:data:`sim.model.attainment.TIER_RANK`)."""
+    letters, at = np.unique(tier, return_inverse=True)
+    return np.array([TIER_RANK[str(v)] for v in letters])[at].reshape(tier.shape)
 
 
 def monte_carlo(scenarios: Sequence[Scenario], draws: int, seed: int, year: int) -> list[Band]:
