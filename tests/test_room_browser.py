@@ -266,6 +266,7 @@ def test_a_short_link_from_the_compare_page_opens_on_a_phone(server, browser, db
     code.wait_for()
     url = code.inner_text().strip()
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\?id=[a-z2-7]{8}", url), url
+    pg.locator(".st-key-cmp_share img").first.wait_for()  # the image arrives after the code block under load
     assert pg.locator(".st-key-cmp_share img").count() == 1  # its QR code
     _shot(pg, "compare_short_link", tall=True)
     pg.context.close()

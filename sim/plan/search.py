@@ -130,12 +130,18 @@ def moves(x: np.ndarray, problem: Problem, step: np.ndarray, allowed=None) -> np
     src, dst = np.nonzero(~np.eye(P, dtype=bool))
     amt = np.minimum(give[src][:, None, :], take[dst][:, None, :])[:, 0, :]  # (pairs, Y)
     pairs, years = np.nonzero(amt > 1e-9 * (1 + step))
-    a = amt[pairs, years]
-    cands = np.repeat(x[None], len(a), axis=0)
-    idx = np.arange(len(a))
-    cands[idx, src[pairs], years] -= a
-    cands[idx, dst[pairs], years] += a
+    cands = transfers(x, src[pairs], dst[pairs], years, amt[pairs, years])
     return cands if allowed is None else cands[allowed(cands)]
+
+
+def transfers(x: np.ndarray, src: np.ndarray, dst: np.ndarray, years: np.ndarray, amount: np.ndarray) -> np.ndarray:
+    """(P, Y) -> (n, P, Y): candidate k moves ``amount[k]`` 万元 from program ``src[k]`` to
+    ``dst[k]`` in year ``years[k]``."""
+    cands = np.repeat(x[None], len(amount), axis=0)
+    idx = np.arange(len(amount))
+    cands[idx, src, years] -= amount
+    cands[idx, dst, years] += amount
+    return cands
 
 
 @dataclass(frozen=True)
@@ -183,12 +189,7 @@ def probed_moves(x: np.ndarray, fx: float, problem: Problem, f, step: np.ndarray
     src, dst, years = np.unravel_index(order, pred.shape)
     keep = np.isfinite(pred[src, dst, years])
     src, dst, years = src[keep], dst[keep], years[keep]
-    a = np.minimum(give[src, years], take[dst, years])
-    cands = np.repeat(x[None], len(a), axis=0)
-    idx = np.arange(len(a))
-    cands[idx, src, years] -= a
-    cands[idx, dst, years] += a
-    return cands
+    return transfers(x, src, dst, years, np.minimum(give[src, years], take[dst, years]))
 
 
 def plus_each_year(x: np.ndarray, amount: np.ndarray) -> np.ndarray:
