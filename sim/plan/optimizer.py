@@ -214,8 +214,8 @@ def _best(f, pool: list[np.ndarray]) -> tuple[np.ndarray, float]:
 
 
 def _free(problem: Problem, f, starts, steps: search.Steps) -> tuple[np.ndarray, float, int]:
-    pool = [_current(problem), _even(problem), *[search.project(np.asarray(s, float), problem) for s in starts]]
-    pool += [search.greedy(problem, f)] if steps.greedy else []
+    pool = [_current(problem), _even(problem), *([search.greedy(problem, f)] if steps.greedy else []),
+            *[search.project(np.asarray(s, float), problem) for s in starts]]
     x, fx = _best(f, pool)
     return search.pattern_search(x, fx, problem, f, steps)
 
