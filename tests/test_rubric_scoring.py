@@ -185,3 +185,26 @@ def test_missing_column_is_named(rubric, zeros):
     del vals["tech_markets"]
     with pytest.raises(InputError, match="tech_markets"):
         score(rubric, vals)
+
+
+def test_totals_equal_the_score_s_total_bit_for_bit(rubric, zeros):
+    """The optimizer's and the push's total-only path (sim.model.rubric.totals) is score()'s
+    total, to the bit, over random columns (banded values around their breakpoints, counts,
+    assessed points, categories) and given item points."""
+    from sim.model.rubric import totals
+
+    rng = np.random.default_rng(7)
+    n = 4_000
+    vals = {}
+    for c in rubric.columns:
+        if c.kind == "category":
+            vals[c.id] = rng.choice([cat.id for cat in rubric.item(c.item).categories], n)
+        elif c.kind == "number":
+            xs = rubric.item(c.item).breakpoints[0]
+            vals[c.id] = np.where(rng.random(n) < 0.3, rng.choice(xs, n), rng.uniform(0, 1.3 * xs[-1], n))
+        else:
+            vals[c.id] = rng.uniform(-1, 1.2 * (c.max_value or 10), n).round(rng.integers(0, 3))
+    points = {rubric.items[-1].id: rng.uniform(-2, 12, n)}
+    want = score(rubric, vals, points).total
+    np.testing.assert_array_equal(totals(rubric, vals, points), want)
+    assert not np.array_equal(totals(rubric, vals), want)  # the given points count

@@ -26,7 +26,7 @@ from sim.files.datadir import DATA_DIR, read_toml
 from sim.inputs.presets import own_programs, scenario_from_doc
 from sim.model.params import Params
 from sim.model.projection import run
-from sim.model.scoring import score_batch
+from sim.model.scoring import total_batch
 from .collection import Regions, county_doc, merge, stack
 
 RECORD_FILE = "regions/hebei_record.toml"
@@ -148,7 +148,7 @@ def reward_policy(t, rewards: Rewards, reference: np.ndarray, params: Params, co
 
     def total(X, col: int) -> np.ndarray:
         if col not in previous:
-            previous[col] = score_batch(t, {q: v[:, col] for q, v in X.items()}, _year_params(params)).total
+            previous[col] = total_batch(t, {q: v[:, col] for q, v in X.items()}, _year_params(params))
         return previous[col]
 
     def policy(step: int, X: dict, x: np.ndarray) -> None:
@@ -233,7 +233,7 @@ def project_draws(regions: Regions, theta: dict[str, np.ndarray], horizon: int,
         xk = np.tile(x, (k, 1, 1))
         policy = reward_policy(t, regions.policy, pk.reference, pk, C) if regions.policy is not None else None
         X = run(t, xk, pk, policy=policy)
-        totals.append(score_batch(t, X, pk).total.reshape(k, C, -1))
+        totals.append(total_batch(t, X, pk).reshape(k, C, -1))
         htes.append(X["high_tech_enterprises"].reshape(k, C, -1).sum(axis=1))
     return Draws(np.concatenate(totals), np.concatenate(htes), {n: np.asarray(v) for n, v in theta.items()},
                  (t.base_year, *t.years))

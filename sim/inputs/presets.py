@@ -5,6 +5,7 @@ id is :func:`sim.scenarios.presets.load_preset`.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from sim.files.datadir import DATA_DIR, read_toml
@@ -148,6 +149,7 @@ def scenario_from_doc(doc: dict, region_values: dict | None = None, region_name:
     return sc.status_quo_scenario()
 
 
+@functools.cache
 def program_share() -> float:
     """The share of a county's fiscal S&T spending its seven programs take in the status quo
     (``data/regions/hebei_synthetic.toml`` program_share: 34%, an assumption with its reason)."""

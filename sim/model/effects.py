@@ -146,7 +146,7 @@ class Effects:
                 u = self.caused[k][np.arange(self.n), np.clip(s, 0, t)] if lag.ndim else self.caused[k][:, s]
             else:
                 c = np.clip(s - 1, 0, self.x.shape[2] - 1)
-                spent, reference = self.x[self.rows, e.program, c], self.ref[self.ref_rows, e.program, c]
+                spent, reference = self._of(self.x, self.rows, e.program, c), self._of(self.ref, self.ref_rows, e.program, c)
                 cap = self.rate[k] * pool_of(e, t)
                 u = units(spent, cap, e.share, self.cost[k]) - units(reference, cap, e.share, self.cost[k])
             if lag.ndim:
@@ -155,11 +155,19 @@ class Effects:
                 U[tgt][:, t] += u
         return unspent
 
+    @staticmethod
+    def _of(a: np.ndarray, rows: np.ndarray, program: int, year) -> np.ndarray | float:
+        """Spending ``a`` (1 or n, programs, years) of one program in a year (a year index, or one
+        per row): the column (a view), its one value, or the rows' own years."""
+        if np.ndim(year):
+            return a[rows, program, year]
+        return a[:, program, year] if a.shape[0] > 1 else a[0, program, year]
+
     def _post_award(self, k: int, e: Lever, t: int, n0: np.ndarray) -> np.ndarray:
         """Year t's caused units of a post-award effect (stored by the year of spending) and its
         unspent money."""
-        spent = e.share * self.x[self.rows, e.program, t - 1]
-        reference = e.share * self.ref[self.ref_rows, e.program, t - 1]
+        spent = e.share * self._of(self.x, self.rows, e.program, t - 1)
+        reference = e.share * self._of(self.ref, self.ref_rows, e.program, t - 1)
         if self.per_unit[k] is None:
             self.per_unit[k] = np.where(n0 > 0, reference / np.maximum(n0, 1e-12), 0.0)
         today = self.per_unit[k] * n0  # the outlay of today's award on this year's organic units

@@ -43,7 +43,7 @@ from .effects import Effects, effect_keys, units  # noqa: F401  (effect_keys, un
 from .params import Params
 from .rubric import load_rubric
 from .scenario import Scenario
-from .scoring import score_batch
+from .scoring import total_batch
 
 MAX_ANCHOR = 0.999  # a baseline at its ceiling still leaves the logistic a finite slope
 
@@ -221,7 +221,7 @@ def line_push(sc: Scenario, params: Params, n: int):
     targets = [q for q in ("mgmt_support_points", "mgmt_innovation_points") if q in sc.base]
 
     def push(t: int, X: dict) -> dict[str, np.ndarray]:
-        total = score_batch(sc, {q: v[:, t] for q, v in X.items()}, params).total
+        total = total_batch(sc, {q: v[:, t] for q, v in X.items()}, params)
         sight = sum(np.clip((total - line + sc.effort_reach) / sc.effort_reach, 0.0, 1.0) for line in lines) / len(lines)
         return {q: np.broadcast_to(effort * sight / len(targets), (n,)) for q in targets}
 

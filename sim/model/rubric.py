@@ -108,11 +108,12 @@ class Item(_Frozen):
             raise ValueError(f"{self.id}: an assessed item needs its column")
         return self
 
-    @property
+    @functools.cached_property
     def breakpoints(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(values, points)`` including the origin ``(0, 0)``."""
+        """``(values, points)`` including the origin ``(0, 0)`` (built once, read-only)."""
         xs = np.array([0.0] + [b.upto for b in self.bands])
         ps = np.array([0.0] + [b.points for b in self.bands])
+        xs.flags.writeable = ps.flags.writeable = False
         return xs, ps
 
 
@@ -190,9 +191,9 @@ class Rubric(_Frozen):
         return self
 
     # ------------------------------------------------------------------ columns
-    @property
+    @functools.cached_property
     def columns(self) -> tuple[InputColumn, ...]:
-        """Every input column, in the order of the rubric."""
+        """Every input column, in the order of the rubric (built once: the scorer asks every call)."""
         cols: list[InputColumn] = []
         for it in self.items:
             if it.kind == "banded":
@@ -296,6 +297,26 @@ def score(rubric: Rubric, values: Mapping[str, object], points: Mapping[str, obj
     >>> float(score(r, {**zeros, "fiscal_st_spending": 3000}).items["fiscal_st_spending"])  # doctest: +SKIP
     3.5
     """
+    items, marginal, to_next, shape = _points(rubric, values, points, detail=True)
+    groups, total = _sums(rubric, items, shape)
+    headroom = {i.id: np.round(i.max_points - items[i.id], DECIMALS) for i in rubric.items}
+    return Score(rubric.id, MappingProxyType(items), MappingProxyType(groups), total,
+                 rubric.tier_of(total), MappingProxyType(marginal), MappingProxyType(to_next),
+                 MappingProxyType(headroom))
+
+
+def totals(rubric: Rubric, values: Mapping[str, object], points: Mapping[str, object] | None = None) -> np.ndarray:
+    """The total points of :func:`score` (the same numbers, bit for bit) without the slopes,
+    distances, headroom and tiers: what the projection's line push and the optimizer's
+    objective ask for every row of every round."""
+    items, _, _, shape = _points(rubric, values, points, detail=False)
+    return _sums(rubric, items, shape)[1]
+
+
+def _points(rubric: Rubric, values: Mapping[str, object], points: Mapping[str, object] | None,
+            detail: bool) -> tuple[dict, dict, dict, tuple[int, ...]]:
+    """Each item's points (rounded to :data:`DECIMALS`), and with ``detail`` each banded item's
+    slope and distance to its next breakpoint; the values' broadcast shape."""
     missing = [c.id for c in rubric.columns if c.id not in values]
     if missing:
         raise InputError("missing_column", column=missing[0], columns=", ".join(missing))
@@ -309,8 +330,10 @@ def score(rubric: Rubric, values: Mapping[str, object], points: Mapping[str, obj
             items[it.id] = np.round(np.clip(np.broadcast_to(np.asarray(points[it.id], dtype=float), shape), 0.0,
                                             it.max_points), DECIMALS)
             continue
-        if it.kind == "banded":
+        if it.kind == "banded" and detail:
             items[it.id], marginal[it.id], to_next[it.id] = _banded(it, num[it.id])
+        elif it.kind == "banded":
+            items[it.id] = np.interp(num[it.id], *it.breakpoints)
         elif it.kind == "assessed":
             items[it.id] = np.clip(num[it.column.id], 0.0, it.max_points)
         else:
@@ -319,13 +342,14 @@ def score(rubric: Rubric, values: Mapping[str, object], points: Mapping[str, obj
                 raw = raw + category_points(it, values[it.category_column.id], shape)
             items[it.id] = np.minimum(raw, it.max_points)
         items[it.id] = np.round(items[it.id], DECIMALS)
+    return items, marginal, to_next, shape
+
+
+def _sums(rubric: Rubric, items: Mapping[str, np.ndarray], shape) -> tuple[dict, np.ndarray]:
+    """Group points and the total from item points, each sum rounded to :data:`DECIMALS`."""
     groups = {g.id: np.round(sum((items[i.id] for i in rubric.items if i.group == g.id),
                                  np.zeros(shape)), DECIMALS) for g in rubric.groups}
-    total = np.round(sum(groups.values(), np.zeros(shape)), DECIMALS)
-    headroom = {i.id: np.round(i.max_points - items[i.id], DECIMALS) for i in rubric.items}
-    return Score(rubric.id, MappingProxyType(items), MappingProxyType(groups), total,
-                 rubric.tier_of(total), MappingProxyType(marginal), MappingProxyType(to_next),
-                 MappingProxyType(headroom))
+    return groups, np.round(sum(groups.values(), np.zeros(shape)), DECIMALS)
 
 
 @functools.cache

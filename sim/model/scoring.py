@@ -6,7 +6,7 @@ import numpy as np
 
 from .catalog import load_catalog
 from .params import Params
-from .rubric import Score, load_rubric, score
+from .rubric import Score, load_rubric, score, totals
 from .scenario import Scenario
 
 
@@ -37,3 +37,9 @@ def item_points(X: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 def score_batch(sc: Scenario, X: dict[str, np.ndarray], params: Params | None = None) -> Score:
     """County scores of projected quantities, shape (n, years + 1) (or (n,) for one year)."""
     return score(load_rubric(sc.rubric_id), rubric_values(sc, X, params), item_points(X))
+
+
+def total_batch(sc: Scenario, X: dict[str, np.ndarray], params: Params | None = None) -> np.ndarray:
+    """``score_batch(sc, X, params).total`` (points, bit for bit) without the score's detail
+    (:func:`sim.model.rubric.totals`): for the rows of the projection's push and the optimizer."""
+    return totals(load_rubric(sc.rubric_id), rubric_values(sc, X, params), item_points(X))

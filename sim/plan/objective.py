@@ -19,7 +19,7 @@ from sim.model.attainment import attainment_batch
 from sim.model.params import Params
 from sim.model.projection import run
 from sim.model.scenario import Scenario
-from sim.model.scoring import score_batch
+from sim.model.scoring import total_batch
 from .problem import default_objective
 
 ROBUST = ("p10", "prob_a")
@@ -72,7 +72,7 @@ def per_round(sc: Scenario, x: np.ndarray, objective: str, params: Params | None
     X = run(sc, x, params)
     if objective == "score":
         cols = [y - sc.base_year for y in years]
-        return np.asarray(score_batch(sc, {q: v[:, cols] for q, v in X.items()}, params).total).reshape(-1, len(cols))
+        return np.asarray(total_batch(sc, {q: v[:, cols] for q, v in X.items()}, params)).reshape(-1, len(cols))
     return attainment_batch(sc, X, objective)[:, None]
 
 

@@ -14,7 +14,7 @@ from sim.files.errors import InputError
 from sim.model.params import Params
 from sim.model.projection import effect_keys, run
 from sim.model.scenario import Scenario
-from sim.model.scoring import score_batch
+from sim.model.scoring import score_batch, total_batch
 from .objective import outcomes, score_allocations
 from .optimizer import Allocation, Options, optimize
 from .problem import base_objective, bound, default_objective, make_problem, scored_year, shown
@@ -202,7 +202,7 @@ def money_buys(sc: Scenario, target_year: int, step: float = 100.0, params: Para
     score = score_batch(short, {q: v.reshape(-1) for q, v in last.items()},
                         None if params is None else params.tiled(P + 1)).total.reshape(P + 1, n)
     lastb = {q: v[:, -1] for q, v in Xb.items()}
-    scoreb = score_batch(short, lastb, None if params is None else params.tiled(P)).total.reshape(P, n)
+    scoreb = total_batch(short, lastb, None if params is None else params.tiled(P)).reshape(P, n)
     total = score[1:] - score[0]
     itself = scoreb - score[0]
     gains = []

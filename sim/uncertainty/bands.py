@@ -14,7 +14,7 @@ from sim.model.params import Params
 from sim.model.projection import run
 from sim.model.rubric import load_rubric
 from sim.model.scenario import Scenario
-from sim.model.scoring import score_batch
+from sim.model.scoring import total_batch
 
 from .draws import draw
 from .triangles import Range, ranges
@@ -30,7 +30,7 @@ def outcome(sc: Scenario, X: dict[str, np.ndarray], params: Params | None = None
     presets) or, for city presets, the weighted attainment (%) of the targets due by that year
     (NaN before the first one)."""
     if sc.rubric_id:
-        return score_batch(sc, X, params).total
+        return total_batch(sc, X, params)
 
     n, T = next(iter(X.values())).shape
     out = np.full((n, T), np.nan)
