@@ -396,3 +396,30 @@ def test_response_curves_pass_through_the_plan_and_mark_the_bounds():
     assert not inc.loc[inc["spend"] > 300 + 1e-6, "inside"].any()
     for _, curve in rc[rc["mark"] == ""].groupby("program"):
         assert curve["spend"].min() == 0 and curve["spend"].is_monotonic_increasing
+
+
+@pytest.mark.parametrize("pid", ["demo", "changan"])
+def test_project_gives_the_nearest_feasible_split_of_each_year(pid):
+    """sim.plan.search.project (the bisection of every year at once): within the bounds, the
+    year's budget to 1e-9, and nearest: the programs strictly inside their bounds moved by one
+    common shift, those at a bound pushed there by it (the KKT conditions of the projection)."""
+    from sim.plan.search import project
+
+    sc = sim.load_preset(pid)
+    rng = np.random.default_rng(3)
+    for budget in (0.5 * sc.budget()[0], sc.budget()[0], 3 * sc.budget()[0]):
+        pr = make_problem(sc, budget, sc.years[-1])
+        for _ in range(30):
+            x = rng.normal(pr.lo.mean(), 2 * (pr.hi - pr.lo).mean() + 1, pr.lo.shape)
+            out = project(x, pr)
+            assert (out >= pr.lo - 1e-9).all() and (out <= pr.hi + 1e-9).all()
+            np.testing.assert_allclose(out.sum(axis=0), pr.budget, rtol=1e-12, atol=1e-9)
+            shift = out - x
+            inside = (out > pr.lo + 1e-6) & (out < pr.hi - 1e-6)
+            for j in range(out.shape[1]):
+                tau = np.median(shift[inside[:, j], j]) if inside[:, j].any() else None
+                if tau is None:
+                    continue
+                np.testing.assert_allclose(shift[inside[:, j], j], tau, atol=1e-6)
+                assert (x[out[:, j] <= pr.lo[:, j] + 1e-6, j] + tau <= pr.lo[out[:, j] <= pr.lo[:, j] + 1e-6, j] + 1e-6).all()
+                assert (x[out[:, j] >= pr.hi[:, j] - 1e-6, j] + tau >= pr.hi[out[:, j] >= pr.hi[:, j] - 1e-6, j] - 1e-6).all()

@@ -235,8 +235,9 @@ def _col(v) -> np.ndarray:
 
 def _div(a, b, default: float) -> np.ndarray:
     """a / b where b > 0, else ``default`` (broadcast)."""
-    a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
-    return np.divide(a, b, out=np.full(a.shape, default), where=b > 0)
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    shape = a.shape if a.shape == b.shape else np.broadcast_shapes(a.shape, b.shape)
+    return np.divide(a, b, out=np.full(shape, default), where=b > 0)
 
 
 def _derive(ind, rk, X, t, programs) -> np.ndarray:

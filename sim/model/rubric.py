@@ -321,8 +321,7 @@ def _points(rubric: Rubric, values: Mapping[str, object], points: Mapping[str, o
     if missing:
         raise InputError("missing_column", column=missing[0], columns=", ".join(missing))
     shape = _shape_of(values, rubric)
-    num = {c.id: np.broadcast_to(np.asarray(values[c.id], dtype=float), shape)
-           for c in rubric.columns if c.kind != "category"}
+    num = {c.id: _as_shape(values[c.id], shape) for c in rubric.columns if c.kind != "category"}
     items, marginal, to_next = {}, {}, {}
     points = points or {}
     for it in rubric.items:
@@ -343,6 +342,12 @@ def _points(rubric: Rubric, values: Mapping[str, object], points: Mapping[str, o
             items[it.id] = np.minimum(raw, it.max_points)
         items[it.id] = np.round(items[it.id], DECIMALS)
     return items, marginal, to_next, shape
+
+
+def _as_shape(v, shape) -> np.ndarray:
+    """A column's values as floats of ``shape`` (itself when it has the shape already)."""
+    a = np.asarray(v, dtype=float)
+    return a if a.shape == shape else np.broadcast_to(a, shape)
 
 
 def _sums(rubric: Rubric, items: Mapping[str, np.ndarray], shape) -> tuple[dict, np.ndarray]:

@@ -198,13 +198,19 @@ def _search(problem: Problem, f, starts=(), steps: search.Steps = search.Steps()
 
 
 def _current(problem: Problem) -> np.ndarray:
-    """The scenario's own split rescaled to the budget (the 'current' of every comparison)."""
-    return search.project(problem.scenario.spend_matrix()[:, :problem.shape[1]], problem)
+    """The scenario's own split rescaled to the budget (the 'current' of every comparison);
+    projected once per problem, a copy each call."""
+    if "current" not in problem.memo:
+        problem.memo["current"] = search.project(problem.scenario.spend_matrix()[:, :problem.shape[1]], problem)
+    return problem.memo["current"].copy()
 
 
 def _even(problem: Problem) -> np.ndarray:
-    P, Y = problem.shape
-    return search.project(np.broadcast_to(problem.budget / P, (P, Y)).copy(), problem)
+    """Every program the same share of each year's budget, within the bounds; once per problem."""
+    if "even" not in problem.memo:
+        P, Y = problem.shape
+        problem.memo["even"] = search.project(np.broadcast_to(problem.budget / P, (P, Y)).copy(), problem)
+    return problem.memo["even"].copy()
 
 
 def _best(f, pool: list[np.ndarray]) -> tuple[np.ndarray, float]:

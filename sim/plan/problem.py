@@ -8,7 +8,7 @@ the rounds scored are that one and the ``rounds - 1`` after it (within the proje
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -77,6 +77,7 @@ class Problem:
     data_year: int
     scored: tuple[int, ...]
     raised: bool = False
+    memo: dict = field(default_factory=dict, init=False, compare=False, repr=False)  # allocations derived once (sim.plan.optimizer); not copied by replace()
 
     @property
     def years(self) -> tuple[int, ...]:

@@ -28,21 +28,24 @@ TOL = 1e-9
 
 
 def project(x: np.ndarray, problem: Problem) -> np.ndarray:
-    """The feasible allocation nearest to ``x`` (Euclidean), year by year."""
-    out = np.empty_like(problem.lo)
-    for j in range(out.shape[1]):
-        lo, hi, b = problem.lo[:, j], problem.hi[:, j], problem.budget[j]
-        a, c = (lo - x[:, j]).min() - 1, (hi - x[:, j]).max() + 1
-        for _ in range(100):  # bisection on the shift tau: sum(clip(x + tau)) = b
-            tau = (a + c) / 2
-            if np.clip(x[:, j] + tau, lo, hi).sum() < b:
-                a = tau
-            else:
-                c = tau
-        col = np.clip(x[:, j] + c, lo, hi)
-        col[np.argmax(hi - col)] += b - col.sum()  # absorb rounding in the roomiest program
-        out[:, j] = np.clip(col, lo, hi)
-    return out
+    """The feasible allocation nearest to ``x`` (Euclidean), year by year: each year's shift tau
+    with sum(clip(x + tau, lo, hi)) = budget, by bisection, every year at once (rows of the
+    transposed arrays, so that each year's sum is numpy's sum of that year alone). The loop ends
+    when no year's ends move any more: the result of the full 100 halvings."""
+    lo, hi, b = problem.lo.T, problem.hi.T, problem.budget  # (Y, P)
+    x = np.ascontiguousarray(np.asarray(x, dtype=float)[:, :lo.shape[0]].T)
+    a, c = (lo - x).min(axis=1) - 1, (hi - x).max(axis=1) + 1
+    for _ in range(100):
+        tau = (a + c) / 2
+        below = np.clip(x + tau[:, None], lo, hi).sum(axis=1) < b
+        na, nc = np.where(below, tau, a), np.where(below, c, tau)
+        if np.array_equal(na, a) and np.array_equal(nc, c):
+            break
+        a, c = na, nc
+    out = np.clip(x + c[:, None], lo, hi)
+    for j, row in enumerate(out):  # absorb rounding in the roomiest program
+        row[np.argmax(hi[j] - row)] += b[j] - row.sum()
+    return np.ascontiguousarray(np.clip(out, lo, hi).T)
 
 
 def from_unit(z: np.ndarray, problem: Problem) -> np.ndarray:
