@@ -29,6 +29,8 @@ from .catalog import load_catalog
 from .scenario import Scenario
 
 NEWTON_STEPS = 12
+FEW_ROWS = 4096  # up to this many rows a post-award effect solves its two multiples together (measured: 960 rows
+# 34 -> 26 ms a projection; at 16k rows the copies cost 5% more than the calls they save)
 
 
 @dataclass(frozen=True)
@@ -186,9 +188,16 @@ class Effects:
             self.per_unit[k] = np.where(n0 > 0, reference / np.maximum(n0, 1e-12), 0.0)
         today = self.per_unit[k] * n0  # the outlay of today's award on this year's organic units
         a, el = self.a[k], self.elasticity[k]
+        n = today.shape[0]
         with np.errstate(divide="ignore", invalid="ignore"):
-            m = award_multiple(np.where(today > 0, spent / today, 0.0), a, el, e.award_max)
-            m_ref = award_multiple(np.where(today > 0, reference / today, 0.0), a, el, e.award_max)
+            k_spent = np.where(today > 0, spent / today, 0.0)
+            k_ref = np.where(today > 0, reference / today, 0.0)
+        if n <= FEW_ROWS:  # both multiples in one solve: half the operations' fixed cost (the same numbers)
+            twice = lambda v: np.concatenate([v, v]) if v.size > 1 else v  # noqa: E731
+            both = np.concatenate([np.broadcast_to(k_spent, (n,)), np.broadcast_to(k_ref, (n,))])
+            m, m_ref = award_multiple(both, twice(a), twice(el), e.award_max).reshape(2, n)
+        else:
+            m, m_ref = award_multiple(k_spent, a, el, e.award_max), award_multiple(k_ref, a, el, e.award_max)
         self.caused[k][:, t] = n0 * a * (m ** el - m_ref ** el)
         most = today * e.award_max * self.most[k]
         return np.maximum(spent - np.maximum(most, reference), 0.0)
