@@ -423,3 +423,32 @@ def test_project_gives_the_nearest_feasible_split_of_each_year(pid):
                 np.testing.assert_allclose(shift[inside[:, j], j], tau, atol=1e-6)
                 assert (x[out[:, j] <= pr.lo[:, j] + 1e-6, j] + tau <= pr.lo[out[:, j] <= pr.lo[:, j] + 1e-6, j] + 1e-6).all()
                 assert (x[out[:, j] >= pr.hi[:, j] - 1e-6, j] + tau >= pr.hi[out[:, j] >= pr.hi[:, j] - 1e-6, j] - 1e-6).all()
+
+
+def test_idle_years_are_those_no_program_s_probe_moves():
+    """sim.plan.search.idle_years (each year's largest program probed first, the others only where
+    needed) names exactly the years in which no program's probe of max(budget, 1000)万 more raises
+    the objective, probing every program of every year; cases with and without idle years."""
+    from sim.plan.objective import Counter
+    from sim.plan.search import TOL, idle_years, project
+
+    rng = np.random.default_rng(5)
+    seen = set()
+    for pid, objective in (("hebi", "attainment"), ("xiangtan", "targets_met"), ("demo", "score")):
+        sc = sim.load_preset(pid)
+        for year in sc.years[1:4]:
+            pr = make_problem(sc, 1.5 * sc.budget()[0], year, objective=objective)
+            f = Counter(pr.scenario, pr.objective, pr.scored)
+            x = project(pr.lo + rng.random(pr.lo.shape) * pr.budget, pr)
+            P, Y = pr.shape
+            fx = f(x[None])[0]
+            every = []
+            for j in range(Y):
+                probes = np.repeat(x[None], P, axis=0)
+                for i in range(P):
+                    probes[i, i, j] += max(pr.budget[j], 1000.0)
+                if np.all(f(probes) <= fx + TOL):
+                    every.append(pr.years[j])
+            assert idle_years(pr, x, f) == tuple(every), (pid, year)
+            seen.add(bool(every))
+    assert seen == {True, False}
