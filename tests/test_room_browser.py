@@ -1,6 +1,8 @@
 """Issue 20 in a real browser: every page in zh and en at 1440x1000, projector mode at 1920x1080
 and 1280x720, the presenter's view, and the scenario and city pages on a phone (390x844, a touch
-browser). Screenshots go to tests/artifacts/room_*.png (not committed); the checks:
+browser). Screenshots go to tests/artifacts/room_*.png (not committed); the whole pages too
+(room_*_full.png, the viewport grown to the page: about 3 s a page) with SIM_FULL_SHOTS=1, for
+a reviewer's eyes (no check reads them). The checks:
 
 * no Latin word on a zh page outside a short list (tier letters, P(A), R&D, file formats, key
   names, the language switch, URLs), no Chinese on an en page but the language switch;
@@ -29,6 +31,7 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = os.environ.get("SIM_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
         "--disable-background-networking", "--disable-component-update"]
+FULL_SHOTS = os.environ.get("SIM_FULL_SHOTS") == "1"  # the whole-page screenshots (see the module doc)
 PAGES = ["", "optimizer", "targets", "uncertainty", "city", "compare", "data", "method", "score"]
 PHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
             "Mobile/15E148 MicroMessenger/8.0.40")
@@ -129,9 +132,9 @@ def _settle(pg) -> None:
 
 
 def _shot(pg, name: str, tall: bool = False) -> None:
-    """The screen as it is, and (``tall``) the whole page: the viewport grown to the page."""
+    """The screen as it is, and (``tall``, with SIM_FULL_SHOTS=1) the whole page: the viewport grown to the page."""
     pg.screenshot(path=str(ARTIFACTS / f"room_{name}.png"))
-    if tall:
+    if tall and FULL_SHOTS:
         size = pg.viewport_size
         height = pg.evaluate("() => document.querySelector('.stMain').scrollHeight")
         pg.set_viewport_size({"width": size["width"], "height": min(max(height + 40, size["height"]), 9000)})
