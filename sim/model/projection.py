@@ -39,7 +39,7 @@ from graphlib import TopologicalSorter
 import numpy as np
 
 from .catalog import STEPPED, Catalog, load_catalog
-from .effects import Effects, effect_keys, units  # noqa: F401  (effect_keys, units: public here too)
+from .effects import Effects, effect_keys, levers, units  # noqa: F401  (effect_keys, units: public here too)
 from .params import Params
 from .rubric import load_rubric
 from .scenario import Scenario
@@ -198,7 +198,12 @@ def start_state(sc: Scenario, params: Params, cat: Catalog, n: int, n_years: int
         if ind.kind == "driver":
             v = trend[q][:, 1:] * (np.exp(shock[q][:, 1:]) if q in shock else 1.0)
             X[q][:, 1:] = v if ind.upper is None else _ceiling(ind, v, X, None)
-    U = {q: np.zeros((n, n_years + 1), order="F") for q in qs}
+    # program units where a program effect adds them; the others share one read-only zero array
+    # (their steps add its zeros as before, without an allocation a quantity)
+    moved = {q for e in levers(qs, sc.programs) for q in e.targets}
+    none = np.zeros((n, n_years + 1), order="F")
+    none.flags.writeable = False
+    U = {q: np.zeros((n, n_years + 1), order="F") if q in moved else none for q in qs}
     push = {q: np.zeros((n, n_years + 1), order="F") for q in qs if cat.indicators[q].kind == "points"}
     return ProjectionState(qs, order, X, U, trend, g, prm, base, rk, programs, growth_mult, param_mult, shock, push,
                            rate)
