@@ -194,7 +194,7 @@ class Effects:
             k_ref = np.where(today > 0, reference / today, 0.0)
         if n <= FEW_ROWS:  # both multiples in one solve: half the operations' fixed cost (the same numbers)
             twice = lambda v: np.concatenate([v, v]) if v.size > 1 else v  # noqa: E731
-            both = np.concatenate([np.broadcast_to(k_spent, (n,)), np.broadcast_to(k_ref, (n,))])
+            both = np.concatenate([k_spent, k_ref])  # each (n,): np.where over today's rows
             m, m_ref = award_multiple(both, twice(a), twice(el), e.award_max).reshape(2, n)
         else:
             m, m_ref = award_multiple(k_spent, a, el, e.award_max), award_multiple(k_ref, a, el, e.award_max)
