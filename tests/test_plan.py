@@ -416,13 +416,14 @@ def test_project_gives_the_nearest_feasible_split_of_each_year(pid):
             np.testing.assert_allclose(out.sum(axis=0), pr.budget, rtol=1e-12, atol=1e-9)
             shift = out - x
             inside = (out > pr.lo + 1e-6) & (out < pr.hi - 1e-6)
+            at_lo, at_hi = out <= pr.lo + 1e-6, out >= pr.hi - 1e-6
             for j in range(out.shape[1]):
-                tau = np.median(shift[inside[:, j], j]) if inside[:, j].any() else None
-                if tau is None:
+                if not inside[:, j].any():
                     continue
+                tau = np.median(shift[inside[:, j], j])
                 np.testing.assert_allclose(shift[inside[:, j], j], tau, atol=1e-6)
-                assert (x[out[:, j] <= pr.lo[:, j] + 1e-6, j] + tau <= pr.lo[out[:, j] <= pr.lo[:, j] + 1e-6, j] + 1e-6).all()
-                assert (x[out[:, j] >= pr.hi[:, j] - 1e-6, j] + tau >= pr.hi[out[:, j] >= pr.hi[:, j] - 1e-6, j] - 1e-6).all()
+                lo, hi = at_lo[:, j], at_hi[:, j]
+                assert (x[lo, j] + tau <= pr.lo[lo, j] + 1e-6).all() and (x[hi, j] + tau >= pr.hi[hi, j] - 1e-6).all()
 
 
 def test_idle_years_are_those_no_program_s_probe_moves():

@@ -137,10 +137,10 @@ class Effects:
         self.cost = [col(params.award.get(e.key, e.award)) / a for e, a in zip(self.levers, self.a)]
         self.rate = [col(params.capacity_rate.get(e.key, e.capacity_rate)) for e in self.levers]
         self.elasticity = [col(params.elasticity.get(e.key, e.elasticity)) for e in self.levers]
-        # the recognitions at the largest award per organic unit (post-award): the same every
-        # year, computed once
-        self.most = [1 - a + a * e.award_max ** el if e.post else None
-                     for e, a, el in zip(self.levers, self.a, self.elasticity)]
+        # recognitions per organic unit at the largest award, 1 - a + a award_max^e (post-award):
+        # the same every year, computed once
+        self.top_recognitions = [1 - a + a * e.award_max ** el if e.post else None
+                                 for e, a, el in zip(self.levers, self.a, self.elasticity)]
         n_years = x.shape[2]
         self.caused = [np.zeros((n, n_years + 1), order="F") if e.post else None for e in self.levers]
         self.per_unit = [None] * len(self.levers)  # today's outlay per organic unit (post-award), 万元
@@ -162,7 +162,8 @@ class Effects:
                 u = self.caused[k][np.arange(self.n), np.clip(s, 0, t)] if lag.ndim else self.caused[k][:, s]
             else:
                 c = np.clip(s - 1, 0, self.x.shape[2] - 1)
-                spent, reference = self._of(self.x, self.rows, e.program, c), self._of(self.ref, self.ref_rows, e.program, c)
+                spent = self._of(self.x, self.rows, e.program, c)
+                reference = self._of(self.ref, self.ref_rows, e.program, c)
                 cap = self.rate[k] * pool_of(e, t)
                 u = units(spent, cap, e.share, self.cost[k]) - units(reference, cap, e.share, self.cost[k])
             if lag.ndim:
@@ -199,5 +200,5 @@ class Effects:
         else:
             m, m_ref = award_multiple(k_spent, a, el, e.award_max), award_multiple(k_ref, a, el, e.award_max)
         self.caused[k][:, t] = n0 * a * (m ** el - m_ref ** el)
-        most = today * e.award_max * self.most[k]
+        most = today * e.award_max * self.top_recognitions[k]  # the outlay at the largest award
         return np.maximum(spent - np.maximum(most, reference), 0.0)

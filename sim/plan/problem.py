@@ -77,7 +77,8 @@ class Problem:
     data_year: int
     scored: tuple[int, ...]
     raised: bool = False
-    memo: dict = field(default_factory=dict, init=False, compare=False, repr=False)  # allocations derived once (sim.plan.optimizer); not copied by replace()
+    # allocations derived once (sim.plan.optimizer's current and even splits); a fresh one after replace()
+    memo: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def years(self) -> tuple[int, ...]:
