@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 import zlib
 from pathlib import Path
 
@@ -360,7 +361,13 @@ def _forked(args: tuple):
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["tests.hostile_reader"])
     child = ctx.Process(target=hostile_reader.read, args=args)
-    child.start()
+    # a child prepares by running its parent's __main__, which in a test process that has run the
+    # app through AppTest is app.py (it cannot run outside Streamlit): a bare one stands in
+    main, sys.modules["__main__"] = sys.modules["__main__"], types.ModuleType("__main__")
+    try:
+        child.start()
+    finally:
+        sys.modules["__main__"] = main
     return child
 
 
