@@ -12,5 +12,6 @@ export SIM_TEST_PG_URL SIM_REQUIRE_PG=1 SIM_REQUIRE_OFFICE=1
 # the layers of .importlinter first: a wrong import fails in a second, naming its chain
 .venv/bin/lint-imports
 # two processes on this two-core machine, a test file to a process (its module fixtures, servers and
-# AppTest caches stay together); SIM_TEST_WORKERS=0 runs in one process
-exec .venv/bin/python -m pytest -q -n "${SIM_TEST_WORKERS:-2}" --dist loadfile "$@"
+# AppTest caches stay together), the longest files first (tests/conftest.py: LONGEST_FIRST, kept in
+# that order); SIM_TEST_WORKERS=0 runs in one process
+exec .venv/bin/python -m pytest -q -n "${SIM_TEST_WORKERS:-2}" --dist loadfile --no-loadscope-reorder "$@"
