@@ -12,12 +12,14 @@ from streamlit.testing.v1 import AppTest
 
 import sim
 from sim.plan import optimize
+from sim.scenarios import overrides
 from sim.uncertainty import monte_carlo
 from ui.common import BAND_DRAWS, BAND_SEED
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["scenario", "optimizer", "targets", "compare", "data", "method", "score"]
 PRESETS = [p["id"] for p in sim.list_presets()]
+COUNTY = [p["id"] for p in sim.list_presets() if p["rubric"]]
 
 
 def app(preset: str = "demo", lang: str = "zh", page: str = "scenario", doc: dict | None = None) -> AppTest:
@@ -28,13 +30,23 @@ def app(preset: str = "demo", lang: str = "zh", page: str = "scenario", doc: dic
 @pytest.mark.parametrize("preset", PRESETS)
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_in_both_languages_for_every_preset(page, preset, lang):
-    """... and a zh page shows no Latin-script sentence outside names, units, file names and
-    quoted sources (every text of every element, table cells and chart labels included)."""
+    """... with no error shown, and a zh page shows no Latin-script sentence outside names, units,
+    file names and quoted sources (every text of every element, table cells and chart labels
+    included); the Data page has its editor (a row per editable quantity), export and (counties)
+    upload, the Method page its seven sections."""
     at = app(preset, lang, page)
     assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
     assert at.title or at.header or at.subheader
     if lang == "zh":
         assert not latin_sentences(page_texts(at))
+    if page == "data":  # the baseline editor, the export (and the template for counties), the upload
+        table = at.data_editor(key="data_editor").value
+        assert len(table) == len(overrides.editable_quantities(sim.load_preset(preset)))
+        assert any(b.key == "export_xlsx" for b in at.get("download_button"))
+        assert (at.file_uploader(key="data_upload") is not None) if preset in COUNTY else not at.file_uploader
+    if page == "method":  # rubric, equations, record, programs, indicators, assumptions, limits
+        assert len(at.header) == 7
 
 
 def test_zh_pages_after_their_actions_show_no_latin_sentences():
