@@ -55,9 +55,10 @@ def national_ods() -> tuple[str, bytes, str]:
 
 
 def old_source(rev: str, folder: Path) -> str:
-    """sim/inputs/tables.py as it was at ``rev`` (before sim/ had packages), written to a file the child can exec."""
+    """The reader as it was at ``rev``: sim/tables.py then (before sim/ had packages; now
+    sim/inputs/tables.py), written to a file the child can exec."""
     path = folder / "old_tables.py"
-    path.write_bytes(subprocess.run(["git", "show", f"{rev}:sim/inputs/tables.py"], cwd=ROOT, check=True,
+    path.write_bytes(subprocess.run(["git", "show", f"{rev}:sim/tables.py"], cwd=ROOT, check=True,
                                     capture_output=True).stdout)
     return str(path)
 
