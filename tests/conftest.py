@@ -59,8 +59,7 @@ def full(rubric) -> dict:
     return vals
 
 
-
-# The longest test files (seconds on this 2-core machine, two workers), first: ``--dist loadfile``
+# The longest test files (by their time on this 2-core machine with two workers), first: ``--dist loadfile``
 # hands files to the workers in collection order, so the long ones start at once and no worker
 # ends the run alone with one of them. A file not named keeps its place after these.
 LONGEST_FIRST = ["test_room_browser.py", "test_e2e_browser.py", "test_live.py", "test_load_browser.py",

@@ -167,7 +167,7 @@ def test_every_page_in_both_languages(server, browser, lang):
     """Every page at 1440x1000: the screen and the whole page to tests/artifacts/, the words
     checked (see the module's doc). Each page opens in a new tab of one browser with its cookies
     cleared (a new session and no workspace, as a first visit; the app's code comes from the
-    browser's cache, as for the second person in a meeting: about 0.7 s of CPU less a page)."""
+    browser's cache, as for the second person in a meeting: about 0.8 s of CPU less a page)."""
     ctx = _context(browser, 1440, 1000)
     for path in PAGES:
         ctx.clear_cookies()
