@@ -22,6 +22,17 @@ def db(tmp_path, monkeypatch) -> Path:
     return path
 
 
+@pytest.fixture()
+def plain_main(monkeypatch):
+    """A bare ``__main__`` for a test that starts processes by spawning or a forkserver (Dask's
+    workers, the hostile-file readers): a child prepares by running its parent's ``__main__``,
+    which in a test process that has run the app through AppTest is app.py, and that cannot run
+    outside Streamlit. (The CLI's own ``__main__`` is ``sim``'s.)"""
+    import types
+
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
+
+
 @pytest.fixture(scope="session")
 def rubric():
     return load_rubric("hebei-county")

@@ -15,9 +15,10 @@ import sim.inputs.tables
 from sim.files.errors import InputError
 
 
-def hwm() -> float:
-    """Peak resident MB of this process (ru_maxrss would count a forking parent's pages too)."""
-    with open("/proc/self/status") as fh:
+def hwm(pid: int | str = "self") -> float:
+    """Peak resident MB (VmHWM) of process ``pid``, this one by default (ru_maxrss would count a
+    forking parent's pages too)."""
+    with open(f"/proc/{pid}/status") as fh:
         return int(fh.read().split("VmHWM:")[1].split()[0]) / 1024
 
 

@@ -17,15 +17,7 @@ from sim.model.catalog import load_catalog
 from sim.model.rubric import load_rubric
 
 
-@pytest.fixture(autouse=True)
-def plain_main(monkeypatch):
-    """Dask's worker processes start by spawning, which imports the parent's ``__main__``: in a test
-    process that has run the app through AppTest that is app.py, which cannot run outside
-    Streamlit. The CLI's ``__main__`` is ``sim``'s; here a bare one stands in."""
-    import sys
-    import types
-
-    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
+pytestmark = pytest.mark.usefixtures("plain_main")  # Dask's spawned workers (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")

@@ -180,8 +180,7 @@ def test_rapid_key_presses_and_end_keep_every_value(server, browser):
             break
         pg.wait_for_timeout(500)
     assert sum(doc["spend"].values()) == pytest.approx(top, abs=1)
-    end = total
-    assert float(end.get_attribute("max")) == top and float(end.evaluate("e => e.value")) == pytest.approx(top)
+    assert float(total.get_attribute("max")) == top and float(total.evaluate("e => e.value")) == pytest.approx(top)
     _shot(pg, "10_slider_end")
     pg.close()
 

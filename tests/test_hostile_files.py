@@ -4,7 +4,8 @@ by ``table_from_bytes`` in a child process (tests/hostile_reader.py, forked from
 has imported the reader, so a case pays no imports), whose reading time and peak resident memory
 are measured (VmHWM, C allocations of expat, zlib and xlrd too; counted as a program that has
 only imported the reader, ~150 MB, plus the reading's own growth): every case ends in its answer
-(a frame, or an InputError's code) within TIME_LIMIT seconds of CPU and MEMORY_LIMIT_MB. bench/bench_hostile.py runs the same cases with the readers before and after.
+(a frame, or an InputError's code) within TIME_LIMIT seconds of CPU and MEMORY_LIMIT_MB.
+bench/bench_hostile.py runs the same cases with the readers before and after.
 
 Then, in process: files of every feature read as the earlier readers (openpyxl, pandas' odf
 reader, xlrd) read them, and the new limits' messages in both languages."""
@@ -18,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import types
 import zlib
 from pathlib import Path
 
@@ -346,8 +346,10 @@ CASES = {  # name: (file name, builder, expected: "ok" or the InputError's code)
 
 def _hwm(pid: int) -> float:
     """Peak resident MB of a running process (0 once it is gone)."""
+    from tests.hostile_reader import hwm
+
     try:
-        return int(Path(f"/proc/{pid}/status").read_text().split("VmHWM:")[1].split()[0]) / 1024
+        return hwm(pid)
     except (OSError, IndexError):
         return 0.0
 
@@ -361,13 +363,7 @@ def _forked(args: tuple):
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["tests.hostile_reader"])
     child = ctx.Process(target=hostile_reader.read, args=args)
-    # a child prepares by running its parent's __main__, which in a test process that has run the
-    # app through AppTest is app.py (it cannot run outside Streamlit): a bare one stands in
-    main, sys.modules["__main__"] = sys.modules["__main__"], types.ModuleType("__main__")
-    try:
-        child.start()
-    finally:
-        sys.modules["__main__"] = main
+    child.start()  # a test that forks has the plain_main fixture (tests/conftest.py)
     return child
 
 
@@ -427,6 +423,7 @@ LIMIT_SHOWN = {  # code -> the limit as its message shows it
 
 
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+@pytest.mark.usefixtures("plain_main")  # the forked readers (tests/conftest.py)
 def test_a_hostile_file_ends_in_its_answer_within_bounds(case):
     name, build, expected = CASES[case]
     data = build()

@@ -130,6 +130,7 @@ def test_the_readme_has_examples():
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("plain_main")  # batch's Dask workers (tests/conftest.py)
 def test_every_readme_command_runs(tmp_path, monkeypatch):
     """Each ``python -m sim`` command of the README, in order, in a fresh folder with ``out/``:
     the first as the README runs it (a process of its own, through ``python -m sim``), the rest
@@ -138,15 +139,11 @@ def test_every_readme_command_runs(tmp_path, monkeypatch):
     scipy (``batch`` still starts its own Dask cluster)."""
     import os
     import shlex
-    import types
 
     from sim.cli import main
 
     (tmp_path / "out").mkdir()
     monkeypatch.chdir(tmp_path)
-    # Dask's worker processes start by spawning, which imports the parent's __main__: in a test
-    # process that has run the app through AppTest that is app.py (see tests/test_batch.py)
-    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     commands = [c for c in _commands() if not any(k in c for k in SKIPPED)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     first = subprocess.run([sys.executable, "-m", "sim", *shlex.split(commands[0])], cwd=tmp_path, env=env,
