@@ -7,24 +7,21 @@ This test must run in CI: test.sh installs chromium and fonts-noto-cjk when they
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import pytest
-from tests.support import IDLE, ServerDidNotStart, streamlit_server
+from tests.support import CHROMIUM, CHROMIUM_ARGS, CHROMIUM_MISSING, IDLE, ServerDidNotStart, streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = os.environ.get("SIM_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-        "--disable-background-networking", "--disable-component-update"]
+ARGS = CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run `bash test.sh`, which installs Debian's chromium"
+    assert Path(CHROMIUM).exists(), CHROMIUM_MISSING
     log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
     try:
         with streamlit_server(ROOT / "app.py", tmp_path_factory.mktemp("db") / "s.sqlite", log) as url:

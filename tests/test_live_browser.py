@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from live_check import MODULE, Case, browser_numbers, case, compare, node_input, python_numbers
 from test_e2e_browser import ARGS, ARTIFACTS, CHROMIUM, server  # noqa: F401  (the fixture)
-from tests.support import IDLE, grab_thumb
+from tests.support import CHROMIUM_MISSING, IDLE, grab_thumb
 
 import sim
 from sim.scenarios import overrides
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.browser
 def browser():
     from playwright.sync_api import sync_playwright
 
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run `bash test.sh`, which installs Debian's chromium"
+    assert Path(CHROMIUM).exists(), CHROMIUM_MISSING
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)

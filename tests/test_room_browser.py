@@ -24,13 +24,11 @@ import re
 from pathlib import Path
 
 import pytest
-from tests.support import IDLE, ServerDidNotStart, streamlit_server
+from tests.support import CHROMIUM, CHROMIUM_ARGS, CHROMIUM_MISSING, IDLE, ServerDidNotStart, streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = os.environ.get("SIM_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-        "--disable-background-networking", "--disable-component-update"]
+ARGS = CHROMIUM_ARGS
 FULL_SHOTS = os.environ.get("SIM_FULL_SHOTS") == "1"  # the whole-page screenshots (see the module doc)
 PAGES = ["", "optimizer", "targets", "uncertainty", "city", "compare", "data", "method", "score"]
 PHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
@@ -90,7 +88,7 @@ def db(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, db):
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run `bash test.sh`, which installs Debian's chromium"
+    assert Path(CHROMIUM).exists(), CHROMIUM_MISSING
     log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
     try:
         with streamlit_server(ROOT / "app.py", db, log) as url:
