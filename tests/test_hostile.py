@@ -5,6 +5,7 @@ Cases are named after what they attack. Documents go through ``sim.scenarios.ove
 ``apply`` (the path of links, imports, the saved store and the CLI's ``--set``)."""
 from __future__ import annotations
 
+import ctypes
 import io
 import json
 import time
@@ -83,9 +84,23 @@ def _status_kb(key: str) -> int:
         return next(int(line.split()[1]) for line in f if line.startswith(key + ":"))
 
 
+def _libc_trim():
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+_TRIM = _libc_trim()
+
+
 def _reset_peak() -> bool:
-    """Set this process's resident peak (VmHWM) back to what it holds now (Linux's clear_refs 5);
-    False where that file cannot be written."""
+    """Give the heap's free memory back to the system (glibc's malloc_trim: a blow-up reusing
+    memory the process freed earlier in the run would touch no new page) and set this process's
+    resident peak (VmHWM) back to what it holds now (Linux's clear_refs 5); False where that file
+    cannot be written."""
+    if _TRIM is not None:
+        _TRIM(0)
     try:
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")
