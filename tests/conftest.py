@@ -72,13 +72,11 @@ def full(rubric) -> dict:
 
 # The longest test files (by their time on this 2-core machine with two workers), first:
 # ``--dist loadfile`` hands files to the workers in collection order, so the long ones start at
-# once and no worker ends the run alone with one of them. A browser file alternates with a
-# CPU-bound one (a browser test waits for pages to settle; two at once left the machine ~20%
-# idle for the first minute). A file not named keeps its place after these.
-LONGEST_FIRST = ["test_room_browser.py", "test_live.py", "test_e2e_browser.py", "test_plan.py",
-                 "test_load_browser.py", "test_app.py", "test_live_browser.py", "test_house.py",
-                 "test_hostile_files.py", "test_stacked.py", "test_hostile_browser.py", "test_room.py",
-                 "test_hostile.py"]
+# once and no worker ends the run alone with one of them. A file not named keeps its place after
+# these.
+LONGEST_FIRST = ["test_room_browser.py", "test_e2e_browser.py", "test_live.py", "test_load_browser.py",
+                 "test_plan.py", "test_app.py", "test_live_browser.py", "test_hostile.py", "test_hostile_files.py",
+                 "test_house.py", "test_stacked.py", "test_hostile_browser.py", "test_room.py"]
 
 
 def pytest_collection_modifyitems(items) -> None:
