@@ -90,13 +90,18 @@ def attainment(sc: Scenario, frame: dict[str, np.ndarray], scores: dict[str, np.
     ``frame``: quantity -> values over ``[base_year, *years]``; ``scores``: ``{"tier": ...}``
     over the same years for rubric presets (else empty).
     """
-    cat = load_catalog()
-    cols = dict(frame)
-    cols["__pos__"] = {y: i for i, y in enumerate([sc.base_year, *sc.years])}
-    rows = [_row(sc, cols, scores, tg, cat) for tg in sc.targets]
+    rows = attainment_rows(sc, frame, scores)
     out = pd.DataFrame(rows, columns=COLUMNS)
     out.attrs["index"] = attainment_index(rows)
     return out
+
+
+def attainment_rows(sc: Scenario, frame: dict[str, np.ndarray], scores: dict[str, np.ndarray]) -> list[dict]:
+    """The rows of :func:`attainment` as dicts (for :func:`attainment_index` without a table)."""
+    cat = load_catalog()
+    cols = dict(frame)
+    cols["__pos__"] = {y: i for i, y in enumerate([sc.base_year, *sc.years])}
+    return [_row(sc, cols, scores, tg, cat) for tg in sc.targets]
 
 
 def attainment_index(rows: list[dict]) -> dict[str, float]:

@@ -41,7 +41,7 @@ import hashlib
 
 import numpy as np
 
-from sim.model.attainment import TIER_RANK, attainment
+from sim.model.attainment import TIER_RANK, attainment_index, attainment_rows
 from sim.model.catalog import STEPPED, load_catalog
 from sim.model.effects import NEWTON_STEPS, Effects, award_multiple
 from sim.model.params import Params
@@ -348,9 +348,8 @@ def evaluate(sc: Scenario, spends: np.ndarray, n: int = 300, seed: int = 0) -> d
     if not sc.rubric_id:
         X = run(sc, spends, params)
         share, short = np.empty(m), np.empty(m)
-        for j in range(m):
-            one = {q: v[j] for q, v in X.items()}
-            idx = attainment(sc, one, {}).attrs["index"]
+        for j in range(m):  # attainment()'s index, without its table
+            idx = attainment_index(attainment_rows(sc, {q: v[j] for q, v in X.items()}, {}))
             share[j], short[j] = idx["share_met"], idx["weighted_shortfall"]
         return {"share_met": share, "weighted_shortfall": short}
     X = run(sc, np.repeat(spends, n, axis=0), params.tiled(m))
