@@ -82,22 +82,3 @@ LONGEST_FIRST = ["test_room_browser.py", "test_e2e_browser.py", "test_live.py", 
 def pytest_collection_modifyitems(items) -> None:
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: a file's own order is kept
-
-
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
-    """``streamlit run app.py`` once per test process for the browser tests of the room, the
-    walkthrough, the live headline and the eight sessions: its caches are warmed once (a fresh
-    server spends ~5-8 CPU-s on its first pages). Each test opens its pages in a browser context
-    of its own or with cleared cookies: a session and a workspace of its own. The hostile uploads
-    keep a server of their own."""
-    from tests.support import CHROMIUM, CHROMIUM_MISSING, ServerDidNotStart, streamlit_server
-
-    assert Path(CHROMIUM).exists(), CHROMIUM_MISSING
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
-    try:
-        with streamlit_server(Path(__file__).resolve().parent.parent / "app.py",
-                              tmp_path_factory.mktemp("db") / "s.sqlite", log) as url:
-            yield url
-    except ServerDidNotStart:
-        pytest.fail("streamlit did not start")
