@@ -159,7 +159,7 @@ class Effects:
             if lag.ndim == 0 and s < 1:
                 continue  # spending up to the baseline is part of the trend
             # the lags are whole years: minimum(maximum()) is np.clip's result without its wrapper's
-            # checks of integer bounds (~10 µs a call, thousands of calls in a city's optimization)
+            # checks of integer bounds (~1.5 against ~4.5 µs a call, thousands in a city's optimization)
             if e.post:
                 u = self.caused[k][np.arange(self.n), np.minimum(np.maximum(s, 0), t)] if lag.ndim else self.caused[k][:, s]
             else:
