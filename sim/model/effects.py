@@ -160,8 +160,10 @@ class Effects:
                 continue  # spending up to the baseline is part of the trend
             # the lags are whole years: minimum(maximum()) is np.clip's result without its wrapper's
             # checks of integer bounds (~1.5 against ~4.5 µs a call, thousands in a city's optimization)
-            if e.post:
-                u = self.caused[k][np.arange(self.n), np.minimum(np.maximum(s, 0), t)] if lag.ndim else self.caused[k][:, s]
+            if e.post and lag.ndim:
+                u = self.caused[k][np.arange(self.n), np.minimum(np.maximum(s, 0), t)]
+            elif e.post:
+                u = self.caused[k][:, s]
             else:
                 c = np.minimum(np.maximum(s - 1, 0), self.x.shape[2] - 1)
                 spent = self._of(self.x, self.rows, e.program, c)
