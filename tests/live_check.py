@@ -7,7 +7,7 @@ A vector is what the budget sliders hold when one is released: every program's f
 own (the status quo's paths) and an applied plan (every program a list of yearly amounts). The
 page turns it into spending as ``app_pages/scenario.py`` does (a program's amount within half a
 万元 of its current one changes nothing; a moved program's list becomes the whole path of its
-amount; a moved total is split in whole 万元 by ``whole_split``): :func:`spend_of`, checked against
+amount; a moved total is split in whole 万元 by ``whole_split``): :func:`spend_matrix_of`, checked against
 ``sim.scenarios.overrides.apply`` of the documents the page writes (:func:`document_of`).
 """
 from __future__ import annotations
@@ -98,26 +98,11 @@ def case(preset: str, n: int = 2000, seed: int = 22) -> Case:
     return Case(preset, bases, docs, tuple(own + plan))
 
 
-def spend_of(sc: Scenario, move: dict) -> Scenario:
-    """The scenario after a slider is released at ``move`` (the page's callbacks: _on_total,
-    _on_program, then sim.scenarios.overrides.apply)."""
-    first = sc.spend_matrix()[:, 0]
-    if "total" in move:
-        if abs(move["total"] - sum(float(v) for v in first)) < 0.5:
-            return sc
-        for p, v in zip(sc.programs, whole_split(move["total"], list(first))):
-            sc = sc.with_spend(p, float(int(v)))
-        return sc
-    for p, v, f in zip(sc.programs, move["programs"], first):
-        if abs(v - f) >= 0.5:
-            sc = sc.with_spend(p, float(int(round(v))))
-    return sc
-
-
 def spend_matrix_of(sc: Scenario, move: dict) -> np.ndarray:
-    """:func:`spend_of`'s spending matrix, row by row as ``Scenario.with_spend`` sets a program's
-    first-year amount (its whole path: ``Scenario.whole_path``), without a scenario for each
-    (tested equal to :func:`spend_of`'s)."""
+    """The spending (programs x years, 万元) after a slider is released at ``move`` (the page's
+    callbacks: _on_total, _on_program, then sim.scenarios.overrides.apply): a moved program's row
+    is the whole path of its new first-year amount (``Scenario.whole_path``, as ``with_spend``
+    sets it), without a scenario for each vector."""
     rows = sc.spend_matrix()
     first = rows[:, 0]
     if "total" in move:
