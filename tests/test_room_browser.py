@@ -106,10 +106,11 @@ def browser(server):
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
+        _CONTEXTS.clear()  # closed with the browser
         b.close()
 
 
-_CONTEXTS: dict = {}  # (browser, phone) -> the module's browser context for it
+_CONTEXTS: dict = {}  # phone (bool) -> the module's desktop or phone context in the open browser
 
 
 def _open(browser, url: str, width: int, height: int, phone: bool = False):
@@ -117,12 +118,11 @@ def _open(browser, url: str, width: int, height: int, phone: bool = False):
     phone browser with its cookies cleared (a new session and no workspace, as a first visit; the
     app's code comes from the browser's cache, as for the second person in a meeting: ~0.8 s of
     CPU less a page than a browser of its own)."""
-    key = (id(browser), phone)
-    if key not in _CONTEXTS:
-        _CONTEXTS[key] = browser.new_context(
+    if phone not in _CONTEXTS:
+        _CONTEXTS[phone] = browser.new_context(
             viewport={"width": width, "height": height}, accept_downloads=True,
             **({"user_agent": PHONE_UA, "is_mobile": True, "has_touch": True} if phone else {}))
-    ctx = _CONTEXTS[key]
+    ctx = _CONTEXTS[phone]
     ctx.clear_cookies()
     pg = ctx.new_page()
     pg.set_viewport_size({"width": width, "height": height})
@@ -174,10 +174,10 @@ def _check_words(pg, lang: str, where: str) -> None:
 def test_every_page_in_both_languages(server, browser, lang):
     """Every page at 1440x1000: the screen (and with SIM_FULL_SHOTS=1 the whole page) to
     tests/artifacts/, the words checked (see the module's doc). A first visit opens the scenario
-    page (a new browser: a new session, no workspace); every other page is reached as a user
-    reaches it, through the sidebar's link in the same tab (measured: 1.3 against 3.5 machine
-    CPU-s a page for a new tab each; the first-visit screens of the other pages are checked by
-    the phone, projector and short-link tests below and in tests/test_app.py)."""
+    page (a new tab with cookies cleared: a new session, no workspace); every other page is
+    reached as a user reaches it, through the sidebar's link in the same tab (measured: 1.3
+    against 3.5 machine CPU-s a page for a new tab each; the first-visit screens of the other
+    pages are checked by the phone, projector and short-link tests below and in tests/test_app.py)."""
     pg = _open(browser, f"{server}/?tour=0&lang={lang}", 1440, 1000)
     for path in PAGES:
         if path:
