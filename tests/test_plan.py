@@ -219,9 +219,16 @@ def test_frontier_is_non_decreasing_and_starts_at_the_status_quo():
     assert list(cuts["budget"]) == [0, 500]
 
 
-def test_min_budget_reaches_in_the_target_round_and_a_little_less_does_not():
+def test_min_budget_reaches_in_the_target_round_and_a_little_less_does_not(monkeypatch):
+    """... in 6 optimizations (the status quo, two doublings and three of the secant search;
+    bisection took 11)."""
+    import sim.plan.budget as budget
+
+    tried = []
+    monkeypatch.setattr(budget, "optimize", lambda sc, b, *a, **k: tried.append(b) or optimize(sc, b, *a, **k))
     sc = sim.load_preset("demo")
     mb = min_budget(sc, score=80, target_year=2025)
+    assert len(tried) <= 6, tried
     assert mb.reachable and not mb.at_status_quo and mb.budget > sc.status_quo_matrix()[:, 0].sum()
     assert optimize(sc, mb.budget, 2025).fun_at_target >= 80 - 1e-9
     assert optimize(sc, 0.99 * mb.budget, 2025).fun_at_target < 80
@@ -236,10 +243,44 @@ def test_min_budget_never_answers_with_a_cut():
     assert cut.budget < sq
 
 
-def test_unreachable_score_says_so_with_the_best_reachable():
+def test_unreachable_score_says_so_with_the_best_reachable(monkeypatch):
+    """... after four optimizations: the status quo, two doublings, then the cap itself."""
+    import sim.plan.budget as budget
+
+    tried = []
+    monkeypatch.setattr(budget, "optimize", lambda sc, b, *a, **k: tried.append(b) or optimize(sc, b, *a, **k))
     sc = sim.load_preset("demo")
     mb = min_budget(sc, score=99.5, target_year=2023, how=BudgetSearch(max_budget=20000))
     assert not mb.reachable and mb.score < 99.5 and "not reachable" in mb.message
+    assert mb.budget == 20000 and tried == [1007, 2014, 4028, 20000]
+
+
+@pytest.mark.parametrize("shape", ["linear", "concave", "steps", "flat_then_jump"])
+def test_the_budget_search_finds_the_smallest_budget_within_its_tolerance(shape):
+    """The bracket and the secant search over a margin of any shape, rising with the budget (the
+    optimizer's own is bent and noisy, a confidence's steps): the answer reaches, a budget one
+    tolerance below it was tried and fell short, and no search takes more than three times
+    bisection's tries (every three tries at least halve the bracket)."""
+    from sim.plan.budget import _bracket, _narrow
+
+    root = 3187.0
+    f = {"linear": lambda b: (b - root) / 1000, "concave": lambda b: np.log(b / root),
+         "steps": lambda b: np.floor((b - root) / 150) + 1 if b >= root else np.floor((b - root) / 150),
+         "flat_then_jump": lambda b: 1.0 if b >= root else -1e-3}[shape]
+    tried, margins = [], {}
+
+    def reaches(b):
+        tried.append(b)
+        margins[b] = float(f(b))
+        return margins[b] >= 0, b
+
+    lo, lo_r, hi, (ok, hi_r) = _bracket(reaches, 1000.0, 1e5, None)
+    assert ok and (lo, hi) == (2000.0, 4000.0)
+    found, r = _narrow(reaches, margins.get, (lo, lo_r), (hi, hi_r), 0.005)
+    assert found == r and f(found) >= 0 and found >= root
+    assert max(b for b in tried if b < found) >= found - max(0.005 * found, 1.0)
+    bisection = int(np.ceil(np.log2((hi - lo) / (0.005 * root))))
+    assert len(tried) - 2 <= 3 * bisection, tried
 
 
 @pytest.mark.parametrize("kwargs,code", [
