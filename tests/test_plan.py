@@ -219,13 +219,19 @@ def test_frontier_is_non_decreasing_and_starts_at_the_status_quo():
     assert list(cuts["budget"]) == [0, 500]
 
 
-def test_min_budget_reaches_in_the_target_round_and_a_little_less_does_not(monkeypatch):
-    """... in 6 optimizations (the status quo, two doublings and three of the secant search;
-    bisection took 11)."""
+@pytest.fixture
+def tried(monkeypatch) -> list[float]:
+    """The budgets min_budget optimizes at, in order."""
     import sim.plan.budget as budget
 
-    tried = []
-    monkeypatch.setattr(budget, "optimize", lambda sc, b, *a, **k: tried.append(b) or optimize(sc, b, *a, **k))
+    out: list[float] = []
+    monkeypatch.setattr(budget, "optimize", lambda sc, b, *a, **k: out.append(b) or optimize(sc, b, *a, **k))
+    return out
+
+
+def test_min_budget_reaches_in_the_target_round_and_a_little_less_does_not(tried):
+    """... in 6 optimizations (the status quo, two doublings and three of the secant search;
+    bisection took 11)."""
     sc = sim.load_preset("demo")
     mb = min_budget(sc, score=80, target_year=2025)
     assert len(tried) <= 6, tried
@@ -243,12 +249,8 @@ def test_min_budget_never_answers_with_a_cut():
     assert cut.budget < sq
 
 
-def test_unreachable_score_says_so_with_the_best_reachable(monkeypatch):
+def test_unreachable_score_says_so_with_the_best_reachable(tried):
     """... after four optimizations: the status quo, two doublings, then the cap itself."""
-    import sim.plan.budget as budget
-
-    tried = []
-    monkeypatch.setattr(budget, "optimize", lambda sc, b, *a, **k: tried.append(b) or optimize(sc, b, *a, **k))
     sc = sim.load_preset("demo")
     mb = min_budget(sc, score=99.5, target_year=2023, how=BudgetSearch(max_budget=20000))
     assert not mb.reachable and mb.score < 99.5 and "not reachable" in mb.message
@@ -274,9 +276,9 @@ def test_the_budget_search_finds_the_smallest_budget_within_its_tolerance(shape)
         margins[b] = float(f(b))
         return margins[b] >= 0, b
 
-    lo, lo_r, hi, (ok, hi_r) = _bracket(reaches, 1000.0, 1e5, None)
+    lo, hi, (ok, hi_r) = _bracket(reaches, 1000.0, 1e5)
     assert ok and (lo, hi) == (2000.0, 4000.0)
-    found, r = _narrow(reaches, margins.get, (lo, lo_r), (hi, hi_r), 0.005)
+    found, r = _narrow(reaches, margins.get, lo, hi, hi_r, 0.005)
     assert found == r and f(found) >= 0 and found >= root
     assert max(b for b in tried if b < found) >= found - max(0.005 * found, 1.0)
     bisection = int(np.ceil(np.log2((hi - lo) / (0.005 * root))))

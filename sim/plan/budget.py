@@ -62,9 +62,9 @@ class MinBudget:
         return "; ".join(say(code, lang, **params) for code, params in self.notes)
 
 
-def _bracket(reaches, lo: float, cap: float, lo_result=None) -> tuple[float, object, float, object]:
-    """(lo, lo's result, hi, hi's (ok, result)): doubling from ``lo`` until a budget reaches (at
-    most ``cap``); ``lo_result`` is what ``lo`` gave (None: not tried). After two doublings fall
+def _bracket(reaches, lo: float, cap: float) -> tuple[float, float, object]:
+    """(lo, hi, hi's (ok, result)): doubling from ``lo`` until a budget reaches (at most
+    ``cap``). After two doublings fall
     short the cap is tried once: when even it does not reach, that is the answer (a target out of
     reach costs four optimizations, not the eight of doubling to a cap fifty times today's)."""
     b, short, cap_tried = max(lo, 1.0), 0, None
@@ -72,17 +72,18 @@ def _bracket(reaches, lo: float, cap: float, lo_result=None) -> tuple[float, obj
         b = min(2 * b, cap)
         ok, r = (True, cap_tried[1]) if b >= cap and cap_tried else reaches(b)
         if ok or b >= cap:
-            return lo, lo_result, b, (ok, r)
-        lo, lo_result, short = b, r, short + 1
+            return lo, b, (ok, r)
+        lo, short = b, short + 1
         if short == 2 and 2 * b < cap:
             cap_tried = reaches(cap)
             if not cap_tried[0]:
-                return lo, lo_result, cap, cap_tried
+                return lo, cap, cap_tried
 
 
-def _narrow(reaches, margin, lo: tuple[float, object], hi: tuple[float, object], rel_tol: float):
+def _narrow(reaches, margin, lo: float, hi: float, best, rel_tol: float):
     """Smallest whole budget in (lo, hi] for which ``reaches(b)`` gives (True, result), to
-    ``max(rel_tol * hi, 1)`` 万元: ``lo`` = (budget, result or None) does not reach, ``hi`` does.
+    ``max(rel_tol * hi, 1)`` 万元: ``lo`` does not reach (or was not tried), ``hi`` reaches with
+    result ``best``.
 
     A safeguarded secant search (with the bisection guard of the ITP method): ``margin(budget)``
     (how far a budget tried is past the target, negative below it; None if not tried) places a
@@ -92,8 +93,8 @@ def _narrow(reaches, margin, lo: tuple[float, object], hi: tuple[float, object],
     every three tries at least halve it (at worst three times bisection's tries, on a margin
     that jumps; on the presets' 37% fewer than bisection's, the target out of reach included).
     Returns (budget, result)."""
-    (a, ra), (b, rb) = lo, hi
-    halve = ra is None  # the next round bisects
+    a, b, rb = lo, hi, best
+    halve = False  # the next round bisects (so does any round with an end not tried)
     while b - a > max(rel_tol * b, 1.0):
         w, width = max(rel_tol * b, 1.0), b - a
         ma, mb = margin(a), margin(b)
@@ -110,7 +111,7 @@ def _narrow(reaches, margin, lo: tuple[float, object], hi: tuple[float, object],
             if ok:
                 b, rb = c, r
                 break  # the crossing lies below c: the try above it says nothing new
-            a, ra = c, r
+            a = c
         halve = b - a > width / 2
         if b - a >= width:  # no budget left strictly inside: the bracket is whole 万元 apart
             break
@@ -160,28 +161,26 @@ def min_budget(sc: Scenario, score: float = 80.0, target_year: int | None = None
         # the k-th best draw's value, k the fewest draws the confidence asks for: past the score
         # exactly when p is past the confidence, and it moves with the budget where p steps
         k = max(int(np.ceil((confidence - TOL) * vals.size)), 1)
-        margins[b] = float(np.sort(vals)[::-1][k - 1]) - score
+        margins[b] = float(np.sort(vals)[vals.size - k]) - score
         return p >= confidence - TOL, (res, p)
 
     what = {"score": f"{score:g}", "year": target_year}
     conf = {"confidence": f"{confidence or 0:.0%}", "growth": f"{sc.budget_growth():.1%}"}
-    floor_result = None
     if floor > 0:
         ok, (res, p) = reaches(floor)
-        floor_result = (res, p)
         if ok:
             code = "min_budget_status_quo" if confidence is None else "min_budget_status_quo_conf"
             notes = ((code, {**what, **conf, "budget": f"{floor:,.0f}", "probability": f"{p:.0%}"}),)
             return MinBudget(True, floor, res.fun_at_target, score, res, say(code, "en", **notes[0][1]), p,
                              confidence, how.draws if samples else 0, notes, True)
-    lo, lo_result, hi, (ok, (top, p_top)) = _bracket(reaches, floor, cap, floor_result)
+    lo, hi, (ok, (top, p_top)) = _bracket(reaches, floor, cap)
     if not ok:
         code = "min_budget_unreachable" if confidence is None else "min_budget_unreachable_conf"
         notes = ((code, {**what, **conf, "best": f"{top.fun_at_target:.1f}", "budget": f"{hi:,.0f}",
                          "probability": f"{p_top:.0%}"}),)
         return MinBudget(False, hi, top.fun_at_target, score, top, say(code, "en", **notes[0][1]), p_top,
                          confidence, how.draws if samples else 0, notes)
-    budget, (best, p) = _narrow(reaches, margins.get, (lo, lo_result), (hi, (top, p_top)), how.rel_tol)
+    budget, (best, p) = _narrow(reaches, margins.get, lo, hi, (top, p_top), how.rel_tol)
     code = "min_budget_found" if confidence is None else "min_budget_found_conf"
     notes = ((code, {**what, **conf, "budget": f"{budget:,.0f}", "probability": f"{p:.0%}"}),)
     return MinBudget(True, budget, best.fun_at_target, score, best, say(code, "en", **notes[0][1]), p,
