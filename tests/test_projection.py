@@ -8,6 +8,7 @@ import pytest
 import sim
 from sim.files.loaders import preset_ids
 from sim.model.catalog import load_catalog
+from sim.model.params import Params
 from sim.model.projection import run
 from sim.model.scenario import Target
 
@@ -261,3 +262,33 @@ def test_editing_a_baseline_part_updates_its_ratios_in_the_baseline_year():
     from sim.inputs.resolve import rederive
 
     assert rederive(untouched).base == pytest.approx(dict(untouched.base))
+
+
+def test_a_prepared_run_gives_the_plain_run_s_numbers(scenario):
+    """What no spending moves, projected once (sim.model.projection.prepare), gives every quantity
+    of every row exactly as the plain run does: central parameters under twelve budgets, and 20
+    draws tiled under five budgets (the robust optimizer's layout). It is used only with its own
+    scenario and its own parameters: a copy with other growth, or another scenario object, runs
+    plain."""
+    from dataclasses import replace
+
+    from sim.model.effects import moved_quantities
+    from sim.model.projection import prepare
+    from sim.uncertainty import draw
+
+    sc = scenario
+    rng = np.random.default_rng(3)
+    x = sc.spend_matrix()[None] * rng.uniform(0, 3, (12, *sc.spend_matrix().shape))
+    central = prepare(sc)
+    assert set(central.free.X) == set(run(sc)) - moved_quantities(tuple(sc.base), sc.programs, bool(sc.rubric_id))
+    assert central.free.X  # every preset has quantities no spending moves
+    for params, plain, spend in ((central, None, x),
+                                 (prepare(sc, draw(sc, 20, 0)).tiled(5), draw(sc, 20, 0).tiled(5), np.repeat(x[:5], 20, axis=0))):
+        a, b = run(sc, spend, plain), run(sc, spend, params)
+        assert all(np.array_equal(a[q], b[q], equal_nan=True) for q in a), [q for q in a if not np.array_equal(a[q], b[q])]
+    q = next(q for q in central.free.X if load_catalog().indicators[q].kind == "driver")
+    faster = replace(central, growth={q: 0.5})
+    assert np.array_equal(run(sc, x, faster)[q], run(sc, x, Params(growth={q: 0.5}))[q])
+    assert not np.array_equal(run(sc, x, faster)[q], run(sc, x, central)[q])
+    other = replace(sc, growth={**sc.growth, q: 0.5})  # another scenario object, another driver
+    assert np.array_equal(run(other, x, central)[q], run(other, x)[q])

@@ -69,6 +69,23 @@ def levers(quantities: tuple[str, ...], program_ids: tuple[str, ...]) -> tuple[L
     return tuple(out)
 
 
+@functools.cache
+def moved_quantities(quantities: tuple[str, ...], program_ids: tuple[str, ...], rubric: bool) -> frozenset[str]:
+    """The quantities spending can move: the effects' targets, the sums of program spending, the
+    points a tier line's push adds to (a scenario with a rubric), and everything computed from
+    them. The others follow from the scenario and the parameters alone."""
+    cat = load_catalog()
+    moved = {q for e in levers(quantities, program_ids) for q in e.targets}
+    moved |= {q for q in quantities if cat.indicators[q].kind == "sum" and "programs" in cat.indicators[q].inputs}
+    if rubric:
+        moved |= {q for q in ("mgmt_support_points", "mgmt_innovation_points") if q in quantities}
+    while True:
+        more = {q for q in quantities if q not in moved and any(d in moved for d in cat.indicators[q].needs)}
+        if not more:
+            return frozenset(moved)
+        moved |= more
+
+
 def effect_keys(sc: Scenario) -> tuple[tuple[str, str], ...]:
     """(program, indicator) of every effect modelled for this scenario."""
     return tuple(e.key for e in levers(tuple(sc.base), sc.programs))

@@ -24,7 +24,9 @@ class Params:
     county's reported figures vary around their path; ``rate``: a growth profile's absolute rate
     (population entry, pipeline yield) by quantity; ``elasticity``: (program, indicator) -> the
     response of a post-award effect's caused units to its award (:mod:`sim.model.effects`). Missing
-    entries take the scenario's and the catalog's values.
+    entries take the scenario's and the catalog's values. ``free``: what no spending moves, already
+    projected under these parameters (:func:`sim.model.projection.prepare`; kept by :meth:`tiled`,
+    not by ``dataclasses.replace``, whose copy is another object).
     """
 
     growth: Mapping[str, object] = field(default_factory=dict)
@@ -41,6 +43,7 @@ class Params:
     shocks: Mapping[str, object] = field(default_factory=dict)
     rate: Mapping[str, object] = field(default_factory=dict)
     elasticity: Mapping[tuple[str, str], object] = field(default_factory=dict)
+    free: object = field(default=None, compare=False, repr=False)
 
     def size(self) -> int:
         """The batch size these parameters imply (1 for scalars)."""
@@ -57,7 +60,10 @@ class Params:
         tile = lambda d: {key: np.tile(np.asarray(v), k) for key, v in d.items()}  # noqa: E731
         ref = None if self.reference is None else np.tile(np.asarray(self.reference), (k, 1, 1))
         shocks = {q: np.tile(np.asarray(v), (k, 1)) if np.ndim(v) == 2 else v for q, v in self.shocks.items()}
-        return Params(tile(self.growth), tile(self.award), tile(self.additionality),
-                      tile(self.capacity_rate), tile(self.param), tile(self.lag), tile(self.base),
-                      tile(self.management), ref, tile(self.ratio_k), tile(self.pace), shocks, tile(self.rate),
-                      tile(self.elasticity))
+        out = Params(tile(self.growth), tile(self.award), tile(self.additionality),
+                     tile(self.capacity_rate), tile(self.param), tile(self.lag), tile(self.base),
+                     tile(self.management), ref, tile(self.ratio_k), tile(self.pace), shocks, tile(self.rate),
+                     tile(self.elasticity))
+        if self.free is not None and self.free.owner is self:  # row j * n + i is draw i: the same rows
+            object.__setattr__(out, "free", self.free.owned_by(out))
+        return out

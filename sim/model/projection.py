@@ -33,13 +33,14 @@ arrays; the reference spending may be (n, programs, years).
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from graphlib import TopologicalSorter
 
 import numpy as np
 
 from .catalog import STEPPED, Catalog, load_catalog
-from .effects import Effects, effect_keys, levers, units  # noqa: F401  (effect_keys, units: public here too)
+from .effects import Effects, effect_keys, levers, moved_quantities, units  # noqa: F401  (effect_keys, units: public here too)
+from .free import Free, free_rows
 from .params import Params
 from .rubric import load_rubric
 from .scenario import Scenario
@@ -101,7 +102,9 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
     n = max(x.shape[0], params.size())
     if policy is not None and (x.shape[0] != n or not x.flags.writeable):
         x = np.array(np.broadcast_to(x, (n, *x.shape[1:])))  # one row per region, for the policy to raise
+    free = free_rows(sc, params, n)
     st = start_state(sc, params, cat, n, n_years, x)
+    st.X.update(free)
     extra = np.zeros((1, n_years)) if booked is None else np.atleast_2d(np.asarray(booked, dtype=float))
     X, U = st.X, st.U
     push = line_push(sc, params, n)
@@ -111,7 +114,7 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
     def pool_of(e, t):
         return st.trend[e.pool][:, t] if e.pool in flow_pool else X[e.pool][:, t - 1]
 
-    loop = [q for q in st.order if cat.indicators[q].kind != "driver"]
+    loop = [q for q in st.order if cat.indicators[q].kind != "driver" and q not in free]
     left = np.zeros((n, n_years + 1), order="F")
     for t in range(1, n_years + 1):
         unspent = left[:, t] = effects.year(t, U, pool_of, lambda q, t: organic(cat.indicators[q], st, t))
@@ -127,6 +130,22 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
     if ledger is not None:
         ledger["unspent"] = left
     return X
+
+
+def prepare(sc: Scenario, params: Params | None = None) -> Params:
+    """``params`` (a new object) with what no spending moves projected once (:class:`Free`), for
+    the many runs of one scenario under the same parameters that differ in spending only (the
+    optimizer's candidates, a band's draws under many budgets): each then steps only the
+    quantities spending moves, on its own rows."""
+    params = params or Params()
+    X = run(sc, None, params)
+    out = replace(params)
+    moved = moved_quantities(tuple(sc.base), sc.programs, bool(sc.rubric_id))
+    free = {q: v for q, v in X.items() if q not in moved}
+    for v in free.values():
+        v.flags.writeable = False  # shared by every run of these parameters
+    object.__setattr__(out, "free", Free(sc, out, free))
+    return out
 
 
 @dataclass

@@ -43,7 +43,7 @@ import numpy as np
 
 from sim.model.attainment import TIER_RANK, attainment_index, attainment_rows
 from sim.model.catalog import STEPPED, load_catalog
-from sim.model.effects import NEWTON_STEPS, Effects, award_multiple
+from sim.model.effects import NEWTON_STEPS, Effects, award_multiple, moved_quantities
 from sim.model.params import Params
 from sim.model.projection import (MAX_ANCHOR, ceiling_share, entry_rate, organic, pipeline_yield, rate_at, run,
                                   start_state)
@@ -121,7 +121,7 @@ def build(sc: Scenario, n: int = 300, seed: int = 0) -> dict:
     loop = [q for q in qs if kinds[q] != "driver"]
     steps = [_step(cat.indicators[q], st, index, pool, Y) for q in loop]
     effects = Effects(sc, params, n, x, np.asarray(sc.reference_matrix(), dtype=float)[None])
-    moved = _moved(sc, cat, effects)
+    moved = moved_quantities(tuple(sc.base), sc.programs, bool(sc.rubric_id))
     done = start_state(sc, params, cat, n, Y, x)  # the projection at the status quo: what no spending moves
     done.X.update(run(sc, x, params))
     levers = [_lever(k, e, effects, st, done, moved, cat, index, pool, n) for k, e in enumerate(effects.levers)]
@@ -199,20 +199,6 @@ def _ceiling(ind, st, index: dict, pool: _Pool) -> dict | None:
     else:
         out["upper"] = float(ind.upper)
     return out
-
-
-def _moved(sc: Scenario, cat, effects: Effects) -> set[str]:
-    """The quantities spending can move: the effects' targets, what sums program spending, the
-    points a tier line's push adds to, and everything computed from them."""
-    moved = {q for e in effects.levers for q in e.targets}
-    moved |= {q for q in sc.base if cat.indicators[q].kind == "sum" and "programs" in cat.indicators[q].inputs}
-    if sc.rubric_id:
-        moved |= {q for q in ("mgmt_support_points", "mgmt_innovation_points") if q in sc.base}
-    while True:
-        more = {q for q in sc.base if q not in moved and any(d in moved for d in cat.indicators[q].needs)}
-        if not more:
-            return moved
-        moved |= more
 
 
 def _lever(k: int, e, effects: Effects, st, done, moved: set, cat, index: dict, pool: _Pool, n: int) -> dict:

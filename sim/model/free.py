@@ -1,0 +1,42 @@
+"""What no spending moves, projected once for the many runs of one scenario under the same
+parameters (:func:`sim.model.projection.prepare`): the optimizer's candidates, a band's draws
+under many budgets. Each such run steps only the quantities spending moves
+(:func:`sim.model.effects.moved_quantities`) and takes the others from here, row by row the
+same numbers (every step of the engine is row-wise)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .params import Params
+from .scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Free:
+    """What no spending moves (:func:`sim.model.effects.moved_quantities`' complement), projected for one
+    scenario under the parameters ``owner`` (their r rows): quantity -> (r, years + 1). A run with
+    these parameters, or with ``owner.tiled(k)`` (row j r + i is row i), takes these quantities
+    from here instead of stepping them: the same numbers, row by row."""
+
+    sc: Scenario
+    owner: Params
+    X: dict
+
+    def owned_by(self, params: Params) -> "Free":
+        return Free(self.sc, params, self.X)
+
+
+def free_rows(sc: Scenario, params: Params, n: int) -> dict[str, np.ndarray]:
+    """The prepared quantities of ``params`` (:func:`sim.model.projection.prepare`) as n rows, or none when they are
+    not this scenario's and these parameters' own."""
+    free = params.free
+    if free is None or free.sc is not sc or free.owner is not params or not free.X:
+        return {}
+    r = next(iter(free.X.values())).shape[0]
+    if r == n:
+        return dict(free.X)
+    if r == 1:
+        return {q: np.broadcast_to(v, (n, v.shape[1])) for q, v in free.X.items()}
+    return {q: np.tile(v, (n // r, 1)) for q, v in free.X.items()} if n % r == 0 else {}
