@@ -103,8 +103,7 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
     if policy is not None and (x.shape[0] != n or not x.flags.writeable):
         x = np.array(np.broadcast_to(x, (n, *x.shape[1:])))  # one row per region, for the policy to raise
     free = free_rows(sc, params, n)
-    st = start_state(sc, params, cat, n, n_years, x)
-    st.X.update(free)
+    st = start_state(sc, params, n, n_years, x, free)
     extra = np.zeros((1, n_years)) if booked is None else np.atleast_2d(np.asarray(booked, dtype=float))
     X, U = st.X, st.U
     push = line_push(sc, params, n)
@@ -133,10 +132,8 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
 
 
 def prepare(sc: Scenario, params: Params | None = None) -> Params:
-    """``params`` (a new object) with what no spending moves projected once (:class:`Free`), for
-    the many runs of one scenario under the same parameters that differ in spending only (the
-    optimizer's candidates, a band's draws under many budgets): each then steps only the
-    quantities spending moves, on its own rows."""
+    """``params`` (a new object) with what no spending moves projected once (:class:`Free`) for
+    runs of one scenario that differ in spending only: each steps only what spending moves."""
     params = params or Params()
     X = run(sc, None, params)
     out = replace(params)
@@ -173,14 +170,19 @@ class ProjectionState:
     rate: dict
 
 
-def start_state(sc: Scenario, params: Params, cat: Catalog, n: int, n_years: int, x: np.ndarray) -> ProjectionState:
+def start_state(sc: Scenario, params: Params, n: int, n_years: int, x: np.ndarray,
+                given: dict | None = None) -> ProjectionState:
     """The arrays a projection starts from, for ``n`` parameter sets (rows) over ``n_years``
     years after the base year: baselines (drawn in ``params`` or the scenario's), growth and
     parameters, the pace path's multipliers (:mod:`sim.model.pace`), shocks, and the trends.
-    ``x``: program spending (n or 1, programs, n_years), 万元 a year. Public because
+    ``x``: program spending (n or 1, programs, n_years), 万元 a year; ``given``: quantities
+    already projected (n rows: :func:`sim.model.free.free_rows`), taken as they are (no trend
+    of their own but a flow's, which a program's capacity may read). Public because
     :mod:`sim.uncertainty.pack` exports the same set-up to the browser's engine."""
     from .pace import multipliers
 
+    cat = load_catalog()
+    given = given or {}
     qs = tuple(sc.base)
     order = same_year_order(qs)
     base = {q: _col(params.base.get(q, sc.base[q])) for q in qs}
@@ -197,24 +199,26 @@ def start_state(sc: Scenario, params: Params, cat: Catalog, n: int, n_years: int
              for q, v in params.shocks.items() if q in base}
     trend = {}
     for q in qs:
-        if cat.indicators[q].kind in ("driver", "flow", "elastic"):
+        kind = cat.indicators[q].kind
+        if kind == "flow" or kind in ("driver", "elastic") and q not in given:
             step = 1 + g[q] * growth_mult.get(q, np.ones((1, n_years + 1)))
             step = np.broadcast_to(step, (n, n_years + 1)).copy()
             step[:, 0] = 1.0
             trend[q] = base[q] * np.cumprod(step, axis=1)
-    X = {q: np.empty((n, n_years + 1), order="F") for q in order}
+    X = {q: given[q] if q in given else np.empty((n, n_years + 1), order="F") for q in order}
     for q in order:
-        X[q][:, 0] = base[q][:, 0]
+        if q not in given:
+            X[q][:, 0] = base[q][:, 0]
     programs = np.empty((n, n_years + 1), order="F")  # program spending by year, the baseline's first
     programs[:, 0] = _col(params.base.get("programs", sum(sc.status_quo.values())))[:, 0]
     programs[:, 1:] = x.sum(axis=1)
     if params.base:  # baseline ratios and sums from the (drawn) parts
         for q in order:
-            if cat.indicators[q].kind in ("sum", "ratio"):
+            if cat.indicators[q].kind in ("sum", "ratio") and q not in given:
                 X[q][:, 0] = _derive(cat.indicators[q], rk, X, 0, programs)
     for q in order:
         ind = cat.indicators[q]
-        if ind.kind == "driver":
+        if ind.kind == "driver" and q not in given:
             v = trend[q][:, 1:] * (np.exp(shock[q][:, 1:]) if q in shock else 1.0)
             X[q][:, 1:] = v if ind.upper is None else _ceiling(ind, v, X, None)
     # program units where a program effect adds them; the others share one read-only zero array

@@ -99,9 +99,9 @@ def aggregate(values: np.ndarray, robust: str) -> np.ndarray:
 class Counter:
     """The objective of a batch of allocations, counting evaluations: nominal (at ``params``)
     or, with ``samples`` (m draws), the ``robust`` aggregate (:func:`aggregate`). From its second
-    nominal call on, what no spending moves is projected once (:func:`sim.model.projection.prepare`:
-    the same numbers, about a sixth less work a call), except in a batch of counties, whose calls
-    are answered together."""
+    call on, what no spending moves is projected once under its parameters or draws
+    (:func:`sim.model.projection.prepare`: the same numbers, less work a call), except in a batch
+    of counties, whose calls are answered together."""
 
     def __init__(self, sc: Scenario, objective: str, years: tuple[int, ...], params: Params | None = None,
                  samples: Params | None = None, robust: str | None = None):
@@ -120,8 +120,11 @@ class Counter:
             x = x[None]
         self.nfev += x.shape[0]
         self.calls += 1
-        if self.samples is None:
-            if self.calls == 2 and getattr(BATCH, "ask", None) is None:
+        if self.calls == 2 and getattr(BATCH, "ask", None) is None:
+            if self.samples is None:
                 self.params = prepare(self.sc, self.params)
+            else:
+                self.samples = prepare(self.sc, self.samples)
+        if self.samples is None:
             return objective_values(self.sc, x, self.objective, self.params, self.years)
         return aggregate(self.raw(x), self.robust)

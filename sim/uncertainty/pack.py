@@ -113,7 +113,7 @@ def build(sc: Scenario, n: int = 300, seed: int = 0) -> dict:
     params, n = _draws(sc, n, seed)
     Y = len(sc.years)
     x = sc.status_quo_matrix()[None]
-    st = start_state(sc, params, cat, n, Y, x)
+    st = start_state(sc, params, n, Y, x)
     pool = _Pool(n, Y)
     qs = list(st.order)
     index = {q: i for i, q in enumerate(qs)}
@@ -122,7 +122,7 @@ def build(sc: Scenario, n: int = 300, seed: int = 0) -> dict:
     steps = [_step(cat.indicators[q], st, index, pool, Y) for q in loop]
     effects = Effects(sc, params, n, x, np.asarray(sc.reference_matrix(), dtype=float)[None])
     moved = moved_quantities(tuple(sc.base), sc.programs, bool(sc.rubric_id))
-    done = start_state(sc, params, cat, n, Y, x)  # the projection at the status quo: what no spending moves
+    done = start_state(sc, params, n, Y, x)  # the projection at the status quo: what no spending moves
     done.X.update(run(sc, x, params))
     levers = [_lever(k, e, effects, st, done, moved, cat, index, pool, n) for k, e in enumerate(effects.levers)]
     g = sc.budget_growth()
