@@ -146,16 +146,23 @@ class Scenario:
         for pid, row in self.spend.items():
             if len(row) != n:
                 raise ValueError(f"spend[{pid}] has {len(row)} years, expected {n}")
-            for year, v in zip(self.years, row):
-                if not np.isfinite(v) or v < 0:
-                    raise InputError("negative_budget", program=pid, year=year, value=f"{v:g}")
-        for ind, g in self.growth.items():
-            if not np.isfinite(g) or g <= -1:
-                raise InputError("growth_below_minus_100", indicator=ind, value=f"{g:.4g}")
+        if self.spend and not (np.isfinite(amounts := np.array(list(self.spend.values()), dtype=float)).all()
+                               and (amounts >= 0).all()):
+            for pid, row in self.spend.items():  # the first bad amount, program by program, year by year
+                for year, v in zip(self.years, row):
+                    if not np.isfinite(v) or v < 0:
+                        raise InputError("negative_budget", program=pid, year=year, value=f"{v:g}")
+        if self.growth and not (np.isfinite(rates := np.array(list(self.growth.values()), dtype=float)).all()
+                                and (rates > -1).all()):
+            for ind, g in self.growth.items():
+                if not np.isfinite(g) or g <= -1:
+                    raise InputError("growth_below_minus_100", indicator=ind, value=f"{g:.4g}")
         for name in ("base", "growth", "spend", "status_quo", "ratio_k", "management", "provenance",
                      "region_values", "param", "growth_range", "pace_groups", "pace_theta", "rates",
                      "rate_range"):
-            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+            value = getattr(self, name)
+            if type(value) is not MappingProxyType:  # another scenario's stays shared: nobody holds its dict
+                object.__setattr__(self, name, MappingProxyType(dict(value)))
 
     # ------------------------------------------------------------------ views
     @property
