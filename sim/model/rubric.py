@@ -275,8 +275,10 @@ def category_points(item: Item, values, shape) -> np.ndarray:
 
 
 def _shape_of(values: Mapping[str, object], rubric: Rubric) -> tuple[int, ...]:
-    shapes = [np.shape(values[c.id]) for c in rubric.columns if c.id in values]
-    return np.broadcast_shapes(*shapes) if shapes else ()
+    shapes = {np.shape(values[c.id]) for c in rubric.columns if c.id in values} - {()}
+    if len(shapes) <= 1:  # the columns' one shape, or scalars: what broadcasting gives, without its cost
+        return shapes.pop() if shapes else ()
+    return np.broadcast_shapes(*shapes)
 
 
 def score(rubric: Rubric, values: Mapping[str, object], points: Mapping[str, object] | None = None) -> Score:
@@ -326,8 +328,8 @@ def _points(rubric: Rubric, values: Mapping[str, object], points: Mapping[str, o
     points = points or {}
     for it in rubric.items:
         if it.id in points:
-            items[it.id] = np.round(np.clip(np.broadcast_to(np.asarray(points[it.id], dtype=float), shape), 0.0,
-                                            it.max_points), DECIMALS)
+            given = np.broadcast_to(np.asarray(points[it.id], dtype=float), shape)
+            items[it.id] = np.minimum(np.maximum(given, 0.0), it.max_points).round(DECIMALS)  # np.clip's numbers
             continue
         if it.kind == "banded" and detail:
             items[it.id], marginal[it.id], to_next[it.id] = _banded(it, num[it.id])
@@ -340,21 +342,31 @@ def _points(rubric: Rubric, values: Mapping[str, object], points: Mapping[str, o
             if it.category_column is not None:
                 raw = raw + category_points(it, values[it.category_column.id], shape)
             items[it.id] = np.minimum(raw, it.max_points)
-        items[it.id] = np.round(items[it.id], DECIMALS)
+        v = items[it.id]
+        items[it.id] = v.round(DECIMALS) if isinstance(v, (np.ndarray, np.generic)) else np.round(v, DECIMALS)
     return items, marginal, to_next, shape
 
 
 def _as_shape(v, shape) -> np.ndarray:
     """A column's values as floats of ``shape`` (itself when it has the shape already)."""
+    if type(v) is np.ndarray and v.dtype == np.float64 and v.shape == shape:
+        return v
     a = np.asarray(v, dtype=float)
     return a if a.shape == shape else np.broadcast_to(a, shape)
 
 
 def _sums(rubric: Rubric, items: Mapping[str, np.ndarray], shape) -> tuple[dict, np.ndarray]:
     """Group points and the total from item points, each sum rounded to :data:`DECIMALS`."""
-    groups = {g.id: np.round(sum((items[i.id] for i in rubric.items if i.group == g.id),
-                                 np.zeros(shape)), DECIMALS) for g in rubric.groups}
+    groups = {g: np.round(sum((items[i] for i in ids), np.zeros(shape)), DECIMALS)
+              for g, ids in _group_items(rubric.id).items()}
     return groups, np.round(sum(groups.values(), np.zeros(shape)), DECIMALS)
+
+
+@functools.cache
+def _group_items(rubric_id: str) -> dict[str, tuple[str, ...]]:
+    """Group id -> its items' ids, in the rubric's order."""
+    rubric = load_rubric(rubric_id)
+    return {g.id: tuple(i.id for i in rubric.items if i.group == g.id) for g in rubric.groups}
 
 
 @functools.cache

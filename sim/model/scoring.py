@@ -2,6 +2,8 @@
 from a projection and its management items, scored in one call."""
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .catalog import load_catalog
@@ -30,8 +32,13 @@ def rubric_values(sc: Scenario, X: dict[str, np.ndarray], params: Params | None 
 def item_points(X: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Rubric item -> its points where the projection moves them (the management items, kind
     ``points``)."""
-    inds = load_catalog().indicators
-    return {inds[q].item: v for q, v in X.items() if q in inds and inds[q].kind == "points"}
+    return {item: X[q] for q, item in _points_items() if q in X}
+
+
+@functools.cache
+def _points_items() -> tuple[tuple[str, str], ...]:
+    """(quantity, rubric item) of every quantity of kind ``points`` in the catalog."""
+    return tuple((q, ind.item) for q, ind in load_catalog().indicators.items() if ind.kind == "points")
 
 
 def score_batch(sc: Scenario, X: dict[str, np.ndarray], params: Params | None = None) -> Score:
