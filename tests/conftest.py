@@ -34,6 +34,23 @@ def plain_main(monkeypatch):
 
 
 @pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """The app on a free local port with its own scenario store, started once in a test process
+    for the browser tests of every module that run there (tests/test_e2e_browser.py, test_room_browser.py and
+    the modules that import their ``server``): each test opens sessions of its own, and a server
+    started once spares each further module ~4 CPU-s of starting and warming up."""
+    from tests.support import CHROMIUM, CHROMIUM_MISSING, ServerDidNotStart, streamlit_server
+
+    assert Path(CHROMIUM).exists(), CHROMIUM_MISSING
+    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
+    try:
+        with streamlit_server(ROOT / "app.py", tmp_path_factory.mktemp("db") / "s.sqlite", log) as url:
+            yield url
+    except ServerDidNotStart:
+        pytest.fail("streamlit did not start")
+
+
+@pytest.fixture(scope="session")
 def rubric():
     return load_rubric("hebei-county")
 

@@ -10,7 +10,7 @@ import io
 from pathlib import Path
 
 import pytest
-from tests.support import CHROMIUM, CHROMIUM_ARGS, CHROMIUM_MISSING, IDLE, ServerDidNotStart, streamlit_server
+from tests.support import CHROMIUM, CHROMIUM_ARGS, IDLE
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -20,14 +20,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    assert Path(CHROMIUM).exists(), CHROMIUM_MISSING
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
-    try:
-        with streamlit_server(ROOT / "app.py", tmp_path_factory.mktemp("db") / "s.sqlite", log) as url:
-            yield url
-    except ServerDidNotStart:
-        pytest.fail("streamlit did not start")
+def server(app_server):
+    """The test process's app server (tests/conftest.py ``app_server``)."""
+    return app_server
 
 
 @pytest.fixture(scope="module")

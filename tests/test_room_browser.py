@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from tests.support import CHROMIUM, CHROMIUM_ARGS, CHROMIUM_MISSING, IDLE, ServerDidNotStart, streamlit_server
+from tests.support import CHROMIUM, CHROMIUM_ARGS, IDLE
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -83,19 +83,9 @@ OVERFLOW = """() => {
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("db") / "s.sqlite"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, db):
-    assert Path(CHROMIUM).exists(), CHROMIUM_MISSING
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
-    try:
-        with streamlit_server(ROOT / "app.py", db, log) as url:
-            yield url
-    except ServerDidNotStart:
-        pytest.fail("streamlit did not start")
+def server(app_server):
+    """The test process's app server (tests/conftest.py ``app_server``)."""
+    return app_server
 
 
 @pytest.fixture(scope="module")
@@ -278,7 +268,7 @@ def test_the_phone(server, browser, path):
     pg.close()
 
 
-def test_a_short_link_from_the_compare_page_opens_on_a_phone(server, browser, db):
+def test_a_short_link_from_the_compare_page_opens_on_a_phone(server, browser):
     """Save a scenario on the Compare page: its short link and QR code are shown; the link opened
     on a phone gives the scenario with its name; an unknown id says so."""
     pg = _open(browser, f"{server}/compare?preset=demo&tour=0&s=" +
