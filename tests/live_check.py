@@ -133,9 +133,10 @@ def document_of(doc: dict, sc: Scenario, move: dict) -> dict:
     return d
 
 
-def python_numbers(c: Case, chunk: int = 100) -> dict:
+def python_numbers(c: Case, chunk: int = 50) -> dict:
     """Python's headline numbers for every vector (sim.uncertainty.pack.evaluate: the engine under the band's
-    draws) and the spending of each."""
+    draws) and the spending of each; ``chunk`` vectors an engine call (50 x 300 draws: measured a tenth
+    faster than 100, whose arrays outgrow the processor's caches)."""
     mats = np.stack([spend_matrix_of(c.bases[b], m) for b, m in c.vectors])
     parts = [live_pack.evaluate(c.bases[0], mats[i:i + chunk]) for i in range(0, len(mats), chunk)]
     out = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
