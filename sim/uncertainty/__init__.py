@@ -1,6 +1,8 @@
 """How sure are we: the triangles of the uncertain inputs (:mod:`.triangles`), their draws
-(:mod:`.draws`), the Monte Carlo bands with tier chances (:mod:`.bands`) and which assumptions
-matter most (:mod:`.importance`). Uses :mod:`sim.model` only; the package is its public face.
+(:mod:`.draws`), the Monte Carlo bands with tier chances (:mod:`.bands`), which assumptions
+matter most (:mod:`.importance`) and the model pack the browser recomputes the scenario page's
+headline from (:mod:`.pack`, imported by its own name). Uses :mod:`sim.model` only; the package
+is its public face.
 """
 from .bands import BAND_DRAWS, BAND_SEED, QUANTILES, MonteCarlo, monte_carlo, outcome
 from .draws import draw, draw_pace, draw_shocks
