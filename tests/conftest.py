@@ -34,11 +34,12 @@ def plain_main(monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
+def server(tmp_path_factory):
     """The app on a free local port with its own scenario store, started once in a test process
-    for the browser tests of every module that run there (tests/test_e2e_browser.py, test_room_browser.py and
-    the modules that import their ``server``): each test opens sessions of its own, and a server
-    started once spares each further module ~4 CPU-s of starting and warming up."""
+    for the browser tests of every module that runs there (the walkthrough, room, live-headline and
+    eight-session modules; the hostile uploads have a server of their own): each test opens
+    sessions of its own, and a server started once spares each further module ~4 CPU-s of
+    starting and warming up."""
     from tests.support import CHROMIUM, CHROMIUM_MISSING, ServerDidNotStart, streamlit_server
 
     assert Path(CHROMIUM).exists(), CHROMIUM_MISSING

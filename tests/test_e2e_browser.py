@@ -20,12 +20,6 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(app_server):
-    """The test process's app server (tests/conftest.py ``app_server``)."""
-    return app_server
-
-
-@pytest.fixture(scope="module")
 def browser(server):
     from playwright.sync_api import sync_playwright
 

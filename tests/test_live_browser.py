@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from live_check import MODULE, Case, browser_numbers, case, compare, node_input, python_numbers
-from test_e2e_browser import ARGS, ARTIFACTS, CHROMIUM, server  # noqa: F401  (the fixture)
+from test_e2e_browser import ARGS, ARTIFACTS, CHROMIUM
 from tests.support import CHROMIUM_MISSING, IDLE, grab_thumb
 
 import sim

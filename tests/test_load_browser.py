@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
-from test_e2e_browser import ARGS, ARTIFACTS, CHROMIUM, server  # noqa: F401  (the fixture)
+from test_e2e_browser import ARGS, ARTIFACTS, CHROMIUM
 
 import sim
 from tests.support import IDLE
@@ -61,7 +61,7 @@ async def _session(browser, url: str, index: int, times: list[float], want: dict
     return doc
 
 
-def test_eight_sessions_moving_sliders_lose_nothing(server):  # noqa: F811
+def test_eight_sessions_moving_sliders_lose_nothing(server):
     from playwright.async_api import async_playwright
 
     sc = sim.load_preset("demo")

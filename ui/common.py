@@ -205,10 +205,11 @@ def chart_spec(kind: str, height: int | None, params: dict) -> dict:
     scale (cached: building and validating an Altair chart costs about 80 ms a time). A key
     indicator's panel is built once per size and language, its own title set in the copy (the
     title is text in the specification: six panels a page, a dozen indicators a preset)."""
+    shared = {**params, "title": ""} if kind == "indicator" else params
+    spec = _spec(kind, height, chart_scale(), json.dumps(shared, ensure_ascii=False, sort_keys=True))
     if kind == "indicator":
-        spec = _spec(kind, height, chart_scale(), json.dumps({**params, "title": ""}, ensure_ascii=False, sort_keys=True))
         return {**spec, "title": {**spec["title"], "text": params["title"].split("\n")}}
-    return _spec(kind, height, chart_scale(), json.dumps(params, ensure_ascii=False, sort_keys=True))
+    return spec
 
 
 def fmt_money(v: float) -> str:
