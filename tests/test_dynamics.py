@@ -13,6 +13,7 @@ import sim.uncertainty
 from sim.counties import backtest, peers, posterior, regions
 from sim.counties.collection import own_params, stack
 from sim.model.catalog import load_catalog
+from sim.model.params import MAPPINGS, Params
 from sim.model.projection import run
 
 MAX_MULTIPLE = 10.0  # the most a status-quo indicator may grow in ten years (README, "Paths")
@@ -104,13 +105,26 @@ def test_a_county_s_projection_equals_its_row_in_the_province(hebei):
     p = own_params(hebei.with_horizon(2023))
     for i in (0, 57, 150):
         sc = hebei.scenarios[i].with_horizon(2023)
-        own = replace(p, **{f: {k: np.asarray(v)[i] for k, v in getattr(p, f).items()}
-                            for f in ("growth", "param", "base", "management", "ratio_k", "pace", "rate", "award",
-                                      "additionality", "capacity_rate", "lag")},
+        own = replace(p, **{f: {k: np.asarray(v)[i] for k, v in getattr(p, f).items()} for f in MAPPINGS},
                       reference=p.reference[i])
         X = run(sc, batch.spend[i], own)
         for q in ("tech_smes", "high_tech_enterprises", "mgmt_support_points", "fiscal_st_spending"):
             np.testing.assert_allclose(X[q][0], batch.X[q][i], rtol=1e-10, err_msg=q)
+
+
+def test_every_drawn_parameter_of_a_county_reaches_its_projection(hebei):
+    """The province's drawn parameters (``regions.params``) survive :func:`own_params` field by
+    field, elasticities of the post-award effects included (they were once dropped), and every
+    field of :class:`Params` but ``reference`` and ``free`` is a mapping merged and stacked."""
+    import dataclasses
+
+    assert set(MAPPINGS) | {"reference", "free"} == {f.name for f in dataclasses.fields(Params)}
+    p = own_params(hebei)
+    drawn = hebei.params
+    assert drawn.elasticity, "the synthetic province draws its counties' elasticities"
+    for f in MAPPINGS:
+        for k, v in getattr(drawn, f).items():
+            np.testing.assert_array_equal(getattr(p, f)[k], v, err_msg=f"{f} {k}")
 
 
 def test_the_demo_is_a_county_of_the_province_s_kind():

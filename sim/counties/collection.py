@@ -11,7 +11,7 @@ import numpy as np
 
 from sim.files.loaders import load_preset_doc
 from sim.model.catalog import load_catalog
-from sim.model.params import Params
+from sim.model.params import MAPPINGS, Params
 from sim.model.rubric import load_rubric
 from sim.model.scenario import Scenario
 
@@ -97,9 +97,7 @@ def merge(a: Params, b: Params | None) -> Params:
     """Parameters ``a`` with the entries of ``b`` on top."""
     if b is None:
         return a
-    fields = ("growth", "award", "additionality", "capacity_rate", "param", "lag", "base", "management", "ratio_k",
-              "pace", "shocks", "rate")
-    return Params(**{f: {**getattr(a, f), **getattr(b, f)} for f in fields},
+    return Params(**{f: {**getattr(a, f), **getattr(b, f)} for f in MAPPINGS},
                   reference=b.reference if b.reference is not None else a.reference)
 
 

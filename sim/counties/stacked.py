@@ -35,7 +35,7 @@ import numpy as np
 
 from sim.model.attainment import TIER_RANK
 from sim.model.catalog import load_catalog
-from sim.model.params import Params
+from sim.model.params import MAPPINGS, Params
 from sim.model.rubric import load_rubric
 from sim.model.scenario import Scenario
 from sim.plan import Options, Robust, optimize, scored_year
@@ -43,8 +43,7 @@ from sim.plan import objective as _objective
 from sim.uncertainty import QUANTILES, draw
 
 CHUNK_ROWS = 16_384  # rows per engine call: large enough to amortize its fixed cost, small enough for the cache
-FIELDS = ("growth", "award", "additionality", "capacity_rate", "param", "lag", "base", "management", "ratio_k", "pace",
-          "shocks", "rate", "elasticity")
+FIELDS = MAPPINGS
 
 
 @dataclass(frozen=True)

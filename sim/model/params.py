@@ -67,3 +67,9 @@ class Params:
         if self.free is not None and self.free.owner is self:  # row j * n + i is draw i: the same rows
             object.__setattr__(out, "free", self.free.owned_by(out))
         return out
+
+
+MAPPINGS = ("growth", "award", "additionality", "capacity_rate", "param", "lag", "base", "management", "ratio_k",
+            "pace", "shocks", "rate", "elasticity")
+"""Every field of :class:`Params` that maps a key to a value or to a value per row (all but
+``reference`` and ``free``): what merging, stacking and picking one row of a batch go over."""
