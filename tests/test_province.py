@@ -86,7 +86,9 @@ def test_the_record_s_later_figures_are_the_reference_s_words(seeds):
 @pytest.mark.slow
 def test_a_fresh_fit_finds_the_stored_posterior_again(hebei):
     """The stored posterior (data/profiles/hebei_county_posterior.csv) is what the seeded fit
-    gives: refit with another seed, each factor's median within a quarter of its spread."""
+    gives: refit with another seed (the same settings), each factor's median within half its P10-P90
+    spread, and the fit not degenerate (its effective sample size 141 for seed 1; 113-166 over
+    seeds 0-5)."""
     from sim.counties import posterior
     from sim.uncertainty import load_posterior
 
@@ -95,4 +97,4 @@ def test_a_fresh_fit_finds_the_stored_posterior_again(hebei):
     for k, v in stored.items():
         spread = np.quantile(v, 0.9) - np.quantile(v, 0.1)
         assert abs(np.median(fresh.draws[k]) - np.median(v)) <= 0.5 * spread, k
-    assert fresh.ess >= 30
+    assert fresh.ess >= 80

@@ -106,8 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="refit the Hebei county pace to the province's record / 按全省评价结果重新校准县域速度")
     c.add_argument("--out", help="write the comparison with the record (.csv or .xlsx)")
     c.add_argument("--write", action="store_true", help="store the posterior in data/profiles/")
-    c.add_argument("--draws", type=int, default=384, help="provinces a round of the fit")
-    c.add_argument("--rounds", type=int, default=8, help="rounds of the fit")
+    c.add_argument("--draws", type=int, help="provinces a round of the fit (default: FitOptions', 384)")
+    c.add_argument("--rounds", type=int, help="rounds of the fit (default: FitOptions', 8)")
     c.add_argument("--seed", type=int, default=0)
 
     bk = sub.add_parser("backtest", help="fit on the rounds up to a year, predict the later ones / 回测")

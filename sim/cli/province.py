@@ -21,7 +21,9 @@ def cmd_calibrate_province(args: argparse.Namespace) -> int:
 
     out = check_out_path(args.out, (".csv", ".xlsx")) if args.out else None
     prov = regions.load("hebei-synthetic")
-    post = posterior.fit(prov, None, options=posterior.FitOptions(draws=args.draws, rounds=args.rounds, seed=args.seed))
+    d = posterior.FitOptions()
+    options = posterior.FitOptions(draws=args.draws or d.draws, rounds=args.rounds or d.rounds, seed=args.seed)
+    post = posterior.fit(prov, None, options=options)
     table = posterior.compare(posterior.predictive(prov, post.draws, 2020, seed=args.seed + 1))
     quant = post.frame().quantile([0.1, 0.5, 0.9]).T.rename(columns=lambda q: f"P{q * 100:.0f}")
     sys.stdout.write(f"posterior of {len(post.frame())} draws, effective sample size {post.ess:.0f}, "

@@ -35,8 +35,8 @@ class Backtest:
     table: pd.DataFrame
 
 
-def run(until: int, regions: Regions | None = None, horizon: int = 2025, draws: int = 384, rounds: int = 8,
-        seed: int = 0) -> Backtest:
+def run(until: int, regions: Regions | None = None, horizon: int = 2025, draws: int = posterior.FitOptions.draws,
+        rounds: int = posterior.FitOptions.rounds, seed: int = 0) -> Backtest:
     """Fit on the rounds up to data year ``until``, predict to ``horizon`` (see the module doc)."""
     regions = regions or load("hebei-synthetic")
     post = posterior.fit(regions, until, options=posterior.FitOptions(draws=draws, rounds=rounds, seed=seed))
