@@ -133,7 +133,9 @@ for mode in PACE_MODES:
     m = m[m["statistic"].isin(("mean", "A"))]
     modes.append(m.pivot_table(index="round", columns="statistic", values="P50").rename(
         columns=lambda k: f"{t('pace_mode_' + mode)} · {_stat_name(k)}"))
-st.dataframe(pd.concat(modes, axis=1).round(1), key="method_modes_table", height="content")
+modes = pd.concat(modes, axis=1).round(1)
+modes.index.name = t("col_round")
+st.dataframe(modes, key="method_modes_table", height="content")
 st.subheader(t("method_backtest_heading"))
 if st.button(t("method_backtest_run"), key="method_backtest_run", icon=":material/history:") or \
         st.session_state.get("method_backtest_done"):

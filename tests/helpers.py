@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -117,6 +118,47 @@ def page_texts(at: AppTest) -> list[str]:
 
     walk(at._tree)
     return out
+
+
+def table_headers(at: AppTest) -> list[str]:
+    """The headers every table and dataframe of an AppTest run shows: each column's (and the
+    index's) label from the column configuration, else its name; hidden columns, columns left out
+    of a ``column_order`` and pandas' unnamed index (``__index_level_0__``) are not shown."""
+    import pyarrow as pa
+
+    out: list[str] = []
+
+    def headers(proto, data: bytes) -> list[str]:
+        schema = pa.ipc.open_stream(data).read_all().schema
+        meta = json.loads((schema.metadata or {}).get(b"pandas", b"{}"))
+        index = {c for c in meta.get("index_columns", []) if isinstance(c, str)}
+        config = json.loads(getattr(proto, "columns", "") or "{}")
+        order = set(getattr(proto, "column_order", []) or [])
+        shown = []
+        for name in schema.names:
+            c = config.get("_index" if name in index else name, {}) or config.get(name, {})
+            if c.get("hidden") or name.startswith("__index_level_") or (order and name not in order | index):
+                continue
+            shown.append(str(c.get("label") or name))
+        return shown
+
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        for field in ("data", "arrow_data"):
+            d = getattr(proto, field, None) if proto is not None else None
+            if d is not None and hasattr(d, "data") and isinstance(d.data, bytes) and d.data:
+                try:
+                    out.extend(headers(proto, d.data))
+                except pa.ArrowInvalid:
+                    continue
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return out
+
+
+ENGLISH_HEADER = re.compile(r"^[a-z][a-z_ ]{2,}$")  # "round", "statistic", "published": a developer's name left showing
 
 
 def latin_sentences(texts: list[str]) -> list[str]:
