@@ -384,13 +384,17 @@ def body() -> None:
         headline(sc, total_key, program_keys)
         tour.inline()
     with right:
-        outcomes(sc)
+        if live.charts_wait():  # the headline first; it asks for the charts once it is drawn
+            st.container(key="scenario_pending").caption(t("charts_pending"))
+        else:
+            outcomes(sc)
     with left:
         budget_controls(top, total_key, program_keys)
         if not projector:
             other_controls()
     with bar:
         history_bar()
+    live.first_run_done()
 
 
 st.title(f"{t('page_scenario')} · {getattr(sc, lang())}")

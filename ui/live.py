@@ -27,6 +27,7 @@ JS = (Path(__file__).parent / "live" / "headline.mjs").read_text(encoding="utf-8
 CSS = (Path(__file__).parent / "live" / "headline.css").read_text(encoding="utf-8")
 _component = st.components.v2.component("sim_live_headline", js=JS, css=CSS, isolate_styles=False)
 SENT = "live_packs_sent"  # the pack ids this session's browser holds
+DRAWN = "live_first_run_done"  # the scenario page's body has run once this session (charts_wait)
 LINES = (80.0, 60.0)  # the tier lines drawn in the small score path
 
 
@@ -93,6 +94,21 @@ def _resend() -> None:
     st.session_state[SENT] = set()
 
 
+def charts_wait() -> bool:
+    """Whether this run draws the headline without the charts below it: the first run of the
+    scenario page's body in a browser session (a page opened from a link). The browser then draws
+    the headline at once, not after the page's eight charts, and the headline asks for a run that
+    draws them as soon as it and the sliders are on screen (``drawn``, a rerun of the body). Any
+    later run draws them (:func:`first_run_done`), whether the browser asked or not; a session
+    without a browser (a script, the test harness) never waits."""
+    return not st.session_state.get(DRAWN) and bool(st.context.headers.get("User-Agent"))
+
+
+def first_run_done() -> None:
+    """Called at the end of the scenario page's body: every later run draws the charts."""
+    st.session_state[DRAWN] = True
+
+
 def headline(sc, year: int, total_key: str, program_keys: list[str], projector: bool = False) -> None:
     """The headline row: Python's numbers now, the browser's while a budget slider moves."""
     pack_id, pack = pack_of(state.status_quo_text())
@@ -101,6 +117,7 @@ def headline(sc, year: int, total_key: str, program_keys: list[str], projector: 
     data = {"pack_id": pack_id, "pack": None if pack_id in sent else pack, "truth": view, "sq": sq,
             "rubric": bool(sc.rubric_id), "year_index": data_year(sc, year) - sc.base_year,
             "rows": np.asarray(sc.spend_matrix()).tolist(), "text": texts(sc, year), "lines": list(LINES),
-            "keys": {"total": total_key, "programs": program_keys}, "projector": projector}
+            "keys": {"total": total_key, "programs": program_keys}, "projector": projector,
+            "signal_drawn": charts_wait()}
     sent.add(pack_id)
-    _component(key="live_headline", data=data, on_need_pack_change=_resend, height="content")
+    _component(key="live_headline", data=data, on_need_pack_change=_resend, height="content")  # "drawn" only reruns
