@@ -291,6 +291,8 @@ def headline(sc, total_key: str, program_keys: list[str]) -> None:
 
 def outcomes(sc) -> None:
     """The charts and the table below the headline."""
+    if live.charts_wait():  # the headline first: it asks for the charts once it is drawn (ui.live)
+        return st.container(key="scenario_pending").caption(t("charts_pending"))
     scored = data_year(sc, year)
     if state_error := st.session_state.pop("scenario_error", None):
         st.error(say(state_error))
@@ -384,10 +386,7 @@ def body() -> None:
         headline(sc, total_key, program_keys)
         tour.inline()
     with right:
-        if live.charts_wait():  # the headline first; it asks for the charts once it is drawn
-            st.container(key="scenario_pending").caption(t("charts_pending"))
-        else:
-            outcomes(sc)
+        outcomes(sc)
     with left:
         budget_controls(top, total_key, program_keys)
         if not projector:
