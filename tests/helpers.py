@@ -100,24 +100,36 @@ def page_texts(at: AppTest) -> list[str]:
             if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
                 out.extend(v for v in col.to_pylist() if v)
 
-    def walk(node):
-        proto = getattr(node, "proto", None)
-        if proto is not None and getattr(proto, "component_name", "") == "sim_live_headline":
+    for proto in _protos(at):
+        if getattr(proto, "component_name", "") == "sim_live_headline":
             shown = json.loads(proto.json)  # the headline's words (not its model pack)
             strings([shown["text"], {k: v for k, v in shown["truth"].items() if isinstance(v, str)}])
-        elif proto is not None:
+        else:
             strings(json.loads(json.dumps(MessageToDict(proto))))
-            for field in ("data", "arrow_data"):
-                d = getattr(proto, field, None)
-                if d is not None and hasattr(d, "data") and isinstance(d.data, bytes):
-                    arrow(d.data)
+            for data in _table_bytes(proto):
+                arrow(data)
             for ds in getattr(proto, "datasets", []):
                 arrow(ds.data.data)
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at._tree)
     return out
+
+
+def _protos(at: AppTest):
+    """Every element's message of an AppTest run, depth first."""
+    stack = [at._tree]
+    while stack:
+        node = stack.pop()
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            yield proto
+        stack.extend(reversed(list(getattr(node, "children", {}).values())))
+
+
+def _table_bytes(proto):
+    """The Arrow stream of a table or dataframe element (its ``data`` or ``arrow_data``)."""
+    for field in ("data", "arrow_data"):
+        d = getattr(proto, field, None)
+        if d is not None and hasattr(d, "data") and isinstance(d.data, bytes):
+            yield d.data
 
 
 def table_headers(at: AppTest) -> list[str]:
@@ -142,23 +154,21 @@ def table_headers(at: AppTest) -> list[str]:
             shown.append(str(c.get("label") or name))
         return shown
 
-    def walk(node):
-        proto = getattr(node, "proto", None)
-        for field in ("data", "arrow_data"):
-            d = getattr(proto, field, None) if proto is not None else None
-            if d is not None and hasattr(d, "data") and isinstance(d.data, bytes) and d.data:
-                try:
-                    out.extend(headers(proto, d.data))
-                except pa.ArrowInvalid:
-                    continue
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at._tree)
+    for proto in _protos(at):
+        for data in _table_bytes(proto):
+            try:
+                out.extend(headers(proto, data))
+            except pa.ArrowInvalid:  # an empty table
+                continue
     return out
 
 
 ENGLISH_HEADER = re.compile(r"^[a-z][a-z_ ]{2,}$")  # "round", "statistic", "published": a developer's name left showing
+
+
+def english_headers(at: AppTest) -> list[str]:
+    """The shown table headers that are bare English code names (:data:`ENGLISH_HEADER`)."""
+    return [h for h in table_headers(at) if ENGLISH_HEADER.match(h)]
 
 
 def latin_sentences(texts: list[str]) -> list[str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import ENGLISH_HEADER, headline, latin_sentences, open_app, page_texts, slider, table_headers
+from helpers import english_headers, headline, latin_sentences, open_app, page_texts, slider
 from streamlit.testing.v1 import AppTest
 
 import sim
@@ -32,15 +32,16 @@ def app(preset: str = "demo", lang: str = "zh", page: str = "scenario", doc: dic
 def test_every_page_runs_in_both_languages_for_every_preset(page, preset, lang):
     """... with no error shown, and a zh page shows no Latin-script sentence outside names, units,
     file names and quoted sources (every text of every element, table cells and chart labels
-    included), and no table a bare English header (a column named by its code, "round"); the Data page has its editor (a row per editable quantity), export and (counties)
-    upload, the Method page its seven sections."""
+    included), and no table a bare English header (a column named by its code, "round"); the Data
+    page has its editor (a row per editable quantity), export and (counties) upload, the Method
+    page its seven sections."""
     at = app(preset, lang, page)
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     assert at.title or at.header or at.subheader
     if lang == "zh":
         assert not latin_sentences(page_texts(at))
-        assert not [h for h in table_headers(at) if ENGLISH_HEADER.match(h)]
+        assert not english_headers(at)
     if page == "data":  # the baseline editor, the export (and the template for counties), the upload
         table = at.data_editor(key="data_editor").value
         assert len(table) == len(overrides.editable_quantities(sim.load_preset(preset)))
@@ -54,10 +55,10 @@ def test_zh_pages_after_their_actions_show_no_latin_sentences():
     at = app("demo", "zh", "optimizer")
     at.button(key="opt_run").click().run()
     assert at.metric and not latin_sentences(page_texts(at))
-    assert not [h for h in table_headers(at) if ENGLISH_HEADER.match(h)]
+    assert not english_headers(at)
     at = app("demo", "zh", "uncertainty")
     assert not at.exception and not latin_sentences(page_texts(at))
-    assert not [h for h in table_headers(at) if ENGLISH_HEADER.match(h)]
+    assert not english_headers(at)
 
 
 def test_the_latin_sentence_scan_finds_english_and_spares_names():

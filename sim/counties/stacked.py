@@ -43,7 +43,6 @@ from sim.plan import objective as _objective
 from sim.uncertainty import QUANTILES, draw
 
 CHUNK_ROWS = 16_384  # rows per engine call: large enough to amortize its fixed cost, small enough for the cache
-FIELDS = MAPPINGS
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,7 @@ def _key(r: Request, cache: dict) -> tuple:
     """What requests must share to stack; ``cache`` (see :func:`stack`) keeps each scenario's
     signature (a county asks with the same scenario round after round)."""
     p = r.params or Params()
-    names = tuple(tuple(sorted(map(str, getattr(p, f)))) for f in FIELDS)
+    names = tuple(tuple(sorted(map(str, getattr(p, f)))) for f in MAPPINGS)
     if ("signature", id(r.sc)) not in cache:
         cache[("signature", id(r.sc))] = (r.sc, signature(r.sc))
     return (cache[("signature", id(r.sc))][1], r.objective, r.years, r.x.shape[1:], names, bool(p.base),
@@ -131,7 +130,7 @@ def stack(requests: Sequence[Request], cache: dict | None = None) -> tuple[Scena
             cache[id(r.sc)] = (r.sc, _own(r.sc))
         own.append(cache[id(r.sc)][1])
     fields = {}
-    for f in FIELDS:
+    for f in MAPPINGS:
         named = getattr(given[0], f)
         if f == "shocks":
             fields[f] = {q: np.concatenate([np.broadcast_to(np.asarray(g.shocks[q], dtype=float).reshape(-1, n_years + 1),

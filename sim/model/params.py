@@ -8,6 +8,13 @@ from typing import Mapping
 import numpy as np
 
 
+MAPPINGS = ("growth", "award", "additionality", "capacity_rate", "param", "lag", "base", "management", "ratio_k",
+            "pace", "shocks", "rate", "elasticity")
+"""Every field of :class:`Params` that maps a key to a value or to a value per row (all but
+``reference`` and ``free``): what sizing, tiling, merging, stacking and picking one row of a
+batch go over."""
+
+
 @dataclass(frozen=True)
 class Params:
     """Parameters that uncertainty analysis and batches of regions vary (scalar or (n,) each).
@@ -47,9 +54,7 @@ class Params:
 
     def size(self) -> int:
         """The batch size these parameters imply (1 for scalars)."""
-        sizes = [np.size(v) for d in (self.growth, self.award, self.additionality, self.capacity_rate,
-                                      self.param, self.lag, self.base, self.management, self.ratio_k,
-                                      self.pace, self.rate, self.elasticity) for v in d.values()]
+        sizes = [np.size(v) for f in MAPPINGS if f != "shocks" for v in getattr(self, f).values()]
         sizes += [np.shape(v)[0] for v in self.shocks.values() if np.ndim(v) == 2]
         if self.reference is not None and np.ndim(self.reference) == 3:
             sizes.append(np.shape(self.reference)[0])
@@ -60,16 +65,7 @@ class Params:
         tile = lambda d: {key: np.tile(np.asarray(v), k) for key, v in d.items()}  # noqa: E731
         ref = None if self.reference is None else np.tile(np.asarray(self.reference), (k, 1, 1))
         shocks = {q: np.tile(np.asarray(v), (k, 1)) if np.ndim(v) == 2 else v for q, v in self.shocks.items()}
-        out = Params(tile(self.growth), tile(self.award), tile(self.additionality),
-                     tile(self.capacity_rate), tile(self.param), tile(self.lag), tile(self.base),
-                     tile(self.management), ref, tile(self.ratio_k), tile(self.pace), shocks, tile(self.rate),
-                     tile(self.elasticity))
+        out = Params(**{f: tile(getattr(self, f)) for f in MAPPINGS if f != "shocks"}, shocks=shocks, reference=ref)
         if self.free is not None and self.free.owner is self:  # row j * n + i is draw i: the same rows
             object.__setattr__(out, "free", self.free.owned_by(out))
         return out
-
-
-MAPPINGS = ("growth", "award", "additionality", "capacity_rate", "param", "lag", "base", "management", "ratio_k",
-            "pace", "shocks", "rate", "elasticity")
-"""Every field of :class:`Params` that maps a key to a value or to a value per row (all but
-``reference`` and ``free``): what merging, stacking and picking one row of a batch go over."""

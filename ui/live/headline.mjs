@@ -690,14 +690,15 @@ function askForCharts(data, ask) {
     const s = sliderInputs(data);
     return (!app || app.dataset.testScriptState !== "running") && s.total && s.programs.every(Boolean);
   };
-  let asked = false;
+  let asked = false, started = false;
   const t0 = performance.now();
   const wait = () => {
     if (asked || performance.now() - t0 > 60_000) return;
     if (ready()) { asked = true; ask(); } else setTimeout(wait, 50);
   };
-  requestAnimationFrame(() => setTimeout(wait, 0));
-  setTimeout(wait, 1000);
+  const start = () => { if (!started) { started = true; wait(); } }; // one chain of checks
+  requestAnimationFrame(() => setTimeout(start, 0));
+  setTimeout(start, 1000);
 }
 
 const SAME = ["median", "median_delta", "pa", "pa_delta", "budget", "band", "tier_line", "odds"];
