@@ -130,10 +130,35 @@ def test_reset_returns_to_the_status_quo():
     assert json.loads(at.session_state["scenario_doc"]) == {"preset": "demo"}
 
 
+def _plan_tables(at) -> list:
+    return [d.value for d in at.dataframe if list(d.value.columns)[:2] == ["2022", "2023"]
+            or (len(d.value.columns) > 2 and str(d.value.columns[0]).isdigit() and d.value.index[-1] in ("合计", "Total"))]
+
+
 def _plan_table(at):
-    """The 年度安排 table of a page: years as columns, the programs and the total as rows."""
-    return next(d.value for d in at.dataframe if list(d.value.columns)[:2] == ["2022", "2023"]
-                or (len(d.value.columns) > 2 and str(d.value.columns[0]).isdigit() and d.value.index[-1] in ("合计", "Total")))
+    """The 年度安排 table of a page: years as columns, the programs and the total as rows. The
+    scenario page draws it only while its expander is open: opened here if it is closed."""
+    if not _plan_tables(at) and "plan_open_0" in at.session_state:
+        at.session_state["plan_open_0"] = True
+        at.run()
+    return _plan_tables(at)[0]
+
+
+def test_the_plan_table_is_sent_only_when_open_and_opens_itself_when_the_split_varies():
+    """A closed 年度安排 is not sent (every slider move would lay it out again); it opens by itself,
+    drawn, when the plan's split differs by year, and a reader's opening draws it."""
+    varies_caption = "当前分配逐年不同"
+    for preset in PRESETS:  # a preset's status quo is not a yearly plan (its rounding differs by 1万元)
+        at = app(preset)
+        assert not _plan_tables(at) and at.session_state["plan_open_0"] is False, preset
+        assert not any(varies_caption in c.value for c in at.caption), preset
+    at.session_state["plan_open_0"] = True
+    at.run()
+    assert len(_plan_tables(at)) == 1 and not at.exception
+    varies = app("demo", doc={"preset": "demo", "spend": {"talent": [400, 900, 900, 950, 1000, 1000, 1000, 1000, 1000]}})
+    assert len(_plan_tables(varies)) == 1 and varies.session_state["plan_open_1"] is True
+    assert any(varies_caption in c.value for c in varies.caption)
+    assert sim.load_preset("demo").planned_by_year() == []
 
 
 def test_apply_shows_exactly_what_the_optimizer_stated():

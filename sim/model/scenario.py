@@ -211,6 +211,15 @@ class Scenario:
         sq = np.array([self.status_quo[p] for p in self.programs], dtype=float)
         return self.whole_path(sq * (1 + g), mode)
 
+    def planned_by_year(self) -> list[str]:
+        """The programs whose yearly amounts are neither what a slider sets (the first year's
+        amount grown like the status quo: :meth:`whole_path`) nor the status quo's own path (grown
+        from its unrounded base, it can differ from the former by 1万元 in a later year): a plan
+        the optimizer or a document set year by year."""
+        sq = dict(zip(self.programs, self.status_quo_matrix()))
+        return [p for p, row in self.spend.items()
+                if not np.allclose(row, self.whole_path(row[0]), rtol=1e-9) and not np.array_equal(row, sq[p])]
+
     def reference_matrix(self) -> np.ndarray:
         """The spending the organic trends assume (programs x projected years), 万元: the
         status-quo budget keeping its share of the public budget. Programs act only through the
