@@ -210,9 +210,9 @@ def budget_controls(top: float, total_key: str, program_keys: list[str]) -> None
 
 def plan_table(sc, expanded: bool = False) -> None:
     """年度安排: every program's amount in every projected year (whole 万元) with the yearly total:
-    the plan the scenario holds, as the briefing states it. Drawn only while its expander is open
-    (open by itself when the split varies by year): a closed table would still be sent and laid
-    out on every move of a slider (~0.1 s of the browser's time a release, measured)."""
+    the plan the scenario holds, as the briefing states it. Sent only while its expander is open
+    (open by itself when the split varies by year): an open table costs ~0.2 s of every release
+    of a slider (the demo's, measured), a reader who wants it opens it."""
     opened = expanded and not projector
     box = st.expander(t("plan_table_heading"), expanded=opened, key=f"plan_open_{int(opened)}", on_change="rerun")
     if box.open:

@@ -60,3 +60,22 @@ def test_plan_growth_has_its_source_or_reasoning(path, seeds):
         assert plan["source"] in seeds[sf], f"{path.name}: {plan['source']!r} not in {sf}"
     if plan["status"] == "seed":
         assert plan.get("source") and "%" in plan["note"], path.name
+
+
+@pytest.mark.parametrize("mode", ["share", "flat", "plan"])
+def test_a_status_quo_is_not_a_yearly_plan_but_a_yearly_list_is(mode):
+    """Scenario.planned_by_year: a preset's status quo (grown from its unrounded base: it can differ
+    from a slider's path by 1万元 in a later year) and a slider's path are not plans set year by
+    year; a program given a list of its own is."""
+    from sim.scenarios import overrides
+    from sim.scenarios.presets import preset_ids
+
+    for pid in preset_ids():
+        sc = overrides.apply({"preset": pid, "status_quo": mode})
+        assert sc.planned_by_year() == [], pid
+        p = sc.programs[0]
+        moved = overrides.apply({"preset": pid, "status_quo": mode, "spend": {p: int(sc.spend[p][0]) + 37}})
+        assert moved.planned_by_year() == [], pid
+        years = [int(v) for v in sc.spend[p]]
+        years[-1] += 50
+        assert overrides.apply({"preset": pid, "status_quo": mode, "spend": {p: years}}).planned_by_year() == [p], pid
