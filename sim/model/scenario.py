@@ -211,14 +211,20 @@ class Scenario:
         sq = np.array([self.status_quo[p] for p in self.programs], dtype=float)
         return self.whole_path(sq * (1 + g), mode)
 
+    def on_path(self, row) -> bool:
+        """Whether a program's yearly amounts (万元) are what a slider sets: the first year's
+        amount grown like the status quo (:meth:`whole_path`). A document then states the first
+        year only (:func:`sim.scenarios.overrides.diff`)."""
+        return bool(np.allclose(row, self.whole_path(row[0]), rtol=1e-12, atol=1e-9))
+
     def planned_by_year(self) -> list[str]:
-        """The programs whose yearly amounts are neither what a slider sets (the first year's
-        amount grown like the status quo: :meth:`whole_path`) nor the status quo's own path (grown
-        from its unrounded base, it can differ from the former by 1万元 in a later year): a plan
-        the optimizer or a document set year by year."""
+        """The programs whose yearly amounts are neither on a slider's path (:meth:`on_path`) nor
+        the status quo's own path (grown from its unrounded base, it can differ from the former by
+        1万元 in a later year): a plan the optimizer or a document set year by year, the programs
+        a document states as lists."""
         sq = dict(zip(self.programs, self.status_quo_matrix()))
         return [p for p, row in self.spend.items()
-                if not np.allclose(row, self.whole_path(row[0]), rtol=1e-9) and not np.array_equal(row, sq[p])]
+                if not self.on_path(row) and not np.allclose(row, sq[p], rtol=1e-12, atol=1e-9)]
 
     def reference_matrix(self) -> np.ndarray:
         """The spending the organic trends assume (programs x projected years), 万元: the

@@ -150,8 +150,7 @@ def diff(sc: Scenario) -> dict:
     spend = {}
     for p, row in sc.spend.items():
         if not np.allclose(row, ref.spend[p], rtol=1e-12, atol=1e-9):
-            on_path = np.allclose(row, sc.whole_path(row[0]), rtol=1e-12, atol=1e-9)
-            spend[p] = _amount(row[0]) if on_path else [_amount(v) for v in row]
+            spend[p] = _amount(row[0]) if sc.on_path(row) else [_amount(v) for v in row]
     mgmt = {k: v for k, v in sc.management.items() if v != ref.management.get(k)}
     for k in MANAGEMENT_COUNTS:
         if k in sc.base and sc.base[k] != ref.base.get(k):
