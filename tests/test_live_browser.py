@@ -153,3 +153,41 @@ def test_the_headline_keeps_its_model_across_pages_and_follows_the_keyboard(serv
     assert after["live"] == "0" and {k: after[k] for k in ("median", "second", "budget")} == \
         {k: live[k] for k in ("median", "second", "budget")}
     pg.close()
+
+
+WIRE = """window.__wire = []; window.__head = null;
+const Socket = window.WebSocket;
+window.WebSocket = function (...a) { const s = new Socket(...a);
+  s.addEventListener('message', (e) => window.__wire.push([performance.now(), e.data.byteLength || e.data.size || e.data.length || 0]));
+  return s; };
+window.WebSocket.prototype = Socket.prototype; Object.assign(window.WebSocket, Socket);
+new MutationObserver(() => { if (!window.__head && document.querySelector('[data-testid=simLiveMedian]')) window.__head = performance.now(); })
+  .observe(document, {subtree: true, childList: true});"""
+
+
+def test_a_link_s_headline_comes_before_its_model_and_then_goes_live(server, browser):
+    """A page opened from a link: its first run sends Python's headline without the model pack
+    (no message of more than 100 kB reaches the page before the headline is drawn); the pack
+    (~1.6 MB) follows with the charts' run, after which a key press moves the headline in the
+    browser before the page's own run."""
+    ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
+    ctx.add_init_script(WIRE)
+    pg = ctx.new_page()
+    pg.set_default_timeout(120_000)
+    pg.goto(f"{server}/?preset=demo&tour=0")
+    pg.locator("[data-testid=simLiveMedian]").wait_for()
+    _settle(pg)
+    wire, head = pg.evaluate("() => [window.__wire, window.__head]")
+    assert head is not None
+    assert all(size < 100_000 for t, size in wire if t <= head)
+    assert any(size > 1_000_000 for t, size in wire if t > head)  # the pack, with the charts
+    assert pg.locator("[data-testid=stVegaLiteChart]").count() > 0
+    pg.evaluate("(head) => { window.__live = null; const read = eval(head);"
+                " new MutationObserver(() => { const h = read(); if (h.live === '1' && !window.__live) window.__live = h; })"
+                ".observe(document.querySelector('.stMain'), {subtree: true, attributes: true, childList: true,"
+                " characterData: true}); }", HEAD)
+    _slider(pg, "w_sp_demo_platform_awards").focus()
+    pg.keyboard.press("ArrowRight")
+    pg.wait_for_function("() => window.__live !== null", timeout=5_000)
+    _settle(pg)
+    ctx.close()

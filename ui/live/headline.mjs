@@ -713,6 +713,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
   if (data.pack && !PACKS.has(data.pack_id)) PACKS.set(data.pack_id, { raw: data.pack, model: null, checked: new Set() });
   const entry = PACKS.get(data.pack_id);
   const stop = () => { unwatch(); h.bar.remove(); };
+  if (!entry && data.signal_drawn) return stop; // a page's first run: the pack comes with the charts' run
   if (!entry) { setTriggerValue("need_pack", data.pack_id); return stop; } // this page lost it: Python sends it again
   const rows = data.rows, first = rows.map((r) => r[0]);
   let firstTotal = 0;
