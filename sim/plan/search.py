@@ -168,10 +168,13 @@ class Steps:
 # each evaluation 48 engine rows): no greedy start; steps from a sixteenth of the budget down to
 # 1/64 (the criterion over 48 draws moves in steps of 1/48, so finer moves chase only its
 # 1e-3 x mean-score tie-break); each round the 3 transfers one-sided probes predict best instead
-# of all P(P-1). On 14 synthetic counties (every 12th, 200万 added) the robust criterion is the
-# full schedule's (mean 0.390 either way) and P(A) re-checked over 1,000 draws 0.364 before, 0.363
-# here, at 4.4x fewer engine rows (701k -> 160k). Down to 1/128 the criterion was the same in every
-# one of the 14 counties at 25% more rows; down to 1/32 it fell (0.388).
+# of all P(P-1). On 14 synthetic counties (every 12th, 200万 added; bench/bench_refine.py, re-run
+# after the province's recalibration) the robust criterion is the full search's (every transfer,
+# 1/4 down to 1/1024: mean 0.380 either way; lower in one county, 0.365 against 0.375, higher in
+# another) and P(A) re-checked over 1,000 draws 0.363 either way, at 6.1x fewer engine rows
+# (658k -> 108k) and 17 s against 31 s. (Before the recalibration: 0.390, P(A) 0.364 / 0.363, 4.4x
+# fewer rows; down to 1/128 the criterion was the same in every county at 25% more rows, down to
+# 1/32 it fell, 0.388.)
 REFINE = Steps(first=1 / 16, last=1 / 64, greedy=False, probe=3)
 
 
