@@ -21,6 +21,14 @@ PACE_MODES = ("mixed", "continue", "fade", "accelerate")  # the pace after a gro
 BUDGET_DRIVERS = ("public_expenditure", "fiscal_other")  # what the budget's share is kept of
 
 
+def same_amounts(a, b) -> bool:
+    """Whether two rows of yearly amounts (万元) are the same plan: equal to float rounding (what
+    a document, a slider and the optimizer write and read back), the one tolerance of
+    :meth:`Scenario.on_path`, :meth:`Scenario.planned_by_year` and the link writer
+    (:func:`sim.scenarios.overrides.diff`)."""
+    return bool(np.allclose(a, b, rtol=1e-12, atol=1e-9))
+
+
 @dataclass(frozen=True)
 class Target:
     """A plan target: ``kind`` level (a value), growth (average annual %, base -> year),
@@ -215,7 +223,7 @@ class Scenario:
         """Whether a program's yearly amounts (万元) are what a slider sets: the first year's
         amount grown like the status quo (:meth:`whole_path`). A document then states the first
         year only (:func:`sim.scenarios.overrides.diff`)."""
-        return bool(np.allclose(row, self.whole_path(row[0]), rtol=1e-12, atol=1e-9))
+        return same_amounts(row, self.whole_path(row[0]))
 
     def planned_by_year(self) -> list[str]:
         """The programs whose yearly amounts are neither on a slider's path (:meth:`on_path`) nor
@@ -224,7 +232,7 @@ class Scenario:
         a document states as lists."""
         sq = dict(zip(self.programs, self.status_quo_matrix()))
         return [p for p, row in self.spend.items()
-                if not self.on_path(row) and not np.allclose(row, sq[p], rtol=1e-12, atol=1e-9)]
+                if not self.on_path(row) and not same_amounts(row, sq[p])]
 
     def reference_matrix(self) -> np.ndarray:
         """The spending the organic trends assume (programs x projected years), 万元: the

@@ -19,14 +19,12 @@ from __future__ import annotations
 import json
 import math
 
-import numpy as np
-
 from sim.files.errors import InputError
 from sim.inputs import document
 from sim.inputs.resolve import rederive
 from sim.model.catalog import EDITABLE_KINDS, load_catalog
 from sim.model.rubric import load_rubric
-from sim.model.scenario import Scenario
+from sim.model.scenario import Scenario, same_amounts
 from .presets import check_preset_id, load_preset
 
 FORMAT = document.FORMAT
@@ -149,7 +147,7 @@ def diff(sc: Scenario) -> dict:
     ref = overrides_base(ref, base, growth).with_status_quo_mode(sc.status_quo_mode)
     spend = {}
     for p, row in sc.spend.items():
-        if not np.allclose(row, ref.spend[p], rtol=1e-12, atol=1e-9):
+        if not same_amounts(row, ref.spend[p]):
             spend[p] = _amount(row[0]) if sc.on_path(row) else [_amount(v) for v in row]
     mgmt = {k: v for k, v in sc.management.items() if v != ref.management.get(k)}
     for k in MANAGEMENT_COUNTS:
