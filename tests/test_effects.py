@@ -82,7 +82,7 @@ def _newton_written_out(k, a, e, most, steps):
     return np.minimum(m, most)
 
 
-@pytest.mark.parametrize("steps", [2, 3, 5, 12, 13])
+@pytest.mark.parametrize("steps", [2, 3, 5, 8, 10, 12, 13])
 def test_settled_newton_rows_give_the_full_count_s_value_bit_for_bit(monkeypatch, steps):
     """Rows that stop early (a fixed point or two alternating values by halfway) hold exactly what
     every step would give: random multiples (0, 1 and far from 1), additionality and elasticity as
