@@ -95,3 +95,24 @@ def test_settled_newton_rows_give_the_full_count_s_value_bit_for_bit(monkeypatch
                  (np.array([0.6]), np.array([0.25])), (rng.uniform(0, 1, n), np.array([1.0]))):
         got = effects.award_multiple(k, a, e, 3.0)
         assert np.array_equal(got, _newton_written_out(k, a, e, 3.0, steps))
+
+
+@pytest.mark.parametrize("preset", ["demo", "changan"])
+def test_post_award_effects_solved_together_give_each_one_s_own_solve_bit_for_bit(monkeypatch, preset):
+    """Every post-award effect's two multiples in one Newton loop (rows up to FEW_ROWS) are the
+    numbers of a loop per effect and multiple: central parameters (one elasticity, 0.5, shared:
+    numpy's power treats it apart from 0.5 repeated) and 300 draws (elasticities drawn per row)."""
+    from sim.uncertainty import draw
+
+    sc = sim.load_preset(preset)
+    rng = np.random.default_rng(5)
+    spend = sc.spend_matrix()[None] * rng.uniform(0.2, 3.0, (2000, len(sc.programs), 1))  # a spread of multiples
+    for params in (None, draw(sc, 300, 1)):
+        x = spend if params is None else spend[:300]
+        together = run(sc, x, params)
+        monkeypatch.setattr(effects, "FEW_ROWS", 0)
+        apart = run(sc, x, params)
+        monkeypatch.undo()
+        assert together.keys() == apart.keys()
+        for q in together:
+            assert np.array_equal(together[q], apart[q], equal_nan=True), q

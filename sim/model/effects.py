@@ -181,9 +181,10 @@ class Effects:
         """Add year t's caused units to ``U``. ``pool_of(e, t)``: the capacity pool of an effect paid
         before; ``organic(q, t)``: the organic new units of q in year t (post-award)."""
         unspent = np.zeros(self.n)
+        left = self._post_awards(t, organic)
         for k, e in enumerate(self.levers):
             if e.post:
-                unspent += self._post_award(k, e, t, organic(e.targets[0], t))
+                unspent += left[k]
             lag = self.lags[k]
             s = t - lag
             if lag.ndim == 0 and s < 1:
@@ -214,25 +215,55 @@ class Effects:
             return a[rows, program, year]
         return a[:, program, year] if a.shape[0] > 1 else a[0, program, year]
 
-    def _post_award(self, k: int, e: Lever, t: int, n0: np.ndarray) -> np.ndarray:
-        """Year t's caused units of a post-award effect (stored by the year of spending) and its
-        unspent money."""
-        spent = e.share * self._of(self.x, self.rows, e.program, t - 1)
-        reference = e.share * self._of(self.ref, self.ref_rows, e.program, t - 1)
-        if self.per_unit[k] is None:
-            self.per_unit[k] = np.where(n0 > 0, reference / np.maximum(n0, 1e-12), 0.0)
-        today = self.per_unit[k] * n0  # the outlay of today's award on this year's organic units
-        a, el = self.a[k], self.elasticity[k]
-        n = today.shape[0]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            k_spent = np.where(today > 0, spent / today, 0.0)
-            k_ref = np.where(today > 0, reference / today, 0.0)
-        if n <= FEW_ROWS:  # both multiples in one solve: half the operations' fixed cost (the same numbers)
-            twice = lambda v: np.concatenate([v, v]) if v.size > 1 else v  # noqa: E731
-            both = np.concatenate([k_spent, k_ref])  # each (n,): np.where over today's rows
-            m, m_ref = award_multiple(both, twice(a), twice(el), e.award_max).reshape(2, n)
-        else:
-            m, m_ref = award_multiple(k_spent, a, el, e.award_max), award_multiple(k_ref, a, el, e.award_max)
-        self.caused[k][:, t] = n0 * a * (m ** el - m_ref ** el)
-        most = today * e.award_max * self.top_recognitions[k]  # the outlay at the largest award
-        return np.maximum(spent - np.maximum(most, reference), 0.0)
+    def _post_awards(self, t: int, organic) -> dict[int, np.ndarray]:
+        """Year t's caused units of every post-award effect (stored by the year of spending) and
+        each one's unspent money (effect index -> (n,) 万元). The award multiples of the spending and
+        of the reference solve together (:meth:`_multiples`)."""
+        asks = {}
+        for k, e in enumerate(self.levers):
+            if not e.post:
+                continue
+            n0 = organic(e.targets[0], t)
+            spent = e.share * self._of(self.x, self.rows, e.program, t - 1)
+            reference = e.share * self._of(self.ref, self.ref_rows, e.program, t - 1)
+            if self.per_unit[k] is None:
+                self.per_unit[k] = np.where(n0 > 0, reference / np.maximum(n0, 1e-12), 0.0)
+            today = self.per_unit[k] * n0  # the outlay of today's award on this year's organic units
+            with np.errstate(divide="ignore", invalid="ignore"):
+                k_spent = np.where(today > 0, spent / today, 0.0)
+                k_ref = np.where(today > 0, reference / today, 0.0)
+            asks[k] = (n0, spent, reference, today, k_spent, k_ref)
+        left = {}
+        for k, (m, m_ref) in self._multiples({k: v[4:] for k, v in asks.items()}).items():
+            n0, spent, reference, today = asks[k][:4]
+            e, a, el = self.levers[k], self.a[k], self.elasticity[k]
+            self.caused[k][:, t] = n0 * a * (m ** el - m_ref ** el)
+            most = today * e.award_max * self.top_recognitions[k]  # the outlay at the largest award
+            left[k] = np.maximum(spent - np.maximum(most, reference), 0.0)
+        return left
+
+    def _multiples(self, ks: dict[int, tuple[np.ndarray, np.ndarray]]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """The award multiples (m, m_ref) of outlay ratios (k_spent, k_ref), each (n,), by effect.
+        Up to :data:`FEW_ROWS` rows the effects whose elasticity is one shared value, and those
+        with one per row, each solve in one call: one Newton loop's fixed cost, not twelve, and the
+        same numbers (every step is row-wise; a shared exponent stays shared, since numpy's power
+        treats one exponent, 0.5 for instance, apart from the same value repeated)."""
+        n, out = self.n, {}
+        groups: dict[object, list[int]] = {}
+        for k in ks:
+            el = self.elasticity[k]
+            groups.setdefault(float(el[0]) if el.size == 1 else "rows", []).append(k)
+        for shared, members in groups.items():
+            if n > FEW_ROWS:
+                for k in members:
+                    a, el, most = self.a[k], self.elasticity[k], self.levers[k].award_max
+                    out[k] = award_multiple(ks[k][0], a, el, most), award_multiple(ks[k][1], a, el, most)
+                continue
+            every = lambda v: np.broadcast_to(v, (2, n)).reshape(-1)  # noqa: E731  (spending's rows, reference's)
+            ratios = np.concatenate([np.concatenate(ks[k]) for k in members])
+            a = np.concatenate([every(self.a[k]) for k in members])
+            el = self.elasticity[members[0]] if shared != "rows" else np.concatenate([every(self.elasticity[k]) for k in members])
+            most = np.concatenate([np.full(2 * n, self.levers[k].award_max) for k in members])
+            m = award_multiple(ratios, a, el, most).reshape(len(members), 2, n)
+            out.update((k, (m[i, 0], m[i, 1])) for i, k in enumerate(members))
+        return out
