@@ -292,3 +292,29 @@ def test_a_prepared_run_gives_the_plain_run_s_numbers(scenario):
     assert not np.array_equal(run(sc, x, faster)[q], run(sc, x, central)[q])
     other = replace(sc, growth={**sc.growth, q: 0.5})  # another scenario object, another driver
     assert np.array_equal(run(other, x, central)[q], run(other, x)[q])
+
+
+def test_tiled_parameters_are_kept_per_count_and_not_by_a_copy():
+    """Params.tiled(k) gives draw i of copy j at row j n + i; the same object again for a count
+    asked before (the robust search tiles its draws by the same counts round after round), a new
+    one for another count or after the last TILES_KEPT counts, and a dataclasses.replace copy
+    (other values) tiles its own."""
+    from dataclasses import replace
+
+    from sim.model import params as params_module
+    from sim.uncertainty import draw
+
+    sc = sim.load_preset("demo")
+    p = draw(sc, 6, 2)
+    t3 = p.tiled(3)
+    assert t3 is p.tiled(3) and p.tiled(4) is not t3
+    for f in params_module.MAPPINGS:
+        for key, v in getattr(p, f).items():
+            want = np.tile(np.asarray(v), (3, 1)) if f == "shocks" and np.ndim(v) == 2 else np.tile(np.asarray(v), 3)
+            assert np.array_equal(getattr(t3, f)[key], want), (f, key)
+    for k in range(5, 5 + params_module.TILES_KEPT):
+        p.tiled(k)
+    assert p.tiled(3) is not t3  # dropped, tiled anew: the same numbers
+    q = next(iter(p.growth))
+    other = replace(p, growth={**p.growth, q: np.asarray(p.growth[q]) + 1.0})
+    assert np.array_equal(other.tiled(3).growth[q], np.tile(np.asarray(p.growth[q]) + 1.0, 3))

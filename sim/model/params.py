@@ -14,6 +14,8 @@ MAPPINGS = ("growth", "award", "additionality", "capacity_rate", "param", "lag",
 ``reference`` and ``free``): what sizing, tiling, merging, stacking and picking one row of a
 batch go over."""
 
+TILES_KEPT = 4  # tiled copies kept per Params object (the robust search's probes and transfers: two counts)
+
 
 @dataclass(frozen=True)
 class Params:
@@ -61,7 +63,18 @@ class Params:
         return max(sizes, default=1)
 
     def tiled(self, k: int) -> "Params":
-        """The parameters repeated k times (draw i of copy j at row j * n + i)."""
+        """The parameters repeated k times (draw i of copy j at row j * n + i). The last few
+        results are kept on this object (an optimizer's rounds tile the same draws by the same few
+        counts, round after round): arrays a run only reads."""
+        kept = self.__dict__.get("_tiles", {})  # not a field: dataclasses.replace's copy starts without
+        if k in kept:
+            return kept[k]
+        out = self._tile(k)
+        # a new dict, never one changed in place: threads sharing these parameters read a whole one
+        self.__dict__["_tiles"] = {**dict(list(kept.items())[1 - TILES_KEPT:]), k: out}
+        return out
+
+    def _tile(self, k: int) -> "Params":
         tile = lambda d: {key: np.tile(np.asarray(v), k) for key, v in d.items()}  # noqa: E731
         ref = None if self.reference is None else np.tile(np.asarray(self.reference), (k, 1, 1))
         shocks = {q: np.tile(np.asarray(v), (k, 1)) if np.ndim(v) == 2 else v for q, v in self.shocks.items()}
