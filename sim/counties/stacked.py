@@ -138,9 +138,7 @@ def stack(requests: Sequence[Request], cache: dict | None = None) -> tuple[Scena
                          for q in named}
             continue
         fields[f] = {q: np.concatenate([_given(getattr(g, f)[q], k) for g, k in zip(given, sizes)]) for q in named}
-        for q in (own[0].get(f, {})):
-            if q not in named:  # the county's own value, repeated over its rows
-                fields[f][q] = np.repeat(np.asarray([o[f][q] for o in own]), sizes)
+        fields[f].update(_own_rows(requests, own, f, named, sizes, cache))
     if not given[0].base:
         fields["base"] = _GivenBaselines(fields["base"])
     if given[0].reference is not None:
@@ -149,6 +147,18 @@ def stack(requests: Sequence[Request], cache: dict | None = None) -> tuple[Scena
     else:
         ref = np.repeat(np.stack([cache[id(r.sc)][0].reference_matrix() for r in requests]), sizes, axis=0)
     return requests[0].sc, x, Params(**fields, reference=ref)
+
+
+def _own_rows(requests: Sequence[Request], own: list[dict], f: str, named, sizes: np.ndarray, cache: dict) -> dict:
+    """Params field ``f``'s values the requests do not name: each county's own value repeated over
+    its rows, quantity -> (rows,). One take from a (quantities, counties) table, kept in ``cache``
+    for these counties in this order (a batch's rounds ask again and again), not a repeat a quantity."""
+    key = ("own", f, tuple(id(r.sc) for r in requests), tuple(sorted(map(str, named))))
+    if key not in cache:
+        qs = [q for q in own[0].get(f, {}) if q not in named]
+        cache[key] = (qs, np.array([[o[f][q] for o in own] for q in qs]).reshape(len(qs), len(own)))
+    qs, table = cache[key]
+    return dict(zip(qs, table.take(np.repeat(np.arange(len(own)), sizes), axis=1))) if qs else {}
 
 
 def evaluate(requests: Sequence[Request], cache: dict | None = None) -> list[np.ndarray]:
