@@ -8,14 +8,15 @@
   workers (the numbers are checked equal to each other and, on those first counties, to the
   per-county path's); the process's peak memory; the extrapolation to a national run of 1,800;
 * Hengshui's 11 counties as the City page's "every county" runs them (page defaults: 1,000 draws,
-  200万 added, serial).
+  200万 added, serial), --repeats times (the median and the range: one run says little on a shared host).
 
-Run: .venv/bin/python bench/bench_city.py [--counties N] [--before K]
+Run: .venv/bin/python bench/bench_city.py [--counties N] [--before K] [--repeats R]
 """
 from __future__ import annotations
 
 import argparse
 import resource
+import statistics
 import time
 from dataclasses import replace
 
@@ -28,6 +29,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--counties", type=int, default=168)
     ap.add_argument("--before", type=int, default=4, help="counties timed on the per-county path")
+    ap.add_argument("--repeats", type=int, default=5, help="runs of Hengshui's batch")
     args = ap.parse_args()
     province = regions.load("hebei-synthetic")
     regions.simulate(province, horizon=2027)  # warm-up
@@ -72,10 +74,13 @@ def main() -> None:
           f"that of one chunk per worker)")
 
     hengshui_goal = regions.goal_of("hengshui")
-    t = time.perf_counter()
-    page = batch.run(hengshui, hengshui_goal.year, 1000, 0, 200.0, batch.Execution(workers=0))
+    times = []
+    for _ in range(args.repeats):  # this host's speed drifts by a third within minutes: the spread, not one run
+        t = time.perf_counter()
+        page = batch.run(hengshui, hengshui_goal.year, 1000, 0, 200.0, batch.Execution(workers=0))
+        times.append(time.perf_counter() - t)
     print(f"Hengshui's {len(page)} counties as the City page's every-county batch (1,000 draws, 200万, serial): "
-          f"{time.perf_counter() - t:.1f} s")
+          f"median {statistics.median(times):.1f} s of {len(times)} runs ({min(times):.1f}-{max(times):.1f} s)")
 
 
 if __name__ == "__main__":

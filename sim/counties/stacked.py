@@ -155,10 +155,13 @@ def _own_rows(requests: Sequence[Request], own: list[dict], f: str, named, sizes
     for these counties in this order (a batch's rounds ask again and again), not a repeat a quantity."""
     key = ("own", f, tuple(id(r.sc) for r in requests), tuple(sorted(map(str, named))))
     if key not in cache:
-        qs = [q for q in own[0].get(f, {}) if q not in named]
-        cache[key] = (qs, np.array([[o[f][q] for o in own] for q in qs]).reshape(len(qs), len(own)))
-    qs, table = cache[key]
-    return dict(zip(qs, table.take(np.repeat(np.arange(len(own)), sizes), axis=1))) if qs else {}
+        values = {q: np.asarray([o[f][q] for o in own]) for q in own[0].get(f, {}) if q not in named}
+        numbers = [q for q, v in values.items() if v.dtype.kind in "biuf"]  # a category's labels stay text, apart
+        table = np.array([values[q] for q in numbers], dtype=float).reshape(len(numbers), len(own))
+        cache[key] = (numbers, table, {q: v for q, v in values.items() if q not in numbers})
+    numbers, table, text = cache[key]
+    out = dict(zip(numbers, table.take(np.repeat(np.arange(len(own)), sizes), axis=1))) if numbers else {}
+    return {**out, **{q: np.repeat(v, sizes) for q, v in text.items()}}
 
 
 def evaluate(requests: Sequence[Request], cache: dict | None = None) -> list[np.ndarray]:
