@@ -72,7 +72,8 @@ def per_round(sc: Scenario, x: np.ndarray, objective: str, params: Params | None
     X = run(sc, x, params)
     if objective == "score":
         cols = [y - sc.base_year for y in years]
-        return np.asarray(total_batch(sc, {q: v[:, cols] for q, v in X.items()}, params)).reshape(-1, len(cols))
+        at = slice(cols[0], cols[-1] + 1) if cols == list(range(cols[0], cols[-1] + 1)) else cols  # a view, not a copy
+        return np.asarray(total_batch(sc, {q: v[:, at] for q, v in X.items()}, params)).reshape(-1, len(cols))
     return attainment_batch(sc, X, objective)[:, None]
 
 
