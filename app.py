@@ -6,9 +6,11 @@ from functools import partial
 import streamlit as st
 
 import sim
+from sim.allocator import tune
 from ui import cookie, state, tour
 from ui.i18n import LANGS, lang, say, t, tl
 
+tune()  # the server process's allocator, once (sim.allocator)
 st.set_page_config(page_title="科技创新规划情景模拟器", page_icon=":material/insights:", layout="wide")
 BASE_CSS = """[data-testid='stMetricValue']{font-size:3rem}
 [data-testid='stSidebarNav']{font-size:1.05rem}

@@ -33,6 +33,7 @@ from typing import Sequence
 
 import numpy as np
 
+from sim.allocator import tune
 from sim.model.attainment import TIER_RANK
 from sim.model.catalog import load_catalog
 from sim.model.params import MAPPINGS, Params
@@ -321,6 +322,7 @@ def county_rows(tasks: Sequence) -> list[dict]:
     """Every task's row of :data:`sim.counties.batch.COLUMNS`, equal to :func:`sim.counties.batch.county_result`'s
     (``seconds``: the chunk's time shared evenly). ``tasks``: :class:`sim.counties.batch.Task` (county,
     scenario, target_year, draws, seed, budget)."""
+    tune()  # this process's allocator, once: a Dask worker runs chunks too (sim.allocator)
     t0 = time.perf_counter()
     rows = []
     for tk in tasks:
