@@ -19,6 +19,8 @@ Stacking: requests whose scenarios share a structure (:func:`signature`) and who
 name the same inputs go in one batch; each county's own baseline, growth, parameters, rates,
 management items and reference spending become per-row parameters (:func:`stack`). The engine is
 elementwise over rows, so a county's rows in a batch equal its rows alone, bit for bit (tested).
+What no spending moves is projected once per county and parameters, as the per-county path's
+objective prepares it, and gathered into every later round (:func:`_prepared`).
 
 Scale beyond one process: :mod:`sim.counties.batch` hands chunks of counties to Dask workers, each chunk
 one call of :func:`county_rows`.
@@ -36,7 +38,10 @@ import numpy as np
 from sim.allocator import tune
 from sim.model.attainment import TIER_RANK
 from sim.model.catalog import load_catalog
+from sim.model.effects import moved_quantities
+from sim.model.free import Free
 from sim.model.params import MAPPINGS, Params
+from sim.model.projection import run
 from sim.model.rubric import load_rubric
 from sim.model.scenario import Scenario
 from sim.plan import Options, Robust, optimize, scored_year
@@ -89,7 +94,14 @@ def _key(r: Request, cache: dict) -> tuple:
     if ("signature", id(r.sc)) not in cache:
         cache[("signature", id(r.sc))] = (r.sc, signature(r.sc))
     return (cache[("signature", id(r.sc))][1], r.objective, r.years, r.x.shape[1:], names, bool(p.base),
-            p.reference is not None)
+            p.reference is not None, _source(r) is not None)
+
+
+def _source(r: Request) -> tuple[Params | None, int] | None:
+    """(parameters, copies) whose rows the request's repeat: (None, 1), the county's own, for a
+    nominal request; (draws, k) for draws tiled k times (:meth:`Params.tiled`, the robust search's);
+    None for others (a Monte Carlo's draws, asked once)."""
+    return (None, 1) if r.params is None else r.params.__dict__.get("tiled_from")
 
 
 def _own(sc: Scenario) -> dict[str, dict]:
@@ -182,6 +194,8 @@ def evaluate(requests: Sequence[Request], cache: dict | None = None) -> list[np.
                 rows += requests[i].rows
                 continue
             sc, x, params = stack([requests[j] for j in chunk], cache)
+            if _source(requests[chunk[0]]) is not None:  # the key makes a chunk all or none
+                object.__setattr__(params, "free", Free(sc, params, _prepared([requests[j] for j in chunk], cache)))
             r0 = requests[chunk[0]]
             vals = _objective.per_round(sc, x, r0.objective, params, r0.years)
             at = 0
@@ -191,6 +205,31 @@ def evaluate(requests: Sequence[Request], cache: dict | None = None) -> list[np.
                 at += k
             chunk, rows = ([i], requests[i].rows) if i is not None else ([], 0)
     return out  # type: ignore[return-value]
+
+
+def _prepared(requests: Sequence[Request], cache: dict) -> dict[str, np.ndarray]:
+    """What no spending moves (:func:`sim.model.projection.prepare`), for the rows of a chunk whose
+    requests repeat parameters (:func:`_source`): each county's rows under its parameters projected
+    once, in one stacked run of those not seen before, kept in ``cache`` as one table a quantity
+    (with the parameters, so that their ids stay theirs), then gathered as each request repeats
+    them: the numbers stepping them gives (the engine is row-wise), without the steps every round."""
+    at, tables = cache.setdefault(("free", _key(requests[0], cache)), ({}, {}))  # a table per structure and years
+    todo = {}
+    for r in requests:
+        key = (id(r.sc), id(_source(r)[0]))
+        if key not in at and key not in todo:
+            todo[key] = Request(r.sc, r.x[:1], r.objective, _source(r)[0], r.years)
+    if todo:
+        sc, x, params = stack(list(todo.values()), cache)
+        moved = moved_quantities(tuple(sc.base), sc.programs, bool(sc.rubric_id))
+        X, start = run(sc, x, params), next(iter(tables.values())).shape[1] if tables else 0
+        for key, r in todo.items():  # rows start.. of each quantity's table (years + 1, rows)
+            at[key], start = (start, r.rows, r.params), start + r.rows
+        tables.update({q: np.concatenate([tables[q], v.T], axis=1) if q in tables else np.ascontiguousarray(v.T)
+                       for q, v in X.items() if q not in moved})
+    rows = np.concatenate([at[k][0] + np.arange(r.rows) % at[k][1]  # row j m + i is the source's row i
+                           for r, k in ((r, (id(r.sc), id(_source(r)[0]))) for r in requests)])
+    return {q: t.take(rows, axis=1).T for q, t in tables.items()}  # (rows, years + 1), column-major as the engine's
 
 
 class Lockstep:

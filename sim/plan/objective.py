@@ -101,8 +101,8 @@ class Counter:
     """The objective of a batch of allocations, counting evaluations: nominal (at ``params``)
     or, with ``samples`` (m draws), the ``robust`` aggregate (:func:`aggregate`). From its second
     call on, what no spending moves is projected once under its parameters or draws
-    (:func:`sim.model.projection.prepare`: the same numbers, less work a call), except in a batch
-    of counties, whose calls are answered together."""
+    (:func:`sim.model.projection.prepare`: the same numbers, less work a call); in a batch of
+    counties, whose calls are answered together, the batch prepares them (:mod:`sim.counties.stacked`)."""
 
     def __init__(self, sc: Scenario, objective: str, years: tuple[int, ...], params: Params | None = None,
                  samples: Params | None = None, robust: str | None = None):
