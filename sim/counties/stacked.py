@@ -101,7 +101,10 @@ def _source(r: Request) -> tuple[Params | None, int] | None:
     """(parameters, copies) whose rows the request's repeat: (None, 1), the county's own, for a
     nominal request; (draws, k) for draws tiled k times (:meth:`Params.tiled`, the robust search's);
     None for others (a Monte Carlo's draws, asked once)."""
-    return (None, 1) if r.params is None else r.params.__dict__.get("tiled_from")
+    if r.params is None:
+        return None, 1
+    source, k = r.params.__dict__.get("tiled_from", (None, 0))
+    return (source(), k) if k and source() is not None else None
 
 
 def _own(sc: Scenario) -> dict[str, dict]:
@@ -198,6 +201,7 @@ def evaluate(requests: Sequence[Request], cache: dict | None = None) -> list[np.
                 object.__setattr__(params, "free", Free(sc, params, _prepared([requests[j] for j in chunk], cache)))
             r0 = requests[chunk[0]]
             vals = _objective.per_round(sc, x, r0.objective, params, r0.years)
+            object.__setattr__(params, "free", None)  # Free and its owner refer to each other: freed now, not at a GC
             at = 0
             for j in chunk:
                 k = requests[j].rows

@@ -2,6 +2,7 @@
 vary (:class:`Params`)."""
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -81,5 +82,6 @@ class Params:
         out = Params(**{f: tile(getattr(self, f)) for f in MAPPINGS if f != "shocks"}, shocks=shocks, reference=ref)
         if self.free is not None and self.free.owner is self:  # row j * n + i is draw i: the same rows
             object.__setattr__(out, "free", self.free.owned_by(out))
-        out.__dict__["tiled_from"] = (self, k)  # what a batch of counties prepares once (sim.counties.stacked)
+        # what a batch of counties prepares once (sim.counties.stacked); weakly: self keeps out, out must not keep self
+        out.__dict__["tiled_from"] = (weakref.ref(self), k)
         return out
