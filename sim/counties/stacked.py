@@ -103,8 +103,9 @@ def _source(r: Request) -> tuple[Params | None, int] | None:
     None for others (a Monte Carlo's draws, asked once)."""
     if r.params is None:
         return None, 1
-    source, k = r.params.__dict__.get("tiled_from", (None, 0))
-    return (source(), k) if k and source() is not None else None
+    ref, k = r.params.__dict__.get("tiled_from", (None, 0))
+    source = ref() if k else None
+    return (source, k) if source is not None else None
 
 
 def _own(sc: Scenario) -> dict[str, dict]:
@@ -215,8 +216,9 @@ def _prepared(requests: Sequence[Request], cache: dict) -> dict[str, np.ndarray]
     """What no spending moves (:func:`sim.model.projection.prepare`), for the rows of a chunk whose
     requests repeat parameters (:func:`_source`): each county's rows under its parameters projected
     once, in one stacked run of those not seen before, kept in ``cache`` as one table a quantity
-    (with the parameters, so that their ids stay theirs), then gathered as each request repeats
-    them: the numbers stepping them gives (the engine is row-wise), without the steps every round."""
+    (with the scenario and the parameters, so that their ids stay theirs), then gathered as each
+    request repeats them: the numbers stepping them gives (the engine is row-wise), without the
+    steps every round."""
     at, tables = cache.setdefault(("free", _key(requests[0], cache)), ({}, {}))  # a table per structure and years
     todo = {}
     for r in requests:
@@ -228,7 +230,7 @@ def _prepared(requests: Sequence[Request], cache: dict) -> dict[str, np.ndarray]
         moved = moved_quantities(tuple(sc.base), sc.programs, bool(sc.rubric_id))
         X, start = run(sc, x, params), next(iter(tables.values())).shape[1] if tables else 0
         for key, r in todo.items():  # rows start.. of each quantity's table (years + 1, rows)
-            at[key], start = (start, r.rows, r.params), start + r.rows
+            at[key], start = (start, r.rows, r.params, r.sc), start + r.rows  # both kept: their ids stay theirs
         tables.update({q: np.concatenate([tables[q], v.T], axis=1) if q in tables else np.ascontiguousarray(v.T)
                        for q, v in X.items() if q not in moved})
     rows = np.concatenate([at[k][0] + np.arange(r.rows) % at[k][1]  # row j m + i is the source's row i

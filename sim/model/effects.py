@@ -30,7 +30,7 @@ from .scenario import Scenario
 
 NEWTON_STEPS = 12
 SETTLE_CHECKS = (4, 6)  # steps after which settled rows stop stepping: most settle by the third step (the 7M solves of
-# a Hengshui batch: median 3, 99% by 5, from m = k); a check at 4 and 6 took 0.85 -> 0.79 s of them, one at 6 alone was
+# a Hengshui batch: median 3, 99% by 5, from m = k); a check at 4 and 6 took 0.85 -> 0.78 s of them, one at 6 alone was
 # the former rule
 FEW_ROWS = 4096  # up to this many rows a post-award effect solves its two multiples together (measured: 960 rows
 # 34 -> 26 ms a projection; at 16k rows the copies cost 5% more than the calls they save)
@@ -262,7 +262,8 @@ class Effects:
             every = lambda v: np.broadcast_to(v, (2, n)).reshape(-1)  # noqa: E731  (spending's rows, reference's)
             ratios = np.concatenate([np.concatenate(ks[k]) for k in members])
             a = np.concatenate([every(self.a[k]) for k in members])
-            el = self.elasticity[members[0]] if shared != "rows" else np.concatenate([every(self.elasticity[k]) for k in members])
+            el = (self.elasticity[members[0]] if shared != "rows"
+                  else np.concatenate([every(self.elasticity[k]) for k in members]))
             most = np.concatenate([np.full(2 * n, self.levers[k].award_max) for k in members])
             m = award_multiple(ratios, a, el, most).reshape(len(members), 2, n)
             out.update((k, (m[i, 0], m[i, 1])) for i, k in enumerate(members))
