@@ -51,8 +51,8 @@ def test_a_stacked_evaluation_is_each_county_s_own_bit_for_bit(regions_id, monke
 def test_repeated_parameters_are_prepared_once_and_freed_with_each_call(monkeypatch):
     """Nominal and tiled requests take what no spending moves from one prepared run per county and
     parameters (stacked._prepared: one table, then gathered, the numbers above); each call's
-    gathered rows go when the call does, not at a later garbage collection (Free and its owner
-    refer to each other: with collection off, a kept cycle shows as a live weak reference)."""
+    gathered rows go when the call does, not at a later garbage collection (a Free holds its owner
+    weakly: with collection off, a cycle between them would show as a live weak reference)."""
     import gc
     import weakref
 
@@ -65,14 +65,14 @@ def test_repeated_parameters_are_prepared_once_and_freed_with_each_call(monkeypa
             draws.append(draw(r.sc, 12, 3))
             reqs.append(replace(r, params=draws[-1].tiled(5)))
     assert all(stacked._source(r) is not None for r in reqs) and len(reqs) == 4
-    made, real = [], stacked.Free
+    made, real = [], stacked.Free.of
 
     def free(*args):
         out = real(*args)
         made.append(weakref.ref(out))
         return out
 
-    monkeypatch.setattr(stacked, "Free", free)
+    monkeypatch.setattr(stacked.Free, "of", free)
     cache: dict = {}
     gc.disable()
     try:

@@ -199,10 +199,9 @@ def evaluate(requests: Sequence[Request], cache: dict | None = None) -> list[np.
                 continue
             sc, x, params = stack([requests[j] for j in chunk], cache)
             if _source(requests[chunk[0]]) is not None:  # the key makes a chunk all or none
-                object.__setattr__(params, "free", Free(sc, params, _prepared([requests[j] for j in chunk], cache)))
+                object.__setattr__(params, "free", Free.of(sc, params, _prepared([requests[j] for j in chunk], cache)))
             r0 = requests[chunk[0]]
             vals = _objective.per_round(sc, x, r0.objective, params, r0.years)
-            object.__setattr__(params, "free", None)  # Free and its owner refer to each other: freed now, not at a GC
             at = 0
             for j in chunk:
                 k = requests[j].rows

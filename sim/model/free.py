@@ -5,7 +5,8 @@ under many budgets. Each such run steps only the quantities spending moves
 same numbers (every step of the engine is row-wise)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -18,14 +19,25 @@ class Free:
     """What no spending moves (:func:`sim.model.effects.moved_quantities`' complement), projected for one
     scenario under the parameters ``owner`` (their r rows): quantity -> (r, years + 1). A run with
     these parameters, or with ``owner.tiled(k)`` (row j r + i is row i), takes these quantities
-    from here instead of stepping them: the same numbers, row by row."""
+    from here instead of stepping them: the same numbers, row by row. The owner holds this in its
+    ``free``, so this holds the owner weakly: no reference cycle keeps the rows alive until a
+    garbage collection once the owner is gone."""
 
     sc: Scenario
-    owner: Params
+    owner_ref: weakref.ref = field(repr=False)
     X: dict
 
+    @classmethod
+    def of(cls, sc: Scenario, owner: Params, X: dict) -> "Free":
+        return cls(sc, weakref.ref(owner), X)
+
+    @property
+    def owner(self) -> Params | None:
+        """The parameters these rows were projected under (None once they are gone)."""
+        return self.owner_ref()
+
     def owned_by(self, params: Params) -> "Free":
-        return Free(self.sc, params, self.X)
+        return Free.of(self.sc, params, self.X)
 
 
 def free_rows(sc: Scenario, params: Params, n: int) -> dict[str, np.ndarray]:

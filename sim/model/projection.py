@@ -141,7 +141,7 @@ def prepare(sc: Scenario, params: Params | None = None) -> Params:
     free = {q: v for q, v in X.items() if q not in moved}
     for v in free.values():
         v.flags.writeable = False  # shared by every run of these parameters
-    object.__setattr__(out, "free", Free(sc, out, free))
+    object.__setattr__(out, "free", Free.of(sc, out, free))
     return out
 
 
