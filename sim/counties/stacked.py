@@ -147,6 +147,7 @@ def stack(requests: Sequence[Request], cache: dict | None = None) -> tuple[Scena
             cache[id(r.sc)] = (r.sc, _own(r.sc))
         own.append(cache[id(r.sc)][1])
     fields = {}
+    county, ids = np.repeat(np.arange(len(requests)), sizes), tuple(id(r.sc) for r in requests)  # each row's request
     for f in MAPPINGS:
         named = getattr(given[0], f)
         if f == "shocks":
@@ -155,7 +156,7 @@ def stack(requests: Sequence[Request], cache: dict | None = None) -> tuple[Scena
                          for q in named}
             continue
         fields[f] = {q: np.concatenate([_given(getattr(g, f)[q], k) for g, k in zip(given, sizes)]) for q in named}
-        fields[f].update(_own_rows(requests, own, f, named, sizes, cache))
+        fields[f].update(_own_rows(ids, own, f, named, county, cache))
     if not given[0].base:
         fields["base"] = _GivenBaselines(fields["base"])
     if given[0].reference is not None:
@@ -166,19 +167,19 @@ def stack(requests: Sequence[Request], cache: dict | None = None) -> tuple[Scena
     return requests[0].sc, x, Params(**fields, reference=ref)
 
 
-def _own_rows(requests: Sequence[Request], own: list[dict], f: str, named, sizes: np.ndarray, cache: dict) -> dict:
-    """Params field ``f``'s values the requests do not name: each county's own value repeated over
-    its rows, quantity -> (rows,). One take from a (quantities, counties) table, kept in ``cache``
-    for these counties in this order (a batch's rounds ask again and again), not a repeat a quantity."""
-    key = ("own", f, tuple(id(r.sc) for r in requests), tuple(sorted(map(str, named))))
+def _own_rows(ids: tuple, own: list[dict], f: str, named, county: np.ndarray, cache: dict) -> dict:
+    """Params field ``f``'s values the requests (scenario ``ids``) do not name: each county's own
+    value over its rows (``county``: each row's request), quantity -> (rows,). A take from one table
+    (quantities, counties), kept in ``cache`` for these counties in this order (rounds ask again)."""
+    key = ("own", f, ids, tuple(sorted(map(str, named))))
     if key not in cache:
         values = {q: np.asarray([o[f][q] for o in own]) for q in own[0].get(f, {}) if q not in named}
         numbers = [q for q, v in values.items() if v.dtype.kind in "biuf"]  # a category's labels stay text, apart
         table = np.array([values[q] for q in numbers], dtype=float).reshape(len(numbers), len(own))
         cache[key] = (numbers, table, {q: v for q, v in values.items() if q not in numbers})
     numbers, table, text = cache[key]
-    out = dict(zip(numbers, table.take(np.repeat(np.arange(len(own)), sizes), axis=1))) if numbers else {}
-    return {**out, **{q: np.repeat(v, sizes) for q, v in text.items()}}
+    out = dict(zip(numbers, table.take(county, axis=1))) if numbers else {}
+    return {**out, **{q: v[county] for q, v in text.items()}}
 
 
 def evaluate(requests: Sequence[Request], cache: dict | None = None) -> list[np.ndarray]:
