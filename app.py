@@ -1,14 +1,21 @@
 """科技创新规划情景模拟器 — the Streamlit entry point: language, preset picker, navigation."""
 from __future__ import annotations
 
-from functools import partial
+from importlib.machinery import ModuleSpec
 
-import streamlit as st
+# Processes this server spawns (the City page's Dask workers: ui.workers) prepare by importing the
+# parent's __main__ by its spec's name, or else by running its file: this script, which fails
+# outside Streamlit (the workers never started). Named, they import the batch's module instead.
+__spec__ = ModuleSpec("sim.counties.batch", None)
 
-import sim
-from sim.allocator import tune
-from ui import cookie, state, tour
-from ui.i18n import LANGS, lang, say, t, tl
+from functools import partial  # noqa: E402
+
+import streamlit as st  # noqa: E402
+
+import sim  # noqa: E402
+from sim.allocator import tune  # noqa: E402
+from ui import cookie, state, tour  # noqa: E402
+from ui.i18n import LANGS, lang, say, t, tl  # noqa: E402
 
 tune()  # the server process's allocator, once (sim.allocator)
 st.set_page_config(page_title="科技创新规划情景模拟器", page_icon=":material/insights:", layout="wide")
