@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 import hashlib
+import time
 from functools import partial
 
 import numpy as np
@@ -19,7 +20,7 @@ from sim.files.errors import InputError
 from sim.files.text import clean
 from sim.inputs.document import limits
 from sim.inputs.tables import READERS, table_from_bytes
-from ui import common
+from ui import common, workers
 from ui.common import fmt_money, fmt_prob, fmt_score
 from ui.i18n import lang, lit, say, t
 
@@ -269,18 +270,26 @@ def batch_section() -> None:
     b_draws = b1.select_slider(t("batch_draws"), [200, 500, 1000, 2000], value=1000, key="batch_draws")
     b_extra = b2.number_input(t("batch_extra"), min_value=0.0, max_value=100_000.0, value=200.0, step=50.0,
                               format="%.0f", key="batch_extra", help=t("batch_extra_help"))
-    b_workers = b3.selectbox(t("batch_engine"), [0, 2], key="batch_workers",
-                             format_func={0: t("batch_serial"), 2: t("batch_dask", n=2)}.__getitem__)
+    kept = workers.count()  # the server's warm workers (ui.workers), first when it keeps any
+    engines = [kept, 0] if kept else [0]
+    b_workers = b3.selectbox(t("batch_engine"), engines, key=f"batch_workers_{kept}",
+                             format_func={k: t("batch_dask", n=k) if k else t("batch_serial") for k in engines}.__getitem__)
+    if b_workers:
+        workers.start()  # in the background: up before a reader has set the draws and clicked
     if st.button(t("batch_run"), key="batch_run", icon=":material/rocket_launch:"):
         bar = st.progress(0.0, text=t("batch_running", done=0, total=len(rg)))
+        client = workers.client() if b_workers else None
         try:
-            run_on = batch.Execution(workers=int(b_workers), progress=lambda d, n: bar.progress(
+            run_on = batch.Execution(workers=0, client=client, progress=lambda d, n: bar.progress(
                 d / n, text=t("batch_running", done=d, total=n)))
+            t0 = time.perf_counter()
             table = batch.run(rg, goal.year, int(b_draws), SEED, float(b_extra), run_on)
         except InputError as exc:
             st.error(say(exc))
         else:
-            st.session_state["batch_result"] = (key, goal.year, table)
+            ran = t("batch_dask", n=b_workers) if client is not None else t("batch_serial")
+            st.session_state["batch_result"] = (key, goal.year, table, time.perf_counter() - t0, ran,
+                                                bool(b_workers) and client is None)
         bar.empty()
     saved = st.session_state.get("batch_result")
     if saved and saved[0] == key:
@@ -293,7 +302,9 @@ def batch_section() -> None:
             t("city_p_a_sq"): [fmt_prob(v) for v in table["P_A"]],
             t("batch_p_a_opt"): [fmt_prob(v) for v in table["optimized_P_A"]]})
         st.table(shown.set_index(t("city_county")))
-        st.caption(t("batch_caption", seconds=f"{table['seconds'].sum():.1f}", year=saved[1]))
+        if saved[5]:
+            st.caption(t("batch_fell_back"))
+        st.caption(t("batch_caption", seconds=f"{saved[3]:.1f}", engine=saved[4], year=saved[1]))
 
 
 if not projector:

@@ -1,6 +1,7 @@
 """Shared fixtures: the rubric, a zero county, the seeds folder."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -12,6 +13,11 @@ sys.path.insert(0, str(ROOT))
 from sim.files.errors import InputError  # noqa: E402
 from sim.files.loaders import load_sources  # noqa: E402
 from sim.model.rubric import load_rubric
+
+# The app run in this process (AppTest) keeps no warm Dask workers for the City page's batch
+# (ui.workers): spawned workers would prepare by running this process's __main__. The browser
+# tests' server keeps two, as a deployed server on this machine does (:func:`server`).
+os.environ["SIM_PAGE_WORKERS"] = "0"
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +51,8 @@ def server(tmp_path_factory):
     assert Path(CHROMIUM).exists(), CHROMIUM_MISSING
     log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
     try:
-        with streamlit_server(ROOT / "app.py", tmp_path_factory.mktemp("db") / "s.sqlite", log) as url:
+        with streamlit_server(ROOT / "app.py", tmp_path_factory.mktemp("db") / "s.sqlite", log,
+                              env={"SIM_PAGE_WORKERS": "2"}) as url:
             yield url
     except ServerDidNotStart:
         pytest.fail("streamlit did not start")

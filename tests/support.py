@@ -73,13 +73,14 @@ class ServerDidNotStart(RuntimeError):
 
 
 @contextmanager
-def streamlit_server(script: Path, db: Path, log=subprocess.DEVNULL):
-    """``streamlit run script`` on a free local port with its own scenario database; yields the
-    URL once the server answers its health check (ServerDidNotStart after 60 s)."""
+def streamlit_server(script: Path, db: Path, log=subprocess.DEVNULL, env: dict | None = None):
+    """``streamlit run script`` on a free local port with its own scenario database (and ``env``
+    over this process's environment); yields the URL once the server answers its health check
+    (ServerDidNotStart after 60 s)."""
     import os
 
     port = free_port()
-    env = {**os.environ, "SIM_SCENARIO_DB": str(db)}
+    env = {**os.environ, **(env or {}), "SIM_SCENARIO_DB": str(db)}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
                              "--server.port", str(port), "--browser.gatherUsageStats", "false"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

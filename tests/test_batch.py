@@ -44,6 +44,48 @@ def test_dask_on_a_local_cluster_gives_the_serial_numbers(small):
     np.testing.assert_allclose(serial[["P_A", "P_B", "P_C"]].sum(axis=1), 1.0)
 
 
+@pytest.mark.slow
+def test_a_warm_cluster_serves_batch_after_batch_with_the_serial_numbers(small):
+    """The City page's warm workers (batch.WarmCluster, ui.workers): started in the background,
+    each worker warmed by a small batch of its own, then two batches on the same client, which
+    the batch leaves open; both give the serial numbers."""
+    serial = batch.run(small, 2025, draws=200, seed=4, budget_extra=150.0, execution=batch.Execution(workers=0))
+    warm = batch.WarmCluster(2)
+    try:
+        client = warm.client(120)
+        assert client is not None, warm.error
+        assert len(client.scheduler_info()["workers"]) == 2
+        for _ in range(2):
+            seen = []
+            out = batch.run(small, 2025, draws=200, seed=4, budget_extra=150.0,
+                            execution=batch.Execution(workers=0, client=client, progress=lambda d, n: seen.append((d, n))))
+            pd.testing.assert_frame_equal(_numbers(serial), _numbers(out))
+            assert seen[-1] == (4, 4) and len(seen) == 2  # a chunk per worker
+    finally:
+        warm.close()
+    assert warm.client(0) is None
+
+
+def test_a_warm_cluster_that_cannot_start_says_why_and_gives_no_client(monkeypatch):
+    def refused(workers):
+        raise OSError("no free port")
+
+    monkeypatch.setattr(batch, "private_cluster", refused)
+    warm = batch.WarmCluster(2)
+    assert warm.client(10) is None and warm.error == "OSError: no free port"
+
+
+@pytest.mark.parametrize("text, kept", [("0", 0), ("3", 3), (" 2 ", 2), ("-1", 0), ("两个", 0), ("2.5", 0)])
+def test_the_page_s_worker_count_comes_from_its_setting(monkeypatch, caplog, text, kept):
+    from ui import workers
+
+    monkeypatch.setenv("SIM_PAGE_WORKERS", text)
+    assert workers.count() == kept
+    assert ("not a whole number" in caplog.text) == (text in ("两个", "2.5"))
+    monkeypatch.delenv("SIM_PAGE_WORKERS")
+    assert 1 <= workers.count() <= workers.MOST
+
+
 def test_serial_batch_equals_monte_carlo_per_county(small):
     from sim.uncertainty import monte_carlo
 

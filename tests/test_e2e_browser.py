@@ -267,6 +267,13 @@ def test_the_city_page_draws_hengshui_s_map_and_splits_the_money(server, browser
     pg.get_by_text("已分配" if lang == "zh" else "Placed").first.wait_for()
     _settle(pg)
     pg.screenshot(path=str(ARTIFACTS / f"15_city_{lang}.png"), full_page=True)
+    if lang == "zh":  # every county, on the server's two warm workers (ui.workers; tests/conftest.py)
+        pg.get_by_role("button", name="计算全部县").click()
+        pg.get_by_text("用时").last.wait_for()
+        _settle(pg)
+        said = pg.get_by_text("年评价;").last.inner_text()
+        assert said.startswith("2025 年评价;并行计算(2 个进程),用时") and "未能启动" not in pg.content(), said
+        assert pg.locator("[data-testid='stTable']").last.locator("tbody tr").count() == 11  # every county
     pg.close()
 
 
