@@ -496,31 +496,3 @@ def test_idle_years_are_those_no_program_s_probe_moves():
             assert idle_years(pr, x, f) == tuple(every), (pid, year)
             seen.add(bool(every))
     assert seen == {True, False}
-
-
-@pytest.mark.parametrize("robust", [None, "prob_a", "p10"])
-def test_an_objective_computes_each_allocation_once_and_gives_what_computing_again_gives(robust):
-    """A search asks again for points it has been at (its incumbent, a step back): Counter answers
-    those from memory. Computed afresh, one by one in new objectives, each allocation's value is
-    the same, bit for bit, and the engine saw each allocation once."""
-    from sim.plan.objective import Counter
-    from sim.plan.search import project
-    from sim.uncertainty import draw
-
-    sc = sim.load_preset("demo")
-    pr = make_problem(sc, 1.5 * sc.budget()[0], 2025)
-    samples = draw(pr.scenario, 40, 3) if robust else None
-    rng = np.random.default_rng(11)
-    a, b, c = (project(pr.lo + rng.random(pr.lo.shape) * pr.budget, pr) for _ in range(3))
-    f = Counter(pr.scenario, "score", pr.scored, samples=samples, robust=robust)
-    first, second = f(np.array([a, b, a])), f(np.array([c, b, c, a]))
-    assert (f.nfev, f.computed, f.calls) == (7, 3, 2)
-    alone = {name: Counter(pr.scenario, "score", pr.scored, samples=samples, robust=robust)(x[None])[0]
-             for name, x in (("a", a), ("b", b), ("c", c))}
-    assert first.tolist() == [alone["a"], alone["b"], alone["a"]]
-    assert second.tolist() == [alone["c"], alone["b"], alone["c"], alone["a"]]
-    if robust:
-        raw = f.raw(np.array([b, c]))
-        assert f.computed == 3 and raw.shape == (2, 40, len(pr.scored))
-        fresh = Counter(pr.scenario, "score", pr.scored, samples=samples, robust=robust).raw(np.array([b, c]))
-        assert np.array_equal(raw, fresh)

@@ -99,8 +99,8 @@ def aggregate(values: np.ndarray, robust: str) -> np.ndarray:
 
 class Counter:
     """The objective of a batch of allocations, counting evaluations: nominal (at ``params``)
-    or, with ``samples`` (m draws), the ``robust`` aggregate (:func:`aggregate`). Each allocation
-    is computed once (:meth:`_once`); from its second computing call on, what no spending moves is projected once under its parameters or draws
+    or, with ``samples`` (m draws), the ``robust`` aggregate (:func:`aggregate`). From its second
+    call on, what no spending moves is projected once under its parameters or draws
     (:func:`sim.model.projection.prepare`: the same numbers, less work a call); in a batch of
     counties, whose calls are answered together, the batch prepares them (:mod:`sim.counties.stacked`)."""
 
@@ -108,52 +108,24 @@ class Counter:
                  samples: Params | None = None, robust: str | None = None):
         self.sc, self.objective, self.years = sc, objective, years
         self.params, self.samples, self.robust = params, samples, robust
-        self.nfev = 0  # allocations asked for
-        self.calls = 0  # calls that computed
-        self.computed = 0  # allocations computed (nfev less those answered from memory)
-        self._known: dict[bytes, np.ndarray] = {}  # an allocation's bytes -> its value (nominal) or outcomes (robust)
+        self.nfev = 0
+        self.calls = 0
 
     def raw(self, x: np.ndarray) -> np.ndarray:
         """(k, m, rounds) outcomes of k allocations under the m draws."""
-        return self._once(np.asarray(x, dtype=float), self._outcomes)
+        return outcomes(self.sc, x, self.objective, self.samples, self.years, rounds=True)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=float)
         if x.ndim == 2:
             x = x[None]
         self.nfev += x.shape[0]
+        self.calls += 1
+        if self.calls == 2 and getattr(BATCH, "ask", None) is None:
+            if self.samples is None:
+                self.params = prepare(self.sc, self.params)
+            else:
+                self.samples = prepare(self.sc, self.samples)
         if self.samples is None:
-            return self._once(x, lambda new: objective_values(self.sc, new, self.objective, self.params, self.years))
+            return objective_values(self.sc, x, self.objective, self.params, self.years)
         return aggregate(self.raw(x), self.robust)
-
-    def _outcomes(self, x: np.ndarray) -> np.ndarray:
-        return outcomes(self.sc, x, self.objective, self.samples, self.years, rounds=True)
-
-    def _once(self, x: np.ndarray, compute) -> np.ndarray:
-        """``compute`` of allocations x (k, P, Y), each allocation computed once in this objective's
-        life. A search asks again for points it has been at (a start it returns to, a step back,
-        the final comparison of the nominal and the robust optimum): over Hengshui's every-county
-        batch, 13% of the robust searches' engine rows (108,352 -> 93,952) and 15% of the nominal
-        ones' (8,965 -> 7,577). The engine is row-wise, so a value from memory is the one
-        computing it again gives, bit for bit (tested)."""
-        keys = [row.tobytes() for row in x]
-        first: dict[bytes, int] = {}  # each new allocation's first row, in the order asked
-        for i, key in enumerate(keys):
-            if key not in self._known:
-                first.setdefault(key, i)
-        if first:
-            self.calls += 1
-            if self.calls == 2 and getattr(BATCH, "ask", None) is None:
-                self._prepare()
-            new = list(first)
-            self._known.update(zip(new, compute(x[[first[key] for key in new]])))
-            self.computed += len(new)
-        return np.stack([self._known[key] for key in keys])
-
-    def _prepare(self) -> None:
-        """What no spending moves, projected once under the parameters or draws from the second
-        computing call on (:func:`sim.model.projection.prepare`)."""
-        if self.samples is None:
-            self.params = prepare(self.sc, self.params)
-        else:
-            self.samples = prepare(self.sc, self.samples)
