@@ -8,7 +8,9 @@
   workers (the numbers are checked equal to each other and, on those first counties, to the
   per-county path's); the process's peak memory; the extrapolation to a national run of 1,800;
 * Hengshui's 11 counties as the City page's "every county" runs them (page defaults: 1,000 draws,
-  200万 added, serial), --repeats times (the median and the range: one run says little on a shared host).
+  200万 added), serially in this process and on two warm Dask workers (the page's default,
+  ui.workers: sim.counties.batch.WarmCluster), --repeats times each (the median and the range: one
+  run says little on a shared host).
 
 Run: .venv/bin/python bench/bench_city.py [--counties N] [--before K] [--repeats R]
 """
@@ -79,8 +81,24 @@ def main() -> None:
         t = time.perf_counter()
         page = batch.run(hengshui, hengshui_goal.year, 1000, 0, 200.0, batch.Execution(workers=0))
         times.append(time.perf_counter() - t)
-    print(f"Hengshui's {len(page)} counties as the City page's every-county batch (1,000 draws, 200万, serial): "
+    print(f"Hengshui's {len(page)} counties as the City page's every-county batch (1,000 draws, 200万), serially: "
           f"median {statistics.median(times):.1f} s of {len(times)} runs ({min(times):.1f}-{max(times):.1f} s)")
+    warm = batch.WarmCluster(2)  # the page's default: the server's warm workers (ui.workers)
+    t = time.perf_counter()
+    client = warm.client(120)
+    up = time.perf_counter() - t
+    on_warm = []
+    try:
+        for _ in range(args.repeats):
+            t = time.perf_counter()
+            out = batch.run(hengshui, hengshui_goal.year, 1000, 0, 200.0, batch.Execution(workers=0, client=client))
+            on_warm.append(time.perf_counter() - t)
+    finally:
+        warm.close()
+    pd.testing.assert_frame_equal(page.drop(columns="seconds"), out.drop(columns="seconds"))
+    print(f"  on the page's 2 warm Dask workers (up and warmed in {up:.1f} s, in the background): "
+          f"median {statistics.median(on_warm):.1f} s of {len(on_warm)} runs ({min(on_warm):.1f}-{max(on_warm):.1f} s); "
+          f"results identical")
 
 
 if __name__ == "__main__":

@@ -98,6 +98,42 @@ def test_every_county_batch_runs_with_its_progress_bar():
     assert len(table) == 8 and "最稳妥分配下 A 类概率" in table.columns
 
 
+def test_when_the_server_s_workers_do_not_start_the_batch_runs_here_and_says_so(monkeypatch):
+    """ui.workers: a server that keeps workers offers them first; if they fail to start, the
+    batch runs in the server's process with the same table, a note says so, and the next click
+    starts them anew."""
+    from sim.counties import batch, regions
+    from ui import workers
+
+    started = []
+
+    class Refused:
+        error = "OSError: no free port"
+
+        def __init__(self, n):
+            started.append(n)
+
+        def client(self, wait):
+            return None
+
+    workers._cluster.clear()
+    monkeypatch.setenv("SIM_PAGE_WORKERS", "2")
+    monkeypatch.setattr(workers, "WarmCluster", Refused)
+    at = open_app("demo", lang="zh", page="city")
+    at.selectbox(key="city_id").select_index(1).run()
+    assert at.selectbox(key="batch_workers_2").options == ["并行计算(2 个进程)", "逐个计算"]
+    at.select_slider(key="batch_draws").set_value(200).run()
+    at.button(key="batch_run").click().run()
+    assert not at.exception
+    assert any("未能启动" in c.value for c in at.caption)
+    assert any(c.value.startswith("2025 年评价;逐个计算,用时") for c in at.caption)
+    serial = batch.run(regions.load("demo-city"), 2025, 200, 0, 200.0, batch.Execution(workers=0))
+    assert [v for v in at.table[-1].value.iloc[:, -1]] == [f"{p:.0%}" for p in serial["optimized_P_A"]]
+    at.button(key="batch_run").click().run()
+    assert len(started) >= 2  # tried again
+    workers._cluster.clear()
+
+
 def test_what_the_goal_costs_is_stated_with_its_probability():
     at = open_app("demo", lang="en", page="city")
     at.selectbox(key="city_id").select_index(1).run()  # the demo city: its goal is not yet met in 2025

@@ -48,7 +48,8 @@ def start() -> None:
 
 def client():
     """The warm workers' Dask client, waiting up to :data:`WAIT` seconds for them to start; None
-    if this server keeps none or they did not start (their error is in the server's log)."""
+    if this server keeps none or they did not start (their error is in the server's log, and the
+    next call starts them anew)."""
     if not count():
         return None
     cluster = _cluster(count())
@@ -56,4 +57,6 @@ def client():
     if got is None:
         _LOG.warning("the City page's workers are not up (%s): the batch runs in the server's process",
                      cluster.error or f"not started within {WAIT:.0f} s")
+        if cluster.error:
+            _cluster.clear()  # the next batch tries again
     return got
