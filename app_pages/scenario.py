@@ -291,8 +291,6 @@ def headline(sc, total_key: str, program_keys: list[str]) -> None:
 
 def outcomes(sc) -> None:
     """The charts and the table below the headline."""
-    if live.charts_wait():  # the headline first: it asks for the charts once it is drawn (ui.live)
-        return st.container(key="scenario_pending").caption(t("charts_pending"))
     scored = data_year(sc, year)
     if state_error := st.session_state.pop("scenario_error", None):
         st.error(say(state_error))
@@ -375,9 +373,8 @@ def next_money(sc) -> None:
 # ------------------------------------------------------------------ the page
 @st.fragment
 def body() -> None:
-    """Everything below the title; a widget here reruns only this. The headline row is written
-    first, then the charts (into the right column, created beforehand), so that the new numbers
-    reach the browser before the sliders and the undo bar are sent again."""
+    """Everything below the title; a widget here reruns only this. The headline row first, then the
+    charts (into the right column), so that new numbers reach the browser before the sliders."""
     sc = state.scenario()
     top, total_key, program_keys = slider_keys(sc)
     head, bar = st.container(), st.container()
@@ -386,6 +383,9 @@ def body() -> None:
         headline(sc, total_key, program_keys)
         tour.inline()
     with right:
+        if live.charts_wait():  # a page's first run: the headline alone; it asks for the rest once drawn (ui.live)
+            st.container(key="scenario_pending").caption(t("charts_pending"))
+            return live.first_run_done()
         outcomes(sc)
     with left:
         budget_controls(top, total_key, program_keys)

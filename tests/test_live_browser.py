@@ -161,15 +161,18 @@ window.WebSocket = function (...a) { const s = new Socket(...a);
   s.addEventListener('message', (e) => window.__wire.push([performance.now(), e.data.byteLength || e.data.size || e.data.length || 0]));
   return s; };
 window.WebSocket.prototype = Socket.prototype; Object.assign(window.WebSocket, Socket);
-new MutationObserver(() => { if (!window.__head && document.querySelector('[data-testid=simLiveMedian]')) window.__head = performance.now(); })
+new MutationObserver(() => { if (!window.__head && document.querySelector('[data-testid=simLiveMedian]')) {
+  window.__head = performance.now();
+  window.__sliders_at_head = document.querySelectorAll('[data-testid=stSlider]').length; } })
   .observe(document, {subtree: true, childList: true});"""
 
 
 def test_a_link_s_headline_comes_before_its_model_and_then_goes_live(server, browser):
-    """A page opened from a link: its first run sends Python's headline without the model pack
-    (no message of more than 100 kB reaches the page before the headline is drawn); the pack
-    (~1.6 MB) follows with the charts' run, after which a key press moves the headline in the
-    browser before the page's own run."""
+    """A page opened from a link: its first run sends Python's headline alone, without the model
+    pack (no message of more than 100 kB reaches the page before the headline is drawn) and
+    without the controls (no slider in the page when the headline appears: ui.live.charts_wait);
+    the pack (~1.6 MB) follows with the run that draws the controls and the charts, after which a
+    key press moves the headline in the browser before the page's own run."""
     ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
     ctx.add_init_script(WIRE)
     pg = ctx.new_page()
@@ -177,8 +180,9 @@ def test_a_link_s_headline_comes_before_its_model_and_then_goes_live(server, bro
     pg.goto(f"{server}/?preset=demo&tour=0")
     pg.locator("[data-testid=simLiveMedian]").wait_for()
     _settle(pg)
-    wire, head = pg.evaluate("() => [window.__wire, window.__head]")
+    wire, head, sliders = pg.evaluate("() => [window.__wire, window.__head, window.__sliders_at_head]")
     assert head is not None
+    assert sliders == 0 and pg.locator("[data-testid=stSlider]").count() >= 8  # the controls came after
     assert all(size < 100_000 for t, size in wire if t <= head)
     assert any(size > 1_000_000 for t, size in wire if t > head)  # the pack, with the charts
     assert pg.locator("[data-testid=stVegaLiteChart]").count() > 0

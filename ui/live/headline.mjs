@@ -678,17 +678,18 @@ function sliderInputs(data) { // the page's budget sliders (Streamlit adds st-ke
   return { total: find(data.keys.total), programs: data.keys.programs.map(find) };
 }
 
-// The page's first run in a session draws this headline without the charts below it; the headline
-// asks for them once it is on screen and the run is over in the browser too: the script no longer
-// running (Streamlit's root says so) and every budget slider of the run drawn. A request before
-// that would carry no value for the sliders not yet drawn, and the server would take them as 0.
+// The page's first run in a session draws this headline alone (no controls, no charts); the headline
+// asks for the rest once it is on screen and the run is over in the browser too: the script no
+// longer running (Streamlit's root says so) and, if the run drew budget sliders (data.controls),
+// every one of them drawn. A request before that would carry no value for the sliders not yet
+// drawn, and the server would take them as 0.
 // Checked every 50 ms after the frame that draws the headline (or after a second: a hidden tab
 // draws no frames), for at most a minute; any later run of the page draws the charts anyway.
 function askForCharts(data, ask) {
   const ready = () => {
     const app = document.querySelector("[data-testid='stApp']");
     const s = sliderInputs(data);
-    return (!app || app.dataset.testScriptState !== "running") && s.total && s.programs.every(Boolean);
+    return (!app || app.dataset.testScriptState !== "running") && (!data.controls || (s.total && s.programs.every(Boolean)));
   };
   let asked = false, started = false;
   const t0 = performance.now();
