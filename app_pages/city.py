@@ -15,7 +15,7 @@ import streamlit as st
 from report import labels
 from report.briefing import city_briefing
 from report.citymap import city_charts, county_names
-from sim.counties import batch, city, regions
+from sim.counties import city, regions
 from sim.files.errors import InputError
 from sim.files.text import clean
 from sim.inputs.document import limits
@@ -278,18 +278,16 @@ def batch_section() -> None:
         workers.start()  # in the background: up before a reader has set the draws and clicked
     if st.button(t("batch_run"), key="batch_run", icon=":material/rocket_launch:"):
         bar = st.progress(0.0, text=t("batch_running", done=0, total=len(rg)))
-        client = workers.client() if b_workers else None
+        t0 = time.perf_counter()
         try:
-            run_on = batch.Execution(workers=0, client=client, progress=lambda d, n: bar.progress(
-                d / n, text=t("batch_running", done=d, total=n)))
-            t0 = time.perf_counter()
-            table = batch.run(rg, goal.year, int(b_draws), SEED, float(b_extra), run_on)
+            table, on_workers = workers.run(rg, goal.year, int(b_draws), SEED, float(b_extra), lambda d, n: bar.progress(
+                d / n, text=t("batch_running", done=d, total=n)), use=bool(b_workers))
         except InputError as exc:
             st.error(say(exc))
         else:
-            ran = t("batch_dask", n=b_workers) if client is not None else t("batch_serial")
+            ran = t("batch_dask", n=b_workers) if on_workers else t("batch_serial")
             st.session_state["batch_result"] = (key, goal.year, table, time.perf_counter() - t0, ran,
-                                                bool(b_workers) and client is None)
+                                                bool(b_workers) and not on_workers)
         bar.empty()
     saved = st.session_state.get("batch_result")
     if saved and saved[0] == key:

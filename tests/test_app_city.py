@@ -125,12 +125,53 @@ def test_when_the_server_s_workers_do_not_start_the_batch_runs_here_and_says_so(
     at.select_slider(key="batch_draws").set_value(200).run()
     at.button(key="batch_run").click().run()
     assert not at.exception
-    assert any("未能启动" in c.value for c in at.caption)
+    assert any("不可用" in c.value for c in at.caption)
     assert any(c.value.startswith("2025 年评价;逐个计算,用时") for c in at.caption)
     serial = batch.run(regions.load("demo-city"), 2025, 200, 0, 200.0, batch.Execution(workers=0))
     assert [v for v in at.table[-1].value.iloc[:, -1]] == [f"{p:.0%}" for p in serial["optimized_P_A"]]
     at.button(key="batch_run").click().run()
     assert len(started) >= 2  # tried again
+    workers._cluster.clear()
+
+
+def test_workers_that_fail_part_way_leave_the_batch_to_the_server_s_process(monkeypatch):
+    """ui.workers.run: a cluster that is up but fails during the batch (a worker lost) is closed
+    and forgotten, the batch runs in this process with the serial numbers, and the page says so."""
+    from sim.counties import batch
+    from ui import workers
+
+    closed = []
+
+    class Broken:
+        error = None
+
+        def __init__(self, n):
+            pass
+
+        def client(self, wait):
+            return object()  # a client whose batch fails
+
+        def close(self):
+            closed.append(True)
+
+    def failing(*args, **kwargs):
+        if kwargs.get("execution", args[-1] if args else None).client is not None:
+            raise RuntimeError("worker lost")
+        return serial_run(*args, **kwargs)
+
+    serial_run = batch.run
+    workers._cluster.clear()
+    monkeypatch.setenv("SIM_PAGE_WORKERS", "2")
+    monkeypatch.setattr(workers, "WarmCluster", Broken)
+    monkeypatch.setattr(batch, "run", failing)
+    at = open_app("demo", lang="en", page="city")
+    at.selectbox(key="city_id").select_index(1).run()
+    at.select_slider(key="batch_draws").set_value(200).run()
+    at.button(key="batch_run").click().run()
+    assert not at.exception and closed == [True]
+    assert any("not available" in c.value for c in at.caption)
+    assert any(c.value.startswith("The 2025 round. One after another:") for c in at.caption)
+    assert len(at.table[-1].value) == 8
     workers._cluster.clear()
 
 

@@ -272,7 +272,7 @@ def test_the_city_page_draws_hengshui_s_map_and_splits_the_money(server, browser
         pg.get_by_text("用时").last.wait_for()
         _settle(pg)
         said = pg.get_by_text("年评价;").last.inner_text()
-        assert said.startswith("2025 年评价;并行计算(2 个进程),用时") and "未能启动" not in pg.content(), said
+        assert said.startswith("2025 年评价;并行计算(2 个进程),用时") and "不可用" not in pg.content(), said
         assert pg.locator("[data-testid='stTable']").last.locator("tbody tr").count() == 11  # every county
     pg.close()
 

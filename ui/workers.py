@@ -13,9 +13,12 @@ from __future__ import annotations
 import logging
 import os
 
+import pandas as pd
 import streamlit as st
 
+from sim.counties import batch
 from sim.counties.batch import WarmCluster
+from sim.files.errors import InputError
 
 MOST = 4  # workers by default at most: each holds ~270 MB, and a city has tens of counties, not thousands
 WAIT = 30.0  # seconds a click waits for workers still starting before it runs in the server's process
@@ -24,10 +27,12 @@ _LOG = logging.getLogger(__name__)
 
 
 def count() -> int:
-    """Warm workers this server keeps (``SIM_PAGE_WORKERS``, else its cores up to :data:`MOST`)."""
+    """Warm workers this server keeps (``SIM_PAGE_WORKERS``, else its cores up to :data:`MOST`, and
+    none on one core: a worker there would only hold memory)."""
     text = os.environ.get("SIM_PAGE_WORKERS", "").strip()
     if not text:
-        return min(os.cpu_count() or 1, MOST)
+        cores = os.cpu_count() or 1
+        return min(cores, MOST) if cores > 1 else 0
     try:
         return max(int(text), 0)
     except ValueError:
@@ -46,6 +51,33 @@ def start() -> None:
         _cluster(count())
 
 
+def run(rg, year: int, draws: int, seed: int, extra: float, progress, use: bool) -> tuple[pd.DataFrame, bool]:
+    """Every county (:func:`sim.counties.batch.run`) on the warm workers if ``use`` and they are
+    up, else in this process; also if they fail part-way (a worker lost, the cluster gone), which
+    is logged and starts them anew on the next call. The same numbers either way. Returns the
+    table and whether the workers ran it."""
+    got = client() if use else None
+    if got is not None:
+        try:
+            return batch.run(rg, year, draws, seed, extra, batch.Execution(workers=0, client=got, progress=progress)), True
+        except InputError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the batch runs here instead; the reason goes to the log
+            _LOG.warning("the City page's workers failed (%s: %s): the batch runs in the server's process",
+                         type(exc).__name__, exc)
+            _forget()
+    return batch.run(rg, year, draws, seed, extra, batch.Execution(workers=0, progress=progress)), False
+
+
+def _forget() -> None:
+    """Close the kept cluster (if it can be) and forget it: the next call starts another."""
+    try:
+        _cluster(count()).close()
+    except Exception as exc:  # noqa: BLE001 - a broken cluster may not close cleanly; it is dropped anyway
+        _LOG.warning("closing the City page's workers: %s: %s", type(exc).__name__, exc)
+    _cluster.clear()
+
+
 def client():
     """The warm workers' Dask client, waiting up to :data:`WAIT` seconds for them to start; None
     if this server keeps none or they did not start (their error is in the server's log, and the
@@ -58,5 +90,5 @@ def client():
         _LOG.warning("the City page's workers are not up (%s): the batch runs in the server's process",
                      cluster.error or f"not started within {WAIT:.0f} s")
         if cluster.error:
-            _cluster.clear()  # the next batch tries again
+            _forget()  # the next batch tries again
     return got
