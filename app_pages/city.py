@@ -15,7 +15,7 @@ import streamlit as st
 from report import labels
 from report.briefing import city_briefing
 from report.citymap import city_charts, county_names
-from sim.counties import city, regions
+from sim.counties import batch, city, regions
 from sim.files.errors import InputError
 from sim.files.text import clean
 from sim.inputs.document import limits
@@ -279,9 +279,13 @@ def batch_section() -> None:
     if st.button(t("batch_run"), key="batch_run", icon=":material/rocket_launch:"):
         bar = st.progress(0.0, text=t("batch_running", done=0, total=len(rg)))
         t0 = time.perf_counter()
+        progress = lambda d, n: bar.progress(d / n, text=t("batch_running", done=d, total=n))  # noqa: E731
         try:
-            table, on_workers = workers.run(rg, goal.year, int(b_draws), SEED, float(b_extra), lambda d, n: bar.progress(
-                d / n, text=t("batch_running", done=d, total=n)), use=bool(b_workers))
+            if b_workers:
+                table, on_workers = workers.run(rg, goal.year, int(b_draws), SEED, float(b_extra), progress)
+            else:
+                run_here = batch.Execution(workers=0, progress=progress)
+                table, on_workers = batch.run(rg, goal.year, int(b_draws), SEED, float(b_extra), run_here), False
         except InputError as exc:
             st.error(say(exc))
         else:

@@ -51,12 +51,12 @@ def start() -> None:
         _cluster(count())
 
 
-def run(rg, year: int, draws: int, seed: int, extra: float, progress, use: bool) -> tuple[pd.DataFrame, bool]:
-    """Every county (:func:`sim.counties.batch.run`) on the warm workers if ``use`` and they are
-    up, else in this process; also if they fail part-way (a worker lost, the cluster gone), which
-    is logged and starts them anew on the next call. The same numbers either way. Returns the
-    table and whether the workers ran it."""
-    got = client() if use else None
+def run(rg, year: int, draws: int, seed: int, extra: float, progress) -> tuple[pd.DataFrame, bool]:
+    """Every county (:func:`sim.counties.batch.run`) on the warm workers if they are up, else in
+    this process; also if they fail part-way (a worker lost, the cluster gone), which is logged
+    and starts them anew on the next call. The same numbers either way. Returns the table and
+    whether the workers ran it."""
+    got = client()
     if got is not None:
         try:
             return batch.run(rg, year, draws, seed, extra, batch.Execution(workers=0, client=got, progress=progress)), True
