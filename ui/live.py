@@ -131,7 +131,7 @@ def headline(sc, year: int, total_key: str, program_keys: list[str], projector: 
             "rubric": bool(sc.rubric_id), "year_index": data_year(sc, year) - sc.base_year,
             "rows": np.asarray(sc.spend_matrix()).tolist(), "text": texts(sc, year), "lines": list(LINES),
             "keys": {"total": total_key, "programs": program_keys}, "projector": projector,
-            "signal_drawn": wait, "controls": not wait}  # controls: this run draws the budget sliders
+            "signal_drawn": wait}
     if not wait:
         sent.add(pack_id)
     _component(key="live_headline", data=data, on_need_pack_change=_resend, height="content")  # "drawn" only reruns

@@ -679,17 +679,16 @@ function sliderInputs(data) { // the page's budget sliders (Streamlit adds st-ke
 }
 
 // The page's first run in a session draws this headline alone (no controls, no charts); the headline
-// asks for the rest once it is on screen and the run is over in the browser too: the script no
-// longer running (Streamlit's root says so) and, if the run drew budget sliders (data.controls),
-// every one of them drawn. A request before that would carry no value for the sliders not yet
-// drawn, and the server would take them as 0.
+// asks for the rest once it is on screen and the run is over in the browser too (Streamlit's root
+// no longer says "running"). That run draws no budget slider, so its request carries none: the
+// next run creates them from the document (a request carrying sliders not yet drawn in the browser
+// would carry no value for them, and the server took them as 0, when the first run drew them).
 // Checked every 50 ms after the frame that draws the headline (or after a second: a hidden tab
 // draws no frames), for at most a minute; any later run of the page draws the charts anyway.
-function askForCharts(data, ask) {
+function askForCharts(ask) {
   const ready = () => {
     const app = document.querySelector("[data-testid='stApp']");
-    const s = sliderInputs(data);
-    return (!app || app.dataset.testScriptState !== "running") && (!data.controls || (s.total && s.programs.every(Boolean)));
+    return !app || app.dataset.testScriptState !== "running";
   };
   let asked = false, started = false;
   const t0 = performance.now();
@@ -706,7 +705,7 @@ const SAME = ["median", "median_delta", "pa", "pa_delta", "budget", "band", "tie
 
 export default function ({ data, parentElement, setTriggerValue }) {
   if (!data) return;
-  if (data.signal_drawn) askForCharts(data, () => setTriggerValue("drawn", data.pack_id));
+  if (data.signal_drawn) askForCharts(() => setTriggerValue("drawn", data.pack_id));
   const h = build(parentElement, data);
   render(data.truth, data, h, false);
   h.off.hidden = !(PACKS.get(data.pack_id) || {}).broken;
