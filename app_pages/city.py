@@ -279,19 +279,16 @@ def batch_section() -> None:
     if st.button(t("batch_run"), key="batch_run", icon=":material/rocket_launch:"):
         bar = st.progress(0.0, text=t("batch_running", done=0, total=len(rg)))
         t0 = time.perf_counter()
-        progress = lambda d, n: bar.progress(d / n, text=t("batch_running", done=d, total=n))  # noqa: E731
+        here = batch.Execution(workers=0, progress=lambda d, n: bar.progress(
+            d / n, text=t("batch_running", done=d, total=n)))
+        args = (rg, goal.year, int(b_draws), SEED, float(b_extra), here)
         try:
-            if b_workers:
-                table, on_workers = workers.run(rg, goal.year, int(b_draws), SEED, float(b_extra), progress)
-            else:
-                run_here = batch.Execution(workers=0, progress=progress)
-                table, on_workers = batch.run(rg, goal.year, int(b_draws), SEED, float(b_extra), run_here), False
+            table, on_workers = workers.run(*args) if b_workers else (batch.run(*args), False)
         except InputError as exc:
             st.error(say(exc))
-        else:
-            ran = t("batch_dask", n=b_workers) if on_workers else t("batch_serial")
-            st.session_state["batch_result"] = (key, goal.year, table, time.perf_counter() - t0, ran,
-                                                bool(b_workers) and not on_workers)
+        else:  # the engine as a number, worded when shown (in the language of that run)
+            st.session_state["batch_result"] = (key, goal.year, table, time.perf_counter() - t0,
+                                                b_workers if on_workers else 0, bool(b_workers) and not on_workers)
         bar.empty()
     saved = st.session_state.get("batch_result")
     if saved and saved[0] == key:
@@ -306,7 +303,8 @@ def batch_section() -> None:
         st.table(shown.set_index(t("city_county")))
         if saved[5]:
             st.caption(t("batch_fell_back"))
-        st.caption(t("batch_caption", seconds=f"{saved[3]:.1f}", engine=saved[4], year=saved[1]))
+        engine = t("batch_dask", n=saved[4]) if saved[4] else t("batch_serial")
+        st.caption(t("batch_caption", seconds=f"{saved[3]:.1f}", engine=engine, year=saved[1]))
 
 
 if not projector:

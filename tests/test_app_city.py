@@ -96,6 +96,9 @@ def test_every_county_batch_runs_with_its_progress_bar():
     assert not at.exception
     table = at.table[-1].value
     assert len(table) == 8 and "最稳妥分配下 A 类概率" in table.columns
+    at.session_state["lang"] = "en"  # the caption is worded when shown: in the page's language now
+    at.run()
+    assert any(c.value.startswith("The 2025 round. One after another:") for c in at.caption)
 
 
 def test_when_the_server_s_workers_do_not_start_the_batch_runs_here_and_says_so(monkeypatch):

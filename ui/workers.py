@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -51,22 +52,22 @@ def start() -> None:
         _cluster(count())
 
 
-def run(rg, year: int, draws: int, seed: int, extra: float, progress) -> tuple[pd.DataFrame, bool]:
-    """Every county (:func:`sim.counties.batch.run`) on the warm workers if they are up, else in
-    this process; also if they fail part-way (a worker lost, the cluster gone), which is logged
-    and starts them anew on the next call. The same numbers either way. Returns the table and
-    whether the workers ran it."""
+def run(rg, year: int, draws: int, seed: int, extra: float, here: batch.Execution) -> tuple[pd.DataFrame, bool]:
+    """Every county (:func:`sim.counties.batch.run`) on the warm workers if they are up, else as
+    ``here`` says (this process); also if they fail part-way (a worker lost, the cluster gone),
+    which is logged and starts them anew on the next call. The same numbers either way. Returns
+    the table and whether the workers ran it."""
     got = client()
     if got is not None:
         try:
-            return batch.run(rg, year, draws, seed, extra, batch.Execution(workers=0, client=got, progress=progress)), True
+            return batch.run(rg, year, draws, seed, extra, replace(here, client=got)), True
         except InputError:
             raise
         except Exception as exc:  # noqa: BLE001 - the batch runs here instead; the reason goes to the log
             _LOG.warning("the City page's workers failed (%s: %s): the batch runs in the server's process",
                          type(exc).__name__, exc)
             _forget()
-    return batch.run(rg, year, draws, seed, extra, batch.Execution(workers=0, progress=progress)), False
+    return batch.run(rg, year, draws, seed, extra, here), False
 
 
 def _forget() -> None:
