@@ -75,31 +75,38 @@ def main() -> None:
           f"Dask 2 workers {td / n * 1800 / 60:.1f} min (chunks of at most {batch.MAX_CHUNK} counties, so memory stays "
           f"that of one chunk per worker)")
 
-    hengshui_goal = regions.goal_of("hengshui")
-    times = []
-    for _ in range(args.repeats):  # this host's speed drifts by a third within minutes: the spread, not one run
-        t = time.perf_counter()
-        page = batch.run(hengshui, hengshui_goal.year, 1000, 0, 200.0, batch.Execution(workers=0))
-        times.append(time.perf_counter() - t)
+    page, times = _page_batch(hengshui, args.repeats, batch.Execution(workers=0))
     print(f"Hengshui's {len(page)} counties as the City page's every-county batch (1,000 draws, 200万), serially: "
-          f"median {statistics.median(times):.1f} s of {len(times)} runs ({min(times):.1f}-{max(times):.1f} s)")
+          f"{_spread(times)}")
     warm = batch.WarmCluster(2)  # the page's default: the server's warm workers (ui.workers)
     t = time.perf_counter()
     client = warm.client(120)
     up = time.perf_counter() - t
-    on_warm = []
     try:
-        for _ in range(args.repeats):
-            t = time.perf_counter()
-            out = batch.run(hengshui, hengshui_goal.year, 1000, 0, 200.0, batch.Execution(workers=0, client=client))
-            on_warm.append(time.perf_counter() - t)
+        if client is None:
+            raise SystemExit(f"the warm workers did not start: {warm.error}")
+        out, on_warm = _page_batch(hengshui, args.repeats, batch.Execution(workers=0, client=client))
     finally:
         warm.close()
     pd.testing.assert_frame_equal(page.drop(columns="seconds"), out.drop(columns="seconds"))
     print(f"  on the page's 2 warm Dask workers (up and warmed in {up:.1f} s, in the background): "
-          f"median {statistics.median(on_warm):.1f} s of {len(on_warm)} runs ({min(on_warm):.1f}-{max(on_warm):.1f} s); "
-          f"results identical")
+          f"{_spread(on_warm)}; results identical")
 
+
+def _page_batch(hengshui, repeats: int, execution) -> tuple[pd.DataFrame, list[float]]:
+    """The City page's every-county batch of Hengshui (1,000 draws, 200万) ``repeats`` times:
+    the last table and each run's seconds (this host's speed drifts by a third within minutes:
+    the spread, not one run)."""
+    year, times = regions.goal_of("hengshui").year, []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        table = batch.run(hengshui, year, 1000, 0, 200.0, execution)
+        times.append(time.perf_counter() - t)
+    return table, times
+
+
+def _spread(times: list[float]) -> str:
+    return f"median {statistics.median(times):.1f} s of {len(times)} runs ({min(times):.1f}-{max(times):.1f} s)"
 
 if __name__ == "__main__":
     main()
