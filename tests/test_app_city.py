@@ -2,6 +2,7 @@
 "apply"; the page without boundary files."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 
@@ -111,13 +112,17 @@ def test_when_the_server_s_workers_do_not_start_the_batch_runs_here_and_says_so(
     started = []
 
     class Refused:
-        error = "OSError: no free port"
+        error, closed = "OSError: no free port", False
 
-        def __init__(self, n):
+        def __init__(self, n, idle):
             started.append(n)
 
-        def client(self, wait):
-            return None
+        @contextlib.contextmanager
+        def lease(self, wait):
+            yield None
+
+        def close(self):
+            pass
 
     workers._cluster.clear()
     monkeypatch.setenv("SIM_PAGE_WORKERS", "2")
@@ -146,13 +151,14 @@ def test_workers_that_fail_part_way_leave_the_batch_to_the_server_s_process(monk
     closed = []
 
     class Broken:
-        error = None
+        error, closed = None, False
 
-        def __init__(self, n):
+        def __init__(self, n, idle):
             pass
 
-        def client(self, wait):
-            return object()  # a client whose batch fails
+        @contextlib.contextmanager
+        def lease(self, wait):
+            yield object()  # a client whose batch fails
 
         def close(self):
             closed.append(True)

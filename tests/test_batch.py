@@ -2,6 +2,7 @@
 (sim.counties.regions.from_table)."""
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -73,6 +74,77 @@ def test_a_warm_cluster_that_cannot_start_says_why_and_gives_no_client(monkeypat
     monkeypatch.setattr(batch, "private_cluster", refused)
     warm = batch.WarmCluster(2)
     assert warm.client(10) is None and warm.error == "OSError: no free port"
+
+
+class _Fake:
+    """A stand-in for a Dask cluster and its client: records that it was closed."""
+
+    def __init__(self, *args, **kwargs):
+        self.shut = False
+
+    def run(self, fn):
+        pass
+
+    def close(self):
+        self.shut = True
+
+
+def test_an_idle_warm_cluster_closes_itself_but_never_under_a_batch(monkeypatch):
+    """WarmCluster(idle=...): a batch holding a lease keeps the cluster however long it runs; once
+    no batch has used it for ``idle`` seconds it closes (client and cluster) and lends nothing more."""
+    import distributed
+
+    made = []
+    monkeypatch.setattr(batch, "private_cluster", lambda n: (made.append(_Fake()) or made[-1], None))
+    monkeypatch.setattr(distributed, "Client", lambda cluster, security: made.append(_Fake()) or made[-1])
+    warm = batch.WarmCluster(2, idle=0.2)
+    with warm.lease(5) as client:
+        assert client is made[1]
+        time.sleep(0.6)  # a batch three times longer than the idle span
+        assert not warm.closed and not any(f.shut for f in made)
+    time.sleep(0.1)
+    assert not warm.closed  # idle for less than 0.2 s since the batch ended
+    deadline = time.monotonic() + 5
+    while not warm.closed and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert warm.closed and all(f.shut for f in made)
+    with warm.lease(0) as client:
+        assert client is None
+    assert warm.client(0) is None
+
+
+def test_a_closed_warm_cluster_is_started_anew_by_the_page(monkeypatch):
+    """ui.workers: the page's next use after an idle close starts another cluster."""
+    from ui import workers
+
+    class Closing:
+        def __init__(self, n, idle):
+            self.closed, self.idle = False, idle
+            made.append(self)
+
+    made = []
+    monkeypatch.setenv("SIM_PAGE_WORKERS", "2")
+    monkeypatch.setenv("SIM_PAGE_WORKERS_IDLE", "60")
+    monkeypatch.setattr(workers, "WarmCluster", Closing)
+    workers._cluster.clear()
+    try:
+        workers.start()
+        workers.start()
+        assert len(made) == 1 and made[0].idle == 60.0
+        made[0].closed = True
+        workers.start()
+        assert len(made) == 2 and not made[1].closed
+    finally:
+        workers._cluster.clear()
+
+
+@pytest.mark.parametrize("text, idle", [("", 900.0), ("0", None), ("120", 120.0), ("nan", 900.0), ("十分钟", 900.0)])
+def test_the_page_s_idle_span_comes_from_its_setting(monkeypatch, caplog, text, idle):
+    from ui import workers
+
+    monkeypatch.setenv("SIM_PAGE_WORKERS_IDLE", text)
+    assert workers.idle() == idle
+    assert ("not a number of seconds" in caplog.text) == (text in ("nan", "十分钟"))
 
 
 @pytest.mark.parametrize("text, kept", [("0", 0), ("3", 3), (" 2 ", 2), ("-1", 0), ("两个", 0), ("2.5", 0)])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -184,14 +185,20 @@ class WarmCluster:
     """A private local Dask cluster (:func:`private_cluster`) started in the background and kept
     for many batches: the app's server keeps one for the City page's every-county batch, so that
     a click waits neither for the worker processes to start (~1.6 s) nor for them to import the
-    model. :meth:`client` waits for it at most ``wait`` seconds and gives None if it is not up
-    (the caller then runs the batch serially: the same numbers); ``error`` says why it failed."""
+    model. :meth:`lease` lends its client for one batch, waiting for it at most ``wait`` seconds,
+    and gives None if it is not up (the caller then runs the batch serially: the same numbers);
+    ``error`` says why it failed. ``idle`` (seconds, None: never): once no batch has used it for
+    that long it closes itself and gives its workers' memory back (``closed``); a batch holding a
+    lease is never cut short."""
 
-    def __init__(self, workers: int):
-        self.workers = workers
+    def __init__(self, workers: int, idle: float | None = None):
+        self.workers, self.idle = workers, idle
         self.error: str | None = None
+        self.closed = False
         self._cluster = self._client = None
-        self._ready = threading.Event()
+        self._ready, self._stop = threading.Event(), threading.Event()
+        self._lock = threading.Lock()
+        self._busy, self._used = 0, time.monotonic()
         threading.Thread(target=self._start, name="sim-warm-cluster", daemon=True).start()
 
     def _start(self) -> None:
@@ -205,19 +212,56 @@ class WarmCluster:
         except Exception as exc:  # noqa: BLE001 - the batch falls back to this process; the reason is kept
             self.error = f"{type(exc).__name__}: {exc}"
         finally:
+            self._used = time.monotonic()
             self._ready.set()
+        if self._client is not None and self.idle is not None:
+            self._watch()
+
+    def _watch(self) -> None:
+        """Close the cluster once it has been idle for ``idle`` seconds (checked a few times in that span)."""
+        while not self._stop.wait(min(max(self.idle / 4, 0.05), 30.0)):
+            with self._lock:
+                if self.closed or self._busy or time.monotonic() - self._used < self.idle:
+                    continue
+                self.closed = True
+            self._shut()
+            return
+
+    @contextmanager
+    def lease(self, wait: float = 30.0):
+        """The cluster's client for one batch (None if it is not up within ``wait`` seconds, failed
+        or was closed): while it is lent the cluster is not closed for idleness."""
+        self._ready.wait(wait)
+        with self._lock:
+            got = None if self.closed else self._client
+            self._busy += got is not None
+        try:
+            yield got
+        finally:
+            if got is not None:
+                with self._lock:
+                    self._busy -= 1
+                    self._used = time.monotonic()
 
     def client(self, wait: float = 30.0):
-        """The cluster's client once it is up (None if it is not within ``wait`` seconds or failed)."""
+        """The cluster's client once it is up (None if it is not within ``wait`` seconds, failed or
+        was closed); not lent (see :meth:`lease`)."""
         self._ready.wait(wait)
-        return self._client
+        return None if self.closed else self._client
 
     def close(self) -> None:
         self._ready.wait()
-        if self._client is not None:
-            self._client.close()
-            self._cluster.close()
-            self._cluster = self._client = None
+        with self._lock:
+            self.closed = True
+        self._stop.set()
+        self._shut()
+
+    def _shut(self) -> None:
+        with self._lock:
+            client, cluster, self._client, self._cluster = self._client, self._cluster, None, None
+        if client is not None:
+            client.close()
+            cluster.close()
 
 
 WARM_DRAWS = 50  # draws of the one-county batch each warm worker runs once (the model's tables read, its code paths taken)
