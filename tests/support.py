@@ -30,6 +30,29 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 CHROMIUM_MISSING = f"{CHROMIUM} is missing: run `bash test.sh`, which installs Debian's chromium-headless-shell"
 
 
+# A page has settled when its script is not running, no element waits for its code (Streamlit's
+# skeletons) and nothing in the document has changed for ``quiet`` ms (a chart drawn, a widget's
+# code arrived). WATCH starts the clock (and, once a document, the observer that restarts it).
+WATCH = """() => {
+  window.__simQuiet = performance.now();
+  if (!window.__simWatching) {
+    window.__simWatching = new MutationObserver(() => { window.__simQuiet = performance.now(); });
+    window.__simWatching.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+  }
+}"""
+SETTLED = """([idle, quiet]) => !!document.querySelector(idle)
+  && !document.querySelector("[data-testid='stSkeleton'], [data-testid='stSkeletonElement']")
+  && performance.now() - window.__simQuiet > quiet"""
+
+
+def settle(page, after: int = 300, quiet: int = 400) -> None:
+    """Wait ``after`` ms (the action's run under way), then until the page has settled: its
+    script done, every element drawn, nothing in it changed for ``quiet`` ms."""
+    page.wait_for_timeout(after)
+    page.evaluate(WATCH)
+    page.wait_for_function(SETTLED, arg=[IDLE, quiet], polling=100, timeout=120_000)
+
+
 def grab_thumb(page, slider) -> tuple[float, float]:
     """Press the mouse on the thumb of ``slider`` (a Playwright locator of its range input),
     scrolled into view, and keep it down; the thumb's centre (x, y) in CSS pixels, from where a

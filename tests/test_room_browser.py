@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from tests.support import CHROMIUM, CHROMIUM_ARGS, IDLE
+from tests.support import CHROMIUM, CHROMIUM_ARGS, settle
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -117,14 +117,9 @@ def _open(browser, url: str, width: int, height: int, phone: bool = False):
 
 
 def _settle(pg) -> None:
-    """The run finished and every element drawn (a widget's code arrives after its place holder)."""
-    pg.wait_for_timeout(600)
-    pg.locator(IDLE).wait_for(timeout=120_000)
-    for _ in range(60):
-        if pg.locator("[data-testid='stSkeleton'], [data-testid='stSkeletonElement']").count() == 0:
-            break
-        pg.wait_for_timeout(250)
-    pg.wait_for_timeout(800)
+    """The run finished and every element drawn (tests.support.settle: a widget's code arrives
+    after its place holder, a chart after its frame)."""
+    settle(pg)
 
 
 def _shot(pg, name: str, tall: bool = False) -> None:
