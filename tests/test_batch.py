@@ -2,6 +2,7 @@
 (sim.counties.regions.from_table)."""
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import replace
 
@@ -114,13 +115,22 @@ def test_an_idle_warm_cluster_closes_itself_but_never_under_a_batch(monkeypatch)
 
 
 def test_a_closed_warm_cluster_is_started_anew_by_the_page(monkeypatch):
-    """ui.workers: the page's next use after an idle close starts another cluster."""
+    """ui.workers: the page's next use after an idle close starts another cluster, also when the
+    close comes between finding the cluster and borrowing its client."""
     from ui import workers
 
     class Closing:
+        error = None
+
         def __init__(self, n, idle):
             self.closed, self.idle = False, idle
             made.append(self)
+
+        @contextlib.contextmanager
+        def lease(self, wait):
+            if len(made) == 2:  # the first cluster closes for idleness just as a batch asks for it
+                self.closed = True
+            yield None if self.closed else f"client {len(made)}"
 
     made = []
     monkeypatch.setenv("SIM_PAGE_WORKERS", "2")
@@ -134,6 +144,8 @@ def test_a_closed_warm_cluster_is_started_anew_by_the_page(monkeypatch):
         made[0].closed = True
         workers.start()
         assert len(made) == 2 and not made[1].closed
+        with workers._lease() as got:  # the second closes under the lease's hand: a third serves the batch
+            assert got == "client 3" and len(made) == 3
     finally:
         workers._cluster.clear()
 

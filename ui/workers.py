@@ -119,13 +119,15 @@ def _lease():
     if not count():
         yield None
         return
-    cluster = _kept()
-    if cluster.closed:  # closed for idleness since (a pause of exactly IDLE seconds): start anew
+    for attempt in range(2):  # a cluster may close for idleness between _kept() and its lease: then once more
         cluster = _kept()
-    with cluster.lease(WAIT) as got:
-        if got is None:
-            _LOG.warning("the City page's workers are not up (%s): the batch runs in the server's process",
-                         cluster.error or f"not started within {WAIT:.0f} s")
-        yield got
+        with cluster.lease(WAIT) as got:
+            if got is None and cluster.closed and not cluster.error and not attempt:
+                continue
+            if got is None:
+                _LOG.warning("the City page's workers are not up (%s): the batch runs in the server's process",
+                             cluster.error or f"not started within {WAIT:.0f} s")
+            yield got
+        break
     if got is None and cluster.error:
         _forget()  # the next batch tries again
