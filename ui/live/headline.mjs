@@ -702,6 +702,21 @@ function askForCharts(ask) {
 }
 
 const SAME = ["median", "median_delta", "pa", "pa_delta", "budget", "band", "tier_line", "odds"];
+const KEPT = 8; // evaluations a pack keeps (the last moves')
+
+// evaluate() of a pack's model at spending x, or the same spending's earlier result: a released
+// slider's run brings the spending its last movement was computed for, and the check of that
+// run's headline (below) then costs nothing (it was ~26 ms of the browser's work in a release).
+function evaluated(entry, x) {
+  const key = x.join(",");
+  let r = entry.results.get(key);
+  if (r === undefined) {
+    r = evaluate(entry.model, x);
+    if (entry.results.size >= KEPT) entry.results.delete(entry.results.keys().next().value);
+  } else entry.results.delete(key); // to the end: the most recent last
+  entry.results.set(key, r);
+  return r;
+}
 
 export default function ({ data, parentElement, setTriggerValue }) {
   if (!data) return;
@@ -710,7 +725,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
   render(data.truth, data, h, false);
   h.off.hidden = !(PACKS.get(data.pack_id) || {}).broken;
   const unwatch = watchSight(h);
-  if (data.pack && !PACKS.has(data.pack_id)) PACKS.set(data.pack_id, { raw: data.pack, model: null, checked: new Set() });
+  if (data.pack && !PACKS.has(data.pack_id)) PACKS.set(data.pack_id, { raw: data.pack, model: null, checked: new Set(), results: new Map() });
   const entry = PACKS.get(data.pack_id);
   const stop = () => { unwatch(); h.bar.remove(); };
   if (!entry && data.signal_drawn) return stop; // a page's first run: the pack comes with the charts' run
@@ -721,7 +736,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
   const numbers = (m, x) => {
     let budget = 0;
     for (let p = 0; p < m.P; p++) budget += x[p * m.Y];
-    return headlineText(evaluate(m, x), data, budget);
+    return headlineText(evaluated(entry, x), data, budget);
   };
   // Before the first move (when the browser is idle): decode the pack and recompute this run's own
   // headline; live numbers are shown only if every word of it equals Python's.
