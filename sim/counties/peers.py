@@ -62,10 +62,13 @@ def _province_totals(profile: str) -> tuple[np.ndarray, tuple[int, ...]] | None:
     return d.total, d.years
 
 
+@functools.lru_cache(maxsize=256)
 def reference_class(score: float, data_year: int, target_year: int, width: float = WIDTH) -> Peers | None:
     """The peers of a county scoring ``score`` in statistics year ``data_year``, followed to
     statistics year ``target_year`` (see the module doc); None when the years lie outside the
-    synthetic province's projection or no synthetic county stood there."""
+    synthetic province's projection or no synthetic county stood there. Kept for the last 256
+    questions (a frozen answer): the scenario page asks it again on every release of a slider
+    with the same base-year score (~9 ms of the server's run each time, measured)."""
     got = province_totals()
     if got is None:
         return None
