@@ -733,7 +733,8 @@ export default function ({ data, parentElement, setTriggerValue }) {
   const rows = data.rows, first = rows.map((r) => r[0]);
   let firstTotal = 0;
   for (const v of first) firstTotal += v;
-  const numbers = (m, x) => {
+  const numbers = (x) => { // the headline's words at spending x (programs x years)
+    const m = entry.model;
     let budget = 0;
     for (let p = 0; p < m.P; p++) budget += x[p * m.Y];
     return headlineText(evaluated(entry, x), data, budget);
@@ -744,7 +745,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
     if (!entry.model) entry.model = decode(entry.raw);
     const key = JSON.stringify([data.rows, data.year_index, data.truth]);
     if (entry.checked.has(key)) return true;
-    const mine = numbers(entry.model, spendMatrix(entry.model, rows, {}));
+    const mine = numbers(spendMatrix(entry.model, rows, {}));
     const bad = SAME.filter((k) => data.truth[k] !== undefined && mine[k] !== data.truth[k]);
     if (bad.length) { entry.broken = true; console.warn("live headline differs from Python's; shown on release only", bad); }
     else entry.checked.add(key);
@@ -762,7 +763,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
     if (!byTotal && !progs.some((v, p) => Math.abs(v - first[p]) >= 0.5)) { render(data.truth, data, h, false); return; }
     if (entry.broken || !check()) return;
     const t0 = performance.now(), m = entry.model;
-    render(numbers(m, spendMatrix(m, rows, byTotal ? { total } : { programs: progs })), data, h, true);
+    render(numbers(spendMatrix(m, rows, byTotal ? { total } : { programs: progs })), data, h, true);
     h.root.dataset.ms = (performance.now() - t0).toFixed(1);
   };
   const keys = new Set([data.keys.total, ...data.keys.programs]);
