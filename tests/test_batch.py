@@ -150,6 +150,24 @@ def test_a_closed_warm_cluster_is_started_anew_by_the_page(monkeypatch):
         workers._cluster.clear()
 
 
+def test_a_warm_cluster_that_fails_to_warm_closes_what_it_started(monkeypatch):
+    """WarmCluster: a cluster that starts but whose warm-up fails gives no client, says why, and
+    closes its client and cluster (their worker processes would otherwise stay for the server's life)."""
+    import distributed
+
+    made = []
+
+    class Cold(_Fake):
+        def run(self, fn):
+            raise RuntimeError("import failed")
+
+    monkeypatch.setattr(batch, "private_cluster", lambda n: (made.append(_Fake()) or made[-1], None))
+    monkeypatch.setattr(distributed, "Client", lambda cluster, security: made.append(Cold()) or made[-1])
+    warm = batch.WarmCluster(2)
+    assert warm.client(5) is None and warm.error == "RuntimeError: import failed"
+    assert len(made) == 2 and all(f.shut for f in made)
+
+
 @pytest.mark.parametrize("text, idle", [("", 900.0), ("0", None), ("120", 120.0), ("nan", 900.0), ("十分钟", 900.0)])
 def test_the_page_s_idle_span_comes_from_its_setting(monkeypatch, caplog, text, idle):
     from ui import workers

@@ -202,6 +202,7 @@ class WarmCluster:
         threading.Thread(target=self._start, name="sim-warm-cluster", daemon=True).start()
 
     def _start(self) -> None:
+        cluster = client = None
         try:
             from distributed import Client
 
@@ -211,6 +212,9 @@ class WarmCluster:
             self._cluster, self._client = cluster, client
         except Exception as exc:  # noqa: BLE001 - the batch falls back to this process; the reason is kept
             self.error = f"{type(exc).__name__}: {exc}"
+            for started in (client, cluster):  # a cluster up but failing to warm would keep its processes
+                if started is not None:
+                    started.close()
         finally:
             self._used = time.monotonic()
             self._ready.set()
