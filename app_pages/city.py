@@ -290,13 +290,14 @@ def batch_section(rg: regions.Regions, goal: regions.Goal, key: str) -> None:
             table, on_workers = workers.run(*args) if b_workers else (batch.run(*args), False)
         except InputError as exc:
             st.error(say(exc))
-        else:  # the engine as a number, worded when shown (in the language of that run)
-            st.session_state["batch_result"] = (key, goal.year, table, time.perf_counter() - t0,
-                                                b_workers if on_workers else 0, bool(b_workers) and not on_workers)
+        else:  # the engine as a number, worded when shown (in the page's language then)
+            st.session_state["batch_result"] = {
+                "key": key, "year": goal.year, "table": table, "seconds": time.perf_counter() - t0,
+                "engine": b_workers if on_workers else 0, "fell_back": bool(b_workers) and not on_workers}
         bar.empty()
     saved = st.session_state.get("batch_result")
-    if saved and saved[0] == key:
-        table = saved[2]
+    if saved and saved["key"] == key:
+        table = saved["table"]
         names = dict(zip(rg.names, county_names(rg, lang())))
         shown = pd.DataFrame({
             t("city_county"): table["county"].map(names),
@@ -305,10 +306,10 @@ def batch_section(rg: regions.Regions, goal: regions.Goal, key: str) -> None:
             t("city_p_a_sq"): [fmt_prob(v) for v in table["P_A"]],
             t("batch_p_a_opt"): [fmt_prob(v) for v in table["optimized_P_A"]]})
         st.table(shown.set_index(t("city_county")))
-        if saved[5]:
+        if saved["fell_back"]:
             st.caption(t("batch_fell_back"))
-        engine = t("batch_dask", n=saved[4]) if saved[4] else t("batch_serial")
-        st.caption(t("batch_caption", seconds=f"{saved[3]:.1f}", engine=engine, year=saved[1]))
+        engine = t("batch_dask", n=saved["engine"]) if saved["engine"] else t("batch_serial")
+        st.caption(t("batch_caption", seconds=f"{saved['seconds']:.1f}", engine=engine, year=saved["year"]))
 
 
 if not projector:
