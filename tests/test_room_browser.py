@@ -112,14 +112,8 @@ def _open(browser, url: str, width: int, height: int, phone: bool = False):
     pg.set_viewport_size({"width": width, "height": height})
     pg.set_default_timeout(120_000)
     pg.goto(url)
-    _settle(pg)
-    return pg
-
-
-def _settle(pg) -> None:
-    """The run finished and every element drawn (tests.support.settle: a widget's code arrives
-    after its place holder, a chart after its frame)."""
     settle(pg)
+    return pg
 
 
 def _shot(pg, name: str, tall: bool = False) -> None:
@@ -161,7 +155,7 @@ def test_every_page_in_both_languages(server, browser, lang):
     for path in PAGES:
         if path:
             pg.locator(f"[data-testid='stSidebarNav'] a[href$='/{path}']").first.click()
-            _settle(pg)
+            settle(pg)
         assert urlparse(pg.url).path == f"/{path}", pg.url
         assert f"lang={lang}" in pg.url and "tour=0" in pg.url, pg.url
         name = f"{path or 'scenario'}_{lang}"
@@ -226,7 +220,7 @@ def test_the_presenter_s_view_hides_the_sidebar(server, browser):
     assert pg.locator("[data-testid='stExpandSidebarButton']").count() == 0 or \
         not pg.locator("[data-testid='stExpandSidebarButton']").is_visible()
     pg.get_by_role("button", name="显示侧栏").click()
-    _settle(pg)
+    settle(pg)
     assert "present=1" not in pg.url and pg.locator("[data-testid='stSidebar']").is_visible()
     pg.close()
 
@@ -250,7 +244,7 @@ def test_the_phone(server, browser, path):
         slider = _box(pg, "[data-testid='stSlider']")
         assert headline["y"] < guide.bounding_box()["y"] < chart["y"] < slider["y"]
         pg.get_by_role("button", name="知道了").click()
-        _settle(pg)
+        settle(pg)
         assert "tour=0" in pg.url and pg.get_by_text("用手指按住圆点").count() == 0
         over = pg.evaluate(OVERFLOW)
         assert over["scroll"] <= over["width"] and not over["bad"], over
@@ -264,7 +258,7 @@ def test_a_short_link_from_the_compare_page_opens_on_a_phone(server, browser):
                json.dumps({"preset": "demo", "spend": {"talent": 700.0}}), 1440, 1000)
     pg.get_by_role("textbox", name="情景名称").fill("人才加码")
     pg.get_by_role("button", name="保存", exact=True).click()
-    _settle(pg)
+    settle(pg)
     code = pg.locator(".st-key-cmp_share [data-testid='stCode']").first
     code.wait_for()
     url = code.inner_text().strip()
