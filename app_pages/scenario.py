@@ -8,13 +8,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from report import charts, labels
 from report.briefing import scenario_briefing
 from report.slides import scenario_slides
-
-from report import charts
-from report import labels
-from sim.model.catalog import text_in
-from sim.model.catalog import load_catalog
+from sim.model.catalog import load_catalog, text_in
 from sim.model.rubric import load_rubric
 from sim.model.scenario import PACE_MODES, whole_split
 from ui import common, live, state, tour
@@ -351,10 +348,13 @@ def key_indicators(sc, proj) -> None:
 
 
 def next_money(sc) -> None:
-    """What 100万 more a year buys in each program, split into the points the rubric pays for the
-    spending itself and those the program causes, with what it causes and any money a post-award
-    rule cannot pay: middle values and the range eight outcomes in ten fall in."""
-    st.subheader(t("next_points_heading", year=year))
+    """What 100万 more a year buys in each program: the points the rubric pays for the spending
+    itself and those the program causes, what it causes, money a post-award rule cannot pay (middle
+    values, the range eight outcomes in ten fall in). Only while its expander is open (a click keeps
+    it open for the session): ~0.1 s of each release at a new spending (demo: 416 against 312 ms)."""
+    box = st.expander(t("next_points_heading", year=year), key="next_open", on_change="rerun")
+    if not box.open:
+        return
     gains, units = next_points(state.text(), year)
     unit = t("points_per_100") if sc.rubric_id else t("pp_per_100")
     table = pd.DataFrame({t("program"): gains["program"].map(prog_name),
@@ -366,8 +366,8 @@ def next_money(sc) -> None:
                                    zip(gains["caused_P50"], gains["caused_P10"], gains["caused_P90"])]
         table[t("next_units")] = [labels.caused_units(units[units["program"] == p], lang()) for p in gains["program"]]
         table[t("next_unspent")] = [fmt_money(v) if v > 0.5 else "—" for v in gains["unspent"]]
-    st.table(table.set_index(t("program")))
-    st.caption(t("next_points_caption_split" if sc.rubric_id else "next_points_caption", n=BAND_DRAWS))
+    box.table(table.set_index(t("program")))
+    box.caption(t("next_points_caption_split" if sc.rubric_id else "next_points_caption", n=BAND_DRAWS))
 
 
 # ------------------------------------------------------------------ the page

@@ -14,6 +14,7 @@ import sim
 from sim.plan import optimize
 from sim.scenarios import overrides
 from sim.uncertainty import monte_carlo
+from ui import common
 from ui.common import BAND_DRAWS, BAND_SEED
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -159,6 +160,25 @@ def test_the_plan_table_is_sent_only_when_open_and_opens_itself_when_the_split_v
     assert len(_plan_tables(varies)) == 1 and varies.session_state["plan_open_1"] is True
     assert any(varies_caption in c.value for c in varies.caption)
     assert sim.load_preset("demo").planned_by_year() == []
+
+
+def test_what_100_wan_more_buys_is_computed_only_when_its_expander_is_open(monkeypatch):
+    """下一笔钱投向哪里 is closed on a page's first run and not computed (~0.1 s of each release at
+    a new spending); a reader's opening draws the table with ui.common.next_points's numbers, and
+    it stays open after a slider moves (the session remembers it)."""
+    calls = []
+    real = common.next_points
+    monkeypatch.setattr(common, "next_points", lambda *a, **k: calls.append(a) or real(*a, **k))
+    at = app("demo")
+    assert at.session_state["next_open"] is False and not at.table and not calls and not at.exception
+    at.session_state["next_open"] = True
+    at.run()
+    assert calls and not at.exception
+    gains, _ = real(at.session_state["scenario_doc"], 2025)
+    shown = at.table[0].value
+    assert list(shown.iloc[:, 0]) == [f"{m:.2f}" for m in gains["total_P50"]]
+    slider(at, "w_sp_demo_platform_awards").set_value(600.0).run()
+    assert at.session_state["next_open"] is True and len(at.table) == 1 and not at.exception
 
 
 def test_apply_shows_exactly_what_the_optimizer_stated():
