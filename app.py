@@ -14,7 +14,7 @@ import streamlit as st  # noqa: E402
 
 import sim  # noqa: E402
 from sim.allocator import tune  # noqa: E402
-from ui import cookie, state, tour  # noqa: E402
+from ui import board, cookie, state, tour  # noqa: E402
 from ui.i18n import LANGS, lang, say, t, tl  # noqa: E402
 
 tune()  # the server process's allocator, once (sim.allocator)
@@ -39,22 +39,16 @@ PROJECTOR_CSS = """.stMain{font-size:1.3rem} .stMain p, .stMain li, .stMain labe
 [data-testid='stMetricLabel'] p{font-size:1.4rem !important}
 [data-testid='stMetricDelta'] div{font-size:1.3rem}
 [data-testid='stMetricDelta'], [data-testid='stMetricDelta'] *{white-space:normal !important; overflow:visible !important}
-.st-key-headline_band p{font-size:clamp(1.6rem, 2.2vw, 2.6rem) !important; line-height:1.25}
-.st-key-headline_band .stMarkdownBadge{font-size:clamp(1.6rem, 2.2vw, 2.6rem) !important; padding:0.1em 0.4em;
-white-space:normal !important; overflow:visible !important; display:inline-block; max-width:100%}
 .stMain [data-testid='stSlider'] [role='group']{margin-top:1.4rem}
 .stMain [data-testid='stSliderThumbValue'] p{font-size:1.1rem !important; line-height:1.2}
 .stMain [data-testid='stSliderTickBarMin'], .stMain [data-testid='stSliderTickBarMax']{font-size:1rem}"""
 # the presenter's view: projector mode without the sidebar or the control that opens it
 PRESENT_CSS = """[data-testid='stSidebar'], [data-testid='stSidebarCollapseButton'],
 [data-testid='stExpandSidebarButton']{display:none !important}"""
-# a phone: the scenario page's outcomes (the right column) before its controls when the columns stack,
-# its headline two numbers to a row, and charts of a fixed width (a map, small multiples) shrunk to the
-# screen; a touch screen has no keyboard: the buttons' shortcut hints (Ctrl + Z) are not shown
+# a phone: metrics' large numbers smaller, and charts of a fixed width (a map, small multiples) shrunk
+# to the screen (the scenario page's board orders its own: ui/live/board.css); a touch screen has no
+# keyboard: the buttons' shortcut hints (Ctrl + Z) are not shown
 PHONE_CSS = """@media (max-width: 640px){
-.st-key-scenario_cols > * > [data-testid='stHorizontalBlock'] > [data-testid='stColumn']:last-child,
-.st-key-scenario_cols > [data-testid='stHorizontalBlock'] > [data-testid='stColumn']:last-child{order:-1}
-.st-key-headline_row [data-testid='stColumn']{flex:1 1 calc(50% - 1rem) !important; min-width:calc(50% - 1rem) !important}
 .stMain [data-testid='stMetricValue']{font-size:2.4rem}
 .stMain h1{font-size:2rem}
 .stMain [data-testid='stVegaLiteChart'], .stMain [data-testid='stVegaLiteChart'] > div{max-width:100% !important}
@@ -102,6 +96,7 @@ if "present" not in st.session_state:
 if "projector" not in st.session_state:
     st.session_state["projector"] = st.query_params.get("projector") == "1" or st.session_state["present"]
 state.init()
+board.apply_history()  # the scenario board's undo, redo or reset, before the widgets below are drawn
 cookie.remember(state.workspace())  # the browser keeps its workspace; links never carry it
 # the sidebar's widgets keep their values across pages; the picker always shows the scenario's preset
 st.session_state["lang"] = st.session_state["lang"]

@@ -125,7 +125,7 @@ def _open(browser, url: str, kind: str):
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     page.goto(url)
     page.locator(HEADLINE[kind]).first.wait_for(state="visible", timeout=120_000)
-    page.locator("[data-testid='stSlider']").first.wait_for(timeout=120_000)
+    page.get_by_role("slider").first.wait_for(timeout=120_000)  # Streamlit's or the board's (a range input)
     _idle(page)
     page.wait_for_timeout(1000)
     page.evaluate(PROBE, WATCHED[kind])

@@ -35,8 +35,43 @@ def plain(text: str) -> str:
 
 
 def slider(at: AppTest, name: str):
-    """The slider ``name`` of the page in its current generation (keys end in ``_<n>``)."""
-    return next(s for s in at.slider if s.key and s.key.rsplit("_", 1)[0] == name)
+    """The Streamlit slider ``name`` of a page (the other assumptions' sliders of the scenario page)."""
+    return next(s for s in at.slider if s.key == name)
+
+
+def board_data(at: AppTest) -> dict:
+    """What the scenario page sent its board (ui.board) in the last run: ``controls`` (the budget
+    sliders), ``history``, ``path``, ``groups``, ``indicators``, ``plan``, ``next``, ``peers``."""
+    node = next(n for n in _nodes(at._tree) if getattr(getattr(n, "proto", None), "component_name", "")
+                == "sim_board")
+    return json.loads(node.proto.json)
+
+
+def budget(at: AppTest) -> dict:
+    """The board's budget sliders as drawn: {"total": 万元, program id: 万元}."""
+    c = board_data(at)["controls"]
+    return {"total": c["total"]["value"], **{p["id"]: p["value"] for p in c["programs"]}}
+
+
+_SEQ = iter(range(1, 10**9))
+
+
+def board_event(at: AppTest, kind: str, value) -> AppTest:
+    """An event of the board as the browser sends it (ui.board: "move", "history", "open"), queued
+    the way its callback queues it; runs the page."""
+    from ui import board
+
+    at.session_state[board.PENDING] = [(kind, value)]
+    return at.run()
+
+
+def move(at: AppTest, total: float | None = None, **programs: float) -> AppTest:
+    """Release the board's budget sliders: the total at ``total``, or the programs named at the
+    amounts given (the others where they stand), as the browser sends it; runs the page."""
+    if total is not None:
+        return board_event(at, "move", {"seq": next(_SEQ), "total": float(total)})
+    c = board_data(at)["controls"]["programs"]
+    return board_event(at, "move", {"seq": next(_SEQ), "programs": [float(programs.get(p["id"], p["value"])) for p in c]})
 
 
 def _nodes(node):
@@ -48,7 +83,7 @@ def _nodes(node):
 def live_data(at: AppTest) -> dict:
     """What the scenario page sent its headline component (ui.live) in the last run: ``truth``,
     the strings the browser shows until a slider moves (Python's numbers), ``text`` its labels,
-    ``keys`` the budget sliders it watches, ``pack`` the model pack (first run of a session)."""
+    ``pack`` the model pack (first run of a session)."""
     node = next(n for n in _nodes(at._tree) if getattr(getattr(n, "proto", None), "component_name", "")
                 == "sim_live_headline")
     return json.loads(node.proto.json)

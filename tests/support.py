@@ -54,14 +54,18 @@ def settle(page, after: int = 300, quiet: int = 400) -> None:
 
 
 def grab_thumb(page, slider) -> tuple[float, float]:
-    """Press the mouse on the thumb of ``slider`` (a Playwright locator of its range input),
-    scrolled into view, and keep it down; the thumb's centre (x, y) in CSS pixels, from where a
-    drag moves the mouse."""
-    thumb = slider.locator("xpath=../..")
+    """Press the mouse on the thumb of ``slider`` (a Playwright locator of a slider: the board's
+    range input, or a Streamlit slider's thumb), scrolled into view, and keep it down; the thumb's
+    centre (x, y) in CSS pixels, from where a drag moves the mouse."""
+    native = slider.evaluate("(e) => e.tagName === 'INPUT' && e.type === 'range'")
+    thumb = slider if native else slider.locator("xpath=../..")
     thumb.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     box = thumb.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    if native:  # the thumb (16 px wide in Chromium) where the value puts it along the track
+        frac = slider.evaluate("(e) => (Number(e.value) - Number(e.min)) / ((Number(e.max) - Number(e.min)) || 1)")
+        x = box["x"] + 8 + (box["width"] - 16) * frac
     page.mouse.move(x, y)
     page.mouse.down()
     return x, y

@@ -6,15 +6,17 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
-from helpers import english_headers, headline, latin_sentences, open_app, page_texts, slider
+from helpers import (board_data, board_event, budget, english_headers, headline, latin_sentences, move, open_app,
+                     page_texts)
 from streamlit.testing.v1 import AppTest
 
 import sim
 from sim.plan import optimize
 from sim.scenarios import overrides
 from sim.uncertainty import monte_carlo
-from ui import common
+from ui import board, common
 from ui.common import BAND_DRAWS, BAND_SEED
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -84,7 +86,7 @@ def _median(sc, year: int = 2025) -> str:
 def test_moving_a_budget_slider_changes_the_score_exactly_as_monte_carlo():
     at = app("demo")
     before = _score_metric(at)
-    slider(at, "w_sp_demo_platform_awards").set_value(600.0).run()
+    move(at, platform_awards=600.0)
     assert not at.exception
     assert _score_metric(at) == _median(sim.load_preset("demo").with_spend("platform_awards", 600.0)) != before
     doc = json.loads(at.session_state["scenario_doc"])
@@ -105,7 +107,7 @@ def test_a_release_parses_its_new_document_once(monkeypatch):
     calls = []
     real = overrides.apply
     monkeypatch.setattr(overrides, "apply", lambda doc, *a, **k: calls.append(doc) or real(doc, *a, **k))
-    slider(at, "w_sp_demo_platform_awards").set_value(613.0).run()  # a spending no other test writes
+    move(at, platform_awards=613.0)  # a spending no other test writes
     assert not at.exception and json.loads(at.session_state["scenario_doc"])["spend"] == {"platform_awards": 613}
     assert [d.get("spend") for d in calls].count({"platform_awards": 613}) == 1
 
@@ -114,13 +116,14 @@ def test_total_budget_slider_keeps_the_split_in_whole_wan_that_add_up_to_it():
     at = app("demo")
     sc = sim.load_preset("demo")
     first = sc.spend_matrix()[:, 0]
-    slider(at, "w_total_demo").set_value(2013.0).run()
+    move(at, total=2013.0)
     doc = json.loads(at.session_state["scenario_doc"])
     got = np.array([doc["spend"][p] for p in sc.programs])
     assert got.sum() == 2013 and all(isinstance(v, int) for v in doc["spend"].values())
     np.testing.assert_allclose(got, first / first.sum() * 2013, atol=1.0)  # the split kept, to the 万元
     assert _score_metric(at) == _median(sim.scenarios.overrides.apply(doc))
     assert headline(at)["budget"] == "2,013"  # the budget figure shows the slider's number
+    assert budget(at)["total"] == 2013.0 and [budget(at)[p] for p in sc.programs] == list(got)  # the sliders too
 
 
 def test_growth_and_management_controls_change_the_scenario():
@@ -139,21 +142,29 @@ def test_growth_and_management_controls_change_the_scenario():
 def test_reset_returns_to_the_status_quo():
     at = app("demo", doc={"preset": "demo", "spend": {"talent": 900.0}})
     assert json.loads(at.session_state["scenario_doc"]).get("spend")
-    at.button(key="reset").click().run()
-    assert json.loads(at.session_state["scenario_doc"]) == {"preset": "demo"}
+    board_event(at, "history", "reset")
+    assert json.loads(at.session_state["scenario_doc"]) == {"preset": "demo"} and not at.exception
+    assert board_data(at)["history"]["reset"] is False  # nothing left to reset
 
 
 def _plan_tables(at) -> list:
-    return [d.value for d in at.dataframe if list(d.value.columns)[:2] == ["2022", "2023"]
-            or (len(d.value.columns) > 2 and str(d.value.columns[0]).isdigit() and d.value.index[-1] in ("合计", "Total"))]
+    """The 年度安排 tables of a page as drawn: the optimizer's dataframe, the scenario board's table."""
+    out = [d.value for d in at.dataframe if list(d.value.columns)[:2] == ["2022", "2023"]
+           or (len(d.value.columns) > 2 and str(d.value.columns[0]).isdigit() and d.value.index[-1] in ("合计", "Total"))]
+    try:
+        plan = board_data(at)["plan"]
+    except StopIteration:  # not the scenario page
+        return out
+    if plan.get("rows"):
+        out.append(pd.DataFrame([r[1:] for r in plan["rows"]], index=[r[0] for r in plan["rows"]], columns=plan["columns"][1:]))
+    return out
 
 
 def _plan_table(at):
     """The 年度安排 table of a page: years as columns, the programs and the total as rows. The
-    scenario page draws it only while its expander is open: opened here if it is closed."""
-    if not _plan_tables(at) and "plan_open_0" in at.session_state:
-        at.session_state["plan_open_0"] = True
-        at.run()
+    scenario page sends it only while it is open: opened here if it is closed."""
+    if not _plan_tables(at) and board_data(at)["plan"]["open"] is False:
+        board_event(at, "open", {"table": board_data(at)["plan"]["name"], "open": True})
     return _plan_tables(at)[0]
 
 
@@ -163,14 +174,16 @@ def test_the_plan_table_is_sent_only_when_open_and_opens_itself_when_the_split_v
     varies_caption = "当前分配逐年不同"
     for preset in PRESETS:  # a preset's status quo is not a yearly plan (its rounding differs by 1万元)
         at = app(preset)
-        assert not _plan_tables(at) and at.session_state["plan_open_0"] is False, preset
-        assert not any(varies_caption in c.value for c in at.caption), preset
-    at.session_state["plan_open_0"] = True
-    at.run()
+        plan = board_data(at)["plan"]
+        assert not _plan_tables(at) and plan["open"] is False and "rows" not in plan, preset
+        assert board_data(at)["controls"]["varies"] == "", preset
+    board_event(at, "open", {"table": "plan_0", "open": True})
     assert len(_plan_tables(at)) == 1 and not at.exception
+    move(at, total=budget(at)["total"] + 7)  # it stays open after a move (the session remembers it)
+    assert len(_plan_tables(at)) == 1 and _plan_tables(at)[0].iloc[-1, 0] == f"{budget(at)['total']:,.0f}"
     varies = app("demo", doc={"preset": "demo", "spend": {"talent": [400, 900, 900, 950, 1000, 1000, 1000, 1000, 1000]}})
-    assert len(_plan_tables(varies)) == 1 and varies.session_state["plan_open_1"] is True
-    assert any(varies_caption in c.value for c in varies.caption)
+    assert len(_plan_tables(varies)) == 1 and board_data(varies)["plan"]["name"] == "plan_1"
+    assert varies_caption in board_data(varies)["controls"]["varies"]
     assert sim.load_preset("demo").planned_by_year() == []
 
 
@@ -180,17 +193,18 @@ def test_what_100_wan_more_buys_is_computed_only_when_its_expander_is_open(monke
     it stays open after a slider moves (the session remembers it)."""
     calls = []
     real = common.next_points
-    monkeypatch.setattr(common, "next_points", lambda *a, **k: calls.append(a) or real(*a, **k))
-    at = app("demo")
-    assert at.session_state["next_open"] is False and not at.table and not calls and not at.exception
-    at.session_state["next_open"] = True
-    at.run()
+    monkeypatch.setattr(board, "next_points", lambda *a, **k: calls.append(a) or real(*a, **k))
+    at = app("demo", doc={"preset": "demo", "spend": {"talent": 417}})  # a document no other test draws
+    shown = board_data(at)["next"]
+    assert shown["open"] is False and "rows" not in shown and not calls and not at.exception
+    board_event(at, "open", {"table": "next", "open": True})
     assert calls and not at.exception
     gains, _ = real(at.session_state["scenario_doc"], 2025)
-    shown = at.table[0].value
-    assert list(shown.iloc[:, 0]) == [f"{m:.2f}" for m in gains["total_P50"]]
-    slider(at, "w_sp_demo_platform_awards").set_value(600.0).run()
-    assert at.session_state["next_open"] is True and len(at.table) == 1 and not at.exception
+    shown = board_data(at)["next"]
+    assert [r[1] for r in shown["rows"]] == [f"{m:.2f}" for m in gains["total_P50"]]
+    move(at, platform_awards=601.0)
+    shown = board_data(at)["next"]
+    assert shown["open"] is True and len(shown["rows"]) == len(gains) and not at.exception
 
 
 def test_apply_shows_exactly_what_the_optimizer_stated():
@@ -227,10 +241,10 @@ def test_one_budget_number_on_the_slider_the_metric_the_table_and_the_briefing(p
 
     at = app(preset)
     sc = sim.load_preset(preset)
-    total = slider(at, f"w_total_{preset}").value
+    total = budget(at)["total"]
     assert total == float(sc.spend_matrix()[:, 0].sum()) and total == round(total)
     assert headline(at)["budget"] == f"{total:,.0f}"
-    programs = [slider(at, f"w_sp_{preset}_{p}").value for p in sc.programs]
+    programs = [budget(at)[p] for p in sc.programs]
     assert sum(programs) == total  # the program sliders add up to the total
     plan = _plan_table(at)
     assert plan.iloc[-1, 0] == f"{total:,.0f}"

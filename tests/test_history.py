@@ -9,7 +9,7 @@ import pytest
 
 import sim
 from sim.plan import added_money, relaxed_bounds
-from tests.helpers import open_app, slider
+from tests.helpers import board_data, board_event, budget, move, open_app
 from ui import history
 
 DEMO = json.dumps({"preset": "demo"})
@@ -52,18 +52,18 @@ def test_a_change_is_named_with_its_program_and_amounts_in_both_languages():
 
 def test_undo_and_redo_buttons_move_through_the_changes():
     at = open_app("demo")
-    assert at.button(key="undo").disabled and at.button(key="redo").disabled
-    s = slider(at, "w_sp_demo_platform_awards")
-    s.set_value(200.0).run()
-    at.run()
-    assert json.loads(at.session_state["scenario_doc"])["spend"] == {"platform_awards": 200.0}
-    assert any("创新平台建设奖补" in c.value and "200" in c.value for c in at.caption)
-    at.button(key="undo").click().run()
+    h = board_data(at)["history"]
+    assert not h["undo"] and not h["redo"]
+    move(at, platform_awards=200.0)
+    assert json.loads(at.session_state["scenario_doc"])["spend"] == {"platform_awards": 200}
+    h = board_data(at)["history"]
+    assert h["undo"] and not h["redo"] and "创新平台建设奖补" in h["last"] and "200" in h["last"]
+    board_event(at, "history", "undo")
     assert json.loads(at.session_state["scenario_doc"]) == {"preset": "demo"}
-    assert slider(at, "w_sp_demo_platform_awards").value != 200.0  # the slider shows the undone value
-    at.button(key="redo").click().run()
-    assert json.loads(at.session_state["scenario_doc"])["spend"] == {"platform_awards": 200.0}
-    assert slider(at, "w_sp_demo_platform_awards").value == 200.0
+    assert budget(at)["platform_awards"] != 200.0  # the slider shows the undone value
+    board_event(at, "history", "redo")
+    assert json.loads(at.session_state["scenario_doc"])["spend"] == {"platform_awards": 200}
+    assert budget(at)["platform_awards"] == 200.0
     assert not at.exception
 
 

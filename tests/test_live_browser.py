@@ -77,16 +77,16 @@ HEAD = """() => { const r = document.querySelector('[data-testid=simLiveHeadline
 
 
 def _slider(pg, key: str):
-    """The range input of the budget slider whose key starts with ``key`` (its generation apart)."""
-    return pg.locator(f"[class*='st-key-{key}_'] input[type=range]").first
+    """The range input of the board's budget slider ``key`` (ui.board.Keys)."""
+    return pg.locator(f".st-key-{key} input[type=range]").first
 
 
 def test_the_headline_follows_a_dragged_slider_and_python_agrees_on_release(server, browser):
-    """Drag the platform awards' slider: while the mouse is down the headline (and the bar at the
-    bottom of the screen, the headline being scrolled away) already shows the numbers of the
-    slider's value, with no rerun; released, the page reruns and Python's numbers are the same
-    words; they are monte_carlo's for that spending."""
-    pg = browser.new_page(viewport={"width": 1440, "height": 1000})
+    """Drag the last program's slider (成果转化与知识产权, below the screen's first view): while the
+    mouse is down the headline (and the bar at the bottom of the screen, the headline being
+    scrolled away) already shows the numbers of the slider's value, with no rerun; released, the
+    page reruns and Python's numbers are the same words; they are monte_carlo's for that spending."""
+    pg = browser.new_page(viewport={"width": 1440, "height": 640})
     pg.set_default_timeout(120_000)
     pg.goto(f"{server}/?preset=demo&tour=0")
     pg.locator("[data-testid=simLiveMedian]").wait_for()
@@ -94,12 +94,12 @@ def test_the_headline_follows_a_dragged_slider_and_python_agrees_on_release(serv
     before = pg.evaluate(HEAD)
     assert before["live"] == "0"
     assert pg.locator("[data-testid=simLiveOff]").is_hidden()  # its own headline checked equal: it goes live
-    x, y = grab_thumb(pg, _slider(pg, "w_sp_demo_platform_awards"))
+    x, y = grab_thumb(pg, _slider(pg, "board_sp_demo_tech_transfer_ip"))
     seen = []
     for k in range(1, 6):
         pg.mouse.move(x + 14 * k, y)
         pg.wait_for_timeout(150)
-        seen.append((_slider(pg, "w_sp_demo_platform_awards").input_value(), pg.evaluate(HEAD)))
+        seen.append((_slider(pg, "board_sp_demo_tech_transfer_ip").input_value(), pg.evaluate(HEAD)))
     assert pg.locator("[data-testid=simLiveBar]").is_visible()  # the headline is above the screen
     assert pg.evaluate("""() => { const b = document.querySelector('[data-testid=simLiveBar]').getBoundingClientRect();
         return !!document.elementFromPoint(b.left + 40, b.top + b.height / 2).closest('[data-testid=simLiveBar]'); }""")
@@ -113,7 +113,7 @@ def test_the_headline_follows_a_dragged_slider_and_python_agrees_on_release(serv
     after = pg.evaluate(HEAD)
     assert after["live"] == "0" and {k: after[k] for k in after if k != "live"} == {k: during[k] for k in during if k != "live"}
     doc = json.loads(json.loads(json.dumps(pg.evaluate("() => new URLSearchParams(location.search).get('s')"))))
-    assert doc["spend"] == {"platform_awards": int(value)}
+    assert doc["spend"] == {"tech_transfer_ip": int(value)}
     mc = monte_carlo(overrides.apply({"preset": "demo", **doc}), 300, 0, indicators=False, central=False)
     assert after["median"] == f"{mc.score.loc[2024, 'P50']:.1f}"
     assert f"{mc.score.loc[2024, 'P10']:.1f}–{mc.score.loc[2024, 'P90']:.1f}" in after["band"]
@@ -142,7 +142,7 @@ def test_the_headline_keeps_its_model_across_pages_and_follows_the_keyboard(serv
                 " new MutationObserver(() => { const h = read(); if (h.live === '1' && !window.__live) window.__live = h; })"
                 ".observe(document.querySelector('.stMain'), {subtree: true, attributes: true, childList: true,"
                 " characterData: true}); }", short)
-    total = _slider(pg, "w_total_hebi")
+    total = _slider(pg, "board_total_hebi")
     total.focus()
     pg.keyboard.press("End")
     pg.wait_for_function("() => window.__live !== null", timeout=5_000)
@@ -163,7 +163,7 @@ window.WebSocket = function (...a) { const s = new Socket(...a);
 window.WebSocket.prototype = Socket.prototype; Object.assign(window.WebSocket, Socket);
 new MutationObserver(() => { if (!window.__head && document.querySelector('[data-testid=simLiveMedian]')) {
   window.__head = performance.now();
-  window.__sliders_at_head = document.querySelectorAll('[data-testid=stSlider]').length; } })
+  window.__sliders_at_head = document.querySelectorAll('[data-testid=simBoard] input[type=range]').length; } })
   .observe(document, {subtree: true, childList: true});"""
 
 
@@ -185,16 +185,16 @@ def test_a_link_s_headline_comes_before_its_model_and_then_goes_live(server, bro
     assert sliders == 0  # none when the headline appeared
     # the controls come with the run the headline asks for (waited for: under load the page can
     # look idle for a moment between the first run's end and that run's start)
-    pg.locator("[data-testid=stSlider]").nth(7).wait_for(timeout=60_000)
+    pg.locator("[data-testid=simBoard] input[type=range]").nth(7).wait_for(timeout=60_000)
     _settle(pg)
     assert all(size < 100_000 for t, size in wire if t <= head)
     assert any(size > 1_000_000 for t, size in wire if t > head)  # the pack, with the charts
-    assert pg.locator("[data-testid=stVegaLiteChart]").count() > 0
+    assert pg.locator("[data-testid=boardPath] svg").count() > 0
     pg.evaluate("(head) => { window.__live = null; const read = eval(head);"
                 " new MutationObserver(() => { const h = read(); if (h.live === '1' && !window.__live) window.__live = h; })"
                 ".observe(document.querySelector('.stMain'), {subtree: true, attributes: true, childList: true,"
                 " characterData: true}); }", HEAD)
-    _slider(pg, "w_sp_demo_platform_awards").focus()
+    _slider(pg, "board_sp_demo_platform_awards").focus()
     pg.keyboard.press("ArrowRight")
     pg.wait_for_function("() => window.__live !== null", timeout=5_000)
     _settle(pg)

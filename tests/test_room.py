@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import TEST_WS, open_app
+from helpers import TEST_WS, board_data, board_event, open_app
 from streamlit.testing.v1 import AppTest
 
 import sim
@@ -239,14 +239,17 @@ def test_no_table_shows_none_or_a_raw_column_id(page, lang):
     or "nan", and no column shown under its raw id (a column without a label of its own). The
     scenario page's tables drawn only while their expanders are open are opened."""
     at = open_app("demo", lang, page, timeout=120)
-    for opened in ("plan_open_0", "next_open"):
-        if opened in at.session_state and not at.session_state[opened]:
-            at.session_state[opened] = True
-            at.run()
+    boards = []
+    if page == "scenario":  # its tables are the board's, sent while open: opened here
+        for name in ("plan_0", "next"):
+            at = board_event(at, "open", {"table": name, "open": True})
+        data = board_data(at)
+        boards = [pd.DataFrame(t["rows"], columns=t["columns"]) for t in (data["plan"], data["next"])]
+        assert all(len(b) for b in boards)
     assert not at.exception
-    for df in [*at.dataframe, *at.table]:
-        frame = df.value if isinstance(df.value, pd.DataFrame) else pd.DataFrame(df.value)
-        config = json.loads(getattr(df.proto, "columns", "") or "{}")
+    for df in [*at.dataframe, *at.table, *boards]:
+        frame = df if isinstance(df, pd.DataFrame) else df.value if isinstance(df.value, pd.DataFrame) else pd.DataFrame(df.value)
+        config = {} if isinstance(df, pd.DataFrame) else json.loads(getattr(df.proto, "columns", "") or "{}")
         for col in frame.columns:
             label = (config.get(str(col)) or config.get(f"col:{col}") or {}).get("label")
             hidden = (config.get(str(col)) or {}).get("hidden")

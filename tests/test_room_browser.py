@@ -39,7 +39,7 @@ PHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/
 ZH_LATIN = {"A", "B", "C", "P", "R&D", "PM2.5", "GDP", "Word", "PPT", "Excel", "CSV", "JSON", "Ctrl", "Shift", "Z",
             "English", "k", "a", "e", "WPS"}
 EN_CJK = {"中文"}  # the language switch
-PATH_CHART = ".st-key-scenario_cols [data-testid='stVegaLiteChart']"  # the score path: the outcomes' first chart
+PATH_CHART = "[data-testid='boardPath']"  # the score path: the outcomes' first chart (ui.board)
 
 pytestmark = pytest.mark.browser
 
@@ -195,14 +195,13 @@ def test_projector_mode_reads_from_the_back_of_the_room(server, browser, size):
         .map(e => parseFloat(getComputedStyle(e).fontSize)))""")
     assert median > band >= others and tier >= others and band >= 1.5 * 16, (median, band, tier, others)
     # a slider's value sits above its track, clear of it
-    clear = pg.evaluate("""() => [...document.querySelectorAll('.stMain [data-testid="stSlider"]')].slice(0, 3).map(s => {
-        const value = s.querySelector('[data-testid="stSliderThumbValue"] p').getBoundingClientRect();
-        const track = s.querySelector('[role="group"]').firstElementChild.firstElementChild.getBoundingClientRect();
-        return [value.bottom, track.top - 4]; })""")  # the track bar's top, less the thumb's half height
+    clear = pg.evaluate("""() => [...document.querySelectorAll('.board-slider')].slice(0, 3).map(s => [
+        s.querySelector('.board-slider-value').getBoundingClientRect().bottom,
+        s.querySelector('input[type=range]').getBoundingClientRect().top])""")
     assert clear and all(bottom <= top for bottom, top in clear), clear
     # the charts take their column's width
-    path = _box(pg, PATH_CHART)
-    column = pg.locator(".st-key-scenario_cols [data-testid='stColumn']").nth(1).bounding_box()
+    path = _box(pg, PATH_CHART + " svg")
+    column = _box(pg, ".board-right")
     assert path["width"] >= 0.95 * column["width"]
     pg.close()
     if width == 1920:
@@ -241,7 +240,7 @@ def test_the_phone(server, browser, path):
         guide = pg.get_by_text("用手指按住圆点").first
         headline = _box(pg, "[data-testid='simLiveMedian']")
         chart = _box(pg, PATH_CHART)
-        slider = _box(pg, "[data-testid='stSlider']")
+        slider = _box(pg, ".board-slider input[type=range]")
         assert headline["y"] < guide.bounding_box()["y"] < chart["y"] < slider["y"]
         pg.get_by_role("button", name="知道了").click()
         settle(pg)

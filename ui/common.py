@@ -2,14 +2,12 @@
 and small cached computations on top of sim (no simulation logic of its own)."""
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 import sim
-from report import charts, labels
+from report import labels
 from sim.model.catalog import load_catalog
 from sim.model.rubric import load_rubric
 from sim.plan import marginal_values, money_buys
@@ -141,16 +139,6 @@ def tier_odds(tiers: pd.Series) -> None:
         st.caption(" · ".join(parts))
 
 
-def peers_line(sc: sim.Scenario, year: int, base_score: float) -> None:
-    """What counties like this one did (the outside view, :mod:`sim.counties.peers`): of the synthetic
-    province's counties that scored within 3 points of it in its base year, the share that
-    reached A by the target year's statistics and the share that fell a tier, with their bands."""
-    from report.labels import peers_text
-
-    if sc.rubric_id:
-        st.caption(peers_text(sc, data_year(sc, year), year, base_score, lang()))
-
-
 @st.cache_resource(max_entries=256, show_spinner=False)
 def next_points(doc_text: str, year: int, step: float = 100.0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """What ``step`` 万元 more a year in each program buys for target ``year``, under the band's
@@ -183,33 +171,9 @@ def chart_scale() -> float:
     return PROJECTOR_SCALE if projector() else 1.0
 
 
-_SPECS = {  # a chart kind -> its builder on named datasets (report.charts)
-    "score_path": lambda p: charts.score_path("path", p["titles"], p["lines"], p["series"], p["y_min"]),
-    "groups": lambda p: charts.group_breakdown("groups", p["titles"]),
-    "indicator": lambda p: charts.indicator_panel("values", p["titles"], p["title"]),
-}
-
-
 def chart_titles(**override: str) -> dict:
     """Every chart field's name in the session's language (axes, legends, tooltips)."""
     return labels.chart_titles(lang(), **override)
-
-
-@st.cache_resource(max_entries=256, show_spinner=False)
-def _spec(kind: str, height: int | None, scale: float, params_json: str) -> dict:
-    return charts.style(_SPECS[kind](json.loads(params_json)), height, scale).to_dict()
-
-
-def chart_spec(kind: str, height: int | None, params: dict) -> dict:
-    """A chart's Vega-Lite specification without its data, built once per kind, titles and
-    scale (cached: building and validating an Altair chart costs about 80 ms a time). A key
-    indicator's panel is built once per size and language, its own title set in the copy (the
-    title is text in the specification: six panels a page, a dozen indicators a preset)."""
-    shared = {**params, "title": ""} if kind == "indicator" else params
-    spec = _spec(kind, height, chart_scale(), json.dumps(shared, ensure_ascii=False, sort_keys=True))
-    if kind == "indicator":
-        return {**spec, "title": {**spec["title"], "text": params["title"].split("\n")}}
-    return spec
 
 
 def fmt_money(v: float) -> str:
@@ -310,11 +274,14 @@ def short_url(base: str, doc_text: str, name: str = "", language: str = "zh") ->
     return f"{base}?id={short}" + ("&lang=en" if language == "en" else "")
 
 
-def with_short_link(build, doc_text: str, name: str = ""):
-    """A briefing or slides builder (a partial taking ``url=``) given the scenario's short link
-    when the file is asked for: a link is made only for a scenario someone takes away."""
-    base, language = app_url(), lang()
+def on_screen_file(make):
+    """A briefing or slides builder for the scenario on screen when the file is asked for (``make``:
+    a partial of report's taking the scenario, ``name=`` and ``url=``), given its short link then: a
+    link is made only for a scenario someone takes away, and a button drawn once serves every later
+    move of the sliders (:func:`ui.state.reader`)."""
+    base, language, read = app_url(), lang(), state.reader()
 
     def run() -> bytes:
-        return build(url=short_url(base, doc_text, name, language))
+        doc_text, name = read()
+        return make(state.scenario_of(doc_text), name=name, url=short_url(base, doc_text, name, language))
     return run

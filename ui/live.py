@@ -2,10 +2,10 @@
 budget slider moves (``ui/live/headline.mjs``, Streamlit components v2), from the model pack of
 :mod:`sim.uncertainty.pack`.
 
-The budget controls stay Streamlit's sliders (their keys, generations and callbacks in
-``app_pages/scenario.py``); the component watches their values in the page (the slider's range
-input, updated on every pointer or key movement) and redraws the headline from the pack at once.
-When a slider is released the page reruns as before and the numbers below, Python's, replace the
+The budget sliders are the board's (:mod:`ui.board`); the board says what they hold on every
+pointer or key movement (a ``sim-board-move`` event in the page) and the component redraws the
+headline from the pack at once. When a slider is released the part of the page a
+move changes reruns (the headline and the board) and the numbers below, Python's, replace the
 browser's (they are equal: ``tests/test_live.py``). The pack is sent once per session and set of
 assumptions; the browser keeps it across reruns and asks for it again if it has lost it. A page
 opened from a link gets it with the charts' run, not the first: the headline is drawn from
@@ -23,7 +23,7 @@ import streamlit as st
 from sim.uncertainty import pack as model_pack
 from ui import state
 from ui.common import (BAND_DRAWS, BAND_SEED, band, band_line, data_year, fmt_money, fmt_pct, fmt_prob, fmt_score)
-from ui.i18n import t
+from ui.i18n import lang, t
 
 JS = (Path(__file__).parent / "live" / "headline.mjs").read_text(encoding="utf-8")
 CSS = (Path(__file__).parent / "live" / "headline.css").read_text(encoding="utf-8")
@@ -57,13 +57,17 @@ def texts(sc, year: int) -> dict:
     return out
 
 
-def truth(sc, year: int) -> tuple[dict, dict]:
-    """Python's headline (the strings the page shows, from the band's draws: ``ui.common.band``)
-    and the status quo's numbers the browser measures its changes against."""
+@st.cache_resource(max_entries=256, show_spinner=False)
+def truth(text: str, year: int, language: str) -> tuple[dict, dict]:
+    """Python's headline of a document (the strings the page shows, from the band's draws:
+    ``ui.common.band``) and the status quo's numbers the browser measures its changes against;
+    kept by the document (a document seen before costs nothing: ~6 ms of the demo's run).
+    ``language`` is the session's, which the words are in."""
+    sc = state.scenario_of(text)
     budget = fmt_money(float(sc.budget()[0]))
     if sc.rubric_id:
         scored = data_year(sc, year)
-        mc, sq_mc = band(state.text()), band(state.status_quo_text())
+        mc, sq_mc = band(text), band(state.status_quo_of(text))
         row, sq_row = mc.score.loc[scored], sq_mc.score.loc[scored]
         delta = row["P50"] - sq_row["P50"]
         tiers = mc.tiers.loc[scored]
@@ -80,8 +84,8 @@ def truth(sc, year: int) -> tuple[dict, dict]:
                 "budget": budget, "path": mc.score[["P10", "P50", "P90"]].to_numpy().tolist()}
         sq = {"median": sq_mc.score["P50"].tolist(), "pa": sq_mc.tiers["A"].tolist()}
         return view, sq
-    idx = state.projection().attainment.attrs["index"]
-    base = state.projection_of(state.status_quo_text()).attainment.attrs["index"]
+    idx = state.projection_of(text).attainment.attrs["index"]
+    base = state.projection_of(state.status_quo_of(text)).attainment.attrs["index"]
     d_met = (idx["share_met"] - base["share_met"]) * 100
     d_att = (base["weighted_shortfall"] - idx["weighted_shortfall"]) * 100
     view = {"median": fmt_pct(idx["share_met"] * 100), "median_delta": t("delta_pp", d=f"{d_met:+.1f}"),
@@ -113,7 +117,7 @@ def first_run_done() -> None:
     st.session_state[DRAWN] = True
 
 
-def headline(sc, year: int, total_key: str, program_keys: list[str], projector: bool = False) -> None:
+def headline(sc, year: int, projector: bool = False) -> None:
     """The headline row: Python's numbers now, the browser's while a budget slider moves.
 
     The model pack goes with the first run that draws the charts: a page's first run
@@ -126,11 +130,11 @@ def headline(sc, year: int, total_key: str, program_keys: list[str], projector: 
     pack_id, pack = pack_of(state.status_quo_text())
     sent = st.session_state.setdefault(SENT, set())
     wait = charts_wait()
-    view, sq = truth(sc, year)
+    view, sq = truth(state.text(), year, lang())
     data = {"pack_id": pack_id, "pack": None if pack_id in sent or wait else pack, "truth": view, "sq": sq,
             "rubric": bool(sc.rubric_id), "year_index": data_year(sc, year) - sc.base_year,
             "rows": np.asarray(sc.spend_matrix()).tolist(), "text": texts(sc, year), "lines": list(LINES),
-            "keys": {"total": total_key, "programs": program_keys}, "projector": projector,
+            "projector": projector,
             "signal_drawn": wait}
     if not wait:
         sent.add(pack_id)

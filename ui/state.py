@@ -88,6 +88,25 @@ def name() -> str:
     return named[0] if named and named[1] == text() else ""
 
 
+def reader():
+    """A function giving this session's document text and name when it is called, from any thread:
+    a download written when it is clicked serves the scenario then on screen, however often the
+    sliders moved since the button was drawn (it holds the session's own state, not a copy)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:  # outside a session (a script): what it is now
+        now = (text(), name())
+        return lambda: now
+    session = ctx.session_state
+
+    def read() -> tuple[str, str]:
+        doc_text = session[DOC_KEY]
+        named = session[NAME_KEY] if NAME_KEY in session else None
+        return doc_text, (named[0] if named and named[1] == doc_text else "")
+    return read
+
+
 def set_name(name: str) -> None:
     """Name the session's scenario as it is now (a saved scenario loaded, a link opened)."""
     st.session_state[NAME_KEY] = (name, text())
@@ -142,7 +161,12 @@ def projection() -> sim.Projection:
 
 def status_quo_text() -> str:
     """The document of the preset with status-quo spending (same horizon and assumptions)."""
-    d = doc()
+    return status_quo_of(text())
+
+
+def status_quo_of(doc_text: str) -> str:
+    """The status quo's document of a document: its assumptions without its spending."""
+    d = json.loads(doc_text)
     d.pop("spend", None)
     return _canonical(d)
 

@@ -666,17 +666,11 @@ function watchSight(h) { // show the bar when the row has scrolled above the scr
   return () => { io.disconnect(); window.removeEventListener("resize", place); };
 }
 
-function budgetKey(input, keys) { // the budget slider an input belongs to, or null
-  const box = input.closest("[class*='st-key-']");
-  if (!box) return null;
-  for (const c of box.classList) if (c.startsWith("st-key-") && keys.has(c.slice(7))) return c.slice(7);
-  return null;
-}
-
-function sliderInputs(data) { // the page's budget sliders (Streamlit adds st-key-<key> to a keyed widget)
-  const find = (key) => document.querySelector(`.st-key-${CSS.escape(key)} input[type="range"]`);
-  return { total: find(data.keys.total), programs: data.keys.programs.map(find) };
-}
+// While a budget slider moves, and until the run of its release is drawn, the board
+// (ui/live/board.mjs) says what its sliders hold: a "sim-board-move" event on the document with
+// {total} or {programs: [first-year amounts]}, null once they hold the run's own spending; the
+// last one stays in window.simBoardMove for a headline drawn after it.
+const MOVE_EVENT = "sim-board-move";
 
 // The page's first run in a session draws this headline alone (no controls, no charts); the headline
 // asks for the rest once it is on screen and the run is over in the browser too (Streamlit's root
@@ -730,9 +724,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
   const stop = () => { unwatch(); h.bar.remove(); };
   if (!entry && data.signal_drawn) return stop; // a page's first run: the pack comes with the charts' run
   if (!entry) { setTriggerValue("need_pack", data.pack_id); return stop; } // this page lost it: Python sends it again
-  const rows = data.rows, first = rows.map((r) => r[0]);
-  let firstTotal = 0;
-  for (const v of first) firstTotal += v;
+  const rows = data.rows;
   const numbers = (x) => { // the headline's words at spending x (programs x years)
     const m = entry.model;
     let budget = 0;
@@ -753,31 +745,21 @@ export default function ({ data, parentElement, setTriggerValue }) {
     return !entry.broken;
   };
   const idle = setTimeout(check, 50);
-  let pending = false;
+  let pending = false, move = window.simBoardMove || null;
   const update = () => {
     pending = false;
-    const s = sliderInputs(data);
-    const total = s.total ? Number(s.total.value) : firstTotal;
-    const progs = s.programs.map((e, p) => (e ? Number(e.value) : first[p]));
-    const byTotal = Math.abs(total - firstTotal) >= 0.5;
-    if (!byTotal && !progs.some((v, p) => Math.abs(v - first[p]) >= 0.5)) { render(data.truth, data, h, false); return; }
+    if (!move) { render(data.truth, data, h, false); return; }
     if (entry.broken || !check()) return;
-    const t0 = performance.now(), m = entry.model;
-    render(numbers(spendMatrix(m, rows, byTotal ? { total } : { programs: progs })), data, h, true);
+    const t0 = performance.now(), x = spendMatrix(entry.model, rows, move);
+    if (rows.every((r, p) => r.every((v, y) => v === x[p * entry.model.Y + y]))) { render(data.truth, data, h, false); return; }
+    render(numbers(x), data, h, true);
     h.root.dataset.ms = (performance.now() - t0).toFixed(1);
   };
-  const keys = new Set([data.keys.total, ...data.keys.programs]);
-  const observer = new MutationObserver((records) => {
-    if (pending) return;
-    for (const r of records) {
-      if (r.target.tagName === "INPUT" && r.target.type === "range" && budgetKey(r.target, keys)) {
-        pending = true;
-        queueMicrotask(update);
-        return;
-      }
-    }
-  });
-  observer.observe(document.querySelector(".stMain") || document.body, { subtree: true, attributes: true, attributeFilter: ["value"] });
+  const onMove = (e) => { // every movement of a budget slider (pointer or key), redrawn once a frame at most
+    move = e.detail;
+    if (!pending) { pending = true; queueMicrotask(update); }
+  };
+  document.addEventListener(MOVE_EVENT, onMove);
   queueMicrotask(update); // a slider moved again before this run's numbers arrived: follow it
-  return () => { clearTimeout(idle); observer.disconnect(); stop(); };
+  return () => { clearTimeout(idle); document.removeEventListener(MOVE_EVENT, onMove); stop(); };
 }
