@@ -50,3 +50,19 @@ def test_the_board_echoes_the_move_its_document_holds():
     board_event(at, "move", {"seq": 1733400000001, "programs": [budget(at)[p] + (p == "talent") for p in
                                                                 sim.load_preset("demo").programs]})
     assert board_data(at)["seq"] == 1733400000001 and budget(at)["talent"] == 127.0
+
+
+def test_events_that_arrive_together_keep_their_order():
+    """A move and an undo in one run (a quick hand): the move, then its undo; an undo, then a move:
+    the move stays."""
+    at = open_app("demo")
+    programs = sim.load_preset("demo").programs
+    moved_to = [budget(at)[p] + 5 * (p == "talent") for p in programs]
+    at.session_state[board.PENDING] = [("move", {"seq": 1, "programs": moved_to}), ("history", "undo")]
+    at.run()
+    assert json.loads(at.session_state["scenario_doc"]) == {"preset": "demo"} and not at.exception
+    at.session_state[board.PENDING] = [("history", "redo"), ("move", {"seq": 2, "programs": [v + 1 for v in moved_to]})]
+    at.run()
+    first = sim.load_preset("demo").spend_matrix()[:, 0]
+    want = {p: int(v) + 1 for p, v, f in zip(programs, moved_to, first) if abs(v + 1 - f) >= 0.5}
+    assert json.loads(at.session_state["scenario_doc"])["spend"] == want and not at.exception

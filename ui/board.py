@@ -44,7 +44,7 @@ HISTORY = ("undo", "redo", "reset")
 
 
 class Keys:
-    """The budget sliders' range and keys (the headline finds the sliders by them)."""
+    """The budget sliders' range (万元) and keys (each slider's box carries ``st-key-<key>``)."""
 
     def __init__(self, sc) -> None:
         first = sc.spend_matrix()[:, 0]
@@ -102,11 +102,10 @@ def apply_pending(keys: Keys) -> None:
     reset rerun the whole page, which applies them (:func:`apply_history`) before its widgets are
     drawn: the preset picker shows the scenario's preset, every other control starts afresh."""
     events = st.session_state.pop(PENDING, [])
-    steps = [e for e in events if e[0] == "history" and e[1] in HISTORY]
-    if steps:
-        st.session_state[PENDING] = steps
-        st.rerun()
-    for kind, value in events:
+    for i, (kind, value) in enumerate(events):
+        if kind == "history" and value in HISTORY:  # it and what came after it: after the whole run's
+            st.session_state[PENDING] = events[i:]
+            st.rerun()
         if kind == "move" and isinstance(value, dict):
             new = moved(state.doc(), state.scenario(), value, keys.top)
             if new is not None:
@@ -120,12 +119,15 @@ def apply_pending(keys: Keys) -> None:
 
 
 def apply_history() -> None:
-    """Undo, redo or reset from the board (app.py, before the sidebar's widgets)."""
+    """Undo, redo or reset from the board (app.py, before the sidebar's widgets): the steps at the
+    head of the queue (a move queued before a step is the fragment's to apply first, which then
+    hands the step back here); one that is not a step is dropped."""
     events = st.session_state.get(PENDING, [])
-    if not any(kind == "history" for kind, _ in events):
+    k = next((i for i, (kind, _) in enumerate(events) if kind != "history"), len(events))
+    if not k:
         return
-    st.session_state[PENDING] = [e for e in events if e[0] != "history"]  # what is not a step is dropped
-    for value in [value for kind, value in events if kind == "history" and value in HISTORY]:
+    st.session_state[PENDING] = events[k:]
+    for value in [value for _, value in events[:k] if value in HISTORY]:
         if value == "reset":
             state.switch_preset(state.doc()["preset"], what="reset")
         else:
