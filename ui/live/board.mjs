@@ -194,8 +194,13 @@ function slider(item, top, step, onMove, onRelease) {
   show();
   input.addEventListener("input", () => { show(); onMove(input); });
   input.addEventListener("change", () => onRelease(input));
-  input.addEventListener("pointerdown", () => { input.dataset.held = "1"; });
-  for (const ev of ["pointerup", "pointercancel", "blur"]) input.addEventListener(ev, () => { delete input.dataset.held; });
+  const letGo = () => { delete input.dataset.held; };
+  input.addEventListener("pointerdown", () => { // held until the pointer is let go, wherever it is then
+    input.dataset.held = "1";
+    document.addEventListener("pointerup", letGo, { once: true });
+    document.addEventListener("pointercancel", letGo, { once: true });
+  });
+  input.addEventListener("blur", letGo);
   box.append(head, input);
   return { box, input, show };
 }
@@ -239,13 +244,14 @@ function shortcuts(send, board) {
 }
 
 // ---------------------------------------------------------------------- the board
-function build(parent, data, send) {
+function build(parent, data) {
   let host = parent.querySelector(":scope > .board-host");
   if (!host) { host = el("div", "board-host"); parent.appendChild(host); }
   host.replaceChildren();
   const c = data.controls, root = el("div", "board" + (data.projector ? " projector" : ""));
   root.dataset.testid = "simBoard";
-  const board = { root, data, sliders: {}, seq: data.seq };
+  const board = { root, data, sliders: {} };
+  const send = (name, value) => board.send(name, value); // the latest run's setTriggerValue
   board.peers = el("div", "board-caption board-peers"); // what counties like this one did
   board.hist = historyBar(data.history, send);
   const error = el("div", "board-error");
@@ -343,7 +349,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
     data.controls.varies, data.history.labels]);
   if (!board || board.shape !== shape || !parentElement.contains(board.root)) { // first run here, or another preset or language
     if (board && board.stop) board.stop();
-    board = build(parentElement, data, send);
+    board = build(parentElement, data);
     board.shape = shape;
     parentElement.querySelector(":scope > .board-host").appendChild(board.root);
     const unkey = shortcuts((name, value) => board.send(name, value), board);
