@@ -19,6 +19,8 @@ Timed in the page itself (an event's own timestamp, the page's clock):
   numbers the server keeps (the bands' caches): that measures what Streamlit and the browser cost.
   A leader's release lands on a value not seen before, which Python must compute too: the same
   measure over 10 presses to the right (each a new spending) is printed beside it.
+* The floor: the same presses on bench/floor_app, one component in a fragment of a multipage app
+  with a sidebar like this app's: what Streamlit itself costs a release in such an app.
 * Load: from navigation to the headline on screen (the app's median, the trivial page's number),
   after one warm-up load (caches warm: what the second person in a meeting sees); median of 7.
   The three pages' loads are interleaved (trivial, demo, Handan, then the next round in another
@@ -186,7 +188,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with server(ROOT / "bench" / "trivial_app.py") as trivial, server(ROOT / "app.py") as app, \
-            sync_playwright() as p:
+            server(ROOT / "bench" / "floor_app" / "app.py") as one, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         cases = {"demo": f"{app}/?preset=demo&lang=zh&tour=0", "handan": f"{app}/?preset=handan&lang=zh&tour=0"}
         load(browser, trivial, "trivial")
@@ -197,6 +199,7 @@ def main() -> None:
                       network=PHONE_NETWORK)
         moves = {"trivial": presses(browser, trivial, "trivial", 0)}
         fresh = {"trivial": presses(browser, trivial, "trivial", 0, fresh=True)}
+        floor = presses(browser, one, "trivial", 0)
         for name, url in cases.items():
             moves[name] = presses(browser, url, "app", 1)  # the first program's slider (0 is the total)
             fresh[name] = presses(browser, url, "app", 1, fresh=True)
@@ -208,6 +211,9 @@ def main() -> None:
     wf = med(fresh["trivial"][2])
     print(f"trivial one-slider page: load {lt:.2f} s; key press to new number {h:.0f} ms (frame {f:.0f} ms, "
           f"from the server); whole page after release {w:.0f} ms, at a new value each press {wf:.0f} ms (medians)")
+    fl = med(floor[2])
+    print(f"one component in a fragment of a multipage app with a sidebar like this one's (bench/floor_app): "
+          f"whole page after release {fl:.0f} ms ({fl / w:.2f}x trivial): Streamlit's own floor for such a page")
     print(f"over a phone's 4G network (emulated: 12 Mbit/s, 40 ms): trivial page {med(phone['trivial']):.2f} s, "
           f"demo scenario page {med(phone['demo']):.2f} s to the headline ({med(phone['demo']) - med(phone['trivial']):+.2f} s; "
           f"medians of 5)")

@@ -231,6 +231,7 @@ function setHistory(hb, h) {
 // Ctrl+Z and Ctrl+Shift+Z (⌘ on a Mac) anywhere but in a text field: undo and redo.
 function shortcuts(send, board) {
   const onKey = (e) => {
+    if (!board.root.isConnected) { document.removeEventListener("keydown", onKey); return; } // the page left
     if (!(e.ctrlKey || e.metaKey) || e.altKey || e.key.toLowerCase() !== "z") return;
     const t = e.target;
     if (t && (t.isContentEditable || (t.tagName === "INPUT" && t.type !== "range") || t.tagName === "TEXTAREA")) return;
