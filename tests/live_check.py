@@ -8,7 +8,7 @@ own (the status quo's paths) and an applied plan (every program a list of yearly
 page turns it into spending as ``app_pages/scenario.py`` does (a program's amount within half a
 万元 of its current one changes nothing; a moved program's list becomes the whole path of its
 amount; a moved total is split in whole 万元 by ``whole_split``): :func:`spend_matrix_of`, checked against
-``sim.scenarios.overrides.apply`` of the documents the page writes (:func:`document_of`).
+``sim.scenarios.overrides.apply`` of the documents the page writes (``ui.board.moved``: tests/test_board.py).
 """
 from __future__ import annotations
 
@@ -117,20 +117,6 @@ def spend_matrix_of(sc: Scenario, move: dict) -> np.ndarray:
     for p in moved:
         out[p] = sc.whole_path(values[p])
     return out
-
-
-def document_of(doc: dict, sc: Scenario, move: dict) -> dict:
-    """The document the page writes when a slider is released at ``move``."""
-    d = json.loads(json.dumps(doc))
-    first = sc.spend_matrix()[:, 0]
-    if "total" in move:
-        if abs(move["total"] - sum(float(v) for v in first)) >= 0.5:
-            d["spend"] = {p: int(v) for p, v in zip(sc.programs, whole_split(move["total"], list(first)))}
-        return d
-    for p, v, f in zip(sc.programs, move["programs"], first):
-        if abs(v - f) >= 0.5:
-            d.setdefault("spend", {})[p] = int(round(v))
-    return d
 
 
 def python_numbers(c: Case, chunk: int = 50) -> dict:
