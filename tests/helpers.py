@@ -34,11 +34,6 @@ def plain(text: str) -> str:
     return html.unescape(text)
 
 
-def slider(at: AppTest, name: str):
-    """The Streamlit slider ``name`` of a page (the other assumptions' sliders of the scenario page)."""
-    return next(s for s in at.slider if s.key == name)
-
-
 def board_data(at: AppTest) -> dict:
     """What the scenario page sent its board (ui.board) in the last run: ``controls`` (the budget
     sliders), ``history``, ``path``, ``groups``, ``indicators``, ``plan``, ``next``, ``peers``."""
