@@ -127,16 +127,15 @@ def downloads() -> None:
 # ------------------------------------------------------------------ the page
 @st.fragment
 def moves() -> None:
-    """What a budget move changes, and all a slider's release reruns: the headline and the board
-    (two elements, not the ~60 of the body before)."""
+    """What a budget move changes, and all a slider's release reruns: the board with its headline
+    (one element, not the ~60 of the body before)."""
     board.apply_pending(board.Keys(state.scenario()))
     sc = state.scenario()
-    live.headline(sc, year, projector)
-    tour.inline()
-    if live.charts_wait():  # a page's first run: the headline alone; it asks for the rest once drawn (ui.live)
+    wait = live.charts_wait()  # a page's first run: the headline alone; it asks for the rest once drawn (ui.live)
+    top = {"headline": live.headline_data(sc, year, projector), "tour": tour.inline_data()}
+    board.board(sc, year, projector, top, charts=not wait)
+    if wait:
         st.container(key="scenario_pending").caption(t("charts_pending"))
-        return live.first_run_done()
-    board.board(sc, year, projector)
     live.first_run_done()
 
 

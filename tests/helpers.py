@@ -76,12 +76,12 @@ def _nodes(node):
 
 
 def live_data(at: AppTest) -> dict:
-    """What the scenario page sent its headline component (ui.live) in the last run: ``truth``,
-    the strings the browser shows until a slider moves (Python's numbers), ``text`` its labels,
-    ``pack`` the model pack (first run of a session)."""
+    """What the scenario page sent its headline (ui.live.headline_data, drawn by the board) in the
+    last run: ``truth``, the strings the browser shows until a slider moves (Python's numbers),
+    ``text`` its labels, ``pack`` the model pack (first run of a session)."""
     node = next(n for n in _nodes(at._tree) if getattr(getattr(n, "proto", None), "component_name", "")
-                == "sim_live_headline")
-    return json.loads(node.proto.json)
+                == "sim_board")
+    return json.loads(node.proto.json)["headline"]
 
 
 def headline(at: AppTest) -> dict:
@@ -131,8 +131,8 @@ def page_texts(at: AppTest) -> list[str]:
                 out.extend(v for v in col.to_pylist() if v)
 
     for proto in _protos(at):
-        if getattr(proto, "component_name", "") == "sim_live_headline":
-            shown = json.loads(proto.json)  # the headline's words (not its model pack)
+        if getattr(proto, "component_name", "") == "sim_board":
+            shown = json.loads(proto.json)["headline"]  # the headline's words (not its model pack)
             strings([shown["text"], {k: v for k, v in shown["truth"].items() if isinstance(v, str)}])
         else:
             strings(json.loads(json.dumps(MessageToDict(proto))))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -25,14 +26,34 @@ import streamlit as st
 from report import charts, labels
 from sim.model.rubric import load_rubric
 from sim.model.scenario import whole_split
-from ui import state
+from ui import live, state, tour
 from ui.common import (BAND_DRAWS, band, chart_scale, chart_titles, data_year, fmt_money, fmt_quantity, ind_label,
                        is_count, next_points, prog_name, reading_caption, with_unit)
 from ui.i18n import lang, say, t, tl
 
 HERE = Path(__file__).parent / "live"
-_component = st.components.v2.component("sim_board", js=(HERE / "board.mjs").read_text(encoding="utf-8"),
-                                        css=(HERE / "board.css").read_text(encoding="utf-8"), isolate_styles=False)
+IMPORT = re.compile(r'^import \{ ([\w, ]+) \} from "\./headline\.mjs";$', re.M)
+
+
+def linked_script() -> str:
+    """``board.mjs`` with the module it imports (``headline.mjs``) in place of its import: a
+    component runs one inline module (Streamlit serves files only to components installed as a
+    package). The headline's code goes in a scope of its own (its names cannot meet the board's),
+    its ``export`` words dropped, and gives the board the names it imports; Node and the tests
+    import both files as they are."""
+    board_js, head_js = ((HERE / name).read_text(encoding="utf-8") for name in ("board.mjs", "headline.mjs"))
+    found = IMPORT.findall(board_js)
+    if len(found) != 1 or re.search(r"^\s*(import|export\s+default)\b", head_js, re.M):
+        raise RuntimeError("ui/live/board.mjs must import from ./headline.mjs once; headline.mjs imports "
+                           "nothing and has no default export")
+    body = re.sub(r"^export (?=(?:async )?function|const|let|class)", "", head_js, flags=re.M)
+    names = "{ " + found[0] + " }"
+    return IMPORT.sub(lambda _: f"const {names} = (() => {{\n{body}\nreturn {names};\n}})();", board_js)
+
+
+_component = st.components.v2.component(
+    "sim_board", js=linked_script(), isolate_styles=False,
+    css="\n".join((HERE / name).read_text(encoding="utf-8") for name in ("headline.css", "board.css")))
 KEY = "scenario_board"
 PENDING = "board_pending"  # the board's events not yet applied: [(kind, value)]
 SEQ = "board_seq"  # the number the browser gave the last move the document holds
@@ -212,10 +233,16 @@ def _rows(frame: pd.DataFrame) -> dict:
     return {"columns": [str(c) for c in flat.columns], "rows": [[str(v) for v in row] for row in flat.itertuples(index=False)]}
 
 
-def plan_name(sc, projector: bool) -> tuple[str, bool]:
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _varies(text: str) -> bool:
+    """Whether a document's split varies by year (``Scenario.planned_by_year``: ~2.5 ms a run)."""
+    return bool(state.scenario_of(text).planned_by_year())
+
+
+def plan_name(text: str, projector: bool) -> tuple[str, bool]:
     """The 年度安排 table's name for its open state and whether it opens by itself: when the split
-    varies by year (not in projector mode)."""
-    default = bool(sc.planned_by_year()) and not projector
+    of the document ``text`` varies by year (not in projector mode)."""
+    default = _varies(text) and not projector
     return f"plan_{int(default)}", default
 
 
@@ -255,7 +282,7 @@ def figures(text: str, year: int, projector: bool, language: str, plan_open: boo
     the view: a document seen before (undo, a slider moved back) is drawn without computing it again
     (~7 ms of the demo's run). ``language`` is the session's, which the words are in."""
     sc = state.scenario_of(text)
-    name, _ = plan_name(sc, projector)
+    name, _ = plan_name(text, projector)
     out = {"controls": controls(sc, Keys(sc)), "indicators": indicators(sc, text, projector),
            "plan": plan(sc, name, plan_open), "next": None if projector else next_money(sc, text, year, next_open)}
     if sc.rubric_id:
@@ -268,7 +295,7 @@ def figures(text: str, year: int, projector: bool, language: str, plan_open: boo
 def data(sc, year: int, projector: bool) -> dict:
     """Everything the board draws in this run: :func:`figures` with the undo bar, the number of
     the move the document holds and a message the last change left."""
-    name, default = plan_name(sc, projector)
+    name, default = plan_name(state.text(), projector)
     opened = st.session_state.get(OPEN, {})
     err = st.session_state.pop(ERROR, None)
     return {"seq": st.session_state.get(SEQ, 0), "projector": projector, "scale": chart_scale(),
@@ -276,8 +303,12 @@ def data(sc, year: int, projector: bool) -> dict:
             **figures(state.text(), year, projector, lang(), opened.get(name, default), opened.get("next", False))}
 
 
-def board(sc, year: int, projector: bool) -> dict:
-    """Draw the board; returns what it was given (for the tests: :func:`tests.helpers.board_data`)."""
-    payload = data(sc, year, projector)
-    _component(key=KEY, data=payload, height="content", **CALLBACKS)
+def board(sc, year: int, projector: bool, top: dict, charts: bool = True) -> dict:
+    """Draw the board: what stands above it (``top``: ``headline``, :func:`ui.live.headline_data`,
+    and ``tour``, :func:`ui.tour.inline_data`), then, unless ``charts`` is False (a page's first
+    run: :func:`ui.live.charts_wait`), the sliders, charts and tables. Returns what it was given
+    (for the tests: :func:`tests.helpers.board_data`)."""
+    payload = {**top, **(data(sc, year, projector) if charts else {})}
+    _component(key=KEY, data=payload, height="content", on_need_pack_change=live.resend,
+               on_tour_change=tour.finish, **CALLBACKS)
     return payload

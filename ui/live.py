@@ -1,21 +1,19 @@
-"""The scenario page's headline as a custom component that recomputes it in the browser while a
-budget slider moves (``ui/live/headline.mjs``, Streamlit components v2), from the model pack of
+"""The scenario page's headline, which the browser recomputes while a budget slider moves
+(``ui/live/headline.mjs``, drawn by the board's component: :mod:`ui.board`), from the model pack of
 :mod:`sim.uncertainty.pack`.
 
-The budget sliders are the board's (:mod:`ui.board`); the board says what they hold on every
-pointer or key movement (a ``sim-board-move`` event in the page) and the component redraws the
-headline from the pack at once. When a slider is released the part of the page a
-move changes reruns (the headline and the board) and the numbers below, Python's, replace the
-browser's (they are equal: ``tests/test_live.py``). The pack is sent once per session and set of
-assumptions; the browser keeps it across reruns and asks for it again if it has lost it. A page
-opened from a link gets it with the charts' run, not the first: the headline is drawn from
-Python's numbers without waiting for its ~1.6 MB (:func:`headline`).
+The board's sliders say what they hold on every pointer or key movement (a ``sim-board-move``
+event in the page) and the headline redraws itself from the pack at once. When a slider is
+released the part of the page a move changes reruns (the board) and the numbers below, Python's,
+replace the browser's (they are equal: ``tests/test_live.py``). The pack is sent once per session
+and set of assumptions; the browser keeps it across reruns and asks for it again if it has lost it.
+A page opened from a link gets it with the charts' run, not the first: the headline is drawn from
+Python's numbers without waiting for its ~1.6 MB (:func:`headline_data`).
 """
 from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 import numpy as np
 import streamlit as st
@@ -25,9 +23,6 @@ from ui import state
 from ui.common import (BAND_DRAWS, BAND_SEED, band, band_line, data_year, fmt_money, fmt_pct, fmt_prob, fmt_score)
 from ui.i18n import lang, t
 
-JS = (Path(__file__).parent / "live" / "headline.mjs").read_text(encoding="utf-8")
-CSS = (Path(__file__).parent / "live" / "headline.css").read_text(encoding="utf-8")
-_component = st.components.v2.component("sim_live_headline", js=JS, css=CSS, isolate_styles=False)
 SENT = "live_packs_sent"  # the pack ids this session's browser holds
 DRAWN = "live_first_run_done"  # the scenario page's body has run once this session (charts_wait)
 LINES = (80.0, 60.0)  # the tier lines drawn in the small score path
@@ -95,8 +90,9 @@ def truth(text: str, year: int, language: str) -> tuple[dict, dict]:
     return view, {"share_met": base["share_met"], "weighted_shortfall": base["weighted_shortfall"]}
 
 
-def _resend() -> None:
-    """The browser lost its pack (a reload of the page's code): send it again."""
+def resend() -> None:
+    """The browser lost its pack (a reload of the page's code): send it again (the board's
+    ``need_pack`` trigger)."""
     st.session_state[SENT] = set()
 
 
@@ -117,8 +113,9 @@ def first_run_done() -> None:
     st.session_state[DRAWN] = True
 
 
-def headline(sc, year: int, projector: bool = False) -> None:
-    """The headline row: Python's numbers now, the browser's while a budget slider moves.
+def headline_data(sc, year: int, projector: bool = False) -> dict:
+    """What the headline row draws: Python's numbers now, and the pack for the browser's while a
+    budget slider moves (the board mounts it: :func:`ui.board.board`).
 
     The model pack goes with the first run that draws the charts: a page's first run
     (:func:`charts_wait`) sends Python's numbers alone, so that the browser draws them without
@@ -126,7 +123,8 @@ def headline(sc, year: int, projector: bool = False) -> None:
     over a phone's 4G network as Chromium emulates it (12 Mbit/s, 40 ms) the demo's headline is in
     the page at 3.4 s against 5.2 s, its first chart at 7.3 s against 7.0 s; on this machine's own
     network no sooner (paired median +90 ms, noise ±300 ms). The browser moves with a slider once
-    the charts' run, which it asks for as soon as the headline is drawn, has brought the pack."""
+    the charts' run, which it asks for as soon as the headline is drawn (a ``drawn`` trigger, which
+    only reruns), has brought the pack."""
     pack_id, pack = pack_of(state.status_quo_text())
     sent = st.session_state.setdefault(SENT, set())
     wait = charts_wait()
@@ -138,4 +136,4 @@ def headline(sc, year: int, projector: bool = False) -> None:
             "signal_drawn": wait}
     if not wait:
         sent.add(pack_id)
-    _component(key="live_headline", data=data, on_need_pack_change=_resend, height="content")  # "drawn" only reruns
+    return data

@@ -247,16 +247,27 @@ def _step(move) -> bool:
     return True
 
 
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _described(before: str, after: str, what: str | None, lang: str) -> str:
+    """A change in words (:func:`ui.history.describe`), kept by its two documents: the undo bar
+    says it on every run (~3 ms of a slider's release to compute again)."""
+    return history.describe({"before": before, "after": after, "what": what}, lang, scenario_of)
+
+
+def _words(entry: dict, lang: str) -> str:
+    return _described(entry["before"], entry["after"], entry.get("what"), lang)
+
+
 def last_change(lang: str) -> str | None:
     """The last undoable change in words, or None."""
     past = hist()["past"]
-    return history.describe(past[-1], lang, scenario_of) if past else None
+    return _words(past[-1], lang) if past else None
 
 
 def next_redo(lang: str) -> str | None:
     """The change a redo would make again, in words, or None."""
     future = hist()["future"]
-    return history.describe(future[-1], lang, scenario_of) if future else None
+    return _words(future[-1], lang) if future else None
 
 
 def sync_url() -> None:

@@ -4,8 +4,8 @@ the session's language; skippable, and shown again from the sidebar. Once finish
 the URL carries ``tour=0`` so that a reload or a bookmark does not show it again.
 
 On a phone or a tablet (a touch browser, WeChat's included) the guide speaks of taps, not keys,
-and is not a dialog over the page: it opens under the headline (:func:`inline`), so the first
-thing a leader sees on a link is the number."""
+and is not a dialog over the page: it opens under the headline (:func:`inline_data`, drawn by the
+scenario page's board), so the first thing a leader sees on a link is the number."""
 from __future__ import annotations
 
 import streamlit as st
@@ -46,10 +46,10 @@ def _text(name: str) -> str:
 
 def maybe_start() -> None:
     """Open the walk-through on a session's first visit (not in projector mode; on a touch
-    browser it is shown under the headline instead, see :func:`inline`)."""
+    browser it is shown under the headline instead, see :func:`inline_data`)."""
     if done() or st.session_state.get("projector") or touch():
         return
-    st.dialog(t("tour_title"), width="large", icon=":material/school:", on_dismiss=_finish)(_body)()
+    st.dialog(t("tour_title"), width="large", icon=":material/school:", on_dismiss=finish)(_body)()
 
 
 def restart() -> None:
@@ -60,7 +60,8 @@ def restart() -> None:
         del st.query_params["tour"]
 
 
-def _finish() -> None:
+def finish() -> None:
+    """The guide seen: not shown again in this session, nor from a link copied now (``tour=0``)."""
     st.session_state["tour_done"] = True
     st.session_state.pop("tour_step", None)
     st.query_params["tour"] = "0"
@@ -88,16 +89,15 @@ def _move(delta: int) -> None:
 
 
 def _close() -> None:
-    _finish()
+    finish()
     st.rerun()  # the whole page: the dialog closes
 
 
-def inline() -> None:
-    """The guide on a touch browser: the four steps in one open panel under the headline, with
-    a button that closes it for good (nothing over the page)."""
+def inline_data() -> dict | None:
+    """The guide on a touch browser: the four steps in one open panel under the headline, with a
+    button that closes it for good (nothing over the page); the board draws it (its ``tour``
+    trigger calls :func:`finish`). None where it is not shown. Words: "**…**" is bold."""
     if done() or st.session_state.get("projector") or not touch():
-        return
-    with st.expander(t("tour_title"), expanded=True, icon=":material/school:"):
-        for name in STEPS:
-            st.markdown(f"**{t(f'tour_{name}_title')}** · {_text(name)}")
-        st.button(t("tour_inline_done"), key="tour_inline_done", type="primary", on_click=_finish)
+        return None
+    return {"title": t("tour_title"), "done": t("tour_inline_done"),
+            "steps": [{"title": t(f"tour_{name}_title"), "text": _text(name)} for name in STEPS]}

@@ -1,15 +1,19 @@
-// The scenario page's board (ui/board.py): the budget sliders, the undo bar, the charts and the
-// tables a budget move changes, drawn by this one component. A slider's release then reruns a
-// fragment of two components (this and the headline, ui/live/headline.mjs) instead of the ~60
+// The scenario page's board (ui/board.py): the headline (ui/live/headline.mjs), the budget
+// sliders, the undo bar, the charts and the tables a budget move changes, drawn by this one
+// component. A slider's release then reruns a fragment of this one element instead of the ~60
 // Streamlit elements the page's body had, each of which the browser laid out again.
 //
 // Python decides every number and word (data); this code only draws them. While a slider moves,
-// the headline recomputes itself from the model pack (it listens to the sliders' input events,
-// found by their st-key-<key> class); the charts and tables change on release, when the page's
-// run brings Python's. A release sends the sliders' values with a number (seq); Python echoes the
-// number of the move its document holds, and a run that answers an older move than one made since
-// does not move the sliders back. The board is built once per place in the page and updated in
-// place: a slider being dragged or holding the keyboard's focus is never replaced under the hand.
+// the headline recomputes itself from the model pack (the sliders publish what they hold: a
+// "sim-board-move" event); the charts and tables change on release, when the page's run brings
+// Python's. A release sends the sliders' values with a number (seq); Python echoes the number of
+// the move its document holds, and a run that answers an older move than one made since does not
+// move the sliders back. The board is built once per place in the page and updated in place: a
+// slider being dragged or holding the keyboard's focus is never replaced under the hand.
+//
+// Streamlit runs one inline module per component: ui/board.py links this file and the headline's
+// (the import below) into one.
+import { mountHeadline, bold } from "./headline.mjs";
 
 const BOARDS = new WeakMap(); // parent element -> its board
 const MOVE_EVENT = "sim-board-move"; // what the sliders hold, for the headline (ui/live/headline.mjs)
@@ -342,8 +346,41 @@ function drawCharts(board, measure) {
   boxes.forEach((b, i) => b.draw(board.widths[i]));
 }
 
+// data: {headline} on a page's first run (the headline alone, ui.live.charts_wait), else
+// {headline, controls, history, path, groups, indicators, plan, next, …} (ui.board.data).
 export default function ({ data, parentElement, setTriggerValue }) {
   if (!data) return;
+  let head = parentElement.querySelector(":scope > .board-headline");
+  if (!head) { head = el("div", "board-headline"); parentElement.prepend(head); }
+  const unmount = mountHeadline({ data: data.headline, parentElement: head, setTriggerValue });
+  drawTour(head, data.tour, () => setTriggerValue("tour", "done"));
+  if (data.controls) mountBoard(data, parentElement, setTriggerValue);
+  return unmount;
+}
+
+// The guide on a touch browser (ui.tour.inline_data): its steps in an open panel under the
+// headline, and a button that closes it for good; none once seen.
+function drawTour(head, tour, done) {
+  const old = head.parentElement.querySelector(":scope > .board-tour");
+  if (!tour) { if (old) old.remove(); return; }
+  if (old) return; // drawn already: its words are the session's until it is closed
+  const box = el("details", "board-details board-tour");
+  box.open = true;
+  box.dataset.testid = "simTour";
+  box.appendChild(el("summary", "", tour.title));
+  for (const step of tour.steps) {
+    const p = el("p");
+    p.append(el("strong", "", step.title), " · ", bold(step.text));
+    box.appendChild(p);
+  }
+  const button = el("button", "board-tour-done", tour.done);
+  button.type = "button";
+  button.addEventListener("click", () => { box.remove(); done(); });
+  box.appendChild(button);
+  head.after(box);
+}
+
+function mountBoard(data, parentElement, setTriggerValue) {
   const send = (name, value) => setTriggerValue(name, value);
   let board = BOARDS.get(parentElement);
   const shape = JSON.stringify([data.controls.total.key, data.controls.programs.map((p) => p.key), data.projector,

@@ -9,8 +9,9 @@
 // rounds every item to 1e-9, so such a bit can move a total by one 1e-9 (tests: equal to 1e-9).
 // On release the page reruns and Python's numbers replace these.
 //
-// Used three ways: by Streamlit (components v2: the default export), by Node and by Chromium in
-// the tests (the named exports).
+// Used three ways: by the scenario page's board (ui/live/board.mjs imports mountHeadline; Python
+// links the two into the one module Streamlit's component runs: ui/board.py), by Node and by
+// Chromium in the tests (the named exports).
 
 // ---------------------------------------------------------------------- numpy's arithmetic
 export function rint(x) { // np.rint: to nearest, ties to even
@@ -542,7 +543,7 @@ function el(tag, cls, text) {
   return e;
 }
 
-function bold(text) { // "**…**" of a template as <strong>, the rest as text
+export function bold(text) { // "**…**" of a template as <strong>, the rest as text
   const span = el("span");
   text.split(/(\*\*[^*]+\*\*)/).forEach((part) => {
     if (!part) return;
@@ -712,7 +713,9 @@ function evaluated(entry, x) {
   return r;
 }
 
-export default function ({ data, parentElement, setTriggerValue }) {
+// Draw the headline in parentElement (the board's first child) from data (ui.live.headline_data);
+// returns what undoes it (the board returns it to Streamlit, which calls it before the next run's).
+export function mountHeadline({ data, parentElement, setTriggerValue }) {
   if (!data) return;
   if (data.signal_drawn) askForCharts(() => setTriggerValue("drawn", data.pack_id));
   const h = build(parentElement, data);
