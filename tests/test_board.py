@@ -71,3 +71,32 @@ def test_events_that_arrive_together_keep_their_order():
     first = sim.load_preset("demo").spend_matrix()[:, 0]
     want = {p: int(v) + 1 for p, v, f in zip(programs, moved_to, first) if abs(v + 1 - f) >= 0.5}
     assert json.loads(at.session_state["scenario_doc"])["spend"] == want and not at.exception
+
+
+def test_the_component_s_module_is_the_board_with_the_headline_linked_in(tmp_path, monkeypatch):
+    """Streamlit runs one inline module per component: ``ui.board.linked_script`` puts the headline's
+    code (headline.mjs) in place of board.mjs's import. Node loads the result with no import left
+    and finds the board's mount; the headline's names stay in their own scope. A board.mjs without
+    the import, or a headline.mjs with a default export, is refused at once."""
+    import shutil
+    import subprocess
+
+    js = board.linked_script()
+    assert "./headline.mjs" not in js and js.count("export default") == 1
+    path = tmp_path / "linked.mjs"
+    path.write_text(js, encoding="utf-8")
+    out = subprocess.run([shutil.which("node"), "--input-type=module", "-e",
+                          f"const m = await import({json.dumps(path.as_uri())}); "
+                          "console.log(typeof m.default, typeof m.mountHeadline, typeof m.ticks)"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.stdout.split() == ["function", "undefined", "function"], out.stderr
+    for name, old, new in (("board.mjs", 'from "./headline.mjs";', 'from "./other.mjs";'),
+                           ("headline.mjs", "export function mountHeadline", "export default function mountHeadline")):
+        folder = tmp_path / name
+        shutil.copytree(board.HERE, folder)
+        src = (folder / name).read_text(encoding="utf-8")
+        assert old in src
+        (folder / name).write_text(src.replace(old, new, 1), encoding="utf-8")
+        monkeypatch.setattr(board, "HERE", folder)
+        with pytest.raises(RuntimeError, match="headline.mjs"):
+            board.linked_script()
