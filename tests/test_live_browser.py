@@ -199,3 +199,36 @@ def test_a_link_s_headline_comes_before_its_model_and_then_goes_live(server, bro
     pg.wait_for_function("() => window.__live !== null", timeout=5_000)
     _settle(pg)
     ctx.close()
+
+
+COUNT_LISTENERS = """() => { window.__moveListeners = 0;
+  const add = EventTarget.prototype.addEventListener, remove = EventTarget.prototype.removeEventListener;
+  EventTarget.prototype.addEventListener = function (type, f, o) {
+    if (type === 'sim-board-move' && this === document) window.__moveListeners += 1; return add.call(this, type, f, o); };
+  EventTarget.prototype.removeEventListener = function (type, f, o) {
+    if (type === 'sim-board-move' && this === document) window.__moveListeners -= 1; return remove.call(this, type, f, o); }; }"""
+
+
+def test_releases_leave_one_listener_and_one_bar(server, browser):
+    """Streamlit calls a component's returned function only when it leaves the page: each run's
+    mount ends the last one's listener itself (ui/live/headline.mjs h.endRun). After six releases
+    the headline listens to the sliders once, the page holds one headline and one bar; another
+    page holds none."""
+    pg = browser.new_page(viewport={"width": 1440, "height": 900})
+    pg.set_default_timeout(120_000)
+    pg.add_init_script(f"({COUNT_LISTENERS})()")
+    pg.goto(f"{server}/?preset=demo&tour=0")
+    pg.locator("[data-testid=simLiveMedian]").wait_for()
+    _settle(pg)
+    first = pg.evaluate("() => window.__moveListeners")
+    for k in range(6):
+        _slider(pg, "board_total_demo").focus()
+        pg.keyboard.press("ArrowRight" if k % 2 == 0 else "ArrowLeft")
+        _settle(pg)
+    assert first == 1 and pg.evaluate("() => window.__moveListeners") == 1
+    assert pg.locator("[data-testid=simLiveHeadline]").count() == 1 and pg.locator("body > .simlive-bar").count() == 1
+    pg.get_by_role("link", name="预算优化").click()
+    pg.wait_for_url("**/optimizer**")
+    _settle(pg)
+    assert pg.evaluate("() => window.__moveListeners") == 0 and pg.locator("body > .simlive-bar").count() == 0
+    pg.close()

@@ -587,6 +587,9 @@ function pathSvg(path, sq, lines, yi) { // the score path: P10-P90 band, median,
 }
 
 function render(view, data, h, live) {
+  if (h.shown === view && h.live === live) return; // on screen already (a run's truth, drawn once)
+  h.shown = view;
+  h.live = live;
   h.root.dataset.live = live ? "1" : "0";
   h.score.value.textContent = view.median;
   setDelta(h.score.delta, view.median_delta, view.median_moved, view.median_up);
@@ -649,6 +652,23 @@ function build(parent, data) {
   root.append(row, off);
   host.appendChild(root);
   return { root, row, score, pa, budget, band, tier, odds, path, bar, off };
+}
+
+// The headline's elements in parent, built once and kept across runs while its words, kind and
+// view stay (another language, preset kind or projector mode builds them afresh): a release then
+// changes their text only. h.stop takes the bar and the watch away when the page leaves.
+const HEADS = new WeakMap(); // parent element -> its headline's elements
+function headOf(parent, data) {
+  const shape = JSON.stringify([data.text, data.rubric, data.projector]);
+  let h = HEADS.get(parent);
+  if (h && h.shape === shape && h.root.isConnected && h.bar.isConnected) return h;
+  if (h) h.stop();
+  h = build(parent, data);
+  h.shape = shape;
+  const unwatch = watchSight(h);
+  h.stop = () => { unwatch(); h.bar.remove(); };
+  HEADS.set(parent, h);
+  return h;
 }
 
 function watchSight(h) { // show the bar when the row has scrolled above the screen
@@ -715,16 +735,23 @@ function evaluated(entry, x) {
 
 // Draw the headline in parentElement (the board's first child) from data (ui.live.headline_data);
 // returns what undoes it (the board returns it to Streamlit, which calls it before the next run's).
+//
+// Streamlit calls a component's returned function when it leaves the page, not before each run's
+// mount (components v2's BidiComponent keeps only the last one): what a run starts (its listener
+// of the sliders' moves, its timer) is ended here when the next run mounts (h.endRun). Before, each
+// release left a listener behind: after n releases a slider's movement ran n updates.
 export function mountHeadline({ data, parentElement, setTriggerValue }) {
   if (!data) return;
   if (data.signal_drawn) askForCharts(() => setTriggerValue("drawn", data.pack_id));
-  const h = build(parentElement, data);
+  const h = headOf(parentElement, data);
+  if (h.endRun) h.endRun();
+  h.endRun = null;
   render(data.truth, data, h, false);
-  h.off.hidden = !(PACKS.get(data.pack_id) || {}).broken;
-  const unwatch = watchSight(h);
+  const broken = Boolean((PACKS.get(data.pack_id) || {}).broken);
+  if (h.off.hidden === broken) h.off.hidden = !broken;
   if (data.pack && !PACKS.has(data.pack_id)) PACKS.set(data.pack_id, { raw: data.pack, model: null, checked: new Set(), results: new Map() });
   const entry = PACKS.get(data.pack_id);
-  const stop = () => { unwatch(); h.bar.remove(); };
+  const stop = () => { if (h.endRun) h.endRun(); h.stop(); }; // the page left: nothing of the headline stays
   if (!entry && data.signal_drawn) return stop; // a page's first run: the pack comes with the charts' run
   if (!entry) { setTriggerValue("need_pack", data.pack_id); return stop; } // this page lost it: Python sends it again
   const rows = data.rows;
@@ -744,13 +771,14 @@ export function mountHeadline({ data, parentElement, setTriggerValue }) {
     const bad = SAME.filter((k) => data.truth[k] !== undefined && mine[k] !== data.truth[k]);
     if (bad.length) { entry.broken = true; console.warn("live headline differs from Python's; shown on release only", bad); }
     else entry.checked.add(key);
-    h.off.hidden = !entry.broken;
+    if (h.off.hidden === Boolean(entry.broken)) h.off.hidden = !entry.broken;
     return !entry.broken;
   };
   const idle = setTimeout(check, 50);
   let pending = false, move = window.simBoardMove || null;
   const update = () => {
     pending = false;
+    if (h.endRun !== endRun) return; // a later run's mount took over
     if (!move) { render(data.truth, data, h, false); return; }
     if (entry.broken || !check()) return;
     const t0 = performance.now(), x = spendMatrix(entry.model, rows, move);
@@ -762,7 +790,9 @@ export function mountHeadline({ data, parentElement, setTriggerValue }) {
     move = e.detail;
     if (!pending) { pending = true; queueMicrotask(update); }
   };
+  const endRun = () => { clearTimeout(idle); document.removeEventListener(MOVE_EVENT, onMove); };
+  h.endRun = endRun;
   document.addEventListener(MOVE_EVENT, onMove);
   queueMicrotask(update); // a slider moved again before this run's numbers arrived: follow it
-  return () => { clearTimeout(idle); document.removeEventListener(MOVE_EVENT, onMove); stop(); };
+  return stop;
 }
