@@ -1,15 +1,17 @@
-"""The scenario page's board: the budget sliders, the undo bar, the charts and the tables that a
-budget move changes, drawn by one component (``ui/live/board.mjs``, Streamlit components v2).
+"""The scenario page's board: the headline (:mod:`ui.live`), the guide on a touch browser, the budget
+sliders, the undo bar, the charts and the tables that a budget move changes, drawn by one component
+(``ui/live/board.mjs`` with ``headline.mjs`` linked in: :func:`linked_script`; components v2).
 
 Why one component: a slider's release reruns the fragment that holds it, and Streamlit sends and
 the browser lays out again every element of that run, changed or not. The page's body had ~60
 (sliders, captions, eight Vega charts, tables, buttons): 190-250 ms of a release against 26-35 ms
 for a page of one slider and one number (bench/bench_app.py). The release's fragment now holds
-this component, the headline's (:mod:`ui.live`) and the two download buttons.
+this component alone.
 
 Python decides every number and word here (the same functions the briefing reads); the browser
 draws them. The board's events (a released slider, undo/redo/reset, a table opened) reach the
-page as trigger values; their callbacks queue them (:data:`PENDING`) and :func:`apply_pending`
+page as trigger values (and the headline's ``need_pack`` and ``drawn``, the guide's ``tour``);
+their callbacks queue them (:data:`PENDING`) and :func:`apply_pending`
 applies them at the start of the fragment's run, so a test can queue a move the same way.
 """
 from __future__ import annotations

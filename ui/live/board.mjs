@@ -359,13 +359,17 @@ export default function ({ data, parentElement, setTriggerValue }) {
 }
 
 // The guide on a touch browser (ui.tour.inline_data): its steps in an open panel under the
-// headline, and a button that closes it for good; none once seen.
+// headline, and a button that closes it for good; none once seen. Drawn again only when its words
+// change (another language): a reader who folded it keeps it folded across releases.
 function drawTour(head, tour, done) {
   const old = head.parentElement.querySelector(":scope > .board-tour");
-  if (!tour) { if (old) old.remove(); return; }
-  if (old) return; // drawn already: its words are the session's until it is closed
+  const key = tour ? JSON.stringify(tour) : "";
+  if (old && old.dataset.key === key) return;
+  if (old) old.remove();
+  if (!tour) return;
   const box = el("details", "board-details board-tour");
   box.open = true;
+  box.dataset.key = key;
   box.dataset.testid = "simTour";
   box.appendChild(el("summary", "", tour.title));
   for (const step of tour.steps) {

@@ -734,7 +734,7 @@ function evaluated(entry, x) {
 }
 
 // Draw the headline in parentElement (the board's first child) from data (ui.live.headline_data);
-// returns what undoes it (the board returns it to Streamlit, which calls it before the next run's).
+// returns what takes it away (the board returns it to Streamlit).
 //
 // Streamlit calls a component's returned function when it leaves the page, not before each run's
 // mount (components v2's BidiComponent keeps only the last one): what a run starts (its listener
