@@ -42,9 +42,10 @@ class Case:
 
 
 def top_of(sc: Scenario) -> float:
-    """The sliders' maximum, as the page sets it (app_pages/scenario.py slider_keys)."""
-    first = sc.spend_matrix()[:, 0]
-    return float(np.ceil(max(5 * float(sc.status_quo_matrix()[:, 0].sum()), 3000.0, float(first.sum()))))
+    """The sliders' maximum: the page's own (``ui.board.Keys``)."""
+    from ui.board import Keys
+
+    return Keys(sc).top
 
 
 def plan_doc(sc: Scenario) -> dict:

@@ -158,7 +158,7 @@ def apply_history() -> None:
 
 
 # ---------------------------------------------------------------------- what the board shows
-def controls(sc, keys: Keys) -> dict:
+def controls(sc, text: str, keys: Keys) -> dict:
     first = sc.spend_matrix()[:, 0]
     growth = f"{sc.budget_growth():.1%}"
     y0 = sc.years[0]
@@ -166,7 +166,7 @@ def controls(sc, keys: Keys) -> dict:
             "total": {"key": keys.total, "label": t("total_budget", year=y0), "value": float(first.sum()),
                       "help": t("total_budget_help", sq=fmt_money(float(sc.status_quo_matrix()[:, 0].sum())), growth=growth)},
             "caption": t("budget_path_caption", year=y0, growth=growth, mode=t(f"status_quo_{sc.status_quo_mode}")),
-            "split_heading": t("split_heading", year=y0), "varies": t("split_varies") if sc.planned_by_year() else "",
+            "split_heading": t("split_heading", year=y0), "varies": t("split_varies") if _varies(text) else "",
             "programs": [{"key": k, "id": p, "label": prog_name(p), "value": float(v)}
                          for p, k, v in zip(sc.programs, keys.programs, first)],
             "split_caption": t("split_step_caption", year=y0)}
@@ -285,7 +285,7 @@ def figures(text: str, year: int, projector: bool, language: str, plan_open: boo
     (~7 ms of the demo's run). ``language`` is the session's, which the words are in."""
     sc = state.scenario_of(text)
     name, _ = plan_name(text, projector)
-    out = {"controls": controls(sc, Keys(sc)), "indicators": indicators(sc, text, projector),
+    out = {"controls": controls(sc, text, Keys(sc)), "indicators": indicators(sc, text, projector),
            "plan": plan(sc, name, plan_open), "next": None if projector else next_money(sc, text, year, next_open)}
     if sc.rubric_id:
         base = float(band(text).score.loc[sc.base_year, "P50"])

@@ -82,10 +82,14 @@ def _linked(short: str) -> dict | None:
     return doc
 
 
+def _name_of(named: tuple[str, str] | None, doc_text: str) -> str:
+    """The name of ``named`` (name, document text) while the document is still ``doc_text``, else ""."""
+    return named[0] if named and named[1] == doc_text else ""
+
+
 def name() -> str:
     """The scenario's name while it is the saved or linked scenario of that name, else ""."""
-    named = st.session_state.get(NAME_KEY)
-    return named[0] if named and named[1] == text() else ""
+    return _name_of(st.session_state.get(NAME_KEY), text())
 
 
 def reader():
@@ -102,8 +106,7 @@ def reader():
 
     def read() -> tuple[str, str]:
         doc_text = session[DOC_KEY]
-        named = session[NAME_KEY] if NAME_KEY in session else None
-        return doc_text, (named[0] if named and named[1] == doc_text else "")
+        return doc_text, _name_of(session[NAME_KEY] if NAME_KEY in session else None, doc_text)
     return read
 
 

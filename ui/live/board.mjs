@@ -13,7 +13,7 @@
 //
 // Streamlit runs one inline module per component: ui/board.py links this file and the headline's
 // (the import below) into one.
-import { mountHeadline, bold } from "./headline.mjs";
+import { mountHeadline, bold, el, childOf } from "./headline.mjs";
 
 const BOARDS = new WeakMap(); // parent element -> its board
 const MOVE_EVENT = "sim-board-move"; // what the sliders hold, for the headline (ui/live/headline.mjs)
@@ -24,13 +24,6 @@ function publish(move) { // {total} or {programs}, or null once the sliders hold
 }
 let SEQ = Date.now(); // moves' numbers, increasing across reloads of the page
 const whole = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 }); // Python's f"{v:,.0f}" of a whole number
-
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined && text !== null) e.textContent = text;
-  return e;
-}
 
 // ---------------------------------------------------------------------- charts
 export function ticks(lo, hi, n = 4) { // round values from lo to hi, about n steps
@@ -250,8 +243,7 @@ function shortcuts(send, board) {
 
 // ---------------------------------------------------------------------- the board
 function build(parent, data) {
-  let host = parent.querySelector(":scope > .board-host");
-  if (!host) { host = el("div", "board-host"); parent.appendChild(host); }
+  const host = childOf(parent, "board-host");
   host.replaceChildren();
   const c = data.controls, root = el("div", "board" + (data.projector ? " projector" : ""));
   root.dataset.testid = "simBoard";
@@ -350,8 +342,7 @@ function drawCharts(board, measure) {
 // {headline, controls, history, path, groups, indicators, plan, next, …} (ui.board.data).
 export default function ({ data, parentElement, setTriggerValue }) {
   if (!data) return;
-  let head = parentElement.querySelector(":scope > .board-headline");
-  if (!head) { head = el("div", "board-headline"); parentElement.prepend(head); }
+  const head = childOf(parentElement, "board-headline", true);
   const unmount = mountHeadline({ data: data.headline, parentElement: head, setTriggerValue });
   drawTour(head, data.tour, () => setTriggerValue("tour", "done"));
   if (data.controls) mountBoard(data, parentElement, setTriggerValue);
@@ -393,7 +384,7 @@ function mountBoard(data, parentElement, setTriggerValue) {
     if (board && board.stop) board.stop();
     board = build(parentElement, data);
     board.shape = shape;
-    parentElement.querySelector(":scope > .board-host").appendChild(board.root);
+    childOf(parentElement, "board-host").appendChild(board.root);
     const unkey = shortcuts((name, value) => board.send(name, value), board);
     let width = 0;
     const ro = new ResizeObserver(() => {

@@ -536,11 +536,19 @@ const THEME = ["--st-font", "--st-text-color", "--st-background-color", "--st-bo
   "--st-green-text-color", "--st-green-background-color", "--st-orange-text-color", "--st-orange-background-color",
   "--st-red-text-color", "--st-red-background-color", "--st-metric-value-font-weight"];
 
-function el(tag, cls, text) {
+export function el(tag, cls, text) { // an element of class cls holding text (none when text is undefined or null)
   const e = document.createElement(tag);
   if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
+  if (text !== undefined && text !== null) e.textContent = text;
   return e;
+}
+
+// Our own child of class cls in parent, made once (first: before the others): Streamlit keeps the
+// component's style sheet in another child of parent.
+export function childOf(parent, cls, first = false) {
+  let c = parent.querySelector(`:scope > .${cls}`);
+  if (!c) { c = el("div", cls); if (first) parent.prepend(c); else parent.appendChild(c); }
+  return c;
 }
 
 export function bold(text) { // "**…**" of a template as <strong>, the rest as text
@@ -612,9 +620,7 @@ function render(view, data, h, live) {
 }
 
 function build(parent, data) {
-  // our own child: Streamlit keeps the component's style sheet in another child of parent
-  let host = parent.querySelector(":scope > .simlive-host");
-  if (!host) { host = el("div", "simlive-host"); parent.appendChild(host); }
+  const host = childOf(parent, "simlive-host");
   host.replaceChildren();
   const T = data.text, root = el("div", "simlive" + (data.projector ? " projector" : ""));
   root.dataset.testid = "simLiveHeadline";
