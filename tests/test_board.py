@@ -4,10 +4,11 @@ the browser sends; its events, the undo bar's among them, in the order they came
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qs
 
 import numpy as np
 import pytest
-from helpers import board_data, board_event, budget, open_app
+from helpers import _nodes, board_data, board_event, budget, move, open_app
 from live_check import case, spend_matrix_of, top_of
 
 import sim
@@ -100,3 +101,31 @@ def test_the_component_s_module_is_the_board_with_the_headline_linked_in(tmp_pat
         monkeypatch.setattr(board, "HERE", folder)
         with pytest.raises(RuntimeError, match="headline.mjs"):
             board.linked_script()
+
+
+def test_the_board_s_code_comes_with_a_page_s_first_run_not_with_every_release():
+    """The component's own code is the loader (ui/live/loader.mjs). The board's code, the linked
+    module and its style sheet, goes in the data of the page's first run; a release carries the
+    data alone; once the page has lost it (the loader's need_code, whose callback forgets that it
+    was sent) the next run sends it again."""
+    at = open_app("demo")
+    code = board_data(at)["code"]
+    assert code["js"] == board.linked_script() and ".simlive" in code["css"] and ".board-slider" in code["css"]
+    assert code["id"] == board.CODE["id"]
+    proto = next(n.proto for n in _nodes(at._tree) if getattr(getattr(n, "proto", None), "component_name", "") == "sim_board")
+    assert proto.js_content == (board.HERE / "loader.mjs").read_text(encoding="utf-8") and not proto.css_content
+    move(at, total=budget(at)["total"] + 10)
+    assert "code" not in board_data(at) and not at.exception
+    del at.session_state[board.CODE_SENT]  # what board.resend_code does in the callback
+    move(at, total=budget(at)["total"] + 10)
+    assert board_data(at)["code"] == code
+
+
+def test_the_board_gives_the_browser_the_address_of_the_document_it_shows():
+    """The board writes the address bar itself (ui.state.query_string): its ``url`` is the query
+    of the scenario after the release, which a link reproduces (ui.state.init reads it)."""
+    at = open_app("demo", lang="en")
+    move(at, tech_transfer_ip=budget(at)["tech_transfer_ip"] + 7)
+    query = parse_qs(board_data(at)["url"])
+    assert query["lang"] == ["en"] and query["tour"] == ["0"]
+    assert json.loads(query["s"][0]) == json.loads(at.session_state["scenario_doc"])

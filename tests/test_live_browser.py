@@ -85,7 +85,9 @@ def test_the_headline_follows_a_dragged_slider_and_python_agrees_on_release(serv
     """Drag the last program's slider (成果转化与知识产权, below the screen's first view): while the
     mouse is down the headline (and the bar at the bottom of the screen, the headline being
     scrolled away) already shows the numbers of the slider's value, with no rerun; released, the
-    page reruns and Python's numbers are the same words; they are monte_carlo's for that spending."""
+    page reruns and Python's numbers are the same words; they are monte_carlo's for that spending.
+    The release leaves the address holding the scenario (written by the board, no history entry):
+    the page reloaded shows it again."""
     pg = browser.new_page(viewport={"width": 1440, "height": 640})
     pg.set_default_timeout(120_000)
     pg.goto(f"{server}/?preset=demo&tour=0")
@@ -108,15 +110,21 @@ def test_the_headline_follows_a_dragged_slider_and_python_agrees_on_release(serv
     assert during["live"] == "1" and during["budget"] != before["budget"]
     assert len({s[1]["budget"] for s in seen}) == len(seen)  # every movement redrawn
     assert pg.locator(IDLE).count() == 1  # no rerun while the mouse is down
+    entries = pg.evaluate("() => history.length")
     pg.mouse.up()
     _settle(pg)
     after = pg.evaluate(HEAD)
+    assert pg.evaluate("() => history.length") == entries  # the board rewrote the address: no entry per release
     assert after["live"] == "0" and {k: after[k] for k in after if k != "live"} == {k: during[k] for k in during if k != "live"}
     doc = json.loads(json.loads(json.dumps(pg.evaluate("() => new URLSearchParams(location.search).get('s')"))))
     assert doc["spend"] == {"tech_transfer_ip": int(value)}
     mc = monte_carlo(overrides.apply({"preset": "demo", **doc}), 300, 0, indicators=False, central=False)
     assert after["median"] == f"{mc.score.loc[2024, 'P50']:.1f}"
     assert f"{mc.score.loc[2024, 'P10']:.1f}–{mc.score.loc[2024, 'P90']:.1f}" in after["band"]
+    pg.reload()  # the address reproduces the view: a new session reads the scenario from it
+    pg.locator("[data-testid=simLiveMedian]").wait_for()
+    _settle(pg)
+    assert pg.evaluate(HEAD)["median"] == after["median"] and _slider(pg, "board_sp_demo_tech_transfer_ip").input_value() == value
     pg.close()
 
 

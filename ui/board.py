@@ -1,6 +1,7 @@
 """The scenario page's board: the headline (:mod:`ui.live`), the guide on a touch browser, the budget
 sliders, the undo bar, the charts and the tables that a budget move changes, drawn by one component
-(``ui/live/board.mjs`` with ``headline.mjs`` linked in: :func:`linked_script`; components v2).
+(``ui/live/board.mjs`` with ``headline.mjs`` linked in: :func:`linked_script`; components v2), whose
+code comes once a page in its data (:func:`board_code`, run by ``ui/live/loader.mjs``).
 
 Why one component: a slider's release reruns the fragment that holds it, and Streamlit sends and
 the browser lays out again every element of that run, changed or not. The page's body had ~60
@@ -16,6 +17,7 @@ applies them at the start of the fragment's run, so a test can queue a move the 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -38,9 +40,9 @@ IMPORT = re.compile(r'^import \{ ([\w, ]+) \} from "\./headline\.mjs";$', re.M)
 
 
 def linked_script() -> str:
-    """``board.mjs`` with the module it imports (``headline.mjs``) in place of its import: a
-    component runs one inline module (Streamlit serves files only to components installed as a
-    package). The headline's code goes in a scope of its own (its names cannot meet the board's),
+    """``board.mjs`` with the module it imports (``headline.mjs``) in place of its import: the
+    loader runs one module from the page's data (Streamlit serves files only to components
+    installed as a package). The headline's code goes in a scope of its own (its names cannot meet the board's),
     its ``export`` words dropped, and gives the board the names it imports; Node and the tests
     import both files as they are."""
     board_js, head_js = ((HERE / name).read_text(encoding="utf-8") for name in ("board.mjs", "headline.mjs"))
@@ -53,9 +55,21 @@ def linked_script() -> str:
     return IMPORT.sub(lambda _: f"const {names} = (() => {{\n{body}\nreturn {names};\n}})();", board_js)
 
 
+def board_code() -> dict:
+    """What the browser runs and styles the board with, sent in the board's data while the page
+    lacks it (:func:`board`): ``js`` (:func:`linked_script`), ``css`` and ``id`` (their hash)."""
+    js = linked_script()
+    css = "\n".join((HERE / name).read_text(encoding="utf-8") for name in ("headline.css", "board.css"))
+    return {"id": hashlib.sha256((js + css).encode()).hexdigest()[:16], "js": js, "css": css}
+
+
+# The component's own code is ui/live/loader.mjs alone: Streamlit sends a component's inline code
+# with every run (the board's 62 kB of JavaScript and 10 kB of CSS in each release's message),
+# so the board's code comes once a page in its data and the loader keeps it (ui/live/loader.mjs).
+CODE = board_code()
 _component = st.components.v2.component(
-    "sim_board", js=linked_script(), isolate_styles=False,
-    css="\n".join((HERE / name).read_text(encoding="utf-8") for name in ("headline.css", "board.css")))
+    "sim_board", js=(HERE / "loader.mjs").read_text(encoding="utf-8"), isolate_styles=False)
+CODE_SENT = "board_code_sent"  # the id of the board's code the page was sent
 KEY = "scenario_board"
 PENDING = "board_pending"  # the board's events not yet applied: [(kind, value)]
 SEQ = "board_seq"  # the number the browser gave the last move the document holds
@@ -132,7 +146,7 @@ def apply_pending(keys: Keys) -> None:
         if kind == "move" and isinstance(value, dict):
             new = moved(state.doc(), state.scenario(), value, keys.top)
             if new is not None:
-                if (err := state.set_doc(new)) is not None:
+                if (err := state.set_doc(new, url=False)) is not None:  # the board writes the address
                     st.session_state[ERROR] = err
                 st.session_state["w_synced"] = state.text()  # the page's own change: its other controls stay
             if isinstance(value.get("seq"), (int, float)):
@@ -301,8 +315,14 @@ def data(sc, year: int, projector: bool) -> dict:
     opened = st.session_state.get(OPEN, {})
     err = st.session_state.pop(ERROR, None)
     return {"seq": st.session_state.get(SEQ, 0), "projector": projector, "scale": chart_scale(),
-            "history": history(), "error": say(err) if err else "",
+            "history": history(), "error": say(err) if err else "", "url": state.query_string(),
             **figures(state.text(), year, projector, lang(), opened.get(name, default), opened.get("next", False))}
+
+
+def resend_code() -> None:
+    """The page has no board code (its code was reloaded): send it with the next run (the loader's
+    ``need_code`` trigger)."""
+    st.session_state.pop(CODE_SENT, None)
 
 
 def board(sc, year: int, projector: bool, top: dict, charts: bool = True) -> dict:
@@ -311,6 +331,9 @@ def board(sc, year: int, projector: bool, top: dict, charts: bool = True) -> dic
     run: :func:`ui.live.charts_wait`), the sliders, charts and tables. Returns what it was given
     (for the tests: :func:`tests.helpers.board_data`)."""
     payload = {**top, **(data(sc, year, projector) if charts else {})}
+    if st.session_state.get(CODE_SENT) != CODE["id"]:  # a page's first run (or the page lost it)
+        payload["code"] = CODE
+        st.session_state[CODE_SENT] = CODE["id"]
     _component(key=KEY, data=payload, height="content", on_need_pack_change=live.resend,
-               on_tour_change=tour.finish, **CALLBACKS)
+               on_need_code_change=resend_code, on_tour_change=tour.finish, **CALLBACKS)
     return payload

@@ -6,6 +6,7 @@ caches below hold immutable results keyed by the document's text, shared safely.
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -174,26 +175,28 @@ def status_quo_of(doc_text: str) -> str:
     return _canonical(d)
 
 
-def _replace(new_text: str, what: str = "") -> None:
+def _replace(new_text: str, what: str = "", url: bool = True) -> None:
     """Make ``new_text`` the document and record the change for undo (``what`` names a change
-    made as a whole, see :func:`ui.history.describe`)."""
+    made as a whole, see :func:`ui.history.describe`); ``url``: write the address too."""
     old = st.session_state.get(DOC_KEY)
     if old is not None:
         st.session_state[HIST_KEY] = history.record(hist(), old, new_text, what)
     st.session_state[DOC_KEY] = new_text
-    sync_url()
+    if url:
+        sync_url()
 
 
-def set_doc(new: dict, what: str = "") -> InputError | None:
+def set_doc(new: dict, what: str = "", url: bool = True) -> InputError | None:
     """Replace the document if it is valid; else keep the last good one and return the error.
     Checked by building its scenario through the cache the page then reads (:func:`scenario_of`):
-    a slider's release parses its document once, not twice (~17 ms of the demo's run, measured)."""
+    a slider's release parses its document once, not twice (~17 ms of the demo's run, measured).
+    ``url=False``: the caller has the browser write the address (the board: :func:`query_string`)."""
     text = _canonical(new)
     try:
         scenario_of(text)
     except InputError as exc:
         return exc
-    _replace(text, what)
+    _replace(text, what, url)
     return None
 
 
@@ -274,7 +277,25 @@ def next_redo(lang: str) -> str | None:
 
 
 def sync_url() -> None:
-    """Put the scenario and the language in the URL so that a link reproduces the view."""
+    """Put the scenario and the language in the URL so that a link reproduces the view (Streamlit's
+    page_info message; the board's release writes it in the browser instead: :func:`query_string`)."""
+    qp = url_query()
+    if dict(st.query_params) != qp:
+        st.query_params.from_dict(qp)
+
+
+def query_string() -> str:
+    """The URL's query for the view, encoded as Streamlit encodes it. The scenario board writes it
+    into the address bar itself (``history.replaceState``) when a slider's release changes the
+    document: Streamlit's page_info message re-renders the whole app and sent each release as a
+    history entry (8-14 ms of a release's whole page, three interleaved runs of bench_app's
+    presses). A later whole run finds Streamlit's own copy of the query behind and writes it once."""
+    return urlencode(url_query(), doseq=True)
+
+
+def url_query() -> dict[str, str]:
+    """What the URL holds: the language, the room's modes, the guide dismissed, and the scenario
+    (its short link while unchanged, its preset, or its document)."""
     d = doc()
     d.pop("format", None)
     qp = {"lang": st.session_state.get("lang", "zh")}  # never the workspace: a link shares a scenario
@@ -291,5 +312,4 @@ def sync_url() -> None:
         qp["preset"] = d["preset"]
     else:
         qp["s"] = json.dumps(d, ensure_ascii=False, separators=(",", ":"))
-    if dict(st.query_params) != qp:
-        st.query_params.from_dict(qp)
+    return qp

@@ -12,7 +12,7 @@
 // slider being dragged or holding the keyboard's focus is never replaced under the hand.
 //
 // Streamlit runs one inline module per component: ui/board.py links this file and the headline's
-// (the import below) into one.
+// (the import below) into one, which ui/live/loader.mjs receives once a page and runs.
 import { mountHeadline, bold, el, childOf } from "./headline.mjs";
 
 const BOARDS = new WeakMap(); // parent element -> its board
@@ -296,8 +296,19 @@ function build(parent, data) {
   return board;
 }
 
+// The address bar holds the scenario on screen (Python's query, ui.state.query_string), written
+// here rather than by Streamlit (its page_info message re-renders the whole app and adds a history
+// entry at every release): a link copied or shared from the browser reproduces what it shows.
+export function showAddress(query, where = window) {
+  if (typeof query !== "string") return;
+  const want = query ? "?" + query : "";
+  const { location, history } = where;
+  if (location.search !== want) history.replaceState(history.state, "", location.pathname + want + location.hash);
+}
+
 function update(board, data, send) {
   board.data = data;
+  showAddress(data.url);
   const c = data.controls;
   // the sliders follow Python's document unless a newer move than the one it answers was made here,
   // and never while held by the pointer
