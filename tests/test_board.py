@@ -129,3 +129,19 @@ def test_the_board_gives_the_browser_the_address_of_the_document_it_shows():
     query = parse_qs(board_data(at)["url"])
     assert query["lang"] == ["en"] and query["tour"] == ["0"]
     assert json.loads(query["s"][0]) == json.loads(at.session_state["scenario_doc"])
+
+
+def test_the_board_s_words_are_plain_text():
+    """The board draws its words as text (textContent), not Markdown: the undo bar's last change and
+    a message are not escaped for Markdown (before, 科技型中小企业培育(创新券) showed as
+    …培育&#40;创新券&#41;, a message's ':' as &#58;)."""
+    from sim.files.errors import InputError
+
+    at = open_app("demo")
+    move(at, tech_sme_vouchers=budget(at)["tech_sme_vouchers"] + 3)
+    last = board_data(at)["history"]["last"]
+    assert "(创新券)" in last and "&#" not in last, last
+    err = InputError("negative", column="tech_smes", row=3, value=-1)
+    at.session_state[board.ERROR] = err
+    at.run()
+    assert board_data(at)["error"] == err.message("zh") and "&#" not in board_data(at)["error"]

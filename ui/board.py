@@ -33,7 +33,7 @@ from sim.model.scenario import whole_split
 from ui import live, state, tour
 from ui.common import (BAND_DRAWS, band, chart_scale, chart_titles, data_year, fmt_money, fmt_quantity, ind_label,
                        is_count, next_points, prog_name, reading_caption, with_unit)
-from ui.i18n import lang, say, t, tl
+from ui.i18n import lang, t
 
 HERE = Path(__file__).parent / "live"
 IMPORT = re.compile(r'^import \{ ([\w, ]+) \} from "\./headline\.mjs";$', re.M)
@@ -190,7 +190,7 @@ def history() -> dict:
     h = state.hist()
     last = state.last_change(lang())
     return {"undo": bool(h["past"]), "redo": bool(h["future"]), "reset": set(state.doc()) != {"preset"},
-            "last": tl("last_change", change=last) if last else t("no_change_yet"),
+            "last": t("last_change", change=last) if last else t("no_change_yet"),  # plain text (textContent)
             "labels": {name: t(name) for name in ("undo", "redo", "reset")}
             | {f"{name}_help": t(f"{name}_help") for name in ("undo", "redo", "reset")}}
 
@@ -315,7 +315,7 @@ def data(sc, year: int, projector: bool) -> dict:
     opened = st.session_state.get(OPEN, {})
     err = st.session_state.pop(ERROR, None)
     return {"seq": st.session_state.get(SEQ, 0), "projector": projector, "scale": chart_scale(),
-            "history": history(), "error": say(err) if err else "", "url": state.query_string(),
+            "history": history(), "error": err.message(lang()) if err else "", "url": state.query_string(),
             **figures(state.text(), year, projector, lang(), opened.get(name, default), opened.get("next", False))}
 
 
