@@ -1,6 +1,6 @@
 // The scenario board's component code as Streamlit holds it (ui/board.py). Streamlit sends a
 // component's inline code with every run of it: the board's 62 kB of JavaScript and 10 kB of CSS
-// went with every slider's release (measured: ~9 ms of a release's whole page). So the board's
+// went with every slider's release (measured: 5-9 ms of a release's whole page). So the board's
 // code (board.mjs with headline.mjs linked in, and their CSS) comes in the data of a page's first
 // run, data.code = {id, js, css}; this loader keeps it for the page and hands every run's data to
 // it. A page that has lost it (its code reloaded) asks for it again: the need_code trigger.
