@@ -163,6 +163,34 @@ def test_the_headline_keeps_its_model_across_pages_and_follows_the_keyboard(serv
     pg.close()
 
 
+def test_a_key_s_release_goes_out_before_a_new_spending_s_headline(server, browser):
+    """A key on a slider moves it and releases it at once. At a spending the browser has not yet
+    computed (the 300 draws take 2-9 ms) the release is sent first and the headline follows (the
+    page's run starts that much sooner); at one it knows (back where the page's run left it, which
+    it computed when idle) the headline is drawn at once, before the release goes out."""
+    pg = browser.new_page(viewport={"width": 1440, "height": 1000})
+    pg.set_default_timeout(120_000)
+    pg.goto(f"{server}/?preset=demo&tour=0")
+    pg.locator("[data-testid=simLiveMedian]").wait_for()
+    _settle(pg)
+    pg.evaluate("""() => { const send = WebSocket.prototype.send;
+        WebSocket.prototype.send = function (d) { window.__sent.push(performance.now()); return send.call(this, d); };
+        new MutationObserver(() => { const r = document.querySelector('[data-testid=simLiveHeadline]');
+          if (r && r.dataset.live === '1' && !window.__liveAt) window.__liveAt = performance.now(); })
+          .observe(document.querySelector('.stMain'), {subtree: true, attributes: true, childList: true}); }""")
+    reset = "() => { window.__sent = []; window.__liveAt = 0; }"
+    slider = _slider(pg, "board_sp_demo_talent")
+    for key, headline_first in (("ArrowRight", False), ("ArrowLeft", True)):
+        pg.evaluate(reset)
+        slider.focus()
+        pg.keyboard.press(key)
+        pg.wait_for_function("() => window.__liveAt > 0 && window.__sent.length > 0", timeout=5_000)
+        live_at, sent = pg.evaluate("() => [window.__liveAt, window.__sent[0]]")
+        assert (live_at < sent) == headline_first, (key, live_at, sent)
+        _settle(pg)
+    pg.close()
+
+
 WIRE = """window.__wire = []; window.__head = null;
 const Socket = window.WebSocket;
 window.WebSocket = function (...a) { const s = new Socket(...a);

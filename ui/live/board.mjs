@@ -18,9 +18,14 @@ import { mountHeadline, bold, el, childOf } from "./headline.mjs";
 const BOARDS = new WeakMap(); // parent element -> its board
 const MOVE_EVENT = "sim-board-move"; // what the sliders hold, for the headline (ui/live/headline.mjs)
 
-function publish(move) { // {total} or {programs}, or null once the sliders hold the run's spending
+// move: {total} or {programs}, or null once the sliders hold the run's spending. byKey: a key's
+// move, published by its release (below, onRelease), which the headline redraws after Streamlit
+// has sent the release (ui/live/headline.mjs, onMove).
+function publish(move, byKey = false) {
   window.simBoardMove = move;
-  document.dispatchEvent(new CustomEvent(MOVE_EVENT, { detail: move }));
+  const event = new CustomEvent(MOVE_EVENT, { detail: move });
+  event.byKey = byKey;
+  document.dispatchEvent(event);
 }
 let SEQ = Date.now(); // moves' numbers, increasing across reloads of the page
 const whole = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 }); // Python's f"{v:,.0f}" of a whole number
@@ -261,21 +266,29 @@ function build(parent, data) {
   // move gives the programs their split on release (Python's whole_split); the headline hears of
   // every movement (publish)
   const values = () => c.programs.map((p) => Number(board.sliders[p.key].input.value));
+  // A pointer's movement is published at once; a key's (the slider not held) by its release, which
+  // follows in the same task, after the release is on its way (else at the next task).
   const onMove = (input) => {
     const t = board.sliders[c.total.key];
-    if (input === t.input) { publish({ total: Number(t.input.value) }); return; }
-    const progs = values();
-    let sum = 0;
-    for (const v of progs) sum += v;
-    t.input.value = sum;
-    t.show();
-    publish({ programs: progs });
+    let move = { total: Number(t.input.value) };
+    if (input !== t.input) {
+      const progs = values();
+      let sum = 0;
+      for (const v of progs) sum += v;
+      t.input.value = sum;
+      t.show();
+      move = { programs: progs };
+    }
+    if (input.dataset.held) { publish(move); return; }
+    board.keyed = move;
+    setTimeout(() => { if (board.keyed === move) { board.keyed = null; publish(move, true); } }, 0);
   };
   const onRelease = (input) => {
     const t = board.sliders[c.total.key];
     board.pending = ++SEQ;
     const move = input === t.input ? { total: Number(t.input.value) } : { programs: values() };
     send("move", { seq: board.pending, ...move });
+    if (board.keyed) { const keyed = board.keyed; board.keyed = null; publish(keyed, true); }
   };
   left.appendChild(el("h3", "board-heading", c.heading));
   const total = slider({ ...c.total, unit: c.unit }, c.top, c.step, onMove, onRelease);

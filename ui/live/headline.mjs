@@ -792,9 +792,18 @@ export function mountHeadline({ data, parentElement, setTriggerValue }) {
     render(numbers(x), data, h, true);
     h.root.dataset.ms = (performance.now() - t0).toFixed(1);
   };
-  const onMove = (e) => { // every movement of a budget slider (pointer or key), redrawn once a frame at most
+  // Every movement of a budget slider, redrawn at once (movements that come together, once); but a
+  // key's move at a spending not yet computed (the 300 draws take 2-9 ms) after the timer by which
+  // Streamlit sends its release (set just before, by the board's release): the page's run then
+  // starts before this redraw, not after it, and the headline follows a frame later.
+  const known = (m) => Boolean(entry.model) && !entry.broken &&
+    entry.results.has(spendMatrix(entry.model, rows, m).join(","));
+  const onMove = (e) => {
     move = e.detail;
-    if (!pending) { pending = true; queueMicrotask(update); }
+    if (pending) return;
+    pending = true;
+    if (e.byKey && move && !known(move)) setTimeout(update, 0);
+    else queueMicrotask(update);
   };
   const endRun = () => { clearTimeout(idle); document.removeEventListener(MOVE_EVENT, onMove); };
   h.endRun = endRun;
