@@ -218,18 +218,6 @@ def param_label(name: str) -> str:
     return label(name, lang())
 
 
-def page_link() -> str:
-    """The URL that reproduces the current view (the page's address with its query), or ""."""
-    from urllib.parse import urlencode
-
-    try:
-        base = str(st.context.url or "").split("?")[0]
-    except Exception:  # outside a browser session (tests)
-        base = ""
-    query = urlencode({k: st.query_params.get(k) for k in st.query_params if k != "ws"})  # a scenario, not a workspace
-    return f"{base}?{query}" if base and query else base
-
-
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
