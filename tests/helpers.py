@@ -34,12 +34,15 @@ def plain(text: str) -> str:
     return html.unescape(text)
 
 
+def board_proto(at: AppTest):
+    """The scenario page's board element (ui.board) of the last run: its message."""
+    return next(p for p in _protos(at) if getattr(p, "component_name", "") == "sim_board")
+
+
 def board_data(at: AppTest) -> dict:
     """What the scenario page sent its board (ui.board) in the last run: ``controls`` (the budget
     sliders), ``history``, ``path``, ``groups``, ``indicators``, ``plan``, ``next``, ``peers``."""
-    node = next(n for n in _nodes(at._tree) if getattr(getattr(n, "proto", None), "component_name", "")
-                == "sim_board")
-    return json.loads(node.proto.json)
+    return json.loads(board_proto(at).json)
 
 
 def budget(at: AppTest) -> dict:
@@ -79,9 +82,7 @@ def live_data(at: AppTest) -> dict:
     """What the scenario page sent its headline (ui.live.headline_data, drawn by the board) in the
     last run: ``truth``, the strings the browser shows until a slider moves (Python's numbers),
     ``text`` its labels, ``pack`` the model pack (first run of a session)."""
-    node = next(n for n in _nodes(at._tree) if getattr(getattr(n, "proto", None), "component_name", "")
-                == "sim_board")
-    return json.loads(node.proto.json)["headline"]
+    return board_data(at)["headline"]
 
 
 def headline(at: AppTest) -> dict:

@@ -8,12 +8,12 @@ from urllib.parse import parse_qs
 
 import numpy as np
 import pytest
-from helpers import _nodes, board_data, board_event, budget, move, open_app
+from helpers import board_data, board_event, board_proto, budget, move, open_app
 from live_check import case, spend_matrix_of, top_of
 
 import sim
 from sim.scenarios import overrides
-from ui import board
+from ui import board, live
 
 
 @pytest.mark.parametrize("preset", [p["id"] for p in sim.list_presets()])
@@ -112,11 +112,11 @@ def test_the_board_s_code_comes_with_a_page_s_first_run_not_with_every_release()
     code = board_data(at)["code"]
     assert code["js"] == board.linked_script() and ".simlive" in code["css"] and ".board-slider" in code["css"]
     assert code["id"] == board.CODE["id"]
-    proto = next(n.proto for n in _nodes(at._tree) if getattr(getattr(n, "proto", None), "component_name", "") == "sim_board")
+    proto = board_proto(at)
     assert proto.js_content == (board.HERE / "loader.mjs").read_text(encoding="utf-8") and not proto.css_content
     move(at, total=budget(at)["total"] + 10)
     assert "code" not in board_data(at) and not at.exception
-    del at.session_state[board.CODE_SENT]  # what board.resend_code does in the callback
+    at.session_state[live.SENT] = set()  # what ui.live.resend, the need_code callback, does
     move(at, total=budget(at)["total"] + 10)
     assert board_data(at)["code"] == code
 

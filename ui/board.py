@@ -69,7 +69,6 @@ def board_code() -> dict:
 CODE = board_code()
 _component = st.components.v2.component(
     "sim_board", js=(HERE / "loader.mjs").read_text(encoding="utf-8"), isolate_styles=False)
-CODE_SENT = "board_code_sent"  # the id of the board's code the page was sent
 KEY = "scenario_board"
 PENDING = "board_pending"  # the board's events not yet applied: [(kind, value)]
 SEQ = "board_seq"  # the number the browser gave the last move the document holds
@@ -319,21 +318,16 @@ def data(sc, year: int, projector: bool) -> dict:
             **figures(state.text(), year, projector, lang(), opened.get(name, default), opened.get("next", False))}
 
 
-def resend_code() -> None:
-    """The page has no board code (its code was reloaded): send it with the next run (the loader's
-    ``need_code`` trigger)."""
-    st.session_state.pop(CODE_SENT, None)
-
-
 def board(sc, year: int, projector: bool, top: dict, charts: bool = True) -> dict:
     """Draw the board: what stands above it (``top``: ``headline``, :func:`ui.live.headline_data`,
     and ``tour``, :func:`ui.tour.inline_data`), then, unless ``charts`` is False (a page's first
     run: :func:`ui.live.charts_wait`), the sliders, charts and tables. Returns what it was given
     (for the tests: :func:`tests.helpers.board_data`)."""
     payload = {**top, **(data(sc, year, projector) if charts else {})}
-    if st.session_state.get(CODE_SENT) != CODE["id"]:  # a page's first run (or the page lost it)
+    held = st.session_state.setdefault(live.SENT, set())  # what the page holds, as the model packs
+    if CODE["id"] not in held:  # a page's first run (or the page lost it: need_code)
         payload["code"] = CODE
-        st.session_state[CODE_SENT] = CODE["id"]
+        held.add(CODE["id"])
     _component(key=KEY, data=payload, height="content", on_need_pack_change=live.resend,
-               on_need_code_change=resend_code, on_tour_change=tour.finish, **CALLBACKS)
+               on_need_code_change=live.resend, on_tour_change=tour.finish, **CALLBACKS)
     return payload

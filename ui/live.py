@@ -23,7 +23,7 @@ from ui import state
 from ui.common import (BAND_DRAWS, BAND_SEED, band, band_line, data_year, fmt_money, fmt_pct, fmt_prob, fmt_score)
 from ui.i18n import lang, t
 
-SENT = "live_packs_sent"  # the pack ids this session's browser holds
+SENT = "live_packs_sent"  # what this session's page holds: its model packs' ids and the board's code's (ui.board)
 DRAWN = "live_first_run_done"  # the scenario page's body has run once this session (charts_wait)
 LINES = (80.0, 60.0)  # the tier lines drawn in the small score path
 
@@ -91,8 +91,8 @@ def truth(text: str, year: int, language: str) -> tuple[dict, dict]:
 
 
 def resend() -> None:
-    """The browser lost its pack (a reload of the page's code): send it again (the board's
-    ``need_pack`` trigger)."""
+    """The page lost what it held (a reload of its code): send its pack and the board's code again
+    (the board's ``need_pack`` and ``need_code`` triggers)."""
     st.session_state[SENT] = set()
 
 

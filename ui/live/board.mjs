@@ -13,10 +13,9 @@
 //
 // Streamlit runs one inline module per component: ui/board.py links this file and the headline's
 // (the import below) into one, which ui/live/loader.mjs receives once a page and runs.
-import { mountHeadline, bold, el, childOf } from "./headline.mjs";
+import { mountHeadline, bold, el, childOf, MOVE_EVENT } from "./headline.mjs";
 
 const BOARDS = new WeakMap(); // parent element -> its board
-const MOVE_EVENT = "sim-board-move"; // what the sliders hold, for the headline (ui/live/headline.mjs)
 
 // move: {total} or {programs}, or null once the sliders hold the run's spending. byKey: a key's
 // move, published by its release (below, onRelease), which the headline redraws after Streamlit
@@ -312,10 +311,9 @@ function build(parent, data) {
 // The address bar holds the scenario on screen (Python's query, ui.state.query_string), written
 // here rather than by Streamlit (its page_info message re-renders the whole app and adds a history
 // entry at every release): a link copied or shared from the browser reproduces what it shows.
-export function showAddress(query, where = window) {
+function showAddress(query) {
   if (typeof query !== "string") return;
   const want = query ? "?" + query : "";
-  const { location, history } = where;
   if (location.search !== want) history.replaceState(history.state, "", location.pathname + want + location.hash);
 }
 

@@ -543,8 +543,8 @@ export function el(tag, cls, text) { // an element of class cls holding text (no
   return e;
 }
 
-// Our own child of class cls in parent, made once (first: before the others): Streamlit keeps the
-// component's style sheet in another child of parent.
+// Our own child of class cls in parent, made once (first: before the others): the board's loader
+// keeps its style sheet in another child of parent (ui/live/loader.mjs).
 export function childOf(parent, cls, first = false) {
   let c = parent.querySelector(`:scope > .${cls}`);
   if (!c) { c = el("div", cls); if (first) parent.prepend(c); else parent.appendChild(c); }
@@ -697,7 +697,7 @@ function watchSight(h) { // show the bar when the row has scrolled above the scr
 // (ui/live/board.mjs) says what its sliders hold: a "sim-board-move" event on the document with
 // {total} or {programs: [first-year amounts]}, null once they hold the run's own spending; the
 // last one stays in window.simBoardMove for a headline drawn after it.
-const MOVE_EVENT = "sim-board-move";
+export const MOVE_EVENT = "sim-board-move";
 
 // The page's first run in a session draws this headline alone (no controls, no charts); the headline
 // asks for the rest once it is on screen and the run is over in the browser too (Streamlit's root
@@ -728,8 +728,10 @@ const KEPT = 8; // evaluations a pack keeps (the last moves')
 // evaluate() of a pack's model at spending x, or the same spending's earlier result: a released
 // slider's run brings the spending its last movement was computed for, and the check of that
 // run's headline (below) then costs nothing (it was ~26 ms of the browser's work in a release).
+const resultKey = (x) => x.join(","); // a spending's key in a pack's kept results
+
 function evaluated(entry, x) {
-  const key = x.join(",");
+  const key = resultKey(x);
   let r = entry.results.get(key);
   if (r === undefined) {
     r = evaluate(entry.model, x);
@@ -797,7 +799,7 @@ export function mountHeadline({ data, parentElement, setTriggerValue }) {
   // Streamlit sends its release (set just before, by the board's release): the page's run then
   // starts before this redraw, not after it, and the headline follows a frame later.
   const known = (m) => Boolean(entry.model) && !entry.broken &&
-    entry.results.has(spendMatrix(entry.model, rows, m).join(","));
+    entry.results.has(resultKey(spendMatrix(entry.model, rows, m)));
   const onMove = (e) => {
     move = e.detail;
     if (pending) return;
