@@ -42,7 +42,12 @@ def board_proto(at: AppTest):
 def board_data(at: AppTest) -> dict:
     """What the scenario page sent its board (ui.board) in the last run: ``controls`` (the budget
     sliders), ``history``, ``path``, ``groups``, ``indicators``, ``plan``, ``next``, ``peers``."""
-    return json.loads(board_proto(at).json)
+    return board_json(board_proto(at))
+
+
+def board_json(proto) -> dict:
+    """The board's data from its message (ui.board.encoded: JSON bytes)."""
+    return json.loads(proto.bytes.decode("utf-8"))
 
 
 def budget(at: AppTest) -> dict:
@@ -133,7 +138,7 @@ def page_texts(at: AppTest) -> list[str]:
 
     for proto in _protos(at):
         if getattr(proto, "component_name", "") == "sim_board":
-            shown = json.loads(proto.json)["headline"]  # the headline's words (not its model pack)
+            shown = board_json(proto)["headline"]  # the headline's words (not its model pack)
             strings([shown["text"], {k: v for k, v in shown["truth"].items() if isinstance(v, str)}])
         else:
             strings(json.loads(json.dumps(MessageToDict(proto))))

@@ -318,6 +318,15 @@ def data(sc, year: int, projector: bool) -> dict:
             **figures(state.text(), year, projector, lang(), opened.get(name, default), opened.get("next", False))}
 
 
+def encoded(payload: dict) -> bytes:
+    """The board's data as it is sent: JSON bytes, which the loader parses (ui/live/loader.mjs).
+    Given a dict, Streamlit walks it for dataframes, writes it as JSON and writes it once more with
+    sorted keys to hash an identity that the component's key already decides; bytes it sends as
+    they are, with a hash of them. Measured on the demo's data: a release's 0.8 against 0.2 ms of
+    the server's time, a page's first run with the model pack 12 against 6.6 ms."""
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
 def board(sc, year: int, projector: bool, top: dict, charts: bool = True) -> dict:
     """Draw the board: what stands above it (``top``: ``headline``, :func:`ui.live.headline_data`,
     and ``tour``, :func:`ui.tour.inline_data`), then, unless ``charts`` is False (a page's first
@@ -328,6 +337,6 @@ def board(sc, year: int, projector: bool, top: dict, charts: bool = True) -> dic
     if CODE["id"] not in held:  # a page's first run (or the page lost it: need_code)
         payload["code"] = CODE
         held.add(CODE["id"])
-    _component(key=KEY, data=payload, height="content", on_need_pack_change=live.resend,
+    _component(key=KEY, data=encoded(payload), height="content", on_need_pack_change=live.resend,
                on_need_code_change=live.resend, on_tour_change=tour.finish, **CALLBACKS)
     return payload

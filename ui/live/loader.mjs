@@ -4,6 +4,7 @@
 // code (board.mjs with headline.mjs linked in, and their CSS) comes in the data of a page's first
 // run, data.code = {id, js, css}; this loader keeps it for the page and hands every run's data to
 // it. A page that has lost it (its code reloaded) asks for it again: the need_code trigger.
+// The data comes as JSON bytes (ui.board.encoded: Streamlit sends bytes as they are).
 let loaded = null; // {id, module: Promise of the board's module, css}
 
 function styled(parent, code) { // the board's style sheet, once in its place in the page
@@ -18,7 +19,11 @@ function styled(parent, code) { // the board's style sheet, once in its place in
   sheet.textContent = code.css;
 }
 
-export default async function (args) {
+const utf8 = new TextDecoder();
+const parsed = (data) => (data instanceof Uint8Array ? JSON.parse(utf8.decode(data)) : data);
+
+export default async function (given) {
+  const args = { ...given, data: parsed(given.data) };
   const code = args.data && args.data.code;
   if (code && (!loaded || loaded.id !== code.id)) {
     const url = URL.createObjectURL(new Blob([code.js], { type: "text/javascript" }));
