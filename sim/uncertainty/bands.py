@@ -74,22 +74,24 @@ def quantiles(a: np.ndarray) -> np.ndarray:
 
 def monte_carlo(sc: Scenario, n: int = 10_000, seed: int = 0, width: float = 1.0,
                 widths: dict[str, float] | None = None, indicators: bool = True,
-                central: bool = True) -> MonteCarlo:
+                central: bool = True, params: Params | None = None) -> MonteCarlo:
     """Draw ``n`` parameter sets and project them all at once (vectorized; no loop per draw).
 
     The same ``seed`` gives the same random numbers to the same inputs (common random numbers),
     so two scenarios of one region compared with one seed differ only by what they change.
     ``indicators=False`` skips the per-indicator quantiles and ``central=False`` the projection
     at the central parameters (the scenario page's quick band: it has that projection already;
-    ``MonteCarlo.deterministic`` is then empty).
+    ``MonteCarlo.deterministic`` is then empty). ``params``: the draws, when the caller keeps them
+    (``draw(sc, n, seed, width, widths)`` of any spending of these assumptions: the draws do not
+    depend on it); else drawn here.
 
     >>> mc = monte_carlo(load_preset("demo"), n=1000, seed=1)  # doctest: +SKIP
     >>> mc.tiers.loc[2025].sum()  # doctest: +SKIP
     1.0
     """
     t0 = time.perf_counter()
-    params = draw(sc, n, seed, width, widths)
     rs = ranges(sc, width, widths)
+    params = draw(sc, n, seed, width, widths, rs) if params is None else params
     X = run(sc, params=params)
     years = pd.Index([sc.base_year, *sc.years], name="year")
     y = outcome(sc, X, params)

@@ -59,14 +59,17 @@ def _stream(seed, k: int):
     return [*flat(seed), k]
 
 
-def draw(sc: Scenario, n: int, seed: int = 0, width: float = 1.0, widths: dict[str, float] | None = None) -> Params:
+def draw(sc: Scenario, n: int, seed: int = 0, width: float = 1.0, widths: dict[str, float] | None = None,
+         rs: tuple | None = None) -> Params:
     """n draws of everything uncertain about a scenario, as engine parameters: the ranges
-    (:func:`ranges`, :func:`sample`), the growth profile's pace (:func:`draw_pace`) and the
-    year-to-year shocks (:func:`draw_shocks`, scaled by each draw's fitted volatility). The same
-    seed gives the same numbers to the same inputs (common random numbers)."""
+    (:func:`ranges`, or ``rs`` when the caller has them; :func:`sample`), the growth profile's pace
+    (:func:`draw_pace`) and the year-to-year shocks (:func:`draw_shocks`, scaled by each draw's
+    fitted volatility). The same seed gives the same numbers to the same inputs (common random
+    numbers). Nothing here reads the scenario's spending: every spending of one set of
+    assumptions has the same draws (tested)."""
     from dataclasses import replace
 
-    rs = ranges(sc, width, widths)
+    rs = ranges(sc, width, widths) if rs is None else rs
     params = params_of(rs, sample(rs, n, seed))
     pace = draw_pace(sc, n, seed, width)
     vol = width * _volatility(sc, n, seed)
