@@ -9,7 +9,7 @@ from sim.files.loaders import load_uncertainty
 from sim.model.params import Params
 from sim.model.scenario import Scenario
 
-from .triangles import load_posterior, params_of, ranges, sample
+from .triangles import Range, load_posterior, params_of, ranges, sample
 
 
 def draw_pace(sc: Scenario, n: int, seed, width: float = 1.0) -> dict[str, np.ndarray]:
@@ -60,7 +60,7 @@ def _stream(seed, k: int):
 
 
 def draw(sc: Scenario, n: int, seed: int = 0, width: float = 1.0, widths: dict[str, float] | None = None,
-         rs: tuple | None = None) -> Params:
+         rs: tuple[Range, ...] | None = None) -> Params:
     """n draws of everything uncertain about a scenario, as engine parameters: the ranges
     (:func:`ranges`, or ``rs`` when the caller has them; :func:`sample`), the growth profile's pace
     (:func:`draw_pace`) and the year-to-year shocks (:func:`draw_shocks`, scaled by each draw's
