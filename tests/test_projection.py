@@ -165,6 +165,29 @@ def test_scenario_is_immutable_and_validates():
         sc.with_spend("no_such_program", 1)
 
 
+def test_a_preset_is_resolved_once_and_nothing_in_it_can_be_changed():
+    """load_preset keeps a preset's scenario (sim.scenarios.presets._status_quo): every document of
+    the preset starts from the same object, so nothing in it may be writable, the earlier years'
+    values (history) included; a region's own data is resolved afresh each time."""
+    from sim.files.loaders import load_rubric_example
+    from sim.scenarios import overrides
+
+    sc = sim.load_preset("xiangtan")
+    assert sim.load_preset("xiangtan") is sc and overrides.apply({"preset": "xiangtan"}) == sc
+    moved = overrides.apply({"preset": "xiangtan", "spend": {sc.programs[0]: 1234.0}})
+    assert moved.spend[sc.programs[0]][0] == 1234.0 and sim.load_preset("xiangtan").spend == sc.spend
+    with pytest.raises(TypeError):
+        sc.history[2021]["gdp"] = 0.0
+    with pytest.raises(TypeError):
+        sc.history[2020] = {}
+    with pytest.raises(TypeError):
+        sc.base["gdp"] = 0.0
+    vals = {r.column: (r.value if r.column == "st_admin_body" else float(r.value))
+            for r in load_rubric_example().itertuples() if r.column != "region"}
+    own = sim.load_preset("demo", vals, "示例县")
+    assert own is not sim.load_preset("demo", vals, "示例县") and own.base != sim.load_preset("demo").base
+
+
 def test_program_shares_add_up_and_awards_and_additionality_are_valid():
     for p in load_catalog().programs:
         assert sum(e.share for e in p.effects) == pytest.approx(1.0), p.id

@@ -171,6 +171,9 @@ class Scenario:
             value = getattr(self, name)
             if type(value) is not MappingProxyType:  # another scenario's stays shared: nobody holds its dict
                 object.__setattr__(self, name, MappingProxyType(dict(value)))
+        if type(self.history) is not MappingProxyType:  # each year's values read-only too
+            object.__setattr__(self, "history", MappingProxyType({y: MappingProxyType(dict(v))
+                                                                  for y, v in self.history.items()}))
 
     # ------------------------------------------------------------------ views
     @property
