@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sim  # noqa: E402
-from sim.plan import optimize  # noqa: E402
+from sim.plan import Options, Robust, optimize  # noqa: E402
 from sim.uncertainty import monte_carlo, ranges, sensitivity  # noqa: E402
 
 
@@ -45,7 +45,7 @@ def main() -> None:
         s = sensitivity(sc, 2025, n=n, method=method)
         print(f"sensitivity ({s.method}): {time.perf_counter() - t0:.2f} s; top: {s.ranking['parameter'].iloc[0]}")
     t0 = time.perf_counter()
-    r = optimize(sc, 2000, 2025, robust="p10", draws=48)
+    r = optimize(sc, 2000, 2025, options=Options(robust=Robust("p10", draws=48)))
     print(f"robust optimization (P10, 48 draws, 7 programs x 4 years): {time.perf_counter() - t0:.2f} s")
     print(r.robust.round(3).to_string(index=False))
 
