@@ -3,7 +3,7 @@
 One scenario, all indicators, 10 projected years: `run` (the engine) and `simulate` (engine +
 frames + scores + attainment); a document made a scenario (what each new spending on the page costs
 before its projection), against resolving the preset afresh (what every document cost before the
-preset was kept: sim.scenarios.presets._status_quo); and one batch of 10,000 scenarios with random spending.
+preset was kept: sim.scenarios.presets.resolve); and one batch of 10,000 scenarios with random spending.
 Run: .venv/bin/python bench/bench_projection.py
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sim  # noqa: E402
 from sim.model.projection import run  # noqa: E402
 from sim.model.scoring import score_batch  # noqa: E402
 from sim.scenarios import overrides  # noqa: E402
-from sim.scenarios.presets import _status_quo  # noqa: E402
+from sim.scenarios.presets import resolve  # noqa: E402
 
 
 def best_of(fn, repeat: int) -> float:
@@ -43,7 +43,7 @@ def main() -> None:
     for pid in [p["id"] for p in sim.list_presets()]:
         doc = {"preset": pid, "spend": {sim.load_preset(pid).programs[0]: 1234.0}}
         b1, m1 = best_of(lambda: overrides.apply(doc), 20)
-        b2, m2 = best_of(lambda: _status_quo.__wrapped__(pid), 5)
+        b2, m2 = best_of(lambda: resolve(pid), 5)
         print(f"{pid:10s} a document with a moved spending made a scenario: {b1*1e3:.2f} ms (median {m1*1e3:.2f}); "
               f"the preset resolved afresh: {b2*1e3:.2f} ms (median {m2*1e3:.2f})")
     sc = sim.load_preset("demo")

@@ -32,19 +32,23 @@ def load_preset(preset_id: str, region_values: dict | None = None, region_name: 
     """
     if not region_values and not region_name:
         return _status_quo(preset_id)
-    doc = load_preset_doc(preset_id)
-    return scenario_from_doc(aggregated(doc) if "aggregate" in doc else doc, region_values, region_name)
+    return resolve(preset_id, region_values, region_name)
 
 
 @functools.cache
 def _status_quo(preset_id: str) -> Scenario:
     """A preset without a region's own data, resolved once a process: every document of the preset
     starts from it (``sim.scenarios.overrides.apply``, ``diff``), and resolving is not free
-    (measured: Xiangtan 45 ms, its base year summed from its counties' projections; Hengshui 3.9,
-    the demo county 1.3). A :class:`Scenario` is immutable, and the preset's files are read once a
-    process already (:func:`sim.files.loaders.load_preset_doc`)."""
+    (bench/bench_projection.py: Xiangtan 48 ms, its base year summed from its counties'
+    projections; Hengshui 4.2, the demo county 1.3). A :class:`Scenario` is immutable, and the
+    preset's files are read once a process already (:func:`sim.files.loaders.load_preset_doc`)."""
+    return resolve(preset_id)
+
+
+def resolve(preset_id: str, region_values: dict | None = None, region_name: str = "") -> Scenario:
+    """The preset resolved afresh from its document (what :func:`load_preset` keeps)."""
     doc = load_preset_doc(preset_id)
-    return scenario_from_doc(aggregated(doc) if "aggregate" in doc else doc)
+    return scenario_from_doc(aggregated(doc) if "aggregate" in doc else doc, region_values, region_name)
 
 
 def aggregated(doc: dict) -> dict:
