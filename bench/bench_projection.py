@@ -22,7 +22,8 @@ from sim.scenarios import overrides  # noqa: E402
 from sim.scenarios.presets import resolve  # noqa: E402
 
 
-def best_of(fn, repeat: int) -> float:
+def best_of(fn, repeat: int) -> tuple[float, float]:
+    """(best, median) seconds of ``repeat`` calls of ``fn``, after one warm-up call."""
     fn()
     times = []
     for _ in range(repeat):
