@@ -293,8 +293,8 @@ def test_a_prepared_run_gives_the_plain_run_s_numbers(scenario):
     """What no spending moves, projected once (sim.model.projection.prepare), gives every quantity
     of every row exactly as the plain run does: central parameters under twelve budgets, and 20
     draws tiled under five budgets (the robust optimizer's layout). It is used only with its own
-    scenario and its own parameters: a copy with other growth, or another scenario object, runs
-    plain."""
+    scenario (or one that differs from it in spending alone: the test below) and its own
+    parameters: a copy with other growth, a scenario with another driver, runs plain."""
     from dataclasses import replace
 
     from sim.model.effects import moved_quantities
@@ -317,6 +317,33 @@ def test_a_prepared_run_gives_the_plain_run_s_numbers(scenario):
     assert not np.array_equal(run(sc, x, faster)[q], run(sc, x, central)[q])
     other = replace(sc, growth={**sc.growth, q: 0.5})  # another scenario object, another driver
     assert np.array_equal(run(other, x, central)[q], run(other, x)[q])
+
+
+def test_what_a_status_quo_prepared_serves_every_spending_of_it(scenario, monkeypatch):
+    """The page prepares a set of assumptions once (its status quo: ui.common.band_draws,
+    ui.state.unmoved) and every document of them that differs in spending alone takes those rows
+    (sim.model.free.serves): every quantity of every draw exactly as the plain run, both for the
+    band's draws and for the central projection. A scenario that differs in anything else runs
+    plain; and were it served, its numbers would be wrong (so the check is what keeps them right)."""
+    from sim.model import free
+    from sim.model.projection import prepare
+    from sim.scenarios import overrides
+    from sim.uncertainty import draw
+
+    sc = scenario
+    moved = overrides.apply({"preset": sc.preset_id, "spend": {sc.programs[0]: 0.0, sc.programs[3]: 2000.0}})
+    assert moved is not sc and free.serves(sc, moved)
+    draws = draw(sc, 40, 0)
+    for plain, prepared in ((draws, prepare(sc, draws)), (Params(), prepare(sc))):
+        assert free.free_rows(moved, prepared, plain.size()), "the prepared rows are taken"
+        a, b = run(moved, None, plain), run(moved, None, prepared)
+        assert all(np.array_equal(a[q], b[q], equal_nan=True) for q in a), [q for q in a if not np.array_equal(a[q], b[q])]
+    q = next(q for q in prepared.free.X if load_catalog().indicators[q].kind == "driver")
+    other = moved.with_growth(q, sc.growth.get(q, 0.0) + 0.2)
+    assert not free.serves(sc, other) and not free.free_rows(other, prepared, 1)
+    assert np.array_equal(run(other, None, prepared)[q], run(other)[q])
+    monkeypatch.setattr(free, "serves", lambda a, b: True)
+    assert not np.array_equal(run(other, None, prepared)[q], run(other)[q])
 
 
 def test_tiled_parameters_are_kept_per_count_and_not_by_a_copy():

@@ -9,6 +9,7 @@ import streamlit as st
 import sim
 from report import labels
 from sim.model.catalog import load_catalog
+from sim.model.projection import prepare
 from sim.model.rubric import load_rubric
 from sim.plan import marginal_values, money_buys
 from sim.uncertainty import BAND_DRAWS, BAND_SEED, draw, monte_carlo  # the bands' draws and seed (the briefings' too)
@@ -96,8 +97,10 @@ def band(doc_text: str) -> "sim.uncertainty.MonteCarlo":
 def band_draws(status_quo_text: str) -> "sim.model.params.Params":
     """The band's draws of a set of assumptions (a status quo's document), the same for every
     spending of it (``sim.uncertainty.draw`` reads none): drawn once, not at every new spending
-    (measured: 4.8 of the demo's 32 ms a band)."""
-    return draw(state.scenario_of(status_quo_text), BAND_DRAWS, BAND_SEED)
+    (measured: 4.8 of the demo's 32 ms a band), with what no spending moves projected under them
+    once (``sim.model.projection.prepare``), which every spending's band takes instead of stepping it."""
+    sq = state.scenario_of(status_quo_text)
+    return prepare(sq, draw(sq, BAND_DRAWS, BAND_SEED))
 
 
 def fmt_score(v: float) -> str:

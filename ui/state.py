@@ -13,6 +13,8 @@ import streamlit as st
 import sim
 from sim.files.errors import InputError
 from sim.files.loaders import preset_ids
+from sim.model.params import Params
+from sim.model.projection import prepare
 from sim.scenarios import overrides
 from ui import history
 
@@ -33,8 +35,16 @@ def scenario_of(text: str) -> sim.Scenario:
 
 @st.cache_resource(max_entries=512, show_spinner=False)
 def projection_of(text: str) -> sim.Projection:
-    """``sim.model.simulate`` of a document (cached; callers must not mutate the frames)."""
-    return sim.simulate(scenario_of(text))
+    """``sim.model.simulate`` of a document (cached; callers must not mutate the frames), taking
+    what no spending moves from its status quo's (:func:`unmoved`)."""
+    return sim.simulate(scenario_of(text), unmoved(status_quo_of(text)))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def unmoved(status_quo_text: str) -> Params:
+    """What no spending moves in a set of assumptions' central projection, projected once
+    (``sim.model.projection.prepare`` of the status quo's scenario) for every spending of it."""
+    return prepare(scenario_of(status_quo_text))
 
 
 def _canonical(doc: dict) -> str:
