@@ -132,9 +132,8 @@ def run(sc: Scenario, spend: np.ndarray | None = None, params: Params | None = N
 
 
 def prepare(sc: Scenario, params: Params | None = None) -> Params:
-    """``params`` (a new object) with what no spending moves projected once (:class:`Free`) for
-    runs of one scenario that differ in spending only, or of scenarios that differ from it in
-    spending alone (:func:`sim.model.free.serves`): each steps only what spending moves."""
+    """``params`` (a new object) with what no spending moves projected once (:class:`Free`) for runs
+    of ``sc`` or of scenarios differing from it in spending alone: each steps only what that moves."""
     params = params or Params()
     X = run(sc, None, params)
     out = replace(params)
