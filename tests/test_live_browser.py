@@ -268,3 +268,37 @@ def test_releases_leave_one_listener_and_one_bar(server, browser):
     _settle(pg)
     assert pg.evaluate("() => window.__moveListeners") == 0 and pg.locator("body > .simlive-bar").count() == 0
     pg.close()
+
+
+def test_a_release_changes_only_what_moved(server, browser):
+    """A release's run redraws what its spending changed and leaves the rest of the board as it
+    stands (ui/live/board.mjs placeParts, ui/live/headline.mjs render): the headline, drawn live
+    at the key, is not written again when Python's words are the same (only its data-live turns
+    to 0); the tables left closed and the sliders' captions keep their very nodes (a reader's
+    focus on a table's heading stays); the score path, which the spending moves, is drawn anew.
+    The address bar holds the new scenario once the run is drawn."""
+    pg = browser.new_page(viewport={"width": 1440, "height": 900})
+    pg.set_default_timeout(120_000)
+    pg.goto(f"{server}/?preset=demo&tour=0")
+    pg.locator("[data-testid=simLiveMedian]").wait_for()
+    _settle(pg)
+    pg.evaluate("""() => {
+        const b = document.querySelector('[data-testid=simBoard]');
+        window.__kept = ['boardNextTable', 'boardPlanTable', 'boardHistory'].map((id) => b.querySelector(`[data-testid=${id}]`));
+        window.__path = b.querySelector('[data-testid=boardPath]').firstChild;
+        window.__headWrites = [];
+        const head = document.querySelector('[data-testid=simLiveHeadline]');
+        new MutationObserver((ms) => { for (const m of ms) window.__headWrites.push([head.dataset.live, m.type, m.attributeName || '']); })
+          .observe(head, {subtree: true, attributes: true, childList: true, characterData: true}); }""")
+    url = pg.evaluate("() => location.search")
+    _slider(pg, "board_sp_demo_talent").focus()
+    pg.keyboard.press("ArrowRight")
+    _settle(pg)
+    writes = pg.evaluate("() => window.__headWrites")
+    assert writes and all(live == "1" for live, _, _ in writes[:-1]), writes  # drawn live at the key
+    assert writes[-1] == ["0", "attributes", "data-live"], writes  # Python's truth: the same words, no node written
+    assert pg.evaluate("""() => { const b = document.querySelector('[data-testid=simBoard]');
+        return window.__kept.every((n, i) => n.isConnected && n === b.querySelector(`[data-testid=${['boardNextTable', 'boardPlanTable', 'boardHistory'][i]}]`)); }""")
+    assert pg.evaluate("() => !window.__path.isConnected")  # the path's chart was drawn again
+    assert pg.evaluate("() => location.search") != url and "talent" in pg.evaluate("() => decodeURIComponent(location.search)")
+    pg.close()

@@ -171,8 +171,8 @@ function table(t) {
   return wrap;
 }
 
-function foldout(name, t, send) { // a table behind its heading; Python sends its rows only while it is open
-  const box = el("details", "board-details");
+function foldout(name, t, send, cls = "") { // a table behind its heading; Python sends its rows only while it is open
+  const box = el("details", "board-details" + (cls ? " " + cls : ""));
   box.dataset.testid = name === "next" ? "boardNextTable" : "boardPlanTable";
   box.open = t.open;
   box.appendChild(el("summary", "", t.heading));
@@ -225,8 +225,8 @@ function historyBar(h, send) {
 }
 
 function setHistory(hb, h) {
-  for (const name of ["undo", "redo", "reset"]) hb.buttons[name].disabled = !h[name];
-  hb.last.textContent = h.last;
+  for (const name of ["undo", "redo", "reset"]) if (hb.buttons[name].disabled !== !h[name]) hb.buttons[name].disabled = !h[name];
+  setText(hb.last, h.last);
 }
 
 // Ctrl+Z and Ctrl+Shift+Z (⌘ on a Mac) anywhere but in a text field: undo and redo.
@@ -317,9 +317,39 @@ function showAddress(query) {
   if (location.search !== want) history.replaceState(history.state, "", location.pathname + want + location.hash);
 }
 
-function update(board, data, send) {
+// Text and attributes are written only where they change, and a part of the board (a chart with
+// its heading, the tables) is built again only when its data changed: a run that brings what the
+// page shows (Python's truth after the browser's live numbers, a table left closed) changes no node
+// of it, and the browser lays out and paints only what moved.
+function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
+function setHidden(node, hidden) { if (node.hidden !== hidden) node.hidden = hidden; }
+
+// parts: [name, data, make] in the order they stand in parent; a part whose data (with the
+// charts' scale) is that of the last run keeps its nodes, another's are made and put in its
+// place. Returns the chart boxes made (to draw).
+function placeParts(board, parent, parts, scale) {
+  const kept = (board.parts ||= new Map()), made = new Set();
+  let after = null; // the next part's first node in the page, from the last part back
+  for (const [name, value, make] of [...parts].reverse()) {
+    const key = value ? JSON.stringify([value, scale]) : "";
+    let part = kept.get(name);
+    if (!part || part.key !== key) {
+      const nodes = value ? make() : [];
+      for (const n of nodes) { parent.insertBefore(n, part && part.nodes.length ? part.nodes[0] : after); }
+      if (part) for (const n of part.nodes) n.remove();
+      for (const n of nodes) for (const b of [n, ...n.querySelectorAll(".board-chartbox")]) if (b.draw) made.add(b);
+      part = { key, nodes };
+      kept.set(name, part);
+    }
+    if (part.nodes.length) after = part.nodes[0];
+  }
+  return made;
+}
+
+function update(board, data) {
   board.data = data;
-  showAddress(data.url);
+  const send = (name, value) => board.send(name, value); // a kept table sends through the latest run
+  afterFrame(() => { if (board.data === data) showAddress(data.url); });
   const c = data.controls;
   // the sliders follow Python's document unless a newer move than the one it answers was made here,
   // and never while held by the pointer
@@ -327,37 +357,39 @@ function update(board, data, send) {
   for (const item of [c.total, ...c.programs]) {
     const s = board.sliders[item.key];
     if (!s) continue;
-    s.input.max = c.top;
+    if (Number(s.input.max) !== c.top) s.input.max = c.top;
     if (current && !s.input.dataset.held && Number(s.input.value) !== item.value) { s.input.value = item.value; s.show(); }
   }
   const held = Object.values(board.sliders).some((x) => x.input.dataset.held);
   if (current && !held && (board.pending || window.simBoardMove)) { board.pending = 0; publish(null); }
   setHistory(board.hist, data.history);
-  board.peers.textContent = data.peers || "";
-  board.peers.hidden = !data.peers;
-  board.error.textContent = data.error || "";
-  board.error.hidden = !data.error;
+  setText(board.peers, data.peers || "");
+  setHidden(board.peers, !data.peers);
+  setText(board.error, data.error || "");
+  setHidden(board.error, !data.error);
   const scale = data.scale || 1;
-  const parts = [];
-  if (data.path) parts.push(...pathChart(data.path, scale));
-  if (data.groups) parts.push(...groupsChart(data.groups));
-  if (data.indicators) parts.push(...indicatorCharts(data.indicators, scale));
-  if (data.next) parts.push(foldout("next", data.next, send));
-  board.right.replaceChildren(...parts);
-  const old = board.left.querySelector(":scope > .board-plan");
-  const plan = foldout("plan", data.plan, send);
-  plan.classList.add("board-plan");
-  if (old) old.replaceWith(plan); else board.left.appendChild(plan);
-  drawCharts(board, false);
+  const made = placeParts(board, board.right, [
+    ["path", data.path, () => pathChart(data.path, scale)],
+    ["groups", data.groups, () => groupsChart(data.groups)],
+    ["indicators", data.indicators, () => indicatorCharts(data.indicators, scale)],
+    ["next", data.next, () => [foldout("next", data.next, send)]],
+  ], scale);
+  placeParts(board, board.left, [["plan", data.plan, () => [foldout("plan", data.plan, send, "board-plan")]]], scale);
+  drawCharts(board, false, made);
 }
+
+// After the next frame: the address bar's rewrite (~1-3 ms of the browser's main thread, measured
+// in a release) waits until the run's changes are drawn.
+function afterFrame(f) { requestAnimationFrame(() => setTimeout(f, 0)); }
 
 // Every chart as wide as its box. The widths are measured when the board's width changes (and
 // the first time), not at every run: reading them right after the run's new elements would make
-// the browser lay the page out once more (~6 ms of a release).
-function drawCharts(board, measure) {
+// the browser lay the page out once more (~6 ms of a release). only: the boxes to draw (all when
+// not given).
+function drawCharts(board, measure, only = null) {
   const boxes = [...board.root.querySelectorAll(".board-chartbox")].filter((b) => b.draw);
   if (measure || !board.widths || board.widths.length !== boxes.length) board.widths = boxes.map((b) => b.clientWidth);
-  boxes.forEach((b, i) => b.draw(board.widths[i]));
+  boxes.forEach((b, i) => { if (!only || only.has(b)) b.draw(board.widths[i]); });
 }
 
 // data: {headline} on a page's first run (the headline alone, ui.live.charts_wait), else
@@ -418,5 +450,5 @@ function mountBoard(data, parentElement, setTriggerValue) {
     BOARDS.set(parentElement, board);
   }
   board.send = send;
-  update(board, data, send);
+  update(board, data);
 }

@@ -574,31 +574,36 @@ function setDelta(node, text, moved, up) {
   node.className = "simlive-delta " + (moved ? (up ? "up" : "down") : "off");
 }
 
-function pathSvg(path, sq, lines, yi) { // the score path: P10-P90 band, median, status quo, tier lines
+function pathSvg(path, sq, lines, yi) { // the score path as SVG markup: P10-P90 band, median, status quo, tier lines
   const W = 240, H = 54, pad = 3, T = path.length;
   const all = path.flat().concat(sq, lines).filter(Number.isFinite);
   const lo = Math.min(...all) - 1, hi = Math.max(...all) + 1;
   const X = (t) => pad + (W - 2 * pad) * t / Math.max(T - 1, 1), Yp = (v) => H - pad - (H - 2 * pad) * (v - lo) / (hi - lo);
   const pts = (f) => path.map((r, t) => `${X(t).toFixed(1)},${Yp(f(r, t)).toFixed(1)}`);
   const band = pts((r) => r[2]).concat(pts((r) => r[0]).reverse()).join(" ");
-  const ns = "http://www.w3.org/2000/svg", svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-  svg.setAttribute("class", "simlive-path");
-  svg.setAttribute("preserveAspectRatio", "none");
-  const add = (tag, attrs) => { const e = document.createElementNS(ns, tag); for (const k in attrs) e.setAttribute(k, attrs[k]); svg.appendChild(e); };
-  for (const v of lines) add("line", { x1: pad, x2: W - pad, y1: Yp(v), y2: Yp(v), class: "simlive-tierline" });
-  add("polygon", { points: band, class: "simlive-band-area" });
-  add("polyline", { points: sq.map((v, t) => `${X(t).toFixed(1)},${Yp(v).toFixed(1)}`).join(" "), class: "simlive-sq" });
-  add("polyline", { points: pts((r) => r[1]).join(" "), class: "simlive-median" });
-  add("circle", { cx: X(yi), cy: Yp(path[yi][1]), r: 2.6, class: "simlive-dot" });
-  return svg;
+  const out = lines.map((v) => `<line x1="${pad}" x2="${W - pad}" y1="${Yp(v)}" y2="${Yp(v)}" class="simlive-tierline"></line>`);
+  out.push(`<polygon points="${band}" class="simlive-band-area"></polygon>`,
+    `<polyline points="${sq.map((v, t) => `${X(t).toFixed(1)},${Yp(v).toFixed(1)}`).join(" ")}" class="simlive-sq"></polyline>`,
+    `<polyline points="${pts((r) => r[1]).join(" ")}" class="simlive-median"></polyline>`,
+    `<circle cx="${X(yi)}" cy="${Yp(path[yi][1])}" r="2.6" class="simlive-dot"></circle>`);
+  return `<svg viewBox="0 0 ${W} ${H}" class="simlive-path" preserveAspectRatio="none">${out.join("")}</svg>`;
+}
+
+// What render draws of a view, as one string: a view whose words and path are those on screen
+// (Python's truth after the browser's live numbers for the same spending) changes nothing in the page.
+function drawn(view, data) {
+  const path = data.rubric && view.path ? pathSvg(view.path, data.sq.median, data.lines, data.year_index) : "";
+  return { path, key: JSON.stringify([view.median, view.median_delta, view.median_moved, view.median_up, view.pa,
+    view.pa_delta, view.pa_moved, view.pa_up, view.budget, view.band, view.tier, view.tier_line, view.odds, path]) };
 }
 
 function render(view, data, h, live) {
   if (h.shown === view && h.live === live) return; // on screen already (a run's truth, drawn once)
   h.shown = view;
-  h.live = live;
-  h.root.dataset.live = live ? "1" : "0";
+  if (h.live !== live) { h.live = live; h.root.dataset.live = live ? "1" : "0"; }
+  const { path, key } = drawn(view, data);
+  if (h.key === key) return; // the same words and path: the page keeps its nodes (no layout, no paint)
+  h.key = key;
   h.score.value.textContent = view.median;
   setDelta(h.score.delta, view.median_delta, view.median_moved, view.median_up);
   h.pa.value.textContent = view.pa;
@@ -610,7 +615,7 @@ function render(view, data, h, live) {
     h.tier.textContent = view.tier_line;
     h.tier.className = "simlive-badge " + TIER_COLOR[view.tier];
     h.odds.textContent = view.odds;
-    if (view.path) h.path.replaceChildren(pathSvg(view.path, data.sq.median, data.lines, data.year_index));
+    if (path) h.path.innerHTML = path;
     const badge = el("span", "simlive-badge " + TIER_COLOR[view.tier], view.tier_line);
     bar.push(bold(view.band), el("span", "simlive-sep", " · "), badge);
   } else {
