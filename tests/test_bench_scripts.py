@@ -2,8 +2,8 @@
 change to the package's API could break one unnoticed (it happened: bench/bench_uncertainty.py
 called ``optimize(..., robust=..., draws=...)`` for two weeks after that signature had gone).
 This checks, without running them, every call a bench script makes to this project's own code
-(``sim``, ``ui``, ``report``, ``tests``): the function or class it names exists, and it takes the
-keywords and the number of positional arguments given."""
+(``sim``, ``ui``, ``report``, ``tests``) and to its own functions: the function or class it names
+exists, and it takes the keywords and the number of positional arguments given."""
 from __future__ import annotations
 
 import ast
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = ("sim", "ui", "report", "tests", "bench")
+OURS = ("sim", "ui", "report", "tests")
 SCRIPTS = sorted(p for p in (ROOT / "bench").glob("*.py") if p.name != "trivial_app.py")
 
 
@@ -39,9 +39,10 @@ def _resolve(node: ast.expr, scope: dict):
     return obj
 
 
-def _ours(obj) -> bool:
+def _ours(obj, script: str) -> bool:
+    """A function or class of this project's packages or of the script itself (module ``script``)."""
     mod = getattr(obj, "__module__", None) or ""
-    return mod.split(".")[0] in OURS and (inspect.isfunction(obj) or inspect.isclass(obj))
+    return (mod == script or mod.split(".")[0] in OURS) and (inspect.isfunction(obj) or inspect.isclass(obj))
 
 
 def problems(path: Path) -> list[str]:
@@ -61,7 +62,7 @@ def problems(path: Path) -> list[str]:
         except AttributeError as e:
             out.append(f"{where}: {e}")
             continue
-        if obj is None or not _ours(obj):
+        if obj is None or not _ours(obj, module.__name__):
             continue
         if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
             continue  # *args or **kwargs: what they hold is known only at run time
@@ -82,11 +83,13 @@ def test_a_bench_script_calls_the_package_as_it_is(path):
 
 
 def test_the_check_sees_a_call_the_package_no_longer_takes(tmp_path):
-    """The check itself: a script calling ``optimize`` with keywords it does not take, or a name
-    the package lacks, is caught (bench_uncertainty's old call)."""
+    """The check itself: a script calling ``optimize`` with keywords it does not take (bench_uncertainty's
+    old call), a name the package lacks, or its own function with too many arguments is caught."""
     bad = tmp_path / "probe.py"
-    bad.write_text("from sim.plan import optimize\nimport sim\n\n\ndef main():\n"
-                   "    optimize(None, 2000, 2025, robust='p10', draws=48)\n    sim.no_such_function()\n", encoding="utf-8")
+    bad.write_text("from sim.plan import optimize\nimport sim\n\n\ndef helper(a):\n    return a\n\n\ndef main():\n"
+                   "    optimize(None, 2000, 2025, robust='p10', draws=48)\n    sim.no_such_function()\n"
+                   "    helper(1, 2)\n", encoding="utf-8")
     found = problems(bad)
     assert any("optimize" in p and "robust" in p for p in found), found
     assert any("no_such_function" in p for p in found), found
+    assert any("helper" in p and "too many positional" in p for p in found), found
