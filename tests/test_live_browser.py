@@ -302,3 +302,30 @@ def test_a_release_changes_only_what_moved(server, browser):
     assert pg.evaluate("() => !window.__path.isConnected")  # the path's chart was drawn again
     assert pg.evaluate("() => location.search") != url and "talent" in pg.evaluate("() => decodeURIComponent(location.search)")
     pg.close()
+
+
+def test_a_table_opened_stays_open_across_releases_and_its_rows_follow(server, browser):
+    """年度安排 opened by its heading: Python sends its rows (a run), and a release (a part of the
+    board kept or built again, ui/live/board.mjs placeParts) leaves it open with the new spending's
+    row; closed again, its rows go."""
+    pg = browser.new_page(viewport={"width": 1440, "height": 900})
+    pg.set_default_timeout(120_000)
+    pg.goto(f"{server}/?preset=demo&tour=0")
+    pg.locator("[data-testid=simLiveMedian]").wait_for()
+    _settle(pg)
+    table = "[data-testid=boardPlanTable]"
+    assert pg.locator(f"{table} table").count() == 0
+    pg.locator(f"{table} > summary").click()
+    _settle(pg)
+    rows = lambda: pg.locator(f"{table} tbody tr").all_inner_texts()  # noqa: E731
+    before = rows()
+    assert pg.locator(table).evaluate("(d) => d.open") and len(before) >= 2
+    _slider(pg, "board_sp_demo_talent").focus()
+    pg.keyboard.press("ArrowRight")
+    _settle(pg)
+    after = rows()
+    assert pg.locator(table).evaluate("(d) => d.open") and len(after) == len(before) and after != before
+    pg.locator(f"{table} > summary").click()
+    _settle(pg)
+    assert not pg.locator(table).evaluate("(d) => d.open") and pg.locator(f"{table} table").count() == 0
+    pg.close()

@@ -252,7 +252,9 @@ function build(parent, data) {
   const c = data.controls, root = el("div", "board" + (data.projector ? " projector" : ""));
   root.dataset.testid = "simBoard";
   const board = { root, data, sliders: {} };
-  const send = (name, value) => board.send(name, value); // the latest run's setTriggerValue
+  // what the board's controls send through: the latest run's setTriggerValue (board.send), also
+  // for a part kept from an earlier run
+  const send = board.relay = (name, value) => board.send(name, value);
   board.peers = el("div", "board-caption board-peers"); // what counties like this one did
   board.hist = historyBar(data.history, send);
   const error = el("div", "board-error");
@@ -348,7 +350,7 @@ function placeParts(board, parent, parts, scale) {
 
 function update(board, data) {
   board.data = data;
-  const send = (name, value) => board.send(name, value); // a kept table sends through the latest run
+  const send = board.relay;
   afterFrame(() => { if (board.data === data) showAddress(data.url); });
   const c = data.controls;
   // the sliders follow Python's document unless a newer move than the one it answers was made here,
@@ -439,7 +441,7 @@ function mountBoard(data, parentElement, setTriggerValue) {
     board = build(parentElement, data);
     board.shape = shape;
     childOf(parentElement, "board-host").appendChild(board.root);
-    const unkey = shortcuts((name, value) => board.send(name, value), board);
+    const unkey = shortcuts(board.relay, board);
     let width = 0;
     const ro = new ResizeObserver(() => {
       const w = board.root.clientWidth;
