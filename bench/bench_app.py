@@ -123,8 +123,12 @@ def loads(browser, urls: dict[str, tuple[str, str]], rounds: int = 7, network: d
     return out
 
 
-def _open(browser, url: str, kind: str):
+def _open(browser, url: str, kind: str, init: str | None = None):
+    """A page at ``url``, settled, with the probe in place (``init``: a script run in the page
+    before its own, e.g. bench_release.py's WebSocket log)."""
     page = browser.new_page(viewport={"width": 1440, "height": 900})
+    if init:
+        page.add_init_script(init)
     page.goto(url)
     page.locator(HEADLINE[kind]).first.wait_for(state="visible", timeout=120_000)
     page.get_by_role("slider").first.wait_for(timeout=120_000)  # Streamlit's or the board's (a range input)
