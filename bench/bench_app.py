@@ -8,18 +8,19 @@ Timed in the page itself (an event's own timestamp, the page's clock):
   (trivial page) to the headline's text changing in the page, and to the next frame after it
   (the browser draws it). The app's headline is recomputed in the browser (ui/live); the
   trivial page's number comes back from the server. The app's includes the program budget, so
-  every step shows. Median of 10 presses (right and left alternately), after one warm-up press.
+  every step shows. Median of 12 presses (right and left alternately): three rounds of four, each
+  after a warm-up press, the pages interleaved round by round (:func:`interleaved`).
 * During a drag: the mouse held on a program slider's thumb and moved 2 px every 20 ms (about
   50 movements a second, as a hand does), 40 movements: from each pointer movement to the
   headline redrawn for it (median, 90th percentile, the longest).
 * Whole page after release: from the key press to the page's run finished and drawn (Streamlit's
   script state back to not running, or the last change the run made in the main area, the later:
   Python's headline, the charts and the tables), against the trivial page's run. Median of the
-  same 10 presses. Pressed right and left alternately, a slider returns to two values whose
+  same 12 presses, interleaved with the trivial page's and the floor's. Pressed right and left alternately, a slider returns to two values whose
   numbers the server keeps (the bands' caches): that measures what Streamlit and the browser cost.
   A leader's release lands on a value not seen before, which Python must compute too: the same
   measure over 10 presses to the right (each a new spending) is printed beside it.
-* The floor: the same presses on bench/floor_app, one component in a fragment of a multipage app
+* The floor: the same presses on bench/floor_app (in the same rounds), one component in a fragment of a multipage app
   with a sidebar like this app's: what Streamlit itself costs a release in such an app.
 * Load: from navigation to the headline on screen (the app's median, the trivial page's number),
   after one warm-up load (caches warm: what the second person in a meeting sees); median of 7.
@@ -162,6 +163,21 @@ def presses(browser, url: str, kind: str, slider_index: int, n: int = 10, fresh:
     return head, frame, whole
 
 
+def interleaved(browser, pages: dict[str, tuple[str, str, int]], rounds: int = 3, n: int = 4) -> dict[str, tuple]:
+    """:func:`presses` of each page ({name: (url, kind, slider index)}), right and left alternately,
+    in ``rounds`` rounds of ``n`` presses (each after its own warm-up press), every round visiting
+    every page, the order rotating: so that the host's drift between minutes, which moved the
+    trivial page's own figure by a fifth within an hour, falls on all pages alike. Per page, the
+    rounds' (head, frame, whole) lists joined."""
+    names = list(pages)
+    out = {name: ([], [], []) for name in names}
+    for k in range(rounds):
+        for name in names[k % len(names):] + names[:k % len(names)]:
+            for joined, got in zip(out[name], presses(browser, *pages[name], n=n)):
+                joined.extend(got)
+    return out
+
+
 def drag(browser, url: str, slider_index: int, moves: int = 40) -> list[float]:
     """Per pointer movement while the mouse is held: ms to the headline redrawn for it."""
     page = _open(browser, url, "app")
@@ -201,11 +217,12 @@ def main() -> None:
         loaded = loads(browser, {"trivial": (trivial, "trivial"), **{name: (url, "app") for name, url in cases.items()}})
         phone = loads(browser, {"trivial": (trivial, "trivial"), "demo": (cases["demo"], "app")}, rounds=5,
                       network=PHONE_NETWORK)
-        moves = {"trivial": presses(browser, trivial, "trivial", 0)}
+        # the first program's slider on the app (0 is the total)
+        moves = interleaved(browser, {"trivial": (trivial, "trivial", 0), "floor": (one, "trivial", 0),
+                                      **{name: (url, "app", 1) for name, url in cases.items()}})
+        floor = moves.pop("floor")
         fresh = {"trivial": presses(browser, trivial, "trivial", 0, fresh=True)}
-        floor = presses(browser, one, "trivial", 0)
         for name, url in cases.items():
-            moves[name] = presses(browser, url, "app", 1)  # the first program's slider (0 is the total)
             fresh[name] = presses(browser, url, "app", 1, fresh=True)
         drags = {name: drag(browser, url, 4) for name, url in cases.items()}  # the platform awards' slider
         browser.close()
