@@ -139,26 +139,40 @@ def _open(browser, url: str, kind: str, init: str | None = None):
     return page
 
 
+def press(page, slider_index: int, key: str) -> dict:
+    """One key press on the page's ``slider_index``-th slider, waited for until the page is idle
+    again: the probe's record of it (:data:`PROBE`: its lists emptied before the press; ``sock``
+    is bench_release.py's WebSocket log, kept there when the page has one)."""
+    page.get_by_role("slider").nth(slider_index).focus()
+    page.evaluate("() => { const b = window.__bench; b.events = []; b.changes = []; b.frames = []; b.runs = []; "
+                  "b.drawn = []; b.sock = []; }")
+    page.keyboard.press(key)
+    page.wait_for_function("() => { const b = window.__bench; "
+                           "return b.events.length > 0 && b.frames.some((f) => f >= b.events[0]); }", timeout=120_000)
+    _idle(page)
+    return page.evaluate("() => window.__bench")
+
+
+def whole_page(b: dict) -> float:
+    """ms from a press to the whole page after its release: the run's end or the last change it
+    drew in the main area, the later."""
+    return max(b["runs"][-1:] + b["drawn"][-1:]) - b["events"][0]
+
+
 def presses(browser, url: str, kind: str, slider_index: int, n: int = 10, fresh: bool = False) -> tuple[list, list, list]:
     """Per key press: ms to the headline's change, to the frame after it, to the whole page after
-    the release (the run's end or the last change it drew in the main area, the later). Right and
-    left alternately, or (``fresh``) right every time: each press a spending not seen before."""
+    the release (:func:`whole_page`). Right and left alternately, or (``fresh``) right every
+    time: each press a spending not seen before."""
     page = _open(browser, url, kind)
     head, frame, whole = [], [], []
     for k in range(n + 1):
-        page.get_by_role("slider").nth(slider_index).focus()
-        page.evaluate("() => { const b = window.__bench; b.events = []; b.changes = []; b.frames = []; b.runs = []; b.drawn = []; }")
-        page.keyboard.press("ArrowRight" if fresh or k % 2 == 0 else "ArrowLeft")
-        page.wait_for_function("() => { const b = window.__bench; "
-                               "return b.events.length > 0 && b.frames.some((f) => f >= b.events[0]); }", timeout=120_000)
-        _idle(page)
-        b = page.evaluate("() => window.__bench")
+        b = press(page, slider_index, "ArrowRight" if fresh or k % 2 == 0 else "ArrowLeft")
         t0 = b["events"][0]
         if k:  # the first press warms the caches of both positions
             # the first change after the press (the last run's own redraw may still be arriving)
             head.append(next(c for c in b["changes"] if c >= t0) - t0)
             frame.append(next(f for f in b["frames"] if f >= head[-1] + t0) - t0)
-            whole.append(max(b["runs"][-1:] + b["drawn"][-1:]) - t0)
+            whole.append(whole_page(b))
     page.close()
     return head, frame, whole
 

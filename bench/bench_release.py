@@ -32,19 +32,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.bench_app import ARGS, CHROMIUM, _idle, _open, server  # noqa: E402
+from bench.bench_app import ARGS, CHROMIUM, _open, press, server, whole_page  # noqa: E402
 
-# the page's WebSocket messages, in and out, on its own clock (set before Streamlit connects)
+# the page's WebSocket messages, in and out, on its own clock, into the probe's ``sock`` (which
+# bench_app.press empties before each press); set before Streamlit connects
 SOCKET = """(() => {
-  const W = window.WebSocket; window.__sock = [];
+  const W = window.WebSocket;
+  const log = (d) => { const b = window.__bench; if (b && b.sock) b.sock.push([d, performance.now()]); };
   window.WebSocket = function (...a) {
     const s = new W(...a);
-    s.addEventListener('message', () => window.__sock.push(['in', performance.now()]));
+    s.addEventListener('message', () => log('in'));
     return s;
   };
   window.WebSocket.prototype = W.prototype; Object.assign(window.WebSocket, W);
   const send = W.prototype.send;
-  W.prototype.send = function (d) { window.__sock.push(['out', performance.now()]); return send.call(this, d); };
+  W.prototype.send = function (d) { log('out'); return send.call(this, d); };
 })();"""
 PARTS = ("streamlit", "component", "browser", "gc")
 FILES = "--files" in sys.argv  # Streamlit's share by bundle
@@ -76,23 +78,16 @@ def releases(browser, url: str, kind: str, slider_index: int, n: int = 10) -> di
     out: dict[str, list[float]] = collections.defaultdict(list)
     wholes = []
     for k in range(n + 1):
-        page.get_by_role("slider").nth(slider_index).focus()
-        page.evaluate("() => { const b = window.__bench; b.events = []; b.changes = []; b.frames = []; "
-                      "b.runs = []; b.drawn = []; window.__sock = []; }")
         if k == 1:  # the trace gives the key presses' times on the profiler's clock
             browser.start_tracing(page=page, categories=["devtools.timeline"])
             cdp.send("Profiler.start")
-        page.keyboard.press("ArrowRight" if k % 2 == 0 else "ArrowLeft")
-        page.wait_for_function("() => { const b = window.__bench; "
-                               "return b.events.length > 0 && b.frames.some((f) => f >= b.events[0]); }", timeout=120_000)
-        _idle(page)
-        b, sock = page.evaluate("() => [window.__bench, window.__sock]")
+        b = press(page, slider_index, "ArrowRight" if k % 2 == 0 else "ArrowLeft")
         if not k:
             continue
         t0 = b["events"][0]
-        ins = [t - t0 for d, t in sock if d == "in"]
-        wholes.append(max(b["runs"][-1:] + b["drawn"][-1:]) - t0)
-        out["message out"].append(next(t for d, t in sock if d == "out") - t0)
+        ins = [t - t0 for d, t in b["sock"] if d == "in"]
+        wholes.append(whole_page(b))
+        out["message out"].append(next(t for d, t in b["sock"] if d == "out") - t0)
         out["first message in"].append(ins[0])
         out["last message in"].append(ins[-1])
         out["whole page"].append(wholes[-1])
@@ -108,7 +103,7 @@ def releases(browser, url: str, kind: str, slider_index: int, n: int = 10) -> di
 
 def _key_presses(trace: dict) -> list[float]:
     """The µs of each keydown dispatched on the page's main thread (the renderer's CrRendererMain
-    with the most events)."""
+    that dispatched the most of them)."""
     events = trace["traceEvents"]
     mains = {(e["pid"], e["tid"]) for e in events
              if e.get("ph") == "M" and e.get("name") == "thread_name" and e["args"].get("name") == "CrRendererMain"}
@@ -134,8 +129,7 @@ def _by_part(profile: dict, spans: list[tuple[float, float]]) -> dict[str, list[
     for node_id, delta in zip(profile["samples"], profile["timeDeltas"]):
         t += delta
         samples.append((t, node_id))
-    parts = sorted({p for p in part_of.values() if p}, key=lambda p: (p.startswith("streamlit: "), p))
-    out = {f"main thread: {p}": [] for p in (PARTS if not FILES else parts)}
+    out = {f"main thread: {p}": [] for p in (sorted({p for p in part_of.values() if p}) if FILES else PARTS)}
     for press, whole in spans:
         ms = collections.Counter()
         for (ts, node_id), (ts_next, _) in zip(samples, samples[1:]):
@@ -157,8 +151,9 @@ def main() -> None:
                  "trivial": releases(browser, trivial, "trivial", 0)}
         browser.close()
     print(f"{'ms from the key press (median of 10)':48s}" + "".join(f"{name:>11s}" for name in pages))
-    rows = sorted({row for values in pages.values() for row in values}, key=list(pages["demo"]).index
-                  if not FILES else lambda row: (row.startswith("main"), -statistics.median(pages["demo"].get(row, [0]))))
+    rows = list(dict.fromkeys(row for values in pages.values() for row in values))  # in the order made
+    if FILES:  # the parts by the demo's time, most first
+        rows.sort(key=lambda row: -statistics.median(pages["demo"].get(row, [0])) if row.startswith("main") else -1e9)
     for row in rows:
         medians = [statistics.median(values.get(row, [0.0])) for values in pages.values()]
         if max(medians) >= 0.1:  # a bundle that ran a few samples in a release or none
