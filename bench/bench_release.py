@@ -16,9 +16,9 @@ Per release, medians, in ms from the key press (the page's own clock):
   by the bundle its code came from (react-dom, emotion-styled, StreamlitMarkdown, ...).
 
 What it is for: issue 22 asks for the whole page within 1.3× a one-slider page. Streamlit's
-frontend draws the whole app again at each message of a run (six a release: new session, running,
-the fragment's block, the element, finished, not running), so a page's floor is set by its
-framework; this shows how much of a release is that floor and how much is the board.
+frontend draws the whole app again as a run's messages arrive (six a release: new session, running,
+the fragment's block, the element, finished, not running; four renders in a trace of one), so a
+page's floor is set by its framework; this shows how much of a release is that floor and how much is the board.
 
 Run: .venv/bin/python bench/bench_release.py [--files]   (needs /usr/bin/chromium, as bench_app.py)
 """
