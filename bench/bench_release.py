@@ -76,7 +76,6 @@ def releases(browser, url: str, kind: str, slider_index: int, n: int = 10) -> di
     cdp.send("Profiler.enable")
     cdp.send("Profiler.setSamplingInterval", {"interval": 50})
     out: dict[str, list[float]] = collections.defaultdict(list)
-    wholes = []
     for k in range(n + 1):
         if k == 1:  # the trace gives the key presses' times on the profiler's clock
             browser.start_tracing(page=page, categories=["devtools.timeline"])
@@ -86,18 +85,17 @@ def releases(browser, url: str, kind: str, slider_index: int, n: int = 10) -> di
             continue
         t0 = b["events"][0]
         ins = [t - t0 for d, t in b["sock"] if d == "in"]
-        wholes.append(whole_page(b))
         out["message out"].append(next(t for d, t in b["sock"] if d == "out") - t0)
         out["first message in"].append(ins[0])
         out["last message in"].append(ins[-1])
-        out["whole page"].append(wholes[-1])
+        out["whole page"].append(whole_page(b))
     profile = cdp.send("Profiler.stop")["profile"]
     trace = json.loads(browser.stop_tracing())
     page.close()
-    presses = _key_presses(trace)
-    if len(presses) != n:
-        raise RuntimeError(f"the trace holds {len(presses)} key presses, not {n}")
-    out.update(_by_part(profile, list(zip(presses, wholes))))
+    keys = _key_presses(trace)
+    if len(keys) != n:
+        raise RuntimeError(f"the trace holds {len(keys)} key presses, not {n}")
+    out.update(_by_part(profile, list(zip(keys, out["whole page"]))))
     return out
 
 
@@ -130,10 +128,10 @@ def _by_part(profile: dict, spans: list[tuple[float, float]]) -> dict[str, list[
         t += delta
         samples.append((t, node_id))
     out = {f"main thread: {p}": [] for p in (sorted({p for p in part_of.values() if p}) if FILES else PARTS)}
-    for press, whole in spans:
+    for key, whole in spans:
         ms = collections.Counter()
         for (ts, node_id), (ts_next, _) in zip(samples, samples[1:]):
-            if press <= ts < press + whole * 1000 and part_of[node_id]:
+            if key <= ts < key + whole * 1000 and part_of[node_id]:
                 ms[part_of[node_id]] += (ts_next - ts) / 1000
         for name in out:
             out[name].append(ms[name.removeprefix("main thread: ")])
